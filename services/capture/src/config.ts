@@ -1,0 +1,52 @@
+import { type EnvOverride, httpSection, kafkaSection, loadConfig, mysqlUrl, registrySection, topicPrefix } from '@sluice/core';
+import { z } from 'zod';
+
+const pattern = z.string().regex(/^[^.\s]+\.[^.\s]+$/, 'expected <database>.<table>, with * and ? as wildcards');
+
+export const captureConfigSchema = z.object({
+  /** Names the capture: its checkpoint key and its Kafka transactional id. */
+  captureId: z.string().regex(/^[A-Za-z0-9_.-]+$/).default('sluice-capture'),
+  source: z.object({
+    url: mysqlUrl,
+    /** The replica server id this capture uses on the binlog connection; unique per source. */
+    serverId: z.number().int().min(1).max(4294967295).default(54001),
+  }),
+  kafka: kafkaSection,
+  schemaRegistry: registrySection,
+  topicPrefix,
+  tables: z
+    .object({
+      include: z.array(pattern).default(['*.*']),
+      exclude: z.array(pattern).default([]),
+    })
+    .default({ include: ['*.*'], exclude: [] }),
+  topics: z
+    .object({
+      partitions: z.number().int().min(1).default(1),
+      replicationFactor: z.number().int().min(1).default(1),
+      /** compact keeps the last image per key, so a new target can be bootstrapped from Kafka. */
+      cleanupPolicy: z.enum(['compact', 'delete']).default('compact'),
+    })
+    .default({ partitions: 1, replicationFactor: 1, cleanupPolicy: 'compact' }),
+  /** Upper bound of binlog bytes queued ahead of Kafka; the binlog reader pauses above it. */
+  queueMaxBytes: z.number().int().min(1024).default(64 * 1024 * 1024),
+  http: httpSection.default({ port: 0, host: '127.0.0.1' }),
+});
+
+export type CaptureConfig = z.infer<typeof captureConfigSchema>;
+
+const OVERRIDES: EnvOverride[] = [
+  { env: 'SLUICE_CAPTURE_ID', path: 'captureId' },
+  { env: 'SLUICE_SOURCE_URL', path: 'source.url' },
+  { env: 'SLUICE_SOURCE_SERVER_ID', path: 'source.serverId', kind: 'number' },
+  { env: 'SLUICE_KAFKA_BROKERS', path: 'kafka.brokers', kind: 'list' },
+  { env: 'SLUICE_SCHEMA_REGISTRY_URL', path: 'schemaRegistry.url' },
+  { env: 'SLUICE_TOPIC_PREFIX', path: 'topicPrefix' },
+  { env: 'SLUICE_TABLES_INCLUDE', path: 'tables.include', kind: 'list' },
+  { env: 'SLUICE_TABLES_EXCLUDE', path: 'tables.exclude', kind: 'list' },
+  { env: 'SLUICE_HTTP_PORT', path: 'http.port', kind: 'number' },
+];
+
+export function loadCaptureConfig(file: string | undefined, env: NodeJS.ProcessEnv = process.env): CaptureConfig {
+  return loadConfig(captureConfigSchema, { file, env, overrides: OVERRIDES });
+}

@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+import { configFileFromArgs, createLogger, redactUrl, SluiceError, startHealthServer } from '@sluice/core';
+import { Capture } from './capture.ts';
+import { loadCaptureConfig } from './config.ts';
+
+const log = createLogger('capture');
+
+async function main(): Promise<number> {
+  const cfg = loadCaptureConfig(configFileFromArgs(process.argv.slice(2)));
+  log.info(
+    { captureId: cfg.captureId, source: redactUrl(cfg.source.url), brokers: cfg.kafka.brokers, prefix: cfg.topicPrefix },
+    'starting capture',
+  );
+  const capture = new Capture(cfg, log);
+  const http = await startHealthServer({
+    ...cfg.http,
+    ready: () => (capture.ready ? { ok: true } : { ok: false, reason: 'not streaming yet' }),
+  });
+  const shutdown = async (signal: string) => {
+    log.info({ signal }, 'stopping');
+    await capture.stop();
+    http.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  await capture.run();
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    if (err instanceof SluiceError) log.fatal({ code: err.code, fix: undefined }, err.message);
+    else log.fatal({ err }, 'capture failed');
+    process.exit(err instanceof SluiceError && err.code === 'CONFIG_INVALID' ? 2 : 1);
+  },
+);

@@ -1,0 +1,87 @@
+import { BinlogPosition, CHECKPOINT_KEY_SCHEMA, CHECKPOINT_SCHEMA, checkpointTopic, keySubject, type Registry, valueSubject } from '@sluice/core';
+import type { Kafka, Producer } from 'kafkajs';
+import { randomUUID } from 'node:crypto';
+
+export interface Checkpoint {
+  capture_id: string;
+  server_id: number;
+  file: string;
+  pos: number;
+  gtid_set: string | null;
+  source_ts_ms: number;
+  ts_ms: number;
+}
+
+export const checkpointPosition = (c: Checkpoint): BinlogPosition =>
+  new BinlogPosition(c.file, Number(c.pos), c.gtid_set);
+
+/** Encodes checkpoint records for `<prefix>._checkpoints` (compacted, keyed by capture id). */
+export class CheckpointCodec {
+  readonly topic: string;
+  private readonly registry: Registry;
+  private ids: Promise<[number, number]> | undefined;
+
+  constructor(prefix: string, registry: Registry) {
+    this.topic = checkpointTopic(prefix);
+    this.registry = registry;
+  }
+
+  private schemaIds(): Promise<[number, number]> {
+    this.ids ??= Promise.all([
+      this.registry.register(keySubject(this.topic), CHECKPOINT_KEY_SCHEMA),
+      this.registry.register(valueSubject(this.topic), CHECKPOINT_SCHEMA),
+    ]);
+    return this.ids;
+  }
+
+  async encode(c: Checkpoint): Promise<{ key: Buffer; value: Buffer }> {
+    const [keyId, valueId] = await this.schemaIds();
+    return {
+      key: await this.registry.encode(keyId, { capture_id: c.capture_id }),
+      value: await this.registry.encode(valueId, c),
+    };
+  }
+}
+
+/**
+ * The last committed checkpoint of a capture. Call only after the transactional producer has
+ * initialised (which aborts a fenced predecessor's open transaction), so nothing is pending.
+ * To know where "the end" is under read_committed, the reader first commits a marker record of
+ * its own (a tombstone under a separate key) and reads until it sees it.
+ */
+export async function readLastCheckpoint(opts: {
+  kafka: Kafka;
+  producer: Producer;
+  codec: CheckpointCodec;
+  registry: Registry;
+  captureId: string;
+}): Promise<Checkpoint | undefined> {
+  const marker = `${opts.captureId}#start-${randomUUID()}`;
+  const txn = await opts.producer.transaction();
+  await txn.send({ topic: opts.codec.topic, messages: [{ key: marker, value: null }] });
+  await txn.commit();
+
+  const consumer = opts.kafka.consumer({ groupId: `${opts.captureId}.checkpoint-reader.${randomUUID()}`, readUncommitted: false });
+  let last: Checkpoint | undefined;
+  try {
+    await consumer.connect();
+    await consumer.subscribe({ topic: opts.codec.topic, fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      consumer
+        .run({
+          autoCommit: false,
+          eachMessage: async ({ message }) => {
+            if (message.key?.toString() === marker) return resolve();
+            if (!message.value || message.key?.[0] !== 0) return;
+            const { value } = await opts.registry.decode(message.value);
+            const c = value as Checkpoint;
+            if (c.capture_id === opts.captureId) last = c;
+          },
+        })
+        .catch(reject);
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return last;
+}

@@ -1,0 +1,32 @@
+import type { Admin } from 'kafkajs';
+
+/**
+ * Creates topics on first use. Idempotent: an existing topic is fine; settings of existing topics
+ * are left alone.
+ */
+export class TopicManager {
+  private readonly admin: Admin;
+  private readonly known = new Set<string>();
+  private readonly defaults: { partitions: number; replicationFactor: number; cleanupPolicy: string };
+
+  constructor(admin: Admin, defaults: { partitions: number; replicationFactor: number; cleanupPolicy: string }) {
+    this.admin = admin;
+    this.defaults = defaults;
+  }
+
+  async ensure(topic: string, overrides: { partitions?: number; cleanupPolicy?: string } = {}): Promise<void> {
+    if (this.known.has(topic)) return;
+    await this.admin.createTopics({
+      waitForLeaders: true,
+      topics: [
+        {
+          topic,
+          numPartitions: overrides.partitions ?? this.defaults.partitions,
+          replicationFactor: this.defaults.replicationFactor,
+          configEntries: [{ name: 'cleanup.policy', value: overrides.cleanupPolicy ?? this.defaults.cleanupPolicy }],
+        },
+      ],
+    });
+    this.known.add(topic);
+  }
+}

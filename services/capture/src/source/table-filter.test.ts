@@ -1,0 +1,19 @@
+import { describe, expect, it } from 'vitest';
+import { TableFilter } from './table-filter.ts';
+
+describe('TableFilter', () => {
+  it('captures every non-system database by default', () => {
+    const f = new TableFilter({ include: ['*.*'], exclude: [] });
+    expect(f.matches('shop', 'orders')).toBe(true);
+    for (const db of ['mysql', 'information_schema', 'performance_schema', 'sys']) expect(f.matches(db, 'x')).toBe(false);
+  });
+
+  it('narrows with include and exclude patterns; exclude wins', () => {
+    const f = new TableFilter({ include: ['shop.*', 'crm.customer?'], exclude: ['shop.tmp_*'] });
+    expect(f.matches('shop', 'orders')).toBe(true);
+    expect(f.matches('shop', 'tmp_1')).toBe(false);
+    expect(f.matches('crm', 'customers')).toBe(true);
+    expect(f.matches('crm', 'customer_notes')).toBe(false);
+    expect(f.matches('shopping', 'orders')).toBe(false);
+  });
+});

@@ -1,0 +1,84 @@
+import { type ColumnCodec, codecFor } from './column-codecs.ts';
+import { SOURCE_SCHEMA, TRANSACTION_SCHEMA } from './fixed-schemas.ts';
+import type { ColumnDef, TableSchema } from './table-schema.ts';
+
+/** One column as it appears in Avro: its field name (Avro-safe) and its codec. */
+export interface FieldMapping {
+  column: ColumnDef;
+  field: string;
+  codec: ColumnCodec;
+}
+
+export interface TableAvro {
+  keySchema: Record<string, unknown>;
+  valueSchema: Record<string, unknown>;
+  fields: FieldMapping[];
+  keyFields: FieldMapping[];
+}
+
+/** Avro names allow [A-Za-z_][A-Za-z0-9_]*; other characters become '_' (Debezium's "avro" adjustment). */
+export function avroName(name: string): string {
+  const s = name.replace(/[^A-Za-z0-9_]/g, '_');
+  return /^[A-Za-z_]/.test(s) ? s : `_${s}`;
+}
+
+/**
+ * The per-table key and value schemas (Debezium layout: `<ns>.Key`, `<ns>.Value`,
+ * `<ns>.Envelope`). Each field carries `sluice.column` (the real column name) and
+ * `sluice.sqlType` (the source column type) so that a sink can create the target table and map
+ * Avro back to columns from the registry alone.
+ */
+export function buildTableAvro(prefix: string, t: TableSchema): TableAvro {
+  const namespace = [prefix, t.database, t.table].map(avroName).join('.');
+  const used = new Set<string>();
+  const fields = t.columns.map((column) => {
+    let field = avroName(column.name);
+    while (used.has(field)) field = `${field}_`;
+    used.add(field);
+    return { column, field, codec: codecFor(column.sqlType) };
+  });
+  const byName = new Map(fields.map((f) => [f.column.name, f]));
+  const keyFields = t.primaryKey.map((k) => {
+    const f = byName.get(k);
+    if (!f) throw new Error(`key column ${k} is not a column of ${t.database}.${t.table}`);
+    return f;
+  });
+  const avroField = (f: FieldMapping, optional: boolean) => ({
+    name: f.field,
+    type: optional ? ['null', f.codec.avro] : f.codec.avro,
+    ...(optional ? { default: null } : {}),
+    'sluice.column': f.column.name,
+    'sluice.sqlType': f.column.sqlType,
+    ...(f.column.charset ? { 'sluice.charset': f.column.charset } : {}),
+    ...(f.column.collation ? { 'sluice.collation': f.column.collation } : {}),
+  });
+  const keySchema = {
+    type: 'record',
+    name: 'Key',
+    namespace,
+    fields: keyFields.map((f) => avroField(f, false)),
+  };
+  const valueRecord = {
+    type: 'record',
+    name: 'Value',
+    fields: fields.map((f) => avroField(f, f.column.nullable)),
+    'sluice.database': t.database,
+    'sluice.table': t.table,
+    'sluice.primaryKey': t.primaryKey,
+  };
+  const valueSchema = {
+    type: 'record',
+    name: 'Envelope',
+    namespace,
+    'connect.name': `${namespace}.Envelope`,
+    fields: [
+      { name: 'before', type: ['null', valueRecord], default: null },
+      { name: 'after', type: ['null', 'Value'], default: null },
+      { name: 'source', type: SOURCE_SCHEMA },
+      { name: 'op', type: 'string' },
+      { name: 'ts_ms', type: ['null', 'long'], default: null },
+      { name: 'transaction', type: ['null', TRANSACTION_SCHEMA], default: null },
+    ],
+  };
+  return { keySchema, valueSchema, fields, keyFields };
+}

@@ -1,0 +1,103 @@
+import avro from 'avsc';
+
+/**
+ * Avro `long` as a JS bigint. avsc's default long is a JS number, which silently loses
+ * precision beyond 2^53: unacceptable for BIGINT columns and microsecond timestamps.
+ * Accepts numbers on write so that small fields (ts_ms, pos) can be given plainly.
+ */
+export const BigLongType = avro.types.LongType.__with({
+  fromBuffer: (buf: Buffer) => buf.readBigInt64LE(),
+  toBuffer: (n: bigint | number) => {
+    const buf = Buffer.alloc(8);
+    buf.writeBigInt64LE(BigInt(n));
+    return buf;
+  },
+  fromJSON: (v: unknown) => BigInt(v as string),
+  toJSON: (n: bigint) => Number(n),
+  isValid: (n: unknown) => typeof n === 'bigint' || (typeof n === 'number' && Number.isSafeInteger(n)),
+  compare: (a: bigint, b: bigint) => (a === b ? 0 : a < b ? -1 : 1),
+});
+
+/**
+ * Avro `decimal` on `bytes` (two's complement, big-endian unscaled value), with the JS value an
+ * exact decimal string such as "-123.4500". Never goes through a float.
+ */
+export class DecimalType extends avro.types.LogicalType {
+  readonly precision: number;
+  readonly scale: number;
+
+  constructor(schema: avro.Schema, opts?: unknown) {
+    super(schema, opts);
+    const s = schema as { precision?: number; scale?: number };
+    this.precision = s.precision ?? 0;
+    this.scale = s.scale ?? 0;
+  }
+
+  _fromValue(buf: Buffer): string {
+    return formatUnscaled(bytesToBigInt(buf), this.scale);
+  }
+
+  _toValue(value: string): Buffer {
+    return bigIntToBytes(parseUnscaled(value, this.scale));
+  }
+
+  _resolve(type: avro.Type): ((v: unknown) => unknown) | undefined {
+    if (type instanceof DecimalType && type.scale === this.scale) return (v) => v;
+    return undefined;
+  }
+}
+
+const DECIMAL_RE = /^([+-]?)(\d*)(?:\.(\d*))?$/;
+
+/** "12.5" at scale 3 -> 12500n. Refuses more fraction digits than the scale: that would round. */
+export function parseUnscaled(value: string, scale: number): bigint {
+  const m = DECIMAL_RE.exec(String(value).trim());
+  if (!m || (m[2] === '' && (m[3] ?? '') === '')) throw new TypeError(`not a decimal: ${value}`);
+  const frac = m[3] ?? '';
+  if (frac.replace(/0+$/, '').length > scale) throw new RangeError(`${value} has more than ${scale} fraction digits`);
+  const digits = `${m[2] || '0'}${frac.padEnd(scale, '0').slice(0, scale)}`;
+  const n = BigInt(digits);
+  return m[1] === '-' ? -n : n;
+}
+
+/** 12500n at scale 3 -> "12.500" (always exactly `scale` fraction digits, as MySQL prints). */
+export function formatUnscaled(n: bigint, scale: number): string {
+  const neg = n < 0n;
+  const s = (neg ? -n : n).toString().padStart(scale + 1, '0');
+  const int = s.slice(0, s.length - scale);
+  const frac = s.slice(s.length - scale);
+  return `${neg ? '-' : ''}${int}${scale > 0 ? `.${frac}` : ''}`;
+}
+
+export function bigIntToBytes(n: bigint): Buffer {
+  // Minimal two's complement: enough bytes that the sign bit is right.
+  let hex = (n < 0n ? -n - 1n : n).toString(16);
+  if (hex.length % 2) hex = `0${hex}`;
+  let buf = Buffer.from(hex, 'hex');
+  if (buf.length === 0 || (buf[0] as number) & 0x80) buf = Buffer.concat([Buffer.alloc(1), buf]);
+  if (n < 0n) for (let i = 0; i < buf.length; i++) buf[i] = ~(buf[i] as number) & 0xff;
+  return buf;
+}
+
+export function bytesToBigInt(buf: Buffer): bigint {
+  if (buf.length === 0) return 0n;
+  const n = BigInt(`0x${buf.toString('hex')}`);
+  return (buf[0] as number) & 0x80 ? n - (1n << BigInt(buf.length * 8)) : n;
+}
+
+/**
+ * Options for avsc (directly or through the registry client) that make every value exact.
+ * A type hook, not a shared `registry`, swaps in BigLongType: avsc adds named types to the
+ * registry it is given, so sharing one across schemas would clash on names.
+ */
+export const exactAvroOptions = {
+  logicalTypes: { decimal: DecimalType },
+  typeHook: (schema: unknown): avro.Type | undefined => {
+    if (schema === 'long') return BigLongType;
+    // Every long, logical or not: timestamps in microseconds pass 2^53 too.
+    if (typeof schema === 'object' && schema !== null && (schema as { type?: unknown }).type === 'long') {
+      return BigLongType;
+    }
+    return undefined;
+  },
+};

@@ -1,0 +1,101 @@
+/**
+ * Exact conversions between MySQL temporal text ('2024-02-29 23:59:59.123456', '-838:59:59')
+ * and the integer encodings Debezium uses. BigInt throughout: microseconds since 1970 pass 2^53
+ * after the year 2255.
+ */
+const DAY_US = 86_400_000_000n;
+
+const DATETIME_RE = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?)?$/;
+const TIME_RE = /^(-)?(\d{1,3}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?$/;
+
+function daysFromCivil(y: number, m: number, d: number): number {
+  // Howard Hinnant's algorithm: proleptic Gregorian, exact for every MySQL year (0-9999).
+  const yy = m <= 2 ? y - 1 : y;
+  const era = Math.floor(yy / 400);
+  const yoe = yy - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+
+function civilFromDays(z: number): [number, number, number] {
+  const zz = z + 719468;
+  const era = Math.floor(zz / 146097);
+  const doe = zz - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp + (mp < 10 ? 3 : -9);
+  return [era * 400 + yoe + (m <= 2 ? 1 : 0), m, d];
+}
+
+const pad = (n: number | bigint, w: number): string => String(n).padStart(w, '0');
+
+function parseDateTime(text: string): { days: number; us: bigint } {
+  const m = DATETIME_RE.exec(text);
+  if (!m) throw new RangeError(`not a DATE/DATETIME: ${text}`);
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (mo < 1 || mo > 12 || d < 1 || d > 31) throw new RangeError(`zero or invalid date parts: ${text}`);
+  const us =
+    BigInt(Number(m[4] ?? 0) * 3600 + Number(m[5] ?? 0) * 60 + Number(m[6] ?? 0)) * 1_000_000n +
+    BigInt((m[7] ?? '').padEnd(6, '0'));
+  return { days: daysFromCivil(y, mo, d), us };
+}
+
+export function dateToEpochDays(text: string): number {
+  return parseDateTime(text).days;
+}
+
+export function epochDaysToDate(days: number): string {
+  const [y, m, d] = civilFromDays(days);
+  return `${pad(y, 4)}-${pad(m, 2)}-${pad(d, 2)}`;
+}
+
+export function dateTimeToEpochMicros(text: string): bigint {
+  const { days, us } = parseDateTime(text);
+  return BigInt(days) * DAY_US + us;
+}
+
+/** Micros since epoch -> 'YYYY-MM-DD HH:MM:SS.ffffff' (six digits: the target keeps its own fsp). */
+export function epochMicrosToDateTime(micros: bigint): string {
+  let days = micros / DAY_US;
+  let rem = micros % DAY_US;
+  if (rem < 0n) {
+    rem += DAY_US;
+    days -= 1n;
+  }
+  const secs = rem / 1_000_000n;
+  const frac = rem % 1_000_000n;
+  const h = secs / 3600n;
+  const mi = (secs % 3600n) / 60n;
+  const s = secs % 60n;
+  return `${epochDaysToDate(Number(days))} ${pad(h, 2)}:${pad(mi, 2)}:${pad(s, 2)}.${pad(frac, 6)}`;
+}
+
+/** TIME ('-838:59:59.000000' .. '838:59:59.000000') -> signed micros. */
+export function timeToMicros(text: string): bigint {
+  const m = TIME_RE.exec(text);
+  if (!m) throw new RangeError(`not a TIME: ${text}`);
+  const us =
+    BigInt(Number(m[2]) * 3600 + Number(m[3]) * 60 + Number(m[4])) * 1_000_000n + BigInt((m[5] ?? '').padEnd(6, '0'));
+  return m[1] ? -us : us;
+}
+
+export function microsToTime(micros: bigint): string {
+  const neg = micros < 0n;
+  const abs = neg ? -micros : micros;
+  const secs = abs / 1_000_000n;
+  return `${neg ? '-' : ''}${pad(secs / 3600n, 2)}:${pad((secs % 3600n) / 60n, 2)}:${pad(secs % 60n, 2)}.${pad(abs % 1_000_000n, 6)}`;
+}
+
+/** TIMESTAMP as zongji gives it (UTC, 'YYYY-MM-DD HH:MM:SS[.f]') -> ISO-8601 'YYYY-MM-DDTHH:MM:SS[.f]Z'. */
+export function utcTextToIso(text: string): string {
+  if (!DATETIME_RE.test(text)) throw new RangeError(`not a TIMESTAMP: ${text}`);
+  return `${text.replace(' ', 'T')}Z`;
+}
+
+/** ISO-8601 UTC -> 'YYYY-MM-DD HH:MM:SS[.f]' for a target session whose time_zone is +00:00. */
+export function isoToUtcText(iso: string): string {
+  return iso.replace('T', ' ').replace(/Z$/, '');
+}

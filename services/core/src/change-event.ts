@@ -1,0 +1,40 @@
+/**
+ * A row change in the Debezium envelope shape (design contract 2), with column values already
+ * in their Avro representation. Field names in before/after are Avro field names.
+ */
+export type Op = 'c' | 'u' | 'd' | 'r' | 't';
+
+export interface SourceBlock {
+  version: string;
+  connector: string;
+  name: string;
+  ts_ms: number;
+  snapshot: string | null;
+  db: string;
+  sequence: string | null;
+  table: string | null;
+  server_id: number;
+  gtid: string | null;
+  file: string;
+  pos: number;
+  row: number;
+  thread: number | null;
+  query: string | null;
+}
+
+export interface TransactionBlock {
+  id: string;
+  total_order: number;
+  data_collection_order: number;
+}
+
+export type AvroRow = Record<string, unknown>;
+
+export interface ChangeEnvelope {
+  before: AvroRow | null;
+  after: AvroRow | null;
+  source: SourceBlock;
+  op: Op;
+  ts_ms: number | null;
+  transaction: TransactionBlock | null;
+}

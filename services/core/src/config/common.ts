@@ -1,0 +1,25 @@
+import { z } from 'zod';
+
+/** Config pieces shared by capture and sink. */
+export const mysqlUrl = z
+  .string()
+  .refine((s) => /^mysql:\/\//.test(s) && URL.canParse(s), 'expected a URL like mysql://user:password@host:3306/');
+
+export const kafkaSection = z.object({
+  brokers: z.array(z.string().regex(/^[^:\s]+:\d+$/, 'expected host:port')).min(1),
+  clientId: z.string().default('sluice'),
+});
+
+export const registrySection = z.object({
+  url: z.string().url(),
+});
+
+export const httpSection = z.object({
+  port: z.number().int().min(0).max(65535).default(0),
+  host: z.string().default('127.0.0.1'),
+});
+
+export const topicPrefix = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only (it starts every topic name)')
+  .default('sluice');

@@ -1,0 +1,41 @@
+/**
+ * The one error type of sluice. Every failure that crosses a module boundary is a SluiceError
+ * with a code from ERROR_CODES, so that retry decisions, dead-lettering and docs all key on the
+ * code and never on message text.
+ */
+export const ERROR_CODES = {
+  // config: the service cannot start with what it was given.
+  CONFIG_INVALID: { retriable: false, fix: 'Correct the named field in the config file or environment variable.' },
+  CONFIG_FILE_UNREADABLE: { retriable: false, fix: 'Check the path given with --config and its permissions.' },
+  // source: the MySQL/MariaDB being captured.
+  SOURCE_UNREACHABLE: { retriable: true, fix: 'Check that the source is up and SOURCE url/credentials are right.' },
+  SOURCE_SETTING: { retriable: false, fix: 'Change the named server variable on the source and restart capture.' },
+  SOURCE_TABLE_UNSUPPORTED: { retriable: false, fix: 'Give the table a primary key (or a NOT NULL unique key), or exclude it.' },
+  BINLOG_STREAM: { retriable: true, fix: 'Transient binlog connection failure; capture reconnects from its checkpoint.' },
+  // kafka and registry: the spine.
+  KAFKA_UNAVAILABLE: { retriable: true, fix: 'Check kafka.brokers and that the brokers are up.' },
+  KAFKA_FENCED: { retriable: false, fix: 'Another capture with the same id took over; this instance stops.' },
+  REGISTRY_UNAVAILABLE: { retriable: true, fix: 'Check schemaRegistry.url and that the registry is up.' },
+  DECODE_FAILED: { retriable: false, fix: 'The message is not a sluice Avro record; see the DLQ entry for its origin.' },
+  // target: where sinks write.
+  TARGET_UNAVAILABLE: { retriable: true, fix: 'Check that the target is up; the sink retries without committing offsets.' },
+  TARGET_TRANSIENT: { retriable: true, fix: 'Deadlock, lock wait or write conflict; the batch is retried.' },
+  TARGET_REJECTED: { retriable: false, fix: 'The target refused a row (type, length, constraint); see the reason.' },
+  TYPE_UNSUPPORTED: { retriable: false, fix: 'The column type is not mapped yet; see docs/types.md.' },
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export class SluiceError extends Error {
+  readonly code: ErrorCode;
+  readonly retriable: boolean;
+
+  constructor(code: ErrorCode, message: string, options: { cause?: unknown; retriable?: boolean } = {}) {
+    super(message, { cause: options.cause });
+    this.name = 'SluiceError';
+    this.code = code;
+    this.retriable = options.retriable ?? ERROR_CODES[code].retriable;
+  }
+}
+
+export const isRetriable = (err: unknown): boolean => err instanceof SluiceError && err.retriable;

@@ -1,0 +1,21 @@
+import pino, { type Logger } from 'pino';
+
+export type { Logger };
+
+/** Field names whose values must never reach a log line. */
+const REDACT = ['password', '*.password', '*.*.password', 'url', '*.url', '*.*.url', 'sasl', '*.sasl'];
+
+export function createLogger(service: string, level = process.env.SLUICE_LOG_LEVEL ?? 'info'): Logger {
+  return pino({ name: service, level, redact: { paths: REDACT, censor: '[redacted]' } });
+}
+
+/** A URL safe to print: the password (if any) replaced by ***. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '[unparseable url]';
+  }
+}

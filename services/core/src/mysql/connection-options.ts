@@ -1,0 +1,31 @@
+import type { ConnectionOptions } from 'mysql2';
+
+/**
+ * mysql://user:password@host:port/[database] -> mysql2 options. Row values are kept exact:
+ * DECIMAL and BIGINT as strings, dates as strings, JSON as text, and the session zone is UTC so
+ * TIMESTAMP values are never shifted by the client's zone.
+ */
+export function mysqlOptionsFromUrl(url: string): ConnectionOptions {
+  const u = new URL(url);
+  return {
+    host: u.hostname,
+    port: u.port ? Number(u.port) : 3306,
+    user: decodeURIComponent(u.username),
+    password: decodeURIComponent(u.password),
+    database: u.pathname.replace(/^\//, '') || undefined,
+    charset: 'utf8mb4_general_ci',
+    timezone: 'Z',
+    dateStrings: true,
+    supportBigNumbers: true,
+    bigNumberStrings: true,
+    decimalNumbers: false,
+    jsonStrings: true,
+  };
+}
+
+/** A SQL identifier quoted for MySQL-family servers: backticks, with inner backticks doubled. */
+export function quoteIdent(name: string): string {
+  return `\`${name.replaceAll('`', '``')}\``;
+}
+
+export const qualified = (db: string, table: string): string => `${quoteIdent(db)}.${quoteIdent(table)}`;

@@ -1,0 +1,99 @@
+import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import { exactAvroOptions } from '../avro/logical-types.ts';
+import { SluiceError } from '../errors.ts';
+
+/**
+ * The schema registry seam (Confluent-compatible API; Apicurio's ccompat in the local stack).
+ * Schema ids are immutable, so everything fetched by id is cached for the life of the process:
+ * a registry restart does not stop decoding of known ids. register() is idempotent and cached.
+ */
+export class Registry {
+  private readonly client: SchemaRegistry;
+  private readonly url: string;
+  private readonly registered = new Map<string, number>();
+  private readonly raw = new Map<number, Promise<Record<string, unknown>>>();
+
+  constructor(url: string) {
+    this.url = url.replace(/\/$/, '');
+    this.client = new SchemaRegistry({ host: this.url }, { [SchemaType.AVRO]: exactAvroOptions });
+  }
+
+  async register(subject: string, schema: Record<string, unknown>): Promise<number> {
+    const text = JSON.stringify(schema);
+    const cacheKey = `${subject}\n${text}`;
+    const hit = this.registered.get(cacheKey);
+    if (hit !== undefined) return hit;
+    try {
+      const { id } = await this.client.register(
+        { type: SchemaType.AVRO, schema: text },
+        { subject, compatibility: 'BACKWARD' as never },
+      );
+      this.registered.set(cacheKey, id);
+      return id;
+    } catch (cause) {
+      throw wrap(cause, `cannot register schema for subject ${subject}`);
+    }
+  }
+
+  async encode(id: number, value: unknown): Promise<Buffer> {
+    try {
+      return await this.client.encode(id, value);
+    } catch (cause) {
+      throw wrap(cause, `cannot encode with schema id ${id}`);
+    }
+  }
+
+  async decode(buf: Buffer): Promise<{ id: number; value: unknown }> {
+    const id = schemaIdOf(buf);
+    try {
+      return { id, value: await this.client.decode(buf) };
+    } catch (cause) {
+      throw wrap(cause, `cannot decode a record with schema id ${id}`);
+    }
+  }
+
+  /** The schema JSON as registered, including sluice's field attributes (avsc drops them). */
+  rawSchema(id: number): Promise<Record<string, unknown>> {
+    let p = this.raw.get(id);
+    if (!p) {
+      p = this.fetchRaw(id);
+      this.raw.set(id, p);
+      p.catch(() => this.raw.delete(id));
+    }
+    return p;
+  }
+
+  private async fetchRaw(id: number): Promise<Record<string, unknown>> {
+    let res: Response;
+    try {
+      res = await fetch(`${this.url}/schemas/ids/${id}`, { headers: { accept: 'application/vnd.schemaregistry.v1+json' } });
+    } catch (cause) {
+      throw new SluiceError('REGISTRY_UNAVAILABLE', `schema registry unreachable fetching id ${id}`, { cause });
+    }
+    if (!res.ok) {
+      throw new SluiceError('REGISTRY_UNAVAILABLE', `schema registry answered ${res.status} for schema id ${id}`, {
+        retriable: res.status >= 500,
+      });
+    }
+    const body = (await res.json()) as { schema: string };
+    return JSON.parse(body.schema);
+  }
+}
+
+/** The Confluent wire format: magic byte 0, then a 4-byte big-endian schema id. */
+export function schemaIdOf(buf: Buffer): number {
+  if (buf.length < 5 || buf[0] !== 0) {
+    throw new SluiceError('DECODE_FAILED', 'not a Confluent-framed record (missing magic byte 0)');
+  }
+  return buf.readInt32BE(1);
+}
+
+function wrap(cause: unknown, message: string): SluiceError {
+  if (cause instanceof SluiceError) return cause;
+  const status = (cause as { status?: number })?.status;
+  const network = !status || status >= 500;
+  return new SluiceError(network ? 'REGISTRY_UNAVAILABLE' : 'DECODE_FAILED', `${message}: ${(cause as Error)?.message ?? cause}`, {
+    cause,
+    retriable: network,
+  });
+}

@@ -1,0 +1,31 @@
+import { codecFor } from '@sluice/core';
+import { describe, expect, it } from 'vitest';
+import type { TargetTable } from '../decode/target-table.ts';
+import { createTableSql } from './table-ddl.ts';
+
+const col = (name: string, sqlType: string, nullable = false, charset: string | null = null) => ({
+  name, field: name, sqlType, nullable, charset, collation: charset ? `${charset}_bin` : null, codec: codecFor(sqlType),
+});
+
+describe('createTableSql', () => {
+  it('keeps the source column types, nullability, charset and key', () => {
+    const t: TargetTable = {
+      database: 'shop', table: 'o', id: 'x',
+      columns: [col('id', 'bigint(20) unsigned'), col('s', "enum('a','b,c','it''s')", true), col('n', 'varchar(10)', true, 'utf8mb4')],
+      key: [col('id', 'bigint(20) unsigned')],
+    };
+    expect(createTableSql(t)).toBe(
+      'CREATE TABLE IF NOT EXISTS `shop`.`o` (\n' +
+        '  `id` bigint(20) unsigned NOT NULL,\n' +
+        "  `s` enum('a','b,c','it''s') NULL,\n" +
+        '  `n` varchar(10) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NULL,\n' +
+        '  PRIMARY KEY (`id`)\n)',
+    );
+  });
+
+  it('refuses a type that is not a column type', () => {
+    const bad = col('x', 'int');
+    bad.sqlType = 'int); DROP TABLE t; --';
+    expect(() => createTableSql({ database: 'd', table: 't', id: 'x', columns: [bad], key: [bad] })).toThrow(/refusing column type/);
+  });
+});

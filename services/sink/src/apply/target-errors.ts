@@ -1,0 +1,37 @@
+import { SluiceError } from '@sluice/core';
+
+/** Server error numbers that a retry can cure. Classified by code, never by message text. */
+const TRANSIENT = new Set([
+  1205, // ER_LOCK_WAIT_TIMEOUT
+  1213, // ER_LOCK_DEADLOCK
+  8002, // TiDB: write conflict (SELECT FOR UPDATE)
+  8022, // TiDB: transaction retry error
+  8028, // TiDB: schema changed (information schema is changed during the transaction)
+  9007, // TiDB: write conflict
+  1105, // TiDB unknown error, often a TiKV/region hiccup
+]);
+
+/** Client-side codes (mysql2 `code`) and server errors that mean "the target is not reachable". */
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'PROTOCOL_CONNECTION_LOST', 'EHOSTUNREACH']);
+const UNAVAILABLE_ERRNO = new Set([
+  2002, // CR_CONNECTION_ERROR
+  2003, // CR_CONN_HOST_ERROR
+  2006, // CR_SERVER_GONE_ERROR
+  2013, // CR_SERVER_LOST
+  1040, // ER_CON_COUNT_ERROR
+  1053, // ER_SERVER_SHUTDOWN
+  1927, // ER_CONNECTION_KILLED (MariaDB)
+]);
+
+export function classifyTargetError(err: unknown): SluiceError {
+  if (err instanceof SluiceError) return err;
+  const e = err as { errno?: number; code?: string; message?: string; sqlMessage?: string };
+  const detail = e.sqlMessage ?? e.message ?? String(err);
+  if ((e.code && UNAVAILABLE_CODES.has(e.code)) || (e.errno && UNAVAILABLE_ERRNO.has(e.errno))) {
+    return new SluiceError('TARGET_UNAVAILABLE', `target unreachable: ${detail}`, { cause: err });
+  }
+  if (e.errno && TRANSIENT.has(e.errno)) {
+    return new SluiceError('TARGET_TRANSIENT', `transient target error ${e.errno}: ${detail}`, { cause: err });
+  }
+  return new SluiceError('TARGET_REJECTED', `target rejected the batch (${e.errno ?? e.code ?? '?'}): ${detail}`, { cause: err });
+}

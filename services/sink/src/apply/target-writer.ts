@@ -1,0 +1,61 @@
+import { type Logger, mysqlOptionsFromUrl } from '@sluice/core';
+import mysql from 'mysql2/promise';
+import type { TargetTable } from '../decode/target-table.ts';
+import type { TablePlan } from '../plan/batch-plan.ts';
+import { planStatements } from '../plan/statements.ts';
+import { createDatabaseSql, createTableSql } from './table-ddl.ts';
+import { classifyTargetError } from './target-errors.ts';
+
+/**
+ * The target seam. apply() writes a batch in one target transaction and resolves only after
+ * COMMIT, so the caller may then commit Kafka offsets. Errors are SluiceErrors classified by code
+ * (retriable or not); on error nothing of the batch is visible. Tables are created on first use,
+ * before the transaction (DDL would commit it implicitly).
+ */
+export class TargetWriter {
+  private readonly pool: mysql.Pool;
+  private readonly log: Logger;
+  private readonly ensured = new Set<string>();
+
+  constructor(opts: { url: string; poolSize: number; log: Logger }) {
+    this.log = opts.log;
+    this.pool = mysql.createPool({ ...mysqlOptionsFromUrl(opts.url), database: undefined, connectionLimit: opts.poolSize });
+    // Values travel as UTC text (TIMESTAMP) and exact strings; the session zone must not shift them.
+    this.pool.on('connection', (c) => {
+      c.query("SET time_zone = '+00:00'");
+    });
+  }
+
+  async apply(plans: TablePlan[]): Promise<void> {
+    try {
+      for (const p of plans) await this.ensureTable(p.table);
+      const conn = await this.pool.getConnection();
+      try {
+        await conn.beginTransaction();
+        for (const plan of plans) {
+          for (const st of planStatements(plan)) await conn.execute(st.sql, st.params);
+        }
+        await conn.commit();
+      } catch (err) {
+        await conn.rollback().catch(() => undefined);
+        throw err;
+      } finally {
+        conn.release();
+      }
+    } catch (err) {
+      throw classifyTargetError(err);
+    }
+  }
+
+  private async ensureTable(t: TargetTable): Promise<void> {
+    if (this.ensured.has(t.id)) return;
+    await this.pool.query(createDatabaseSql(t.database));
+    await this.pool.query(createTableSql(t));
+    this.ensured.add(t.id);
+    this.log.info({ table: `${t.database}.${t.table}` }, 'target table ready');
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}

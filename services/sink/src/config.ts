@@ -1,0 +1,35 @@
+import { type EnvOverride, httpSection, kafkaSection, loadConfig, mysqlUrl, registrySection, topicPrefix } from '@sluice/core';
+import { z } from 'zod';
+
+export const sinkConfigSchema = z.object({
+  /** The sink's name is its consumer group id: one per target. */
+  sinkName: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . and - only'),
+  target: z.object({
+    url: mysqlUrl,
+    /** Where TiDB and MySQL/MariaDB differ, the dialect decides. */
+    kind: z.enum(['mysql', 'mariadb', 'tidb']).default('mysql'),
+    poolSize: z.number().int().min(1).max(64).default(4),
+  }),
+  kafka: kafkaSection,
+  schemaRegistry: registrySection,
+  topicPrefix,
+  /** How often to look for new table topics (a table created on the source gets one). */
+  topicRefreshMs: z.number().int().min(200).default(2000),
+  http: httpSection.default({ port: 0, host: '127.0.0.1' }),
+});
+
+export type SinkConfig = z.infer<typeof sinkConfigSchema>;
+
+const OVERRIDES: EnvOverride[] = [
+  { env: 'SLUICE_SINK_NAME', path: 'sinkName' },
+  { env: 'SLUICE_TARGET_URL', path: 'target.url' },
+  { env: 'SLUICE_TARGET_KIND', path: 'target.kind' },
+  { env: 'SLUICE_KAFKA_BROKERS', path: 'kafka.brokers', kind: 'list' },
+  { env: 'SLUICE_SCHEMA_REGISTRY_URL', path: 'schemaRegistry.url' },
+  { env: 'SLUICE_TOPIC_PREFIX', path: 'topicPrefix' },
+  { env: 'SLUICE_HTTP_PORT', path: 'http.port', kind: 'number' },
+];
+
+export function loadSinkConfig(file: string | undefined, env: NodeJS.ProcessEnv = process.env): SinkConfig {
+  return loadConfig(sinkConfigSchema, { file, env, overrides: OVERRIDES });
+}

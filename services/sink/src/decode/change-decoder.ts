@@ -1,0 +1,56 @@
+import { type Registry, type SqlParam, schemaIdOf, SluiceError } from '@sluice/core';
+import { type TargetTable, targetTableFromSchema } from './target-table.ts';
+
+/** A change reduced to what the target needs: the full row to upsert, or the key to delete. */
+export type TargetChange =
+  | { kind: 'upsert'; table: TargetTable; key: SqlParam[]; row: SqlParam[]; sourceTsMs: number }
+  | { kind: 'delete'; table: TargetTable; key: SqlParam[]; sourceTsMs: number }
+  | { kind: 'skip' };
+
+type Row = Record<string, unknown>;
+
+/** Decodes Kafka values into target changes; table layouts cached by schema id. */
+export class ChangeDecoder {
+  private readonly registry: Registry;
+  private readonly tables = new Map<number, Promise<TargetTable>>();
+
+  constructor(registry: Registry) {
+    this.registry = registry;
+  }
+
+  async decode(value: Buffer | null): Promise<TargetChange> {
+    // A tombstone only serves compaction; the delete before it did the work.
+    if (!value) return { kind: 'skip' };
+    const id = schemaIdOf(value);
+    const [table, { value: env }] = await Promise.all([this.table(id), this.registry.decode(value)]);
+    const e = env as { op: string; before: Row | null; after: Row | null; source: { ts_ms: bigint | number } };
+    const sourceTsMs = Number(e.source.ts_ms);
+    const params = (row: Row, cols = table.columns) =>
+      cols.map((c) => {
+        const v = row[c.field];
+        return v === null || v === undefined ? null : c.codec.toSql(v);
+      });
+    switch (e.op) {
+      case 'c':
+      case 'u':
+      case 'r':
+        if (!e.after) throw new SluiceError('DECODE_FAILED', `op ${e.op} without an after image`);
+        return { kind: 'upsert', table, key: params(e.after, table.key), row: params(e.after), sourceTsMs };
+      case 'd':
+        if (!e.before) throw new SluiceError('DECODE_FAILED', 'delete without a before image');
+        return { kind: 'delete', table, key: params(e.before, table.key), sourceTsMs };
+      default:
+        throw new SluiceError('DECODE_FAILED', `op ${e.op} is not handled by this sink version`);
+    }
+  }
+
+  private table(id: number): Promise<TargetTable> {
+    let p = this.tables.get(id);
+    if (!p) {
+      p = this.registry.rawSchema(id).then(targetTableFromSchema);
+      this.tables.set(id, p);
+      p.catch(() => this.tables.delete(id));
+    }
+    return p;
+  }
+}

@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+import { configFileFromArgs, createLogger, redactUrl, SluiceError, startHealthServer } from '@sluice/core';
+import { TargetWriter } from './apply/target-writer.ts';
+import { loadSinkConfig } from './config.ts';
+import { Sink } from './sink.ts';
+
+const log = createLogger('sink');
+
+async function main(): Promise<number> {
+  const cfg = loadSinkConfig(configFileFromArgs(process.argv.slice(2)));
+  const slog = log.child({ sink: cfg.sinkName });
+  slog.info({ target: redactUrl(cfg.target.url), kind: cfg.target.kind, brokers: cfg.kafka.brokers }, 'starting sink');
+  const writer = new TargetWriter({ url: cfg.target.url, poolSize: cfg.target.poolSize, log: slog });
+  const sink = new Sink(cfg, writer, slog);
+  const http = await startHealthServer({
+    ...cfg.http,
+    ready: () => (sink.ready ? { ok: true } : { ok: false, reason: 'not consuming yet' }),
+  });
+  const shutdown = async (signal: string) => {
+    slog.info({ signal }, 'stopping');
+    await sink.stop();
+    http.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  await sink.run();
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    if (err instanceof SluiceError) log.fatal({ code: err.code }, err.message);
+    else log.fatal({ err }, 'sink failed');
+    process.exit(err instanceof SluiceError && err.code === 'CONFIG_INVALID' ? 2 : 1);
+  },
+);

@@ -1,0 +1,37 @@
+import { codecFor } from '@sluice/core';
+import { describe, expect, it } from 'vitest';
+import type { TargetChange } from '../decode/change-decoder.ts';
+import type { TargetTable } from '../decode/target-table.ts';
+import { planBatch } from './batch-plan.ts';
+
+const col = (name: string, sqlType: string) => ({ name, field: name, sqlType, nullable: false, charset: null, collation: null, codec: codecFor(sqlType) });
+const t: TargetTable = { database: 'd', table: 't', columns: [col('id', 'int'), col('v', 'varchar(5)')], key: [col('id', 'int')], id: 't1' };
+const up = (id: number, v: string): TargetChange => ({ kind: 'upsert', table: t, key: [String(id)], row: [String(id), v], sourceTsMs: 0 });
+const del = (id: number): TargetChange => ({ kind: 'delete', table: t, key: [String(id)], sourceTsMs: 0 });
+
+describe('planBatch', () => {
+  it('keeps the last image per key and drops deleted keys from the upserts', () => {
+    const [p] = planBatch([up(1, 'a'), up(2, 'b'), up(1, 'c'), del(2), { kind: 'skip' }, up(3, 'x'), del(3), up(3, 'y')]);
+    expect(p?.upserts).toEqual([
+      ['1', 'c'],
+      ['3', 'y'],
+    ]);
+    expect(p?.deletes).toEqual([['2']]);
+  });
+
+  it('orders upserts by their last change', () => {
+    const [p] = planBatch([up(1, 'a'), up(2, 'b'), up(1, 'c')]);
+    expect(p?.upserts.map((r) => r[0])).toEqual(['2', '1']);
+  });
+
+  it('is idempotent: planning the batch twice over gives the same result', () => {
+    const batch = [up(1, 'a'), del(1), up(2, 'b')];
+    expect(planBatch([...batch, ...batch])).toEqual(planBatch(batch));
+  });
+
+  it('tells binary keys apart by content', () => {
+    const bt = { ...t, id: 'bin' };
+    const k = (b: number[]): TargetChange => ({ kind: 'delete', table: bt, key: [Buffer.from(b)], sourceTsMs: 0 });
+    expect(planBatch([k([0, 1]), k([0, 1]), k([0, 2])])[0]?.deletes).toHaveLength(2);
+  });
+});

@@ -1,0 +1,38 @@
+import type { SqlParam } from '@sluice/core';
+import type { TargetChange } from '../decode/change-decoder.ts';
+import type { TargetTable } from '../decode/target-table.ts';
+
+/** What one table gets from a batch: rows to upsert (in order of their last change) and keys to delete. */
+export interface TablePlan {
+  table: TargetTable;
+  upserts: SqlParam[][];
+  deletes: SqlParam[][];
+}
+
+const keyString = (key: SqlParam[]): string =>
+  JSON.stringify(key.map((v) => (Buffer.isBuffer(v) ? `b:${v.toString('hex')}` : v)));
+
+/**
+ * Coalesces a batch in partition order (design contract 5): per table and key, the last change
+ * wins; a delete removes the key. Replaying the batch, or any part of it, leaves the same state.
+ */
+export function planBatch(changes: TargetChange[]): TablePlan[] {
+  const tables = new Map<string, { table: TargetTable; last: Map<string, TargetChange> }>();
+  for (const c of changes) {
+    if (c.kind === 'skip') continue;
+    // A layout change of the same table starts a new group, so rows never mix column lists.
+    let t = tables.get(c.table.id);
+    if (!t) tables.set(c.table.id, (t = { table: c.table, last: new Map() }));
+    const k = keyString(c.key);
+    t.last.delete(k); // re-insert so that Map order is the order of last change
+    t.last.set(k, c);
+  }
+  return [...tables.values()].map(({ table, last }) => {
+    const plan: TablePlan = { table, upserts: [], deletes: [] };
+    for (const c of last.values()) {
+      if (c.kind === 'upsert') plan.upserts.push(c.row);
+      else if (c.kind === 'delete') plan.deletes.push(c.key);
+    }
+    return plan;
+  });
+}

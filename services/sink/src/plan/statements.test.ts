@@ -1,0 +1,36 @@
+import { codecFor } from '@sluice/core';
+import { describe, expect, it } from 'vitest';
+import type { TargetTable } from '../decode/target-table.ts';
+import { chunkSizes, deleteSql, MAX_PLACEHOLDERS, planStatements, upsertSql } from './statements.ts';
+
+const col = (name: string, sqlType = 'int') => ({ name, field: name, sqlType, nullable: false, charset: null, collation: null, codec: codecFor(sqlType) });
+const t: TargetTable = { database: 'd`b', table: 't', columns: [col('id'), col('a`b'), col('c')], key: [col('id')], id: 'x' };
+
+describe('statements', () => {
+  it('quotes identifiers and uses placeholders only', () => {
+    expect(upsertSql(t, 2)).toBe(
+      'INSERT INTO `d``b`.`t` (`id`, `a``b`, `c`) VALUES (?, ?, ?), (?, ?, ?) ON DUPLICATE KEY UPDATE `a``b` = VALUES(`a``b`), `c` = VALUES(`c`)',
+    );
+    expect(deleteSql(t, 2)).toBe('DELETE FROM `d``b`.`t` WHERE `id` IN (?, ?)');
+    expect(deleteSql({ ...t, key: [col('id'), col('c')] }, 1)).toBe('DELETE FROM `d``b`.`t` WHERE (`id`, `c`) IN ((?, ?))');
+  });
+
+  it('splits into power-of-two chunks so few statements get prepared', () => {
+    expect(chunkSizes(1000, 256)).toEqual([256, 256, 256, 128, 64, 32, 8]);
+    expect(chunkSizes(3, 1024)).toEqual([2, 1]);
+    expect(chunkSizes(0, 8)).toEqual([]);
+  });
+
+  it('never exceeds the placeholder limit', () => {
+    const wide: TargetTable = { ...t, columns: Array.from({ length: 1000 }, (_, i) => col(`c${i}`)) };
+    const rows = Array.from({ length: 300 }, () => Array(1000).fill('1'));
+    const sts = planStatements({ table: wide, upserts: rows, deletes: [] }, 1024);
+    expect(sts.every((s) => s.params.length <= MAX_PLACEHOLDERS)).toBe(true);
+    expect(sts.reduce((n, s) => n + s.params.length / 1000, 0)).toBe(300);
+  });
+
+  it('puts deletes before upserts', () => {
+    const sts = planStatements({ table: t, upserts: [['1', '2', '3']], deletes: [['4']] });
+    expect(sts.map((s) => s.sql.split(' ')[0])).toEqual(['DELETE', 'INSERT']);
+  });
+});

@@ -1,0 +1,69 @@
+import { qualified, quoteIdent, type SqlParam } from '@sluice/core';
+import type { TargetTable } from '../decode/target-table.ts';
+import type { TablePlan } from './batch-plan.ts';
+
+export interface Statement {
+  sql: string;
+  params: SqlParam[];
+}
+
+/** Prepared statements take at most 65,535 placeholders. */
+export const MAX_PLACEHOLDERS = 65_535;
+
+/**
+ * Splits n rows into chunks whose sizes are powers of two (largest first), so that a table needs
+ * at most log2(maxRows) distinct prepared statements however batch sizes vary.
+ */
+export function chunkSizes(n: number, maxRows: number): number[] {
+  const sizes: number[] = [];
+  let top = 1;
+  while (top * 2 <= maxRows) top *= 2;
+  let left = n;
+  for (let s = top; left > 0; s = Math.max(1, s / 2)) {
+    while (left >= s) {
+      sizes.push(s);
+      left -= s;
+    }
+  }
+  return sizes;
+}
+
+const rowsPerStatement = (width: number, maxRows: number) => Math.max(1, Math.min(maxRows, Math.floor(MAX_PLACEHOLDERS / width)));
+
+function* chunks<T>(rows: T[], width: number, maxRows: number): Generator<T[]> {
+  let i = 0;
+  for (const size of chunkSizes(rows.length, rowsPerStatement(width, maxRows))) {
+    yield rows.slice(i, i + size);
+    i += size;
+  }
+}
+
+/** Multi-row INSERT ... ON DUPLICATE KEY UPDATE of every non-key column. */
+export function upsertSql(t: TargetTable, rows: number): string {
+  const cols = t.columns.map((c) => quoteIdent(c.name)).join(', ');
+  const tuple = `(${t.columns.map(() => '?').join(', ')})`;
+  const keyNames = new Set(t.key.map((k) => k.name));
+  const nonKey = t.columns.filter((c) => !keyNames.has(c.name));
+  const updates = (nonKey.length ? nonKey : t.key).map((c) => `${quoteIdent(c.name)} = VALUES(${quoteIdent(c.name)})`);
+  return `INSERT INTO ${qualified(t.database, t.table)} (${cols}) VALUES ${Array(rows).fill(tuple).join(', ')} ON DUPLICATE KEY UPDATE ${updates.join(', ')}`;
+}
+
+/** DELETE by key: `k IN (?, ...)`, or `(k1, k2) IN ((?, ?), ...)` for composite keys. */
+export function deleteSql(t: TargetTable, keys: number): string {
+  const single = t.key.length === 1;
+  const lhs = single ? quoteIdent((t.key[0] as { name: string }).name) : `(${t.key.map((k) => quoteIdent(k.name)).join(', ')})`;
+  const tuple = single ? '?' : `(${t.key.map(() => '?').join(', ')})`;
+  return `DELETE FROM ${qualified(t.database, t.table)} WHERE ${lhs} IN (${Array(keys).fill(tuple).join(', ')})`;
+}
+
+/** The statements of one table plan: deletes first (a unique value may move to another key), then upserts. */
+export function planStatements(plan: TablePlan, maxRows = 1024): Statement[] {
+  const out: Statement[] = [];
+  for (const keys of chunks(plan.deletes, plan.table.key.length, maxRows)) {
+    out.push({ sql: deleteSql(plan.table, keys.length), params: keys.flat() });
+  }
+  for (const rows of chunks(plan.upserts, plan.table.columns.length, maxRows)) {
+    out.push({ sql: upsertSql(plan.table, rows.length), params: rows.flat() });
+  }
+  return out;
+}
