@@ -15,14 +15,24 @@ part_pidfile() { printf '%s/pid' "$(part_dir "$1")"; }
 
 # is_running NAME: the pid file names a live process.
 is_running() {
-  local f; f="$(part_pidfile "$1")"
-  [[ -s "$f" ]] && kill -0 "$(cat "$f")" 2>/dev/null
+  local f pid; f="$(part_pidfile "$1")"
+  [[ -s "$f" ]] || return 1
+  pid="$(cat "$f")"
+  kill -0 "$pid" 2>/dev/null || return 1
+  # A killed process that nobody has reaped yet is not running (state Z in /proc/<pid>/stat).
+  [[ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" != Z ]]
 }
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 # likely_cause LOG PORT: one line that guesses why a part did not come up.
 likely_cause() {
+  local raw="$1" port="${2:-}" log
+  # Only what the part printed: our own '---- starting: <command>' lines would match themselves.
+  log="$(mktemp)"; [[ -f "$raw" ]] && grep -v '^---- ' "$raw" >"$log" || true
+  _likely_cause "$log" "$port"; rm -f "$log"
+}
+_likely_cause() {
   local log="$1" port="${2:-}"
   if [[ -f "$log" ]] && grep -qiE 'address already in use|bind.*failed|Can.t start server: Bind' "$log"; then
     echo "port ${port:-?} is taken by another process (see: ss -ltnp | grep :$port)"
