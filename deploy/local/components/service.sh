@@ -77,7 +77,7 @@ case "$action" in
     if is_running "$name"; then
       ready && echo "$name: running, ready (pid $(cat "$(part_pidfile "$name")"), port $port)" \
         || echo "$name: running, not ready (pid $(cat "$(part_pidfile "$name")"); log $(part_log "$name"))"
-    else echo "$name: stopped"; return 3; fi
+    else echo "$name: stopped"; exit 3; fi
     ;;
   *) echo "usage: $0 start|stop|status <service>" >&2; exit 2 ;;
 esac

@@ -5,15 +5,14 @@ import {
   type Logger,
   mysqlOptionsFromUrl,
   Registry,
-  type SourceBlock,
   SluiceError,
+  type SourceBlock,
   type TableAvro,
   type TableSchema,
-  tableFingerprint,
   tableTopic,
   valueSubject,
 } from '@sluice/core';
-import type { Message } from 'kafkajs';
+import { type Message, Partitioners } from 'kafkajs';
 import mysql from 'mysql2/promise';
 import type { CaptureConfig } from './config.ts';
 import { buildChanges, type KeyedChange, numberTransaction } from './event/change-builder.ts';
@@ -74,6 +73,7 @@ export class Capture {
       idempotent: true,
       maxInFlightRequests: 1,
       transactionTimeout: 60_000,
+      createPartitioner: Partitioners.DefaultPartitioner,
     });
     this.admin = this.kafka.admin();
   }
@@ -158,7 +158,15 @@ export class Capture {
   }
 
   private async loop(): Promise<void> {
-    let txn: { id: string; gtid: string | null; changes: { topic: string; change: KeyedChange; ids: Encoded }[]; bytes: number; row: number } | undefined;
+    let txn:
+      | {
+          id: string;
+          gtid: string | null;
+          changes: { topic: string; change: KeyedChange; ids: Encoded }[];
+          bytes: number;
+          row: number;
+        }
+      | undefined;
     for (;;) {
       const e = await this.next();
       if (!e) return;
@@ -219,15 +227,19 @@ export class Capture {
           }
         }
         numberTransaction(id, changes);
-        const unit = await this.encodeUnit(changes, {
-          capture_id: this.cfg.captureId,
-          server_id: this.serverId,
-          file: pos.file,
-          pos: pos.pos,
-          gtid_set: pos.gtidSet,
-          source_ts_ms: e.ts_ms * 1000,
-          ts_ms: Date.now(),
-        }, txn?.bytes ?? 0);
+        const unit = await this.encodeUnit(
+          changes,
+          {
+            capture_id: this.cfg.captureId,
+            server_id: this.serverId,
+            file: pos.file,
+            pos: pos.pos,
+            gtid_set: pos.gtidSet,
+            source_ts_ms: e.ts_ms * 1000,
+            ts_ms: Date.now(),
+          },
+          txn?.bytes ?? 0,
+        );
         await this.publisher?.add(unit);
         txn = undefined;
       }
@@ -258,7 +270,8 @@ export class Capture {
       schema = await (this.catalog as TableCatalog).get(database, table);
     } catch (err) {
       if (err instanceof SluiceError && err.code === 'SOURCE_TABLE_UNSUPPORTED') {
-        if (!this.refused.has(name)) this.log.error({ table: name, reason: err.message }, 'table refused: its changes are not captured');
+        if (!this.refused.has(name))
+          this.log.error({ table: name, reason: err.message }, 'table refused: its changes are not captured');
         this.refused.add(name);
         return undefined;
       }
@@ -273,7 +286,7 @@ export class Capture {
     ]);
     const enc = { schema, avro, topic, keyId, valueId };
     this.encoded.set(name, enc);
-    this.log.info({ table: name, topic, fingerprint: tableFingerprint(schema).length, keyId, valueId }, 'table captured');
+    this.log.info({ table: name, topic, key: schema.primaryKey, keyId, valueId }, 'table captured');
     return enc;
   }
 }

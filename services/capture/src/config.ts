@@ -5,7 +5,10 @@ const pattern = z.string().regex(/^[^.\s]+\.[^.\s]+$/, 'expected <database>.<tab
 
 export const captureConfigSchema = z.object({
   /** Names the capture: its checkpoint key and its Kafka transactional id. */
-  captureId: z.string().regex(/^[A-Za-z0-9_.-]+$/).default('sluice-capture'),
+  captureId: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+$/)
+    .default('sluice-capture'),
   source: z.object({
     url: mysqlUrl,
     /** The replica server id this capture uses on the binlog connection; unique per source. */
@@ -29,7 +32,11 @@ export const captureConfigSchema = z.object({
     })
     .default({ partitions: 1, replicationFactor: 1, cleanupPolicy: 'compact' }),
   /** Upper bound of binlog bytes queued ahead of Kafka; the binlog reader pauses above it. */
-  queueMaxBytes: z.number().int().min(1024).default(64 * 1024 * 1024),
+  queueMaxBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .default(64 * 1024 * 1024),
   http: httpSection.default({ port: 0, host: '127.0.0.1' }),
 });
 

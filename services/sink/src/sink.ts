@@ -1,11 +1,4 @@
-import {
-  createKafka,
-  type Logger,
-  Registry,
-  retry,
-  SluiceError,
-  tableTopicPattern,
-} from '@sluice/core';
+import { createKafka, type Logger, Registry, retry, SluiceError, tableTopicPattern } from '@sluice/core';
 import type { Consumer, EachBatchPayload } from 'kafkajs';
 import type { TargetWriter } from './apply/target-writer.ts';
 import type { SinkConfig } from './config.ts';
@@ -121,7 +114,10 @@ export class Sink {
     const last = batch.messages[batch.messages.length - 1]?.offset as string;
     p.resolveOffset(last);
     await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
-    this.log.debug({ topic: batch.topic, partition: batch.partition, offset: last, rows: batch.messages.length }, 'batch applied');
+    this.log.debug(
+      { topic: batch.topic, partition: batch.partition, offset: last, rows: batch.messages.length },
+      'batch applied',
+    );
   }
 
   private stopWith(err: SluiceError, topic: string, partition: number, offset: string | null): never {

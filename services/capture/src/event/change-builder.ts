@@ -54,7 +54,12 @@ export function buildChanges(opts: {
   });
   const deleted = (row: AvroRow): KeyedChange[] => {
     const key = keyOf(avro.keyFields, row);
-    return opts.tombstones ? [{ key, value: env('d', row, null) }, { key, value: null }] : [{ key, value: env('d', row, null) }];
+    return opts.tombstones
+      ? [
+          { key, value: env('d', row, null) },
+          { key, value: null },
+        ]
+      : [{ key, value: env('d', row, null) }];
   };
   if (opts.op === 'insert' && after) return [{ key: keyOf(avro.keyFields, after), value: env('c', null, after) }];
   if (opts.op === 'delete' && before) return deleted(before);

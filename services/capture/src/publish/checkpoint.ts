@@ -1,6 +1,14 @@
-import { BinlogPosition, CHECKPOINT_KEY_SCHEMA, CHECKPOINT_SCHEMA, checkpointTopic, keySubject, type Registry, valueSubject } from '@sluice/core';
-import type { Kafka, Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
+import {
+  BinlogPosition,
+  CHECKPOINT_KEY_SCHEMA,
+  CHECKPOINT_SCHEMA,
+  checkpointTopic,
+  keySubject,
+  type Registry,
+  valueSubject,
+} from '@sluice/core';
+import type { Kafka, Producer } from 'kafkajs';
 
 export interface Checkpoint {
   capture_id: string;
@@ -12,8 +20,7 @@ export interface Checkpoint {
   ts_ms: number;
 }
 
-export const checkpointPosition = (c: Checkpoint): BinlogPosition =>
-  new BinlogPosition(c.file, Number(c.pos), c.gtid_set);
+export const checkpointPosition = (c: Checkpoint): BinlogPosition => new BinlogPosition(c.file, Number(c.pos), c.gtid_set);
 
 /** Encodes checkpoint records for `<prefix>._checkpoints` (compacted, keyed by capture id). */
 export class CheckpointCodec {
@@ -61,7 +68,10 @@ export async function readLastCheckpoint(opts: {
   await txn.send({ topic: opts.codec.topic, messages: [{ key: marker, value: null }] });
   await txn.commit();
 
-  const consumer = opts.kafka.consumer({ groupId: `${opts.captureId}.checkpoint-reader.${randomUUID()}`, readUncommitted: false });
+  const consumer = opts.kafka.consumer({
+    groupId: `${opts.captureId}.checkpoint-reader.${randomUUID()}`,
+    readUncommitted: false,
+  });
   let last: Checkpoint | undefined;
   try {
     await consumer.connect();

@@ -77,8 +77,8 @@ export class TransactionalPublisher {
     const byTopic = new Map<string, Message[]>();
     for (const u of units) {
       for (const { topic, message } of u.messages) {
-        let list = byTopic.get(topic);
-        if (!list) byTopic.set(topic, (list = []));
+        const list = byTopic.get(topic) ?? [];
+        if (list.length === 0) byTopic.set(topic, list);
         list.push(message);
       }
     }

@@ -1,5 +1,5 @@
-import ZongJi from '@vlasky/zongji';
 import { BinlogPosition, type Logger, mysqlOptionsFromUrl, SluiceError } from '@sluice/core';
+import ZongJi from '@vlasky/zongji';
 
 /** Binlog events as the rest of capture sees them; zongji stays behind this file. */
 export type SourceEvent =
@@ -68,8 +68,17 @@ export class BinlogReader {
         case 'query': {
           const q = String(e.query).trim();
           if (/^BEGIN$/i.test(q)) opts.onEvent({ kind: 'begin', gtid: e.gtid ?? null, ts_ms });
-          else if (/^COMMIT$/i.test(q)) opts.onEvent({ kind: 'commit', position: here(e.nextPosition), gtid: e.gtid ?? null, ts_ms });
-          else opts.onEvent({ kind: 'ddl', database: e.schema, query: q, position: here(e.nextPosition), gtid: e.gtid ?? null, ts_ms });
+          else if (/^COMMIT$/i.test(q))
+            opts.onEvent({ kind: 'commit', position: here(e.nextPosition), gtid: e.gtid ?? null, ts_ms });
+          else
+            opts.onEvent({
+              kind: 'ddl',
+              database: e.schema,
+              query: q,
+              position: here(e.nextPosition),
+              gtid: e.gtid ?? null,
+              ts_ms,
+            });
           break;
         }
       }
@@ -89,14 +98,27 @@ export class BinlogReader {
         if (!ready) reject(e);
         else opts.onError(e);
       });
-      const from = 'position' in opts.from
-        ? { filename: opts.from.position.file, position: opts.from.position.pos }
-        : { startAtEnd: true };
-      this.log.info({ from: 'position' in opts.from ? opts.from.position.toString() : 'end of binlog' }, 'starting binlog stream');
+      const from =
+        'position' in opts.from ? { filename: opts.from.position.file, position: opts.from.position.pos } : { startAtEnd: true };
+      this.log.info(
+        { from: 'position' in opts.from ? opts.from.position.toString() : 'end of binlog' },
+        'starting binlog stream',
+      );
       zongji.start({
         serverId: opts.serverId,
         ...from,
-        includeEvents: ['tablemap', 'writerows', 'updaterows', 'deleterows', 'xid', 'query', 'mariadbgtid', 'gtid', 'anonymousgtid', 'rotate'],
+        includeEvents: [
+          'tablemap',
+          'writerows',
+          'updaterows',
+          'deleterows',
+          'xid',
+          'query',
+          'mariadbgtid',
+          'gtid',
+          'anonymousgtid',
+          'rotate',
+        ],
       });
     });
   }

@@ -62,12 +62,7 @@ interface IndexRow {
 }
 
 /** The primary key, else the first unique key whose columns are all NOT NULL. */
-export function chooseKey(
-  database: string,
-  table: string,
-  columns: ColumnDef[],
-  index: IndexRow[],
-): string[] {
+export function chooseKey(database: string, table: string, columns: ColumnDef[], index: IndexRow[]): string[] {
   const byIndex = new Map<string, string[]>();
   for (const r of index) {
     if (Number(r.NON_UNIQUE) !== 0) continue;

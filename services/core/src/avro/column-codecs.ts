@@ -29,7 +29,11 @@ const asBuffer = (v: unknown): Buffer => (Buffer.isBuffer(v) ? v : Buffer.from(S
 
 const INT: ColumnCodec = { avro: 'int', toAvro: (v) => Number(v), toSql: num };
 const LONG: ColumnCodec = { avro: 'long', toAvro: (v) => BigInt(num(v)), toSql: num };
-const STRING: ColumnCodec = { avro: 'string', toAvro: (v) => (Buffer.isBuffer(v) ? v.toString('utf8') : String(v)), toSql: (v) => v as string };
+const STRING: ColumnCodec = {
+  avro: 'string',
+  toAvro: (v) => (Buffer.isBuffer(v) ? v.toString('utf8') : String(v)),
+  toSql: (v) => v as string,
+};
 const BYTES: ColumnCodec = { avro: 'bytes', toAvro: asBuffer, toSql: (v) => v as Buffer };
 
 const decimal = (precision: number, scale: number): ColumnCodec => ({
@@ -85,7 +89,13 @@ export function parseSqlType(sqlType: string): { base: string; args: string[]; u
   const m = /^([a-z0-9 ]+?)\s*(?:\((.*)\))?((?:\s+\w+)*)$/i.exec(sqlType.trim());
   if (!m) return { base: sqlType.toLowerCase(), args: [], unsigned: false };
   const base = (m[1] as string).toLowerCase();
-  const args = base === 'enum' || base === 'set' ? [] : (m[2] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const args =
+    base === 'enum' || base === 'set'
+      ? []
+      : (m[2] ?? '')
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
   return { base, args, unsigned: /\bunsigned\b/i.test(m[3] ?? '') };
 }
 

@@ -34,13 +34,32 @@ describe('per-table Avro schemas', () => {
   it('produces schemas avsc accepts, with the Debezium envelope fields', () => {
     const value = avro.Type.forSchema(t.valueSchema as avro.Schema, { ...exactAvroOptions } as never) as avro.types.RecordType;
     expect(value.fields.map((f) => f.name)).toEqual(['before', 'after', 'source', 'op', 'ts_ms', 'transaction']);
-    const row = { id: '18446744073709551615', line_no: 1, price: '0.000000000000000000000000000001', at: 253402300799999999n, note: '😀' };
+    const row = {
+      id: '18446744073709551615',
+      line_no: 1,
+      price: '0.000000000000000000000000000001',
+      at: 253402300799999999n,
+      note: '😀',
+    };
     const env = {
       before: null,
       after: row,
       source: {
-        version: '0', connector: 'sluice', name: 'sluice', ts_ms: 1, snapshot: 'false', db: 'shop-1', sequence: null,
-        table: 'order lines', server_id: 1, gtid: '0-1-5', file: 'binlog.000001', pos: 4, row: 0, thread: null, query: null,
+        version: '0',
+        connector: 'sluice',
+        name: 'sluice',
+        ts_ms: 1,
+        snapshot: 'false',
+        db: 'shop-1',
+        sequence: null,
+        table: 'order lines',
+        server_id: 1,
+        gtid: '0-1-5',
+        file: 'binlog.000001',
+        pos: 4,
+        row: 0,
+        thread: null,
+        query: null,
       },
       op: 'c',
       ts_ms: 2,

@@ -77,8 +77,7 @@ export function epochMicrosToDateTime(micros: bigint): string {
 export function timeToMicros(text: string): bigint {
   const m = TIME_RE.exec(text);
   if (!m) throw new RangeError(`not a TIME: ${text}`);
-  const us =
-    BigInt(Number(m[2]) * 3600 + Number(m[3]) * 60 + Number(m[4])) * 1_000_000n + BigInt((m[5] ?? '').padEnd(6, '0'));
+  const us = BigInt(Number(m[2]) * 3600 + Number(m[3]) * 60 + Number(m[4])) * 1_000_000n + BigInt((m[5] ?? '').padEnd(6, '0'));
   return m[1] ? -us : us;
 }
 

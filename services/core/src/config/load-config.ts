@@ -54,7 +54,11 @@ export function loadConfig<S extends z.ZodType>(
 }
 
 function convert(value: string, kind: 'string' | 'number' | 'list'): unknown {
-  if (kind === 'list') return value.split(',').map((v) => v.trim()).filter(Boolean);
+  if (kind === 'list')
+    return value
+      .split(',')
+      .map((v) => v.trim())
+      .filter(Boolean);
   if (kind === 'number') return Number(value);
   return value;
 }

@@ -1,8 +1,10 @@
-import { Kafka, logLevel, type LogEntry } from 'kafkajs';
+import { Kafka, type LogEntry, logLevel } from 'kafkajs';
 import type { Logger } from '../log.ts';
 
+// kafkajs logs every retried broker response (coordinator loading, concurrent transactions) as
+// ERROR; failures that matter reach sluice as thrown errors and are logged there.
 const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
-  [logLevel.ERROR]: 'error',
+  [logLevel.ERROR]: 'warn',
   [logLevel.WARN]: 'warn',
   [logLevel.INFO]: 'info',
   [logLevel.DEBUG]: 'debug',

@@ -92,8 +92,12 @@ function wrap(cause: unknown, message: string): SluiceError {
   if (cause instanceof SluiceError) return cause;
   const status = (cause as { status?: number })?.status;
   const network = !status || status >= 500;
-  return new SluiceError(network ? 'REGISTRY_UNAVAILABLE' : 'DECODE_FAILED', `${message}: ${(cause as Error)?.message ?? cause}`, {
-    cause,
-    retriable: network,
-  });
+  return new SluiceError(
+    network ? 'REGISTRY_UNAVAILABLE' : 'DECODE_FAILED',
+    `${message}: ${(cause as Error)?.message ?? cause}`,
+    {
+      cause,
+      retriable: network,
+    },
+  );
 }

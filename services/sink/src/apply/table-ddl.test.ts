@@ -4,14 +4,26 @@ import type { TargetTable } from '../decode/target-table.ts';
 import { createTableSql } from './table-ddl.ts';
 
 const col = (name: string, sqlType: string, nullable = false, charset: string | null = null) => ({
-  name, field: name, sqlType, nullable, charset, collation: charset ? `${charset}_bin` : null, codec: codecFor(sqlType),
+  name,
+  field: name,
+  sqlType,
+  nullable,
+  charset,
+  collation: charset ? `${charset}_bin` : null,
+  codec: codecFor(sqlType),
 });
 
 describe('createTableSql', () => {
   it('keeps the source column types, nullability, charset and key', () => {
     const t: TargetTable = {
-      database: 'shop', table: 'o', id: 'x',
-      columns: [col('id', 'bigint(20) unsigned'), col('s', "enum('a','b,c','it''s')", true), col('n', 'varchar(10)', true, 'utf8mb4')],
+      database: 'shop',
+      table: 'o',
+      id: 'x',
+      columns: [
+        col('id', 'bigint(20) unsigned'),
+        col('s', "enum('a','b,c','it''s')", true),
+        col('n', 'varchar(10)', true, 'utf8mb4'),
+      ],
       key: [col('id', 'bigint(20) unsigned')],
     };
     expect(createTableSql(t)).toBe(
@@ -26,6 +38,8 @@ describe('createTableSql', () => {
   it('refuses a type that is not a column type', () => {
     const bad = col('x', 'int');
     bad.sqlType = 'int); DROP TABLE t; --';
-    expect(() => createTableSql({ database: 'd', table: 't', id: 'x', columns: [bad], key: [bad] })).toThrow(/refusing column type/);
+    expect(() => createTableSql({ database: 'd', table: 't', id: 'x', columns: [bad], key: [bad] })).toThrow(
+      /refusing column type/,
+    );
   });
 });

@@ -8,7 +8,8 @@ const SQL_TYPE = /^[a-z][a-z ]*(\((?:'(?:[^'\\]|\\.|'')*'|[^'();])*\))?(\s+(unsi
 const NAME = /^[A-Za-z0-9_]+$/;
 
 function columnDef(c: TargetColumn): string {
-  if (!SQL_TYPE.test(c.sqlType)) throw new SluiceError('TYPE_UNSUPPORTED', `refusing column type ${JSON.stringify(c.sqlType)} of ${c.name}`);
+  if (!SQL_TYPE.test(c.sqlType))
+    throw new SluiceError('TYPE_UNSUPPORTED', `refusing column type ${JSON.stringify(c.sqlType)} of ${c.name}`);
   const charset = c.charset && NAME.test(c.charset) ? ` CHARACTER SET ${c.charset}` : '';
   const collate = c.collation && NAME.test(c.collation) ? ` COLLATE ${c.collation}` : '';
   return `${quoteIdent(c.name)} ${c.sqlType}${charset}${collate} ${c.nullable ? 'NULL' : 'NOT NULL'}`;

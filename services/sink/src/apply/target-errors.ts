@@ -12,7 +12,14 @@ const TRANSIENT = new Set([
 ]);
 
 /** Client-side codes (mysql2 `code`) and server errors that mean "the target is not reachable". */
-const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'PROTOCOL_CONNECTION_LOST', 'EHOSTUNREACH']);
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'PROTOCOL_CONNECTION_LOST',
+  'EHOSTUNREACH',
+]);
 const UNAVAILABLE_ERRNO = new Set([
   2002, // CR_CONNECTION_ERROR
   2003, // CR_CONN_HOST_ERROR

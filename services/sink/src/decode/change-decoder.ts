@@ -1,4 +1,4 @@
-import { type Registry, type SqlParam, schemaIdOf, SluiceError } from '@sluice/core';
+import { type Registry, SluiceError, type SqlParam, schemaIdOf } from '@sluice/core';
 import { type TargetTable, targetTableFromSchema } from './target-table.ts';
 
 /** A change reduced to what the target needs: the full row to upsert, or the key to delete. */

@@ -4,9 +4,29 @@ import type { TargetChange } from '../decode/change-decoder.ts';
 import type { TargetTable } from '../decode/target-table.ts';
 import { planBatch } from './batch-plan.ts';
 
-const col = (name: string, sqlType: string) => ({ name, field: name, sqlType, nullable: false, charset: null, collation: null, codec: codecFor(sqlType) });
-const t: TargetTable = { database: 'd', table: 't', columns: [col('id', 'int'), col('v', 'varchar(5)')], key: [col('id', 'int')], id: 't1' };
-const up = (id: number, v: string): TargetChange => ({ kind: 'upsert', table: t, key: [String(id)], row: [String(id), v], sourceTsMs: 0 });
+const col = (name: string, sqlType: string) => ({
+  name,
+  field: name,
+  sqlType,
+  nullable: false,
+  charset: null,
+  collation: null,
+  codec: codecFor(sqlType),
+});
+const t: TargetTable = {
+  database: 'd',
+  table: 't',
+  columns: [col('id', 'int'), col('v', 'varchar(5)')],
+  key: [col('id', 'int')],
+  id: 't1',
+};
+const up = (id: number, v: string): TargetChange => ({
+  kind: 'upsert',
+  table: t,
+  key: [String(id)],
+  row: [String(id), v],
+  sourceTsMs: 0,
+});
 const del = (id: number): TargetChange => ({ kind: 'delete', table: t, key: [String(id)], sourceTsMs: 0 });
 
 describe('planBatch', () => {

@@ -21,8 +21,8 @@ export function planBatch(changes: TargetChange[]): TablePlan[] {
   for (const c of changes) {
     if (c.kind === 'skip') continue;
     // A layout change of the same table starts a new group, so rows never mix column lists.
-    let t = tables.get(c.table.id);
-    if (!t) tables.set(c.table.id, (t = { table: c.table, last: new Map() }));
+    const t = tables.get(c.table.id) ?? { table: c.table, last: new Map<string, TargetChange>() };
+    tables.set(c.table.id, t);
     const k = keyString(c.key);
     t.last.delete(k); // re-insert so that Map order is the order of last change
     t.last.set(k, c);

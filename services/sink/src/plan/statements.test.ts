@@ -3,7 +3,15 @@ import { describe, expect, it } from 'vitest';
 import type { TargetTable } from '../decode/target-table.ts';
 import { chunkSizes, deleteSql, MAX_PLACEHOLDERS, planStatements, upsertSql } from './statements.ts';
 
-const col = (name: string, sqlType = 'int') => ({ name, field: name, sqlType, nullable: false, charset: null, collation: null, codec: codecFor(sqlType) });
+const col = (name: string, sqlType = 'int') => ({
+  name,
+  field: name,
+  sqlType,
+  nullable: false,
+  charset: null,
+  collation: null,
+  codec: codecFor(sqlType),
+});
 const t: TargetTable = { database: 'd`b', table: 't', columns: [col('id'), col('a`b'), col('c')], key: [col('id')], id: 'x' };
 
 describe('statements', () => {

@@ -1,0 +1,47 @@
+# sluice — local stack and tests. `make up` and `make test` are all a newcomer needs.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+LOCAL := deploy/local
+NODE_BIN = $(shell bash -c 'source $(LOCAL)/env.sh; dirname $$NODE_BIN')
+RUN = PATH="$(NODE_BIN):$$PATH"
+
+.PHONY: help up down clean status logs install test test-unit test-integration lint typecheck format
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
+
+up: ## install what is missing and start the whole local stack
+	@bash $(LOCAL)/up.sh
+
+down: ## stop everything `make up` started (data is kept)
+	@bash $(LOCAL)/down.sh
+
+clean: ## stop and remove the stack's data
+	@bash $(LOCAL)/clean.sh
+
+status: ## what runs
+	@bash $(LOCAL)/status.sh
+
+logs: ## follow all logs (PART=capture for one)
+	@bash $(LOCAL)/logs.sh
+
+install: ## pinned Node and npm packages only
+	@bash $(LOCAL)/install/node.sh && bash $(LOCAL)/install/npm-deps.sh
+
+lint: install ## biome lint and format check, then the TypeScript type check
+	@$(RUN) npx biome check .
+	@$(RUN) npx tsc -p tsconfig.json
+
+typecheck: install
+	@$(RUN) npx tsc -p tsconfig.json
+
+format: install ## apply biome's formatting and safe fixes
+	@$(RUN) npx biome check --write .
+
+test-unit: install ## unit tests (pure logic, no I/O)
+	@$(RUN) npx vitest run --project unit
+
+test-integration: install ## integration tests against the real stack (started if needed)
+	@bash test/run-integration.sh
+
+test: lint test-unit test-integration ## lint, unit tests, then integration tests on the real stack

@@ -1,0 +1,70 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mysqlOptionsFromUrl } from '@sluice/core';
+import mysql from 'mysql2/promise';
+
+/**
+ * The running local stack, from .stack/stack.env (written by `make up`) or the same keys in the
+ * environment. A test that needs the stack and does not find it fails loudly: never skipped.
+ */
+export interface Stack {
+  sourceUrl: string;
+  targets: { name: string; url: string }[];
+  kafkaBrokers: string[];
+  registryUrl: string;
+  topicPrefix: string;
+}
+
+export function stack(): Stack {
+  const file = new URL('../../.stack/stack.env', import.meta.url);
+  const vars: Record<string, string | undefined> = { ...process.env };
+  if (existsSync(file)) {
+    for (const line of readFileSync(file, 'utf8').split('\n')) {
+      const m = /^([A-Z_]+)=(.*)$/.exec(line);
+      if (m && !process.env[m[1] as string]) vars[m[1] as string] = m[2];
+    }
+  }
+  const need = (k: string): string => {
+    const v = vars[k];
+    if (!v) throw new Error(`${k} is not set: start the stack with 'make up' (it writes .stack/stack.env)`);
+    return v;
+  };
+  const urls = need('TARGET_URLS').split(',');
+  const names = (vars.TARGET_NAMES ?? '').split(',');
+  return {
+    sourceUrl: need('SOURCE_URL'),
+    targets: urls.map((url, i) => ({ name: names[i] || `target${i}`, url })),
+    kafkaBrokers: need('KAFKA_BROKERS').split(','),
+    registryUrl: need('SCHEMA_REGISTRY_URL'),
+    topicPrefix: vars.TOPIC_PREFIX ?? 'sluice',
+  };
+}
+
+/** A database name no other test (or earlier run) uses. */
+export const uniqueName = (prefix: string): string => `${prefix}_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+
+export function connect(url: string): Promise<mysql.Connection> {
+  return mysql.createConnection({ ...mysqlOptionsFromUrl(url), multipleStatements: false });
+}
+
+/** Polls `probe` until it returns a value that is not undefined, or fails with the last reason. */
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v !== undefined) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${last}` : ''}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** All rows of a table, every column, as text/bytes the same way on every server, ordered by key. */
+export async function rowsOf(conn: mysql.Connection, db: string, table: string, orderBy: string): Promise<unknown[]> {
+  const [rows] = await conn.query({ sql: `SELECT * FROM \`${db}\`.\`${table}\` ORDER BY ${orderBy}`, rowsAsArray: true });
+  return rows as unknown[];
+}
