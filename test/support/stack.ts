@@ -1,5 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { mysqlOptionsFromUrl } from '@sluice/core';
 import mysql from 'mysql2/promise';
 
