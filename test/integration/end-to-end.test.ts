@@ -20,7 +20,10 @@ describe('source to every target', () => {
   afterAll(async () => {
     await source?.query(`DROP DATABASE IF EXISTS \`${db}\``);
     await source?.end();
-    for (const t of targets) await t.conn.end();
+    for (const t of targets) {
+      await t.conn.query(`DROP DATABASE IF EXISTS \`${db}\``);
+      await t.conn.end();
+    }
   });
 
   it('insert, update, primary-key change and delete converge in every target', async () => {

@@ -6,8 +6,8 @@ source "$(dirname "$0")/../lib.sh"
 
 BIN="$CACHE_DIR/tidb/$TIDB_VERSION/tidb-server"
 
-# Ready means: the status API answers with JSON and a SQL round trip works (the status port
-# opens before the bootstrap of the system tables has finished).
+# Ready means: the status API answers with JSON and a SQL round trip as root works (an open
+# port alone says nothing about the bootstrap of the system tables).
 tidb_ready() {
   [[ "$(curl -fsS --max-time 2 "http://127.0.0.1:$TIDB_STATUS_PORT/status")" == *'"version"'* ]] &&
     [[ "$(mariadb --protocol=tcp -h127.0.0.1 -P"$TIDB_PORT" -uroot --connect-timeout=2 -Nse 'SELECT 1')" == 1 ]]
@@ -19,9 +19,9 @@ start() {
     [[ -x "$BIN" ]] || fail_part tidb "$(part_log tidb)" "$TIDB_PORT" "no binary at $BIN (run install/tidb.sh)"
     mkdir -p "$dir/data" "$dir/tmp"
     say "starting tidb $TIDB_VERSION on 127.0.0.1:$TIDB_PORT (status $TIDB_STATUS_PORT)"
-    # cd: any file TiDB writes relative to its cwd stays in .stack/tidb. -socket '': no socket in
-    # /tmp; -temp-dir: not the shared /tmp/tidb, so two stacks do not collide.
-    (cd "$dir" && start_bg tidb "$TIDB_PORT" "$BIN" -store=unistore -path="$dir/data" \
+    # Keep every file of TiDB in .stack/tidb: cd for files relative to its cwd (oom_record),
+    # TMPDIR for its spill storage, -temp-dir instead of the shared /tmp/tidb, no unix socket.
+    (cd "$dir" && export TMPDIR="$dir/tmp" && start_bg tidb "$TIDB_PORT" "$BIN" -store=unistore -path="$dir/data" \
       -host=127.0.0.1 -P="$TIDB_PORT" -status-host=127.0.0.1 -status="$TIDB_STATUS_PORT" \
       -socket= -temp-dir="$dir/tmp" -log-file="$(part_log tidb)" -log-slow-query="$dir/tidb-slow.log")
   fi

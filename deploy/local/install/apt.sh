@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the stack needs (MariaDB server and client, kcat), once.
+# Installs the Debian packages the stack needs (MariaDB server and client, kcat, curl, jq), once.
 source "$(dirname "$0")/../lib.sh"
 
 need=()
@@ -7,6 +7,7 @@ command -v mariadbd >/dev/null || [[ -x /usr/sbin/mariadbd ]] || need+=(mariadb-
 command -v mariadb >/dev/null || need+=(mariadb-client)
 command -v kcat >/dev/null || need+=(kcat)
 command -v curl >/dev/null || need+=(curl)
+command -v jq >/dev/null || need+=(jq)  # install/tidb.sh reads go.mod replace lines with it
 ((${#need[@]})) || exit 0
 
 SUDO=""
