@@ -4,7 +4,7 @@ export default defineConfig({
   test: {
     projects: [
       {
-        test: { name: 'unit', include: ['services/*/src/**/*.test.ts'], environment: 'node' },
+        test: { name: 'unit', include: ['services/*/src/**/*.test.ts', 'test/unit/**/*.test.ts'], environment: 'node' },
       },
       {
         test: {

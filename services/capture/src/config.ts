@@ -42,7 +42,7 @@ export const captureConfigSchema = z.object({
 
 export type CaptureConfig = z.infer<typeof captureConfigSchema>;
 
-const OVERRIDES: EnvOverride[] = [
+export const CAPTURE_ENV: EnvOverride[] = [
   { env: 'SLUICE_CAPTURE_ID', path: 'captureId' },
   { env: 'SLUICE_SOURCE_URL', path: 'source.url' },
   { env: 'SLUICE_SOURCE_SERVER_ID', path: 'source.serverId', kind: 'number' },
@@ -55,5 +55,5 @@ const OVERRIDES: EnvOverride[] = [
 ];
 
 export function loadCaptureConfig(file: string | undefined, env: NodeJS.ProcessEnv = process.env): CaptureConfig {
-  return loadConfig(captureConfigSchema, { file, env, overrides: OVERRIDES });
+  return loadConfig(captureConfigSchema, { file, env, overrides: CAPTURE_ENV });
 }

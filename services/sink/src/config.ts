@@ -20,7 +20,7 @@ export const sinkConfigSchema = z.object({
 
 export type SinkConfig = z.infer<typeof sinkConfigSchema>;
 
-const OVERRIDES: EnvOverride[] = [
+export const SINK_ENV: EnvOverride[] = [
   { env: 'SLUICE_SINK_NAME', path: 'sinkName' },
   { env: 'SLUICE_TARGET_URL', path: 'target.url' },
   { env: 'SLUICE_TARGET_KIND', path: 'target.kind' },
@@ -31,5 +31,5 @@ const OVERRIDES: EnvOverride[] = [
 ];
 
 export function loadSinkConfig(file: string | undefined, env: NodeJS.ProcessEnv = process.env): SinkConfig {
-  return loadConfig(sinkConfigSchema, { file, env, overrides: OVERRIDES });
+  return loadConfig(sinkConfigSchema, { file, env, overrides: SINK_ENV });
 }

@@ -1,0 +1,3 @@
+-- Sinks create databases and tables and write rows.
+CREATE USER IF NOT EXISTS 'sluice'@'%' IDENTIFIED BY 'sluice';
+GRANT ALL ON *.* TO 'sluice'@'%';
