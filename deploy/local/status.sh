@@ -5,6 +5,7 @@ here="$(dirname "$0")"
 set +e
 bash "$here/components/mariadb.sh" status source
 bash "$here/components/mariadb.sh" status target-mariadb
+bash "$here/components/mysql8.sh" status
 bash "$here/components/tidb.sh" status
 bash "$here/components/kafka.sh" status
 bash "$here/components/registry.sh" status

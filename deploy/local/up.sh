@@ -15,6 +15,7 @@ bash "$here/install/node.sh"
 bash "$here/install/npm-deps.sh"
 bash "$here/install/kafka.sh"
 bash "$here/install/registry.sh"
+bash "$here/install/mysql8.sh"
 if has_target tidb; then
   bash "$here/install/tidb.sh" || {
     echo "TiDB could not be built (see above). Run with the MariaDB target only: SLUICE_TARGETS=mariadb make up" >&2
@@ -27,6 +28,7 @@ fi
 say "starting source, targets, kafka and registry"
 pids=()
 bash "$here/components/mariadb.sh" start source & pids+=($!)
+bash "$here/components/mysql8.sh" start & pids+=($!)
 has_target mariadb && { bash "$here/components/mariadb.sh" start target-mariadb & pids+=($!); }
 has_target tidb && { bash "$here/components/tidb.sh" start & pids+=($!); }
 bash "$here/components/kafka.sh" start & pids+=($!)
@@ -47,6 +49,7 @@ has_target tidb && { target_urls+=("mysql://sluice:sluice@127.0.0.1:$TIDB_PORT/"
 cat >"$STACK_DIR/stack.env" <<ENV
 # Written by make up. Shell syntax: . .stack/stack.env
 SOURCE_URL=mysql://admin:admin@127.0.0.1:$SOURCE_PORT/
+MYSQL8_URL=mysql://admin:admin@127.0.0.1:$MYSQL8_PORT/
 CAPTURE_SOURCE_URL=mysql://sluice:sluice@127.0.0.1:$SOURCE_PORT/
 TARGET_URLS=$(IFS=,; echo "${target_urls[*]}")
 TARGET_NAMES=$(IFS=,; echo "${target_names[*]}")
@@ -68,6 +71,7 @@ cat <<SUMMARY
 sluice is running ($((SECONDS - t0))s). Connection settings: $STACK_DIR/stack.env
 
   source MariaDB   127.0.0.1:$SOURCE_PORT   (admin/admin; capture reads as sluice/sluice)
+  MySQL 8.0        127.0.0.1:$MYSQL8_PORT   (admin/admin; a second source for the MySQL tests)
 $(has_target mariadb && echo "  target MariaDB   127.0.0.1:$TARGET_MARIADB_PORT   (sluice/sluice)  <- sink 'mariadb'")
 $(has_target tidb && echo "  target TiDB      127.0.0.1:$TIDB_PORT   (sluice/sluice)  <- sink 'tidb'")
   Kafka            127.0.0.1:$KAFKA_PORT   topics sluice.<db>.<table>

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { configFileFromArgs, createLogger, redactUrl, SluiceError, startHealthServer } from '@sluice/core';
-import { Capture } from './capture.ts';
 import { loadCaptureConfig } from './config.ts';
+import { CaptureSupervisor } from './supervisor.ts';
 
 const log = createLogger('capture');
 
@@ -11,7 +11,7 @@ async function main(): Promise<number> {
     { captureId: cfg.captureId, source: redactUrl(cfg.source.url), brokers: cfg.kafka.brokers, prefix: cfg.topicPrefix },
     'starting capture',
   );
-  const capture = new Capture(cfg, log);
+  const capture = new CaptureSupervisor(cfg, log);
   const http = await startHealthServer({
     ...cfg.http,
     ready: () => (capture.ready ? { ok: true } : { ok: false, reason: 'not streaming yet' }),

@@ -1,5 +1,5 @@
 import { BinlogPosition, type Logger, mysqlOptionsFromUrl, SluiceError } from '@sluice/core';
-import ZongJi from '@vlasky/zongji';
+import ZongJi, { GtidSet, MariadbGtidPosition } from '@vlasky/zongji';
 
 /** Binlog events as the rest of capture sees them; zongji stays behind this file. */
 export type SourceEvent =
@@ -141,4 +141,18 @@ export class BinlogReader {
       setTimeout(resolve, 2000).unref();
     });
   }
+}
+
+/** The executed set `set` plus one more transaction `gtid` (MySQL 'uuid:n' or MariaDB 'd-s-n'). */
+export function includeGtid(set: string | null, gtid: string | undefined | null): string | null {
+  if (set === null || !gtid) return set;
+  if (gtid.includes(':')) {
+    const s = GtidSet.parse(set);
+    s.add(gtid);
+    return s.toString();
+  }
+  const [domainId, serverId, seqNo] = gtid.split('-');
+  const p = MariadbGtidPosition.parse(set);
+  p.add({ domainId: Number(domainId), serverId: Number(serverId), seqNo: String(seqNo) });
+  return p.toString();
 }

@@ -1,0 +1,30 @@
+import { SluiceError } from '@sluice/core';
+
+const NETWORK = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'PROTOCOL_CONNECTION_LOST',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+]);
+
+/**
+ * Any failure of a capture run as a SluiceError, so the supervisor can decide by `retriable`:
+ * kafkajs marks its own errors retriable or not; source errors are classified by code.
+ */
+export function classifyCaptureError(err: unknown): SluiceError {
+  if (err instanceof SluiceError) return err;
+  const e = err as { name?: string; retriable?: boolean; code?: string; errno?: number; message?: string };
+  if (e?.name?.startsWith('KafkaJS')) {
+    return new SluiceError('KAFKA_UNAVAILABLE', `kafka: ${e.message}`, { cause: err, retriable: e.retriable !== false });
+  }
+  if ((e?.code && NETWORK.has(e.code)) || e?.errno === 2013 || e?.errno === 2006) {
+    return new SluiceError('SOURCE_UNREACHABLE', `source: ${e.message ?? e.code}`, { cause: err });
+  }
+  if (e?.errno === 1045 || e?.errno === 1227 || e?.errno === 1142) {
+    return new SluiceError('SOURCE_SETTING', `source refused the capture user: ${e.message}`, { cause: err });
+  }
+  return new SluiceError('BINLOG_STREAM', `capture failed: ${e?.message ?? String(err)}`, { cause: err, retriable: false });
+}

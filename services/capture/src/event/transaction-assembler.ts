@@ -1,0 +1,115 @@
+import type { BinlogPosition, SourceBlock } from '@sluice/core';
+import type { EncodedTable } from '../encode/table-registry.ts';
+import type { SourceEvent } from '../source/binlog-reader.ts';
+import { buildChanges, type KeyedChange, numberTransaction, type RowImage } from './change-builder.ts';
+
+export const CONNECTOR_VERSION = '0.1.0';
+
+export interface TableChange {
+  table: EncodedTable;
+  change: KeyedChange;
+}
+
+/** A whole source transaction (or a DDL statement), ready to encode, and the position after it. */
+export interface SourceTransaction {
+  id: string;
+  changes: TableChange[];
+  bytes: number;
+  position: BinlogPosition;
+  sourceTsMs: number;
+  ddl?: { database: string; statement: string };
+}
+
+/**
+ * Groups binlog events into source transactions (design contract 4: a Kafka transaction never
+ * holds part of one). push() returns a transaction when its commit (or a DDL) arrives.
+ */
+export class TransactionAssembler {
+  private readonly opts: {
+    prefix: string;
+    serverId: number;
+    tombstones: boolean;
+    table: (database: string, table: string) => Promise<EncodedTable | undefined>;
+  };
+  private open: { gtid: string | null; changes: TableChange[]; bytes: number; row: number } | undefined;
+
+  constructor(opts: TransactionAssembler['opts']) {
+    this.opts = opts;
+  }
+
+  async push(e: SourceEvent): Promise<SourceTransaction | undefined> {
+    switch (e.kind) {
+      case 'begin':
+        this.open = { gtid: e.gtid, changes: [], bytes: 0, row: 0 };
+        return undefined;
+      case 'rows':
+        await this.rows(e);
+        return undefined;
+      case 'commit':
+      case 'ddl': {
+        const txn = this.open;
+        this.open = undefined;
+        const id = txn?.gtid ?? e.gtid ?? e.position.toString();
+        const changes = e.kind === 'commit' ? (txn?.changes ?? []) : [];
+        for (const { change } of changes) {
+          if (!change.value) continue;
+          change.value.source.file = e.position.file;
+          change.value.source.pos = e.position.pos;
+        }
+        numberTransaction(
+          id,
+          changes.map((c) => ({ topic: c.table.topic, change: c.change })),
+        );
+        return {
+          id,
+          changes,
+          bytes: txn?.bytes ?? 0,
+          position: e.position,
+          sourceTsMs: e.ts_ms,
+          ...(e.kind === 'ddl' ? { ddl: { database: e.database, statement: e.query } } : {}),
+        };
+      }
+    }
+  }
+
+  private async rows(e: Extract<SourceEvent, { kind: 'rows' }>): Promise<void> {
+    this.open ??= { gtid: null, changes: [], bytes: 0, row: 0 };
+    const txn = this.open;
+    const table = await this.opts.table(e.database, e.table);
+    if (!table) return;
+    txn.bytes += e.bytes;
+    for (const r of e.rows) {
+      const pair = r as { before: RowImage; after: RowImage };
+      const before = e.op === 'insert' ? null : e.op === 'update' ? pair.before : (r as RowImage);
+      const after = e.op === 'delete' ? null : e.op === 'update' ? pair.after : (r as RowImage);
+      const source: SourceBlock = {
+        version: CONNECTOR_VERSION,
+        connector: 'sluice',
+        name: this.opts.prefix,
+        ts_ms: e.ts_ms,
+        snapshot: 'false',
+        db: e.database,
+        sequence: null,
+        table: e.table,
+        server_id: this.opts.serverId,
+        gtid: txn.gtid,
+        file: '',
+        pos: 0,
+        row: txn.row++,
+        thread: null,
+        query: null,
+      };
+      const changes = buildChanges({
+        op: e.op,
+        before,
+        after,
+        table: table.schema,
+        avro: table.avro,
+        source,
+        tombstones: this.opts.tombstones,
+        now: Date.now(),
+      });
+      for (const change of changes) txn.changes.push({ table, change });
+    }
+  }
+}

@@ -1,0 +1,60 @@
+import { type Logger, SluiceError } from '@sluice/core';
+import { CaptureRun } from './capture.ts';
+import type { CaptureConfig } from './config.ts';
+
+/**
+ * Keeps capture running: a run that fails with a retriable error (source or Kafka gone, binlog
+ * connection dropped) is replaced by a new run after a jittered backoff. Every run resumes from
+ * the committed checkpoint, so the operator never has to restart anything by hand. A
+ * non-retriable error (bad settings, fenced by another instance) ends supervision.
+ */
+export class CaptureSupervisor {
+  private readonly cfg: CaptureConfig;
+  private readonly log: Logger;
+  private current: CaptureRun | undefined;
+  private stopped = false;
+  private wakeSleep: (() => void) | undefined;
+
+  constructor(cfg: CaptureConfig, log: Logger) {
+    this.cfg = cfg;
+    this.log = log;
+  }
+
+  get ready(): boolean {
+    return this.current?.ready ?? false;
+  }
+
+  async run(): Promise<void> {
+    let failures = 0;
+    while (!this.stopped) {
+      const run = new CaptureRun(this.cfg, this.log);
+      this.current = run;
+      const started = Date.now();
+      try {
+        await run.run();
+        return;
+      } catch (err) {
+        await run.stop();
+        if (this.stopped) return;
+        const e = err as SluiceError;
+        if (!(e instanceof SluiceError) || !e.retriable) throw err;
+        failures = Date.now() - started > 60_000 ? 1 : failures + 1;
+        const delay = Math.round(Math.random() * Math.min(30_000, 500 * 2 ** failures));
+        this.log.warn(
+          { code: e.code, err: e.message, retryInMs: delay, failures },
+          'capture run failed; restarting from the checkpoint',
+        );
+        await new Promise<void>((r) => {
+          this.wakeSleep = r;
+          setTimeout(r, delay);
+        });
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wakeSleep?.();
+    await this.current?.stop();
+  }
+}
