@@ -9,4 +9,4 @@ if ! bash deploy/local/status.sh | grep -q '^capture: running, ready'; then
   started=1
 fi
 trap '((started)) && bash deploy/local/down.sh' EXIT
-PATH="$(dirname "$NODE_BIN"):$PATH" npx vitest run --project integration "$@"
+PATH="$(dirname "$NODE_BIN"):$PATH" npx vitest run --project integration --project scenario "$@"

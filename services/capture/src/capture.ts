@@ -185,6 +185,10 @@ export class CaptureRun {
       ts_ms: Date.now(),
     };
     const messages = await encodeChanges(this.registry, txn.changes);
-    await this.publisher?.add({ messages, checkpoint, bytes: Math.max(txn.bytes, 64) });
+    const encodedBytes = messages.reduce(
+      (n, m) => n + ((m.message.key as Buffer)?.length ?? 0) + ((m.message.value as Buffer)?.length ?? 0),
+      0,
+    );
+    await this.publisher?.add({ messages, checkpoint, bytes: Math.max(txn.bytes, encodedBytes, 64), encodedBytes });
   }
 }

@@ -7,6 +7,7 @@ import type { Admin } from 'kafkajs';
 export class TopicManager {
   private readonly admin: Admin;
   private readonly known = new Set<string>();
+  private listed = false;
   private readonly defaults: { partitions: number; replicationFactor: number; cleanupPolicy: string };
 
   constructor(admin: Admin, defaults: { partitions: number; replicationFactor: number; cleanupPolicy: string }) {
@@ -16,6 +17,11 @@ export class TopicManager {
 
   async ensure(topic: string, overrides: { partitions?: number; cleanupPolicy?: string } = {}): Promise<void> {
     if (this.known.has(topic)) return;
+    if (!this.listed) {
+      for (const t of await this.admin.listTopics()) this.known.add(t);
+      this.listed = true;
+      if (this.known.has(topic)) return;
+    }
     await this.admin.createTopics({
       waitForLeaders: true,
       topics: [

@@ -6,7 +6,38 @@ import type { Checkpoint, CheckpointCodec } from './checkpoint.ts';
 export interface PublishUnit {
   messages: { topic: string; message: Message }[];
   checkpoint: Checkpoint;
+  /** Source bytes this unit stands for (binlog event sizes): what backpressure counts. */
   bytes: number;
+  /** Bytes of the encoded keys and values. */
+  encodedBytes: number;
+}
+
+/** Records per Kafka transaction, and per produce request (the broker default caps a request at 1 MiB). */
+const TXN_MAX_BYTES = 8 * 1024 * 1024;
+const SEND_MAX_BYTES = 512 * 1024;
+
+const recordSize = (m: Message): number => (m.key?.length ?? 0) + (m.value?.length ?? 0) + 64;
+
+/** Splits records into produce requests of at most maxBytes each (a larger single record goes alone). */
+export function chunkRecords(records: { topic: string; message: Message }[], maxBytes: number): TopicMessages[][] {
+  const chunks: TopicMessages[][] = [];
+  let current = new Map<string, Message[]>();
+  let size = 0;
+  const flush = () => {
+    if (current.size) chunks.push([...current].map(([topic, messages]) => ({ topic, messages })));
+    current = new Map();
+    size = 0;
+  };
+  for (const { topic, message } of records) {
+    const n = recordSize(message);
+    if (size > 0 && size + n > maxBytes) flush();
+    const list = current.get(topic) ?? [];
+    if (list.length === 0) current.set(topic, list);
+    list.push(message);
+    size += n;
+  }
+  flush();
+  return chunks;
 }
 
 /**
@@ -71,23 +102,22 @@ export class TransactionalPublisher {
   }
 
   private async flushOnce(): Promise<void> {
-    const units = this.queue;
-    this.queue = [];
-    const checkpoint = (units[units.length - 1] as PublishUnit).checkpoint;
-    const byTopic = new Map<string, Message[]>();
-    for (const u of units) {
-      for (const { topic, message } of u.messages) {
-        const list = byTopic.get(topic) ?? [];
-        if (list.length === 0) byTopic.set(topic, list);
-        list.push(message);
-      }
+    // One Kafka transaction takes whole units up to TXN_MAX_BYTES of records (at least one unit).
+    let take = 0;
+    let size = 0;
+    while (take < this.queue.length && (take === 0 || size + (this.queue[take] as PublishUnit).encodedBytes <= TXN_MAX_BYTES)) {
+      size += (this.queue[take] as PublishUnit).encodedBytes;
+      take++;
     }
+    const units = this.queue.splice(0, take);
+    const checkpoint = (units[units.length - 1] as PublishUnit).checkpoint;
     const cp = await this.codec.encode(checkpoint);
-    const topicMessages: TopicMessages[] = [...byTopic].map(([topic, messages]) => ({ topic, messages }));
-    topicMessages.push({ topic: this.codec.topic, messages: [cp] });
+    const records = units.flatMap((u) => u.messages);
+    records.push({ topic: this.codec.topic, message: cp });
     const txn = await this.producer.transaction();
     try {
-      await txn.sendBatch({ topicMessages });
+      // Several sends per transaction keep each request under the broker's message.max.bytes.
+      for (const chunk of chunkRecords(records, SEND_MAX_BYTES)) await txn.sendBatch({ topicMessages: chunk });
       await txn.commit();
     } catch (err) {
       await txn.abort().catch(() => undefined);
@@ -95,7 +125,10 @@ export class TransactionalPublisher {
     }
     this.lastCheckpoint = checkpoint;
     for (const u of units) this.queuedBytes -= u.bytes;
-    this.log.debug({ units: units.length, at: `${checkpoint.file}:${checkpoint.pos}` }, 'kafka transaction committed');
+    this.log.debug(
+      { units: units.length, records: records.length, at: `${checkpoint.file}:${checkpoint.pos}` },
+      'kafka transaction committed',
+    );
   }
 
   private wakeWaiters(): void {

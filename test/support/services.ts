@@ -1,0 +1,84 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+
+const root = new URL('../../', import.meta.url).pathname;
+
+/**
+ * A capture or sink run as its own process, so that a test can kill it with SIGKILL exactly like
+ * a crash. Its log goes to a file the test prints on failure.
+ */
+export class ServiceProcess {
+  readonly name: string;
+  readonly logFile: string;
+  readonly port: number;
+  private readonly args: string[];
+  private child: ChildProcess | undefined;
+  private exited: Promise<number | null> | undefined;
+
+  constructor(kind: 'capture' | 'sink', name: string, config: Record<string, unknown>, port: number) {
+    const dir = mkdtempSync(join(tmpdir(), `sluice-${name}-`));
+    const cfgFile = join(dir, 'config.yaml');
+    writeFileSync(cfgFile, stringify({ ...config, http: { port, host: '127.0.0.1' } }));
+    this.name = name;
+    this.port = port;
+    this.logFile = join(dir, `${name}.log`);
+    this.args = [join(root, `services/${kind}/src/main.ts`), '--config', cfgFile];
+  }
+
+  async start(): Promise<void> {
+    const out = openSync(this.logFile, 'a');
+    const child = spawn(process.execPath, this.args, {
+      stdio: ['ignore', out, out],
+      env: { ...process.env, SLUICE_LOG_LEVEL: 'info' },
+    });
+    this.child = child;
+    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    await this.waitReady();
+  }
+
+  private async waitReady(timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (this.child?.exitCode !== null) throw new Error(`${this.name} exited during start-up:\n${this.tail()}`);
+      const ok = await fetch(`http://127.0.0.1:${this.port}/readyz`).then(
+        (r) => r.ok,
+        () => false,
+      );
+      if (ok) return;
+      if (Date.now() > deadline) throw new Error(`${this.name} not ready after ${timeoutMs} ms:\n${this.tail()}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  /** SIGKILL: no shutdown code runs, as in a crash or an OOM kill. */
+  async kill9(): Promise<void> {
+    this.child?.kill('SIGKILL');
+    await this.exited;
+  }
+
+  async stop(): Promise<number | null> {
+    if (!this.child || this.child.exitCode !== null) return this.child?.exitCode ?? null;
+    this.child.kill('SIGTERM');
+    return this.exited ?? null;
+  }
+
+  /** Resolves with the exit code when the process ends by itself. */
+  waitExit(): Promise<number | null> {
+    return this.exited ?? Promise.resolve(null);
+  }
+
+  tail(lines = 30): string {
+    try {
+      return readFileSync(this.logFile, 'utf8').trim().split('\n').slice(-lines).join('\n');
+    } catch {
+      return '(no log)';
+    }
+  }
+}
+
+let nextPort = 29100 + (process.pid % 500) * 4;
+/** Ports for test-owned services, away from the stack's. */
+export const freePort = (): number => nextPort++;

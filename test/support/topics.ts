@@ -1,0 +1,52 @@
+import { randomUUID } from 'node:crypto';
+import { createKafka, createLogger, Registry } from '@sluice/core';
+
+export interface DecodedRecord {
+  partition: number;
+  offset: string;
+  key: Record<string, unknown> | null;
+  value: Record<string, unknown> | null;
+}
+
+/**
+ * Every committed record of a topic (read_committed, from the beginning), decoded through the
+ * schema registry. Reads until `expected` records arrived and then `settleMs` more without any,
+ * so that duplicates arriving late are seen too.
+ */
+export async function readTopic(opts: {
+  brokers: string[];
+  registryUrl: string;
+  topic: string;
+  expected: number;
+  timeoutMs?: number;
+  settleMs?: number;
+}): Promise<DecodedRecord[]> {
+  const log = createLogger('test-reader', 'warn');
+  const kafka = createKafka({ brokers: opts.brokers, clientId: 'sluice-test', log });
+  const registry = new Registry(opts.registryUrl);
+  const consumer = kafka.consumer({ groupId: `test-reader-${randomUUID()}`, readUncommitted: false });
+  const out: DecodedRecord[] = [];
+  let lastArrival = Date.now();
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic: opts.topic, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachMessage: async ({ partition, message }) => {
+        const key = message.key ? ((await registry.decode(message.key)).value as Record<string, unknown>) : null;
+        const value = message.value ? ((await registry.decode(message.value)).value as Record<string, unknown>) : null;
+        out.push({ partition, offset: message.offset, key, value });
+        lastArrival = Date.now();
+      },
+    });
+    const deadline = Date.now() + (opts.timeoutMs ?? 90_000);
+    const settle = opts.settleMs ?? 3_000;
+    while (Date.now() < deadline) {
+      if (out.length >= opts.expected && Date.now() - lastArrival > settle) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    return out;
+  } finally {
+    await consumer.disconnect();
+  }
+}
