@@ -9,6 +9,8 @@ import mysql from 'mysql2/promise';
  */
 export interface Stack {
   sourceUrl: string;
+  /** MySQL 8, the second source (absent on a stack started before it was added). */
+  mysql8Url: string | undefined;
   targets: { name: string; url: string }[];
   kafkaBrokers: string[];
   registryUrl: string;
@@ -20,7 +22,7 @@ export function stack(): Stack {
   const vars: Record<string, string | undefined> = { ...process.env };
   if (existsSync(file)) {
     for (const line of readFileSync(file, 'utf8').split('\n')) {
-      const m = /^([A-Z_]+)=(.*)$/.exec(line);
+      const m = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(line);
       if (m && !process.env[m[1] as string]) vars[m[1] as string] = m[2];
     }
   }
@@ -33,6 +35,7 @@ export function stack(): Stack {
   const names = (vars.TARGET_NAMES ?? '').split(',');
   return {
     sourceUrl: need('SOURCE_URL'),
+    mysql8Url: vars.MYSQL8_URL,
     targets: urls.map((url, i) => ({ name: names[i] || `target${i}`, url })),
     kafkaBrokers: need('KAFKA_BROKERS').split(','),
     registryUrl: need('SCHEMA_REGISTRY_URL'),

@@ -27,6 +27,18 @@ export async function readTopic(opts: {
   const consumer = kafka.consumer({ groupId: `test-reader-${randomUUID()}`, readUncommitted: false });
   const out: DecodedRecord[] = [];
   let lastArrival = Date.now();
+  const admin = kafka.admin();
+  await admin.connect();
+  const deadline = Date.now() + (opts.timeoutMs ?? 90_000);
+  try {
+    // Capture creates a table's topic with its first change; wait for it.
+    while (!(await admin.listTopics()).includes(opts.topic)) {
+      if (Date.now() > deadline) throw new Error(`topic ${opts.topic} was never created`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  } finally {
+    await admin.disconnect();
+  }
   await consumer.connect();
   try {
     await consumer.subscribe({ topic: opts.topic, fromBeginning: true });
@@ -39,7 +51,6 @@ export async function readTopic(opts: {
         lastArrival = Date.now();
       },
     });
-    const deadline = Date.now() + (opts.timeoutMs ?? 90_000);
     const settle = opts.settleMs ?? 3_000;
     while (Date.now() < deadline) {
       if (out.length >= opts.expected && Date.now() - lastArrival > settle) break;

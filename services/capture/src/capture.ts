@@ -51,6 +51,9 @@ export class CaptureRun {
       maxInFlightRequests: 1,
       transactionTimeout: 60_000,
       createPartitioner: Partitioners.DefaultPartitioner,
+      // The broker answers CONCURRENT_TRANSACTIONS for a moment after each commit; kafkajs' default
+      // first retry (300 ms) would cap capture at a few transactions per second.
+      retry: { initialRetryTime: 20, maxRetryTime: 2_000, retries: 12 },
     });
     this.admin = this.kafka.admin();
   }

@@ -9,12 +9,15 @@ import {
   tableTopic,
   valueSubject,
 } from '@sluice/core';
+import { enumSetRepairs } from '../event/enum-set-repair.ts';
 import type { TopicManager } from '../publish/topic-manager.ts';
 import type { TableCatalog } from '../source/table-catalog.ts';
 
 /** Everything needed to encode a table's changes: schema, Avro layout, topic, registry ids. */
 export interface EncodedTable {
   schema: TableSchema;
+  /** Fixes for ENUM/SET values that zongji decoded without binlog metadata (enum-set-repair.ts). */
+  enumRepairs: Map<string, (v: string) => string>;
   avro: TableAvro;
   topic: string;
   keyId: number;
@@ -75,7 +78,7 @@ export class TableRegistry {
       this.opts.registry.register(keySubject(topic), avro.keySchema),
       this.opts.registry.register(valueSubject(topic), avro.valueSchema),
     ]);
-    const enc = { schema, avro, topic, keyId, valueId };
+    const enc = { schema, avro, topic, keyId, valueId, enumRepairs: enumSetRepairs(schema.columns) };
     this.byName.set(name, enc);
     this.opts.log.info({ table: name, topic, key: schema.primaryKey, keyId, valueId }, 'table captured');
     return enc;

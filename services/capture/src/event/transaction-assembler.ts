@@ -78,10 +78,14 @@ export class TransactionAssembler {
     const table = await this.opts.table(e.database, e.table);
     if (!table) return;
     txn.bytes += e.bytes;
+    const fix =
+      !e.exactEnums && table.enumRepairs.size
+        ? (row: RowImage | null) => repairRow(row, table.enumRepairs)
+        : (row: RowImage | null) => row;
     for (const r of e.rows) {
       const pair = r as { before: RowImage; after: RowImage };
-      const before = e.op === 'insert' ? null : e.op === 'update' ? pair.before : (r as RowImage);
-      const after = e.op === 'delete' ? null : e.op === 'update' ? pair.after : (r as RowImage);
+      const before = fix(e.op === 'insert' ? null : e.op === 'update' ? pair.before : (r as RowImage));
+      const after = fix(e.op === 'delete' ? null : e.op === 'update' ? pair.after : (r as RowImage));
       const source: SourceBlock = {
         version: CONNECTOR_VERSION,
         connector: 'sluice',
@@ -112,4 +116,14 @@ export class TransactionAssembler {
       for (const change of changes) txn.changes.push({ table, change });
     }
   }
+}
+
+function repairRow(row: RowImage | null, repairs: Map<string, (v: string) => string>): RowImage | null {
+  if (!row) return row;
+  const out = { ...row };
+  for (const [column, fix] of repairs) {
+    const v = out[column];
+    if (typeof v === 'string') out[column] = fix(v);
+  }
+  return out;
 }

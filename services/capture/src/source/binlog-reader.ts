@@ -12,6 +12,8 @@ export type SourceEvent =
       rows: Record<string, unknown>[] | { before: Record<string, unknown>; after: Record<string, unknown> }[];
       ts_ms: number;
       bytes: number;
+      /** false when zongji decoded ENUM/SET from information_schema instead of binlog metadata. */
+      exactEnums: boolean;
     }
   | { kind: 'commit'; position: BinlogPosition; gtid: string | null; ts_ms: number }
   | { kind: 'ddl'; database: string; query: string; position: BinlogPosition; gtid: string | null; ts_ms: number };
@@ -59,7 +61,19 @@ export class BinlogReader {
           const tm = e.tableMap[e.tableId];
           if (!tm || !opts.accept(tm.parentSchema, tm.tableName)) return;
           const op = e.getEventName() === 'writerows' ? 'insert' : e.getEventName() === 'updaterows' ? 'update' : 'delete';
-          opts.onEvent({ kind: 'rows', op, database: tm.parentSchema, table: tm.tableName, rows: e.rows, ts_ms, bytes: e.size });
+          const exactEnums = (tm.columnSchemas ?? []).every(
+            (c: any) => !/^(enum|set)\(/i.test(c.COLUMN_TYPE) || c.ENUM_VALUES || c.SET_VALUES,
+          );
+          opts.onEvent({
+            kind: 'rows',
+            op,
+            database: tm.parentSchema,
+            table: tm.tableName,
+            rows: e.rows,
+            ts_ms,
+            bytes: e.size,
+            exactEnums,
+          });
           break;
         }
         case 'xid':

@@ -43,3 +43,14 @@ describe('createTableSql', () => {
     );
   });
 });
+
+describe('createTableSql on a target with fewer collations', () => {
+  it('falls back to the target default for a collation it lacks', () => {
+    const c = col('n', 'varchar(10)', true, 'latin1');
+    c.collation = 'latin1_swedish_ci';
+    const target = { charsets: new Set(['latin1', 'utf8mb4']), collations: new Set(['latin1_bin']) };
+    expect(createTableSql({ database: 'd', table: 't', id: 'x', columns: [c], key: [c] }, target)).toContain(
+      '`n` varchar(10) CHARACTER SET latin1 NULL',
+    );
+  });
+});

@@ -7,17 +7,29 @@ import type { TargetColumn, TargetTable } from '../decode/target-table.ts';
 const SQL_TYPE = /^[a-z][a-z ]*(\((?:'(?:[^'\\]|\\.|'')*'|[^'();])*\))?(\s+(unsigned|zerofill|signed))*$/i;
 const NAME = /^[A-Za-z0-9_]+$/;
 
-function columnDef(c: TargetColumn): string {
-  if (!SQL_TYPE.test(c.sqlType))
+/** The character sets and collations a target has (TiDB lacks many of MariaDB's). */
+export interface TargetCharsets {
+  charsets: Set<string>;
+  collations: Set<string>;
+}
+
+function columnDef(c: TargetColumn, target?: TargetCharsets): string {
+  if (!SQL_TYPE.test(c.sqlType)) {
     throw new SluiceError('TYPE_UNSUPPORTED', `refusing column type ${JSON.stringify(c.sqlType)} of ${c.name}`);
-  const charset = c.charset && NAME.test(c.charset) ? ` CHARACTER SET ${c.charset}` : '';
-  const collate = c.collation && NAME.test(c.collation) ? ` COLLATE ${c.collation}` : '';
+  }
+  // A charset or collation the target lacks falls back to the target's default: the characters
+  // stored are the same; only comparison and sort order follow the target's rules.
+  const hasCharset = !!c.charset && NAME.test(c.charset) && (!target || target.charsets.has(c.charset.toLowerCase()));
+  const hasCollation =
+    hasCharset && !!c.collation && NAME.test(c.collation) && (!target || target.collations.has(c.collation.toLowerCase()));
+  const charset = hasCharset ? ` CHARACTER SET ${c.charset}` : '';
+  const collate = hasCollation ? ` COLLATE ${c.collation}` : '';
   return `${quoteIdent(c.name)} ${c.sqlType}${charset}${collate} ${c.nullable ? 'NULL' : 'NOT NULL'}`;
 }
 
 /** CREATE TABLE with the source's column types and key, for a target that has no such table yet. */
-export function createTableSql(t: TargetTable): string {
-  const cols = t.columns.map(columnDef);
+export function createTableSql(t: TargetTable, target?: TargetCharsets): string {
+  const cols = t.columns.map((c) => columnDef(c, target));
   cols.push(`PRIMARY KEY (${t.key.map((k) => quoteIdent(k.name)).join(', ')})`);
   return `CREATE TABLE IF NOT EXISTS ${qualified(t.database, t.table)} (\n  ${cols.join(',\n  ')}\n)`;
 }

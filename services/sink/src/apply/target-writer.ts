@@ -1,9 +1,9 @@
 import { type Logger, mysqlOptionsFromUrl } from '@sluice/core';
-import mysql from 'mysql2/promise';
+import mysql, { type RowDataPacket } from 'mysql2/promise';
 import type { TargetTable } from '../decode/target-table.ts';
 import type { TablePlan } from '../plan/batch-plan.ts';
 import { planStatements } from '../plan/statements.ts';
-import { createDatabaseSql, createTableSql } from './table-ddl.ts';
+import { createDatabaseSql, createTableSql, type TargetCharsets } from './table-ddl.ts';
 import { classifyTargetError } from './target-errors.ts';
 
 /**
@@ -16,6 +16,7 @@ export class TargetWriter {
   private readonly pool: mysql.Pool;
   private readonly log: Logger;
   private readonly ensured = new Set<string>();
+  private charsets: Promise<TargetCharsets> | undefined;
 
   constructor(opts: { url: string; poolSize: number; log: Logger }) {
     this.log = opts.log;
@@ -49,10 +50,21 @@ export class TargetWriter {
 
   private async ensureTable(t: TargetTable): Promise<void> {
     if (this.ensured.has(t.id)) return;
+    this.charsets ??= this.readCharsets();
     await this.pool.query(createDatabaseSql(t.database));
-    await this.pool.query(createTableSql(t));
+    await this.pool.query(createTableSql(t, await this.charsets));
     this.ensured.add(t.id);
     this.log.info({ table: `${t.database}.${t.table}` }, 'target table ready');
+  }
+
+  private async readCharsets(): Promise<TargetCharsets> {
+    const [rows] = await this.pool.query<RowDataPacket[]>(
+      'SELECT COLLATION_NAME, CHARACTER_SET_NAME FROM information_schema.COLLATIONS',
+    );
+    return {
+      charsets: new Set(rows.map((r) => String(r.CHARACTER_SET_NAME).toLowerCase())),
+      collations: new Set(rows.map((r) => String(r.COLLATION_NAME).toLowerCase())),
+    };
   }
 
   async close(): Promise<void> {
