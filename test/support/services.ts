@@ -70,6 +70,15 @@ export class ServiceProcess {
     return this.exited ?? Promise.resolve(null);
   }
 
+  /** The whole log, every run of this service. */
+  log(): string {
+    try {
+      return readFileSync(this.logFile, 'utf8');
+    } catch {
+      return '';
+    }
+  }
+
   tail(lines = 30): string {
     try {
       return readFileSync(this.logFile, 'utf8').trim().split('\n').slice(-lines).join('\n');

@@ -61,3 +61,30 @@ export async function readTopic(opts: {
     await consumer.disconnect();
   }
 }
+
+/** Waits until a topic's end offset reaches `min` (records plus transaction markers). */
+export async function waitForEndOffset(opts: {
+  brokers: string[];
+  topic: string;
+  min: number;
+  timeoutMs?: number;
+}): Promise<number> {
+  const kafka = createKafka({ brokers: opts.brokers, clientId: 'sluice-test', log: createLogger('test-admin', 'warn') });
+  const admin = kafka.admin();
+  await admin.connect();
+  const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
+  try {
+    for (;;) {
+      const topics = await admin.listTopics();
+      if (topics.includes(opts.topic)) {
+        const offsets = await admin.fetchTopicOffsets(opts.topic);
+        const end = offsets.reduce((n, o) => n + Number(o.high), 0);
+        if (end >= opts.min) return end;
+      }
+      if (Date.now() > deadline) throw new Error(`${opts.topic} did not reach offset ${opts.min}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}

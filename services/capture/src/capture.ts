@@ -1,4 +1,4 @@
-import { createKafka, type Logger, mysqlOptionsFromUrl, Registry } from '@sluice/core';
+import { BinlogPosition, createKafka, type Logger, mysqlOptionsFromUrl, Registry, SluiceError } from '@sluice/core';
 import { type Admin, type Kafka, Partitioners, type Producer } from 'kafkajs';
 import mysql from 'mysql2/promise';
 import { classifyCaptureError } from './capture-errors.ts';
@@ -9,7 +9,8 @@ import { type SourceTransaction, TransactionAssembler } from './event/transactio
 import { type Checkpoint, CheckpointCodec, checkpointPosition, readLastCheckpoint } from './publish/checkpoint.ts';
 import { TopicManager } from './publish/topic-manager.ts';
 import { TransactionalPublisher } from './publish/transactional-publisher.ts';
-import { BinlogReader, type SourceEvent } from './source/binlog-reader.ts';
+import { runSnapshot } from './snapshot/snapshotter.ts';
+import { BinlogReader, type SourceEvent, type StartFrom } from './source/binlog-reader.ts';
 import { assertSourceReady, readSourceFacts } from './source/source-checks.ts';
 import { startPosition } from './source/start-position.ts';
 import { TableCatalog } from './source/table-catalog.ts';
@@ -98,25 +99,70 @@ export class CaptureRun {
       tombstones: cfg.topics.cleanupPolicy === 'compact',
       table: (db, t) => tables.get(db, t),
     });
-    const from = await startPosition(this.pool, facts.flavor, last ? checkpointPosition(last) : undefined, this.log);
+    const filter = new TableFilter(cfg.tables);
+    const snapshot = (resume: Checkpoint | undefined) => {
+      this.ready = true;
+      return runSnapshot({
+        connection: { ...mysqlOptionsFromUrl(cfg.source.url), timezone: 'Z' },
+        flavor: facts.flavor,
+        accept: (db, t) => filter.matches(db, t),
+        tables,
+        registry: this.registry,
+        publisher: this.publisher as TransactionalPublisher,
+        captureId: cfg.captureId,
+        prefix: cfg.topicPrefix,
+        serverId: facts.serverId,
+        chunkRows: cfg.snapshot.chunkRows,
+        tombstones: cfg.topics.cleanupPolicy === 'compact',
+        resume,
+        log: this.log,
+        stopping: () => this.stopping,
+      });
+    };
+    const mode = cfg.snapshot.mode;
+    let from: StartFrom;
+    if (last?.snapshot || (!last && mode !== 'never')) {
+      from = { position: await snapshot(last?.snapshot ? last : undefined) };
+    } else if (last) {
+      from = await startPosition(this.pool, facts.flavor, checkpointPosition(last), this.log);
+    } else {
+      from = configuredStart(cfg.startFrom);
+    }
+    if (this.stopping) return;
+    if (mode === 'initial_only') {
+      this.log.info('snapshot complete; snapshot.mode initial_only does not stream');
+      return;
+    }
     this.log.info(
       { flavor: facts.flavor, version: facts.version, from: 'position' in from ? from.position.toString() : 'end of binlog' },
-      'resuming',
+      'streaming from',
     );
 
     let failed: (e: unknown) => void = () => undefined;
     const failure = new Promise<never>((_, reject) => {
       failed = reject;
     });
-    const filter = new TableFilter(cfg.tables);
-    await this.reader.start({
-      url: cfg.source.url,
-      serverId: cfg.source.serverId,
-      from,
-      accept: (db, t) => filter.matches(db, t),
-      onEvent: (e) => this.enqueue(e),
-      onError: (e) => failed(e),
-    });
+    const stream = (start: StartFrom) =>
+      this.reader.start({
+        url: cfg.source.url,
+        serverId: cfg.source.serverId,
+        from: start,
+        accept: (db, t) => filter.matches(db, t),
+        onEvent: (e) => this.enqueue(e),
+        onError: (e) => failed(e),
+      });
+    try {
+      await stream(from);
+    } catch (err) {
+      // The checkpoint's binlog is gone from the source: a new snapshot, if the mode allows it.
+      if (!(err instanceof SluiceError && err.code === 'BINLOG_PURGED' && mode === 'when_needed')) throw err;
+      this.log.warn(
+        { reason: err.message },
+        'binlog of the checkpoint was purged; snapshot.mode when_needed takes a new snapshot',
+      );
+      await this.reader.stop();
+      await stream({ position: await snapshot(undefined) });
+    }
     this.ready = true;
     this.log.info('capture streaming');
     await Promise.race([this.loop(assembler, tables, facts.serverId), failure]);
@@ -186,6 +232,7 @@ export class CaptureRun {
       gtid_set: txn.position.gtidSet,
       source_ts_ms: txn.sourceTsMs,
       ts_ms: Date.now(),
+      snapshot: null,
     };
     const messages = await encodeChanges(this.registry, txn.changes);
     const encodedBytes = messages.reduce(
@@ -194,4 +241,11 @@ export class CaptureRun {
     );
     await this.publisher?.add({ messages, checkpoint, bytes: Math.max(txn.bytes, encodedBytes, 64), encodedBytes });
   }
+}
+
+/** startFrom of the config as a reader start point. */
+export function configuredStart(start: CaptureConfig['startFrom']): StartFrom {
+  if (start === 'now') return { end: true };
+  if ('gtid' in start) return { gtid: start.gtid };
+  return { position: new BinlogPosition(start.file, start.pos) };
 }

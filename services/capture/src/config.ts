@@ -31,6 +31,29 @@ export const captureConfigSchema = z.object({
       cleanupPolicy: z.enum(['compact', 'delete']).default('compact'),
     })
     .default({ partitions: 1, replicationFactor: 1, cleanupPolicy: 'compact' }),
+  snapshot: z
+    .object({
+      /**
+       * initial: snapshot, then stream (DM "all"); never: stream only (DM "incremental");
+       * when_needed: snapshot when there is no usable checkpoint (none, or its binlog was purged);
+       * initial_only: snapshot, then stop (DM "full").
+       */
+      mode: z.enum(['initial', 'never', 'when_needed', 'initial_only']).default('initial'),
+      /** Rows per chunk: each chunk is one Kafka transaction with its progress checkpoint. */
+      chunkRows: z.number().int().min(1).max(1_000_000).default(5000),
+    })
+    .default({ mode: 'initial', chunkRows: 5000 }),
+  /** Where streaming starts when there is no checkpoint and no snapshot (mode never). */
+  startFrom: z
+    .union([
+      z.literal('now'),
+      z.object({ gtid: z.string().min(1) }),
+      z.object({
+        file: z.string().regex(/^[^\s/]+\.\d+$/, 'a binlog file name such as binlog.000003'),
+        pos: z.number().int().min(4),
+      }),
+    ])
+    .default('now'),
   /** Upper bound of binlog bytes queued ahead of Kafka; the binlog reader pauses above it. */
   queueMaxBytes: z
     .number()
@@ -52,6 +75,7 @@ export const CAPTURE_ENV: EnvOverride[] = [
   { env: 'SLUICE_TABLES_INCLUDE', path: 'tables.include', kind: 'list' },
   { env: 'SLUICE_TABLES_EXCLUDE', path: 'tables.exclude', kind: 'list' },
   { env: 'SLUICE_HTTP_PORT', path: 'http.port', kind: 'number' },
+  { env: 'SLUICE_SNAPSHOT_MODE', path: 'snapshot.mode' },
 ];
 
 export function loadCaptureConfig(file: string | undefined, env: NodeJS.ProcessEnv = process.env): CaptureConfig {

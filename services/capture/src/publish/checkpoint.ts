@@ -18,6 +18,16 @@ export interface Checkpoint {
   gtid_set: string | null;
   source_ts_ms: number;
   ts_ms: number;
+  /** Set while a snapshot is in progress; file/pos/gtid_set are then where streaming will start. */
+  snapshot: SnapshotProgress | null;
+}
+
+export interface SnapshotProgress {
+  tables_done: string[];
+  table: string | null;
+  /** JSON array of the last key read in `table`, as SQL text values. */
+  last_key: string | null;
+  rows: number;
 }
 
 export const checkpointPosition = (c: Checkpoint): BinlogPosition => new BinlogPosition(c.file, Number(c.pos), c.gtid_set);

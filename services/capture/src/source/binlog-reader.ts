@@ -18,7 +18,7 @@ export type SourceEvent =
   | { kind: 'commit'; position: BinlogPosition; gtid: string | null; ts_ms: number }
   | { kind: 'ddl'; database: string; query: string; position: BinlogPosition; gtid: string | null; ts_ms: number };
 
-export type StartFrom = { position: BinlogPosition } | { end: true };
+export type StartFrom = { position: BinlogPosition } | { gtid: string } | { end: true };
 
 /**
  * Streams row events from the source. `onEvent` is called synchronously in binlog order; the
@@ -84,15 +84,13 @@ export class BinlogReader {
           if (/^BEGIN$/i.test(q)) opts.onEvent({ kind: 'begin', gtid: e.gtid ?? null, ts_ms });
           else if (/^COMMIT$/i.test(q))
             opts.onEvent({ kind: 'commit', position: here(e.nextPosition), gtid: e.gtid ?? null, ts_ms });
-          else
-            opts.onEvent({
-              kind: 'ddl',
-              database: e.schema,
-              query: q,
-              position: here(e.nextPosition),
-              gtid: e.gtid ?? null,
-              ts_ms,
-            });
+          else {
+            // A DDL has no commit marker, so zongji folds its GTID only when the next group
+            // starts; the checkpoint after it must already include it.
+            const p = here(e.nextPosition);
+            const position = p.withGtidSet(includeGtid(p.gtidSet, e.gtid));
+            opts.onEvent({ kind: 'ddl', database: e.schema, query: q, position, gtid: e.gtid ?? null, ts_ms });
+          }
           break;
         }
       }
@@ -104,20 +102,30 @@ export class BinlogReader {
         resolve();
       });
       zongji.on('error', (err: any) => {
-        const e = new SluiceError(
-          err?.errno === 1236 ? 'SOURCE_SETTING' : 'BINLOG_STREAM',
-          `binlog stream failed: ${err?.message ?? err}`,
-          { cause: err },
-        );
+        const purged = err?.errno === 1236 || err?.errno === 1945 || err?.errno === 1955;
+        const e = purged
+          ? new SluiceError(
+              'BINLOG_PURGED',
+              `the source no longer has the binlog at ${describe(opts.from)} (${err?.message}); ` +
+                'take a new snapshot (snapshot.mode: when_needed) or reset the capture',
+              { cause: err },
+            )
+          : new SluiceError('BINLOG_STREAM', `binlog stream failed: ${err?.message ?? err}`, { cause: err });
         if (!ready) reject(e);
         else opts.onError(e);
       });
+      // Resume by GTID where there is one (it survives a failover to another server of the
+      // topology); otherwise by file and position.
+      const f = opts.from;
       const from =
-        'position' in opts.from ? { filename: opts.from.position.file, position: opts.from.position.pos } : { startAtEnd: true };
-      this.log.info(
-        { from: 'position' in opts.from ? opts.from.position.toString() : 'end of binlog' },
-        'starting binlog stream',
-      );
+        'gtid' in f
+          ? { gtidSet: f.gtid }
+          : 'position' in f
+            ? f.position.gtidSet
+              ? { gtidSet: f.position.gtidSet }
+              : { filename: f.position.file, position: f.position.pos }
+            : { startAtEnd: true };
+      this.log.info({ from: describe(f), by: 'gtidSet' in from ? 'gtid' : 'position' }, 'starting binlog stream');
       zongji.start({
         serverId: opts.serverId,
         ...from,
@@ -170,3 +178,6 @@ export function includeGtid(set: string | null, gtid: string | undefined | null)
   p.add({ domainId: Number(domainId), serverId: Number(serverId), seqNo: String(seqNo) });
   return p.toString();
 }
+
+const describe = (f: StartFrom): string =>
+  'gtid' in f ? `gtid ${f.gtid}` : 'position' in f ? f.position.toString() : 'the end of the binlog';

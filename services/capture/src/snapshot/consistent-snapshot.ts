@@ -1,0 +1,89 @@
+import { BinlogPosition, type ColumnDef, qualified, quoteIdent } from '@sluice/core';
+import mysql, { type Connection, type RowDataPacket } from 'mysql2/promise';
+import type { Flavor } from '../source/source-checks.ts';
+
+/**
+ * A read-only REPEATABLE READ transaction on the source and the binlog position it corresponds
+ * to: every row read through it is the state at exactly that position, so streaming from that
+ * position afterwards neither misses nor repeats a change.
+ *
+ * MariaDB reports the position of a consistent snapshot without any lock (binlog_snapshot_file /
+ * binlog_snapshot_position). MySQL does not, so there a global read lock is held only for the
+ * instant it takes to start the transaction and read SHOW MASTER STATUS.
+ */
+export class ConsistentSnapshot {
+  readonly position: BinlogPosition;
+  private readonly conn: Connection;
+
+  private constructor(conn: Connection, position: BinlogPosition) {
+    this.conn = conn;
+    this.position = position;
+  }
+
+  static async open(options: mysql.ConnectionOptions, flavor: Flavor): Promise<ConsistentSnapshot> {
+    const conn = await mysql.createConnection(options);
+    try {
+      // TIMESTAMP values are read in UTC, as the binlog carries them.
+      await conn.query("SET SESSION time_zone = '+00:00'");
+      await conn.query('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+      let position: BinlogPosition;
+      if (flavor === 'mariadb') {
+        await conn.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
+        const [rows] = await conn.query<RowDataPacket[]>("SHOW STATUS LIKE 'binlog_snapshot_%'");
+        const v = Object.fromEntries(rows.map((r) => [String(r.Variable_name).toLowerCase(), r.Value]));
+        const file = String(v.binlog_snapshot_file);
+        const pos = Number(v.binlog_snapshot_position);
+        const [[g]] = await conn.query<RowDataPacket[]>('SELECT BINLOG_GTID_POS(?, ?) AS gtid', [file, pos]);
+        position = new BinlogPosition(file, pos, (g?.gtid as string | null) ?? null);
+      } else {
+        await conn.query('FLUSH TABLES WITH READ LOCK');
+        try {
+          await conn.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
+          const [[m]] = await conn.query<RowDataPacket[]>('SHOW MASTER STATUS');
+          const gtid = String(m?.Executed_Gtid_Set ?? '').replace(/\s+/g, '');
+          position = new BinlogPosition(String(m?.File), Number(m?.Position), gtid || null);
+        } finally {
+          await conn.query('UNLOCK TABLES');
+        }
+      }
+      return new ConsistentSnapshot(conn, position);
+    } catch (err) {
+      await conn.end().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** Base tables of the source as of the snapshot, with an estimate of their rows. */
+  async tables(): Promise<{ database: string; table: string; estimatedRows: number }[]> {
+    const [rows] = await this.conn.query<RowDataPacket[]>(
+      `SELECT TABLE_SCHEMA, TABLE_NAME, TABLE_ROWS FROM information_schema.TABLES
+        WHERE TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_SCHEMA, TABLE_NAME`,
+    );
+    return rows.map((r) => ({ database: r.TABLE_SCHEMA, table: r.TABLE_NAME, estimatedRows: Number(r.TABLE_ROWS ?? 0) }));
+  }
+
+  /**
+   * The next chunk of a table in key order after `after` (the last key of the previous chunk).
+   * The binary protocol is used so that FLOAT arrives as its exact bits, not as rounded text.
+   */
+  async chunk(
+    database: string,
+    table: string,
+    columns: ColumnDef[],
+    key: string[],
+    after: unknown[] | null,
+    limit: number,
+  ): Promise<Record<string, unknown>[]> {
+    const cols = columns.map((c) => quoteIdent(c.name)).join(', ');
+    const keyList = key.map(quoteIdent).join(', ');
+    const where = after ? `WHERE (${keyList}) > (${key.map(() => '?').join(', ')})` : '';
+    const sql = `SELECT ${cols} FROM ${qualified(database, table)} ${where} ORDER BY ${keyList} LIMIT ${Math.floor(limit)}`;
+    const [rows] = await this.conn.execute<RowDataPacket[]>(sql, (after ?? []) as never[]);
+    return rows as Record<string, unknown>[];
+  }
+
+  async close(): Promise<void> {
+    await this.conn.query('COMMIT').catch(() => undefined);
+    await this.conn.end().catch(() => undefined);
+  }
+}
