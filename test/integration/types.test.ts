@@ -28,12 +28,15 @@ describe.each(sources)('every type from $name', ({ name, url }) => {
     await conn?.end();
   });
 
-  it('arrives in Kafka exactly as in the source', async () => {
+  it('arrives in Kafka exactly as in the source, by snapshot and by binlog', async () => {
     if (!url) throw new Error('MYSQL8_URL is not set: run make up (it starts MySQL 8 as a second source)');
     conn = await connect(url);
     await conn.query("SET time_zone = '+00:00'");
     await conn.query(`CREATE DATABASE \`${db}\``);
     await conn.query(createTypeTableSql(db));
+    // Rows already there are read by the snapshot (binary protocol); later ones from the binlog.
+    await conn.query(createTypeTableSql(db, 'snapshotted'));
+    for (const row of TYPE_ROWS) await conn.query(insertTypeRowSql(db, 'snapshotted'), typeRowParams(row));
     capture = new ServiceProcess(
       'capture',
       `capture-types-${name.split(' ')[0]}`,
@@ -52,26 +55,32 @@ describe.each(sources)('every type from $name', ({ name, url }) => {
     for (const row of TYPE_ROWS) await conn.query(insertTypeRowSql(db), typeRowParams(row));
     await conn.commit();
 
-    const records = await readTopic({
-      brokers: s.kafkaBrokers,
-      registryUrl: s.registryUrl,
-      topic: `${prefix}.${db}.alltypes`,
-      expected: TYPE_ROWS.length,
-      settleMs: 500,
-    });
-    expect(records, capture.tail()).toHaveLength(TYPE_ROWS.length);
     const mysqlJson = name.startsWith('MySQL');
-    for (const row of TYPE_ROWS) {
-      const record = records.find((r) => (r.value?.after as { id: number } | undefined)?.id === row.id);
-      const after = (record?.value?.after ?? {}) as Record<string, unknown>;
-      for (const col of TYPE_COLUMNS) {
-        const want = row.avro[col.name] ?? null;
-        const got = after[col.name];
-        if (col.name === 'js' && mysqlJson && want !== null) {
-          // MySQL stores JSON in a binary form and renders it anew: equal as JSON, not as text.
-          expect(JSON.parse(String(got)), `row ${row.id} ${col.ddl}`).toEqual(JSON.parse(String(want)));
-        } else {
-          expect(got, `row ${row.id} ${col.ddl}`).toEqual(want);
+    for (const [table, op] of [
+      ['snapshotted', 'r'],
+      ['alltypes', 'c'],
+    ]) {
+      const records = await readTopic({
+        brokers: s.kafkaBrokers,
+        registryUrl: s.registryUrl,
+        topic: `${prefix}.${db}.${table}`,
+        expected: TYPE_ROWS.length,
+        settleMs: 500,
+      });
+      expect(records, capture.tail()).toHaveLength(TYPE_ROWS.length);
+      for (const row of TYPE_ROWS) {
+        const record = records.find((r) => (r.value?.after as { id: number } | undefined)?.id === row.id);
+        expect(record?.value?.op, `${table} row ${row.id}`).toBe(op);
+        const after = (record?.value?.after ?? {}) as Record<string, unknown>;
+        for (const col of TYPE_COLUMNS) {
+          const want = row.avro[col.name] ?? null;
+          const got = after[col.name];
+          if (col.name === 'js' && mysqlJson && want !== null) {
+            // MySQL stores JSON in a binary form and renders it anew: equal as JSON, not as text.
+            expect(JSON.parse(String(got)), `${table} row ${row.id} ${col.ddl}`).toEqual(JSON.parse(String(want)));
+          } else {
+            expect(got, `${table} row ${row.id} ${col.ddl}`).toEqual(want);
+          }
         }
       }
     }

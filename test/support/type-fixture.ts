@@ -265,13 +265,13 @@ export const TYPE_ROWS: TypeRow[] = [
   },
 ];
 
-export function createTypeTableSql(db: string): string {
-  return `CREATE TABLE \`${db}\`.alltypes (id INT NOT NULL PRIMARY KEY, ${TYPE_COLUMNS.map((c) => `\`${c.name}\` ${c.ddl}`).join(', ')})`;
+export function createTypeTableSql(db: string, table = 'alltypes'): string {
+  return `CREATE TABLE \`${db}\`.\`${table}\` (id INT NOT NULL PRIMARY KEY, ${TYPE_COLUMNS.map((c) => `\`${c.name}\` ${c.ddl}`).join(', ')})`;
 }
 
-export function insertTypeRowSql(db: string): string {
+export function insertTypeRowSql(db: string, table = 'alltypes'): string {
   const cols = ['id', ...TYPE_COLUMNS.map((c) => c.name)];
-  return `INSERT INTO \`${db}\`.alltypes (${cols.map((c) => `\`${c}\``).join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`;
+  return `INSERT INTO \`${db}\`.\`${table}\` (${cols.map((c) => `\`${c}\``).join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`;
 }
 
 export const typeRowParams = (r: TypeRow): unknown[] => [r.id, ...TYPE_COLUMNS.map((c) => r.values[c.name] ?? null)];
