@@ -1,5 +1,5 @@
 import { BinlogPosition, createKafka, type Logger, mysqlOptionsFromUrl, Registry, SluiceError } from '@sluice/core';
-import { type Admin, type Kafka, Partitioners, type Producer } from 'kafkajs';
+import { type Admin, type Kafka, type Message, Partitioners, type Producer } from 'kafkajs';
 import mysql from 'mysql2/promise';
 import { classifyCaptureError } from './capture-errors.ts';
 import type { CaptureConfig } from './config.ts';
@@ -7,6 +7,7 @@ import { encodeChanges } from './encode/record-encoder.ts';
 import { TableRegistry } from './encode/table-registry.ts';
 import { type SourceTransaction, TransactionAssembler } from './event/transaction-assembler.ts';
 import { type Checkpoint, CheckpointCodec, checkpointPosition, readLastCheckpoint } from './publish/checkpoint.ts';
+import { DdlRecords } from './publish/ddl-records.ts';
 import { TopicManager } from './publish/topic-manager.ts';
 import { TransactionalPublisher } from './publish/transactional-publisher.ts';
 import { runSnapshot } from './snapshot/snapshotter.ts';
@@ -97,7 +98,7 @@ export class CaptureRun {
       prefix: cfg.topicPrefix,
       serverId: facts.serverId,
       tombstones: cfg.topics.cleanupPolicy === 'compact',
-      table: (db, t) => tables.get(db, t),
+      table: (db, t, view) => tables.get(db, t, view),
     });
     const filter = new TableFilter(cfg.tables);
     const snapshot = (resume: Checkpoint | undefined) => {
@@ -165,7 +166,15 @@ export class CaptureRun {
     }
     this.ready = true;
     this.log.info('capture streaming');
-    await Promise.race([this.loop(assembler, tables, facts.serverId), failure]);
+    const ddl = new DdlRecords({
+      prefix: cfg.topicPrefix,
+      serverId: facts.serverId,
+      registry: this.registry,
+      topics,
+      tables,
+      accept: (db, t) => filter.matches(db, t),
+    });
+    await Promise.race([this.loop(assembler, tables, ddl, facts.serverId), failure]);
   }
 
   async stop(): Promise<void> {
@@ -208,22 +217,28 @@ export class CaptureRun {
     return e;
   }
 
-  private async loop(assembler: TransactionAssembler, tables: TableRegistry, serverId: number): Promise<void> {
+  private async loop(assembler: TransactionAssembler, tables: TableRegistry, ddl: DdlRecords, serverId: number): Promise<void> {
     for (;;) {
       const e = await this.next();
       if (!e || this.stopping) return;
       const txn = await assembler.push(e);
       if (!txn) continue;
+      let extra: { topic: string; message: Message }[] = [];
       if (txn.ddl) {
+        this.log.info({ database: txn.ddl.database, statement: txn.ddl.statement.slice(0, 200) }, 'DDL');
+        extra = await ddl.records(txn);
         // Column types may have changed: re-read definitions before the next row.
         tables.invalidate();
-        this.log.info({ database: txn.ddl.database, statement: txn.ddl.statement.slice(0, 200) }, 'DDL');
       }
-      await this.publish(txn, serverId);
+      await this.publish(txn, serverId, extra);
     }
   }
 
-  private async publish(txn: SourceTransaction, serverId: number): Promise<void> {
+  private async publish(
+    txn: SourceTransaction,
+    serverId: number,
+    extra: { topic: string; message: Message }[] = [],
+  ): Promise<void> {
     const checkpoint: Checkpoint = {
       capture_id: this.cfg.captureId,
       server_id: serverId,
@@ -234,7 +249,7 @@ export class CaptureRun {
       ts_ms: Date.now(),
       snapshot: null,
     };
-    const messages = await encodeChanges(this.registry, txn.changes);
+    const messages = [...(await encodeChanges(this.registry, txn.changes)), ...extra];
     const encodedBytes = messages.reduce(
       (n, m) => n + ((m.message.key as Buffer)?.length ?? 0) + ((m.message.value as Buffer)?.length ?? 0),
       0,

@@ -6,12 +6,15 @@ import {
   SluiceError,
   type TableAvro,
   type TableSchema,
+  tableFingerprint,
   tableTopic,
   valueSubject,
 } from '@sluice/core';
 import { enumSetRepairs } from '../event/enum-set-repair.ts';
 import type { TopicManager } from '../publish/topic-manager.ts';
+import type { BinlogTableView } from '../source/binlog-reader.ts';
 import type { TableCatalog } from '../source/table-catalog.ts';
+import { schemaAtEvent } from './schema-at-event.ts';
 
 /** Everything needed to encode a table's changes: schema, Avro layout, topic, registry ids. */
 export interface EncodedTable {
@@ -31,6 +34,8 @@ export interface EncodedTable {
 export class TableRegistry {
   private readonly byName = new Map<string, EncodedTable>();
   private readonly refused = new Set<string>();
+  /** Versions built from binlog metadata for events written before a DDL, by fingerprint. */
+  private readonly past = new Map<string, EncodedTable>();
   private readonly opts: { prefix: string; catalog: TableCatalog; registry: Registry; topics: TopicManager; log: Logger };
 
   constructor(opts: { prefix: string; catalog: TableCatalog; registry: Registry; topics: TopicManager; log: Logger }) {
@@ -45,14 +50,38 @@ export class TableRegistry {
     this.refused.clear();
   }
 
-  async get(database: string, table: string): Promise<EncodedTable | undefined> {
+  /**
+   * The encoding of a table for a rows event. `view` is the table as the event's binlog metadata
+   * describes it; when that differs from the table of now (a backlog read across an ALTER), the
+   * event is encoded with a schema version built from the binlog (schema-at-event.ts).
+   */
+  async get(database: string, table: string, view?: BinlogTableView): Promise<EncodedTable | undefined> {
     const name = `${database}.${table}`;
-    const hit = this.byName.get(name);
-    if (hit) return hit;
     if (this.refused.has(name)) return undefined;
-    let schema: TableSchema;
+    let current = this.byName.get(name);
+    if (!current) {
+      const schema = await this.refuseOn(name, () => this.opts.catalog.get(database, table));
+      if (!schema) return undefined;
+      current = await this.encode(schema);
+      if (!current) return undefined;
+      this.byName.set(name, current);
+    }
+    const past = view ? await this.refuseOn(name, async () => schemaAtEvent(current.schema, view)) : undefined;
+    if (!past) return current;
+    const fp = tableFingerprint(past);
+    let enc = this.past.get(fp);
+    if (!enc) {
+      enc = await this.encode(past);
+      if (!enc) return undefined;
+      this.past.set(fp, enc);
+    }
+    return enc;
+  }
+
+  /** Runs fn; a table that cannot be captured is refused once, with the reason logged. */
+  private async refuseOn<T>(name: string, fn: () => Promise<T>): Promise<T | undefined> {
     try {
-      schema = await this.opts.catalog.get(database, table);
+      return await fn();
     } catch (err) {
       if (err instanceof SluiceError && (err.code === 'SOURCE_TABLE_UNSUPPORTED' || err.code === 'TYPE_UNSUPPORTED')) {
         this.opts.log.error({ table: name, code: err.code, reason: err.message }, 'table refused: its changes are not captured');
@@ -61,26 +90,19 @@ export class TableRegistry {
       }
       throw err;
     }
-    let avro: TableAvro;
-    try {
-      avro = buildTableAvro(this.opts.prefix, schema);
-    } catch (err) {
-      if (err instanceof SluiceError && err.code === 'TYPE_UNSUPPORTED') {
-        this.opts.log.error({ table: name, code: err.code, reason: err.message }, 'table refused: its changes are not captured');
-        this.refused.add(name);
-        return undefined;
-      }
-      throw err;
-    }
-    const topic = tableTopic(this.opts.prefix, database, table);
+  }
+
+  private async encode(schema: TableSchema): Promise<EncodedTable | undefined> {
+    const name = `${schema.database}.${schema.table}`;
+    const avro = await this.refuseOn(name, async () => buildTableAvro(this.opts.prefix, schema));
+    if (!avro) return undefined;
+    const topic = tableTopic(this.opts.prefix, schema.database, schema.table);
     await this.opts.topics.ensure(topic);
     const [keyId, valueId] = await Promise.all([
       this.opts.registry.register(keySubject(topic), avro.keySchema),
       this.opts.registry.register(valueSubject(topic), avro.valueSchema),
     ]);
-    const enc = { schema, avro, topic, keyId, valueId, enumRepairs: enumSetRepairs(schema.columns) };
-    this.byName.set(name, enc);
-    this.opts.log.info({ table: name, topic, key: schema.primaryKey, keyId, valueId }, 'table captured');
-    return enc;
+    this.opts.log.info({ table: name, topic, key: schema.primaryKey, keyId, valueId }, 'table schema registered');
+    return { schema, avro, topic, keyId, valueId, enumRepairs: enumSetRepairs(schema.columns) };
   }
 }

@@ -1,6 +1,6 @@
 import type { BinlogPosition, SourceBlock } from '@sluice/core';
 import type { EncodedTable } from '../encode/table-registry.ts';
-import type { SourceEvent } from '../source/binlog-reader.ts';
+import type { BinlogTableView, SourceEvent } from '../source/binlog-reader.ts';
 import { buildChanges, type KeyedChange, numberTransaction, type RowImage } from './change-builder.ts';
 
 export const CONNECTOR_VERSION = '0.1.0';
@@ -29,7 +29,7 @@ export class TransactionAssembler {
     prefix: string;
     serverId: number;
     tombstones: boolean;
-    table: (database: string, table: string) => Promise<EncodedTable | undefined>;
+    table: (database: string, table: string, view?: BinlogTableView) => Promise<EncodedTable | undefined>;
   };
   private open: { gtid: string | null; changes: TableChange[]; bytes: number; row: number } | undefined;
 
@@ -75,7 +75,7 @@ export class TransactionAssembler {
   private async rows(e: Extract<SourceEvent, { kind: 'rows' }>): Promise<void> {
     this.open ??= { gtid: null, changes: [], bytes: 0, row: 0 };
     const txn = this.open;
-    const table = await this.opts.table(e.database, e.table);
+    const table = await this.opts.table(e.database, e.table, e.binlogTable);
     if (!table) return;
     txn.bytes += e.bytes;
     const fix =

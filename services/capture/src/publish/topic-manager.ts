@@ -8,11 +8,22 @@ export class TopicManager {
   private readonly admin: Admin;
   private readonly known = new Set<string>();
   private listed = false;
+  private readonly partitionCount = new Map<string, number>();
   private readonly defaults: { partitions: number; replicationFactor: number; cleanupPolicy: string };
 
   constructor(admin: Admin, defaults: { partitions: number; replicationFactor: number; cleanupPolicy: string }) {
     this.admin = admin;
     this.defaults = defaults;
+  }
+
+  /** Number of partitions of an existing topic (cached: partitions are only ever added by hand). */
+  async partitions(topic: string): Promise<number> {
+    const hit = this.partitionCount.get(topic);
+    if (hit) return hit;
+    const meta = await this.admin.fetchTopicMetadata({ topics: [topic] });
+    const n = meta.topics[0]?.partitions.length ?? 1;
+    this.partitionCount.set(topic, n);
+    return n;
   }
 
   async ensure(topic: string, overrides: { partitions?: number; cleanupPolicy?: string } = {}): Promise<void> {

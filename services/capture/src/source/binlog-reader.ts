@@ -1,4 +1,4 @@
-import { BinlogPosition, type Logger, mysqlOptionsFromUrl, SluiceError } from '@sluice/core';
+import { BinlogPosition, type ColumnDef, type Logger, mysqlOptionsFromUrl, SluiceError } from '@sluice/core';
 import ZongJi, { GtidSet, MariadbGtidPosition } from '@vlasky/zongji';
 
 /** Binlog events as the rest of capture sees them; zongji stays behind this file. */
@@ -14,9 +14,17 @@ export type SourceEvent =
       bytes: number;
       /** false when zongji decoded ENUM/SET from information_schema instead of binlog metadata. */
       exactEnums: boolean;
+      /** The table as this event's TableMap describes it (binlog metadata): the schema in force when it was written. */
+      binlogTable: BinlogTableView | undefined;
     }
   | { kind: 'commit'; position: BinlogPosition; gtid: string | null; ts_ms: number }
   | { kind: 'ddl'; database: string; query: string; position: BinlogPosition; gtid: string | null; ts_ms: number };
+
+/** Columns and key of a table from binlog metadata; types approximate where the binlog lacks detail. */
+export interface BinlogTableView {
+  columns: ColumnDef[];
+  primaryKey: string[] | undefined;
+}
 
 export type StartFrom = { position: BinlogPosition } | { gtid: string } | { end: true };
 
@@ -29,6 +37,8 @@ export type StartFrom = { position: BinlogPosition } | { gtid: string } | { end:
 export class BinlogReader {
   private zongji: ZongJi | undefined;
   private readonly log: Logger;
+  private readonly keys = new Map<number, string[]>();
+  private readonly views = new WeakMap<object, BinlogTableView>();
 
   constructor(log: Logger) {
     this.log = log;
@@ -48,6 +58,13 @@ export class BinlogReader {
     zongji.on('binlog', (e: any) => {
       const ts_ms = e.timestamp as number;
       switch (e.getEventName()) {
+        case 'tablemap':
+          if (e.primaryKey && e.columnNames)
+            this.keys.set(
+              e.tableId,
+              (e.primaryKey as number[]).map((i) => e.columnNames[i]),
+            );
+          break;
         case 'mariadbgtid':
           if (!e.standalone) opts.onEvent({ kind: 'begin', gtid: e.gtid ?? null, ts_ms });
           break;
@@ -64,6 +81,7 @@ export class BinlogReader {
           const exactEnums = (tm.columnSchemas ?? []).every(
             (c: any) => !/^(enum|set)\(/i.test(c.COLUMN_TYPE) || c.ENUM_VALUES || c.SET_VALUES,
           );
+          const binlogTable = this.view(tm.columnSchemas, this.keys.get(e.tableId));
           opts.onEvent({
             kind: 'rows',
             op,
@@ -73,6 +91,7 @@ export class BinlogReader {
             ts_ms,
             bytes: e.size,
             exactEnums,
+            binlogTable,
           });
           break;
         }
@@ -143,6 +162,26 @@ export class BinlogReader {
         ],
       });
     });
+  }
+
+  /** The binlog's view of a table, built once per TableMap metadata object. */
+  private view(columnSchemas: any[] | undefined, key: string[] | undefined): BinlogTableView | undefined {
+    if (!columnSchemas) return undefined;
+    let v = this.views.get(columnSchemas);
+    if (!v) {
+      v = {
+        columns: columnSchemas.map((c) => ({
+          name: String(c.COLUMN_NAME),
+          sqlType: `${c.COLUMN_TYPE}${c.UNSIGNED ? ' unsigned' : ''}`,
+          nullable: true,
+          charset: c.CHARACTER_SET_NAME ?? null,
+          collation: c.COLLATION_NAME ?? null,
+        })),
+        primaryKey: key,
+      };
+      this.views.set(columnSchemas, v);
+    }
+    return v;
   }
 
   pause(): void {

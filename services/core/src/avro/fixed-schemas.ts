@@ -9,3 +9,6 @@ export const TRANSACTION_SCHEMA = load('transaction.avsc');
 export const CHECKPOINT_SCHEMA = load('checkpoint.avsc');
 export const CHECKPOINT_KEY_SCHEMA = load('checkpoint-key.avsc');
 export const HEARTBEAT_SCHEMA = load('heartbeat.avsc');
+export const SCHEMA_CHANGE_SCHEMA = load('schema-change.avsc');
+export const SCHEMA_CHANGE_KEY_SCHEMA = load('schema-change-key.avsc');
+export const TRUNCATE_KEY_SCHEMA = load('truncate-key.avsc');

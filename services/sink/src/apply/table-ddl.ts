@@ -34,4 +34,10 @@ export function createTableSql(t: TargetTable, target?: TargetCharsets): string 
   return `CREATE TABLE IF NOT EXISTS ${qualified(t.database, t.table)} (\n  ${cols.join(',\n  ')}\n)`;
 }
 
+/** Columns a newer source schema version added; nullable on the target, since older rows lack them. */
+export function addColumnsSql(t: TargetTable, columns: TargetColumn[], target?: TargetCharsets): string {
+  const adds = columns.map((c) => `ADD COLUMN ${columnDef({ ...c, nullable: true }, target)}`);
+  return `ALTER TABLE ${qualified(t.database, t.table)} ${adds.join(', ')}`;
+}
+
 export const createDatabaseSql = (db: string): string => `CREATE DATABASE IF NOT EXISTS ${quoteIdent(db)}`;

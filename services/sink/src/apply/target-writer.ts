@@ -3,7 +3,7 @@ import mysql, { type RowDataPacket } from 'mysql2/promise';
 import type { TargetTable } from '../decode/target-table.ts';
 import type { TablePlan } from '../plan/batch-plan.ts';
 import { planStatements } from '../plan/statements.ts';
-import { createDatabaseSql, createTableSql, type TargetCharsets } from './table-ddl.ts';
+import { addColumnsSql, createDatabaseSql, createTableSql, type TargetCharsets } from './table-ddl.ts';
 import { classifyTargetError } from './target-errors.ts';
 
 /**
@@ -53,6 +53,20 @@ export class TargetWriter {
     this.charsets ??= this.readCharsets();
     await this.pool.query(createDatabaseSql(t.database));
     await this.pool.query(createTableSql(t, await this.charsets));
+    // A table that already existed may lack columns a newer source version added.
+    const [cols] = await this.pool.query<RowDataPacket[]>(
+      'SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?',
+      [t.database, t.table],
+    );
+    const have = new Set(cols.map((c) => String(c.COLUMN_NAME).toLowerCase()));
+    const missing = t.columns.filter((c) => !have.has(c.name.toLowerCase()));
+    if (missing.length) {
+      await this.pool.query(addColumnsSql(t, missing, await this.charsets));
+      this.log.info(
+        { table: `${t.database}.${t.table}`, added: missing.map((c) => c.name) },
+        'target table evolved: columns added',
+      );
+    }
     this.ensured.add(t.id);
     this.log.info({ table: `${t.database}.${t.table}` }, 'target table ready');
   }

@@ -5,6 +5,7 @@ import { type TargetTable, targetTableFromSchema } from './target-table.ts';
 export type TargetChange =
   | { kind: 'upsert'; table: TargetTable; key: SqlParam[]; row: SqlParam[]; sourceTsMs: number }
   | { kind: 'delete'; table: TargetTable; key: SqlParam[]; sourceTsMs: number }
+  | { kind: 'truncate'; table: TargetTable; sourceTsMs: number }
   | { kind: 'skip' };
 
 type Row = Record<string, unknown>;
@@ -39,6 +40,8 @@ export class ChangeDecoder {
       case 'd':
         if (!e.before) throw new SluiceError('DECODE_FAILED', 'delete without a before image');
         return { kind: 'delete', table, key: params(e.before, table.key), sourceTsMs };
+      case 't':
+        return { kind: 'truncate', table, sourceTsMs };
       default:
         throw new SluiceError('DECODE_FAILED', `op ${e.op} is not handled by this sink version`);
     }

@@ -55,3 +55,13 @@ describe('planBatch', () => {
     expect(planBatch([k([0, 1]), k([0, 1]), k([0, 2])])[0]?.deletes).toHaveLength(2);
   });
 });
+
+describe('planBatch with TRUNCATE', () => {
+  it('empties the table and keeps only what follows the truncate', () => {
+    const trunc: TargetChange = { kind: 'truncate', table: t, sourceTsMs: 0 };
+    const [p] = planBatch([up(1, 'a'), del(2), trunc, up(3, 'c')]);
+    expect(p?.truncate).toBe(true);
+    expect(p?.upserts).toEqual([['3', 'c']]);
+    expect(p?.deletes).toEqual([]);
+  });
+});

@@ -2,9 +2,13 @@ import type { SqlParam } from '@sluice/core';
 import type { TargetChange } from '../decode/change-decoder.ts';
 import type { TargetTable } from '../decode/target-table.ts';
 
-/** What one table gets from a batch: rows to upsert (in order of their last change) and keys to delete. */
+/**
+ * What one table gets from a batch: whether to empty it first (a TRUNCATE in the batch), then
+ * keys to delete and rows to upsert (in order of their last change).
+ */
 export interface TablePlan {
   table: TargetTable;
+  truncate: boolean;
   upserts: SqlParam[][];
   deletes: SqlParam[][];
 }
@@ -17,18 +21,26 @@ const keyString = (key: SqlParam[]): string =>
  * wins; a delete removes the key. Replaying the batch, or any part of it, leaves the same state.
  */
 export function planBatch(changes: TargetChange[]): TablePlan[] {
-  const tables = new Map<string, { table: TargetTable; last: Map<string, TargetChange> }>();
+  const tables = new Map<string, { table: TargetTable; truncate: boolean; last: Map<string, TargetChange> }>();
   for (const c of changes) {
     if (c.kind === 'skip') continue;
     // A layout change of the same table starts a new group, so rows never mix column lists.
-    const t = tables.get(c.table.id) ?? { table: c.table, last: new Map<string, TargetChange>() };
+    const t = tables.get(c.table.id) ?? { table: c.table, truncate: false, last: new Map<string, TargetChange>() };
     tables.set(c.table.id, t);
+    if (c.kind === 'truncate') {
+      // Everything before a TRUNCATE is moot: empty the table, then apply what follows.
+      for (const other of tables.values()) {
+        if (other.table.database === c.table.database && other.table.table === c.table.table) other.last.clear();
+      }
+      t.truncate = true;
+      continue;
+    }
     const k = keyString(c.key);
     t.last.delete(k); // re-insert so that Map order is the order of last change
     t.last.set(k, c);
   }
-  return [...tables.values()].map(({ table, last }) => {
-    const plan: TablePlan = { table, upserts: [], deletes: [] };
+  return [...tables.values()].map(({ table, truncate, last }) => {
+    const plan: TablePlan = { table, truncate, upserts: [], deletes: [] };
     for (const c of last.values()) {
       if (c.kind === 'upsert') plan.upserts.push(c.row);
       else if (c.kind === 'delete') plan.deletes.push(c.key);

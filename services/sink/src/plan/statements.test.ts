@@ -32,13 +32,20 @@ describe('statements', () => {
   it('never exceeds the placeholder limit', () => {
     const wide: TargetTable = { ...t, columns: Array.from({ length: 1000 }, (_, i) => col(`c${i}`)) };
     const rows = Array.from({ length: 300 }, () => Array(1000).fill('1'));
-    const sts = planStatements({ table: wide, upserts: rows, deletes: [] }, 1024);
+    const sts = planStatements({ table: wide, truncate: false, upserts: rows, deletes: [] }, 1024);
     expect(sts.every((s) => s.params.length <= MAX_PLACEHOLDERS)).toBe(true);
     expect(sts.reduce((n, s) => n + s.params.length / 1000, 0)).toBe(300);
   });
 
   it('puts deletes before upserts', () => {
-    const sts = planStatements({ table: t, upserts: [['1', '2', '3']], deletes: [['4']] });
+    const sts = planStatements({ table: t, truncate: false, upserts: [['1', '2', '3']], deletes: [['4']] });
     expect(sts.map((s) => s.sql.split(' ')[0])).toEqual(['DELETE', 'INSERT']);
+  });
+});
+
+describe('truncate', () => {
+  it('deletes every row first, inside the transaction', () => {
+    const sts = planStatements({ table: t, truncate: true, upserts: [['1', '2', '3']], deletes: [] });
+    expect(sts.map((s) => s.sql.split(' (')[0])).toEqual(['DELETE FROM `d``b`.`t`', 'INSERT INTO `d``b`.`t`']);
   });
 });

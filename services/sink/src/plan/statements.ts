@@ -59,6 +59,8 @@ export function deleteSql(t: TargetTable, keys: number): string {
 /** The statements of one table plan: deletes first (a unique value may move to another key), then upserts. */
 export function planStatements(plan: TablePlan, maxRows = 1024): Statement[] {
   const out: Statement[] = [];
+  // DELETE, not TRUNCATE: TRUNCATE is DDL and would commit the batch's transaction midway.
+  if (plan.truncate) out.push({ sql: `DELETE FROM ${qualified(plan.table.database, plan.table.table)}`, params: [] });
   for (const keys of chunks(plan.deletes, plan.table.key.length, maxRows)) {
     out.push({ sql: deleteSql(plan.table, keys.length), params: keys.flat() });
   }

@@ -1,0 +1,131 @@
+import { schemaChangeTopic } from '@sluice/core';
+import type mysql from 'mysql2/promise';
+import { afterAll, describe, expect, it } from 'vitest';
+import { freePort, ServiceProcess } from '../support/services.ts';
+import { connect, stack, uniqueName, waitFor } from '../support/stack.ts';
+import { readTopic } from '../support/topics.ts';
+
+/**
+ * Design contract 7: rows written before an ALTER decode with the schema they were written with,
+ * rows after it with the new one; TRUNCATE arrives as op t; each DDL is a schema-change event.
+ * Once with capture streaming along, once with capture reading the whole sequence as a backlog
+ * (when information_schema already shows the final table).
+ */
+const s = stack();
+
+const STATEMENTS = (db: string) => [
+  `CREATE TABLE \`${db}\`.t (id INT PRIMARY KEY, a VARCHAR(10))`,
+  `INSERT INTO \`${db}\`.t VALUES (1, 'one')`,
+  `ALTER TABLE \`${db}\`.t ADD COLUMN b DECIMAL(8,3)`,
+  `INSERT INTO \`${db}\`.t VALUES (2, 'two', 2.5)`,
+  `ALTER TABLE \`${db}\`.t DROP COLUMN a`,
+  `INSERT INTO \`${db}\`.t VALUES (3, 3.25)`,
+  `TRUNCATE TABLE \`${db}\`.t`,
+  `INSERT INTO \`${db}\`.t VALUES (4, 4.125)`,
+];
+
+describe.each([
+  { mode: 'streaming', stopDuring: false },
+  { mode: 'backlog', stopDuring: true },
+])('DDL mid-stream ($mode)', ({ mode, stopDuring }) => {
+  const db = uniqueName('iso_ddl');
+  const prefix = uniqueName('dd');
+  let capture: ServiceProcess | undefined;
+  let conn: mysql.Connection | undefined;
+
+  afterAll(async () => {
+    await capture?.stop();
+    await conn?.query(`DROP DATABASE IF EXISTS \`${db}\``);
+    await conn?.end();
+  });
+
+  it('rows before and after each ALTER carry the schema they were written with', async () => {
+    conn = await connect(s.sourceUrl);
+    await conn.query(`CREATE DATABASE \`${db}\``);
+    capture = new ServiceProcess(
+      'capture',
+      `capture-ddl-${mode}`,
+      {
+        captureId: prefix,
+        source: { url: s.sourceUrl, serverId: 54400 + (process.pid % 100) },
+        kafka: { brokers: s.kafkaBrokers },
+        schemaRegistry: { url: s.registryUrl },
+        topicPrefix: prefix,
+        tables: { include: [`${db}.*`] },
+        topics: { cleanupPolicy: 'delete', partitions: 2 },
+      },
+      freePort(),
+    );
+    await capture.start();
+    if (stopDuring) await capture.stop();
+    for (const sql of STATEMENTS(db)) await conn.query(sql);
+    if (stopDuring) await capture.start();
+
+    const records = await readTopic({
+      brokers: s.kafkaBrokers,
+      registryUrl: s.registryUrl,
+      topic: `${prefix}.${db}.t`,
+      expected: 6,
+    });
+    const rows = records.filter((r) => r.value?.op === 'c').map((r) => r.value?.after as Record<string, unknown>);
+    rows.sort((x, y) => Number(x.id) - Number(y.id));
+    expect(rows, capture.tail()).toEqual([
+      { id: 1, a: 'one' },
+      { id: 2, a: 'two', b: '2.500' },
+      { id: 3, b: '3.250' },
+      { id: 4, b: '4.125' },
+    ]);
+    // TRUNCATE: one op t on each partition, ordered before the row written after it.
+    const truncates = records.filter((r) => r.value?.op === 't');
+    expect(truncates.map((r) => r.partition).sort()).toEqual([0, 1]);
+    const four = records.find((r) => (r.value?.after as { id?: number } | null)?.id === 4);
+    const truncateOnThatPartition = truncates.find((r) => r.partition === four?.partition);
+    expect(BigInt(truncateOnThatPartition?.offset ?? -1)).toBeLessThan(BigInt(four?.offset ?? -1));
+
+    const changes = await readTopic({
+      brokers: s.kafkaBrokers,
+      registryUrl: s.registryUrl,
+      topic: schemaChangeTopic(prefix),
+      expected: 4,
+    });
+    expect(changes.map((c) => [c.value?.kind, c.value?.tables])).toEqual([
+      ['create_table', [`${db}.t`]],
+      ['alter_table', [`${db}.t`]],
+      ['alter_table', [`${db}.t`]],
+      ['truncate_table', [`${db}.t`]],
+    ]);
+  });
+});
+
+describe('DDL through the sinks', () => {
+  const db = uniqueName('ddl');
+  let source: mysql.Connection | undefined;
+  const targets: mysql.Connection[] = [];
+
+  afterAll(async () => {
+    await source?.query(`DROP DATABASE IF EXISTS \`${db}\``);
+    await source?.end();
+    for (const t of targets) {
+      await t.query(`DROP DATABASE IF EXISTS \`${db}\``);
+      await t.end();
+    }
+  });
+
+  it('targets add the new column, apply the truncate and converge', async () => {
+    source = await connect(s.sourceUrl);
+    await source.query(`CREATE DATABASE \`${db}\``);
+    for (const sql of STATEMENTS(db)) await source.query(sql);
+    for (const t of s.targets) {
+      const conn = await connect(t.url);
+      targets.push(conn);
+      const read = async () => {
+        const [rows] = await conn.query(`SELECT id, b FROM \`${db}\`.t ORDER BY id`);
+        return JSON.stringify(rows);
+      };
+      const got = await waitFor(`${t.name} to converge`, async () =>
+        (await read()) === '[{"id":4,"b":"4.125"}]' ? true : undefined,
+      ).catch(() => false);
+      expect(got ? '[{"id":4,"b":"4.125"}]' : await read().catch((e) => String(e)), t.name).toBe('[{"id":4,"b":"4.125"}]');
+    }
+  });
+});
