@@ -45,3 +45,10 @@ test-integration: install ## integration tests against the real stack (started i
 	@bash test/run-integration.sh
 
 test: lint test-unit test-integration ## lint, unit tests, then integration tests on the real stack
+
+.PHONY: bench bench-capture
+
+bench: bench-capture ## all benchmarks against the running stack
+
+bench-capture: install ## capture: rows/s binlog -> committed Kafka records vs raw zongji decode (1M-row backlog)
+	@$(RUN) node bench/capture/run.ts

@@ -57,6 +57,8 @@ describe.each([
       freePort(),
     );
     await capture.start();
+    // Streaming means the first checkpoint is committed: the rest is read as a backlog.
+    await capture.waitLog(/"msg":"capture streaming"/);
     if (stopDuring) await capture.stop();
     for (const sql of STATEMENTS(db)) await conn.query(sql);
     if (stopDuring) await capture.start();

@@ -70,6 +70,16 @@ export class ServiceProcess {
     return this.exited ?? Promise.resolve(null);
   }
 
+  /** Waits until the log (of any run) matches `pattern` `times` times. */
+  async waitLog(pattern: RegExp, times = 1, timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const g = new RegExp(pattern.source, 'g');
+    while ((this.log().match(g)?.length ?? 0) < times) {
+      if (Date.now() > deadline) throw new Error(`${this.name}: no ${pattern} in the log after ${timeoutMs} ms:\n${this.tail()}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
   /** The whole log, every run of this service. */
   log(): string {
     try {

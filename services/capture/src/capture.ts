@@ -6,16 +6,21 @@ import type { CaptureConfig } from './config.ts';
 import { encodeChanges } from './encode/record-encoder.ts';
 import { TableRegistry } from './encode/table-registry.ts';
 import { type SourceTransaction, TransactionAssembler } from './event/transaction-assembler.ts';
+import type { CaptureMetrics } from './observe/capture-metrics.ts';
+import { Heartbeats } from './observe/heartbeat.ts';
 import { type Checkpoint, CheckpointCodec, checkpointPosition, readLastCheckpoint } from './publish/checkpoint.ts';
 import { DdlRecords } from './publish/ddl-records.ts';
 import { TopicManager } from './publish/topic-manager.ts';
 import { TransactionalPublisher } from './publish/transactional-publisher.ts';
 import { runSnapshot } from './snapshot/snapshotter.ts';
-import { BinlogReader, type SourceEvent, type StartFrom } from './source/binlog-reader.ts';
-import { assertSourceReady, readSourceFacts } from './source/source-checks.ts';
+import { BinlogReader, type StartFrom } from './source/binlog-reader.ts';
+import { EventQueue } from './source/event-queue.ts';
+import { assertSourceReady, readSourceFacts, type SourceFacts } from './source/source-checks.ts';
 import { startPosition } from './source/start-position.ts';
 import { TableCatalog } from './source/table-catalog.ts';
 import { TableFilter } from './source/table-filter.ts';
+
+export const STATE = { starting: 0, snapshotting: 1, streaming: 2, stopped: 3, failed: 4 } as const;
 
 /**
  * One run of the capture pipeline: binlog -> change events -> Avro -> Kafka transactions that
@@ -26,26 +31,39 @@ import { TableFilter } from './source/table-filter.ts';
 export class CaptureRun {
   private readonly cfg: CaptureConfig;
   private readonly log: Logger;
+  private readonly metrics: CaptureMetrics;
   private readonly kafka: Kafka;
   private readonly registry: Registry;
   private readonly reader: BinlogReader;
   private readonly producer: Producer;
   private readonly admin: Admin;
+  private readonly filter: TableFilter;
+  private readonly queue: EventQueue;
   private pool: mysql.Pool | undefined;
   private publisher: TransactionalPublisher | undefined;
-  private events: SourceEvent[] = [];
-  private eventBytes = 0;
-  private paused = false;
-  private wake: (() => void) | undefined;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
   private stopping = false;
   ready = false;
 
-  constructor(cfg: CaptureConfig, log: Logger) {
+  constructor(cfg: CaptureConfig, log: Logger, metrics: CaptureMetrics) {
     this.cfg = cfg;
     this.log = log;
+    this.metrics = metrics;
     this.kafka = createKafka({ brokers: cfg.kafka.brokers, clientId: `${cfg.kafka.clientId}-capture`, log });
     this.registry = new Registry(cfg.schemaRegistry.url);
     this.reader = new BinlogReader(log);
+    this.filter = new TableFilter(cfg.tables);
+    this.queue = new EventQueue({
+      maxBytes: cfg.queueMaxBytes,
+      pause: () => {
+        this.reader.pause();
+        this.metrics.paused.set(1);
+      },
+      resume: () => {
+        this.reader.resume();
+        this.metrics.paused.set(0);
+      },
+    });
     // The transactional id is the capture id: a second instance fences the first (standby takeover).
     this.producer = this.kafka.producer({
       transactionalId: `sluice-capture-${cfg.captureId}`,
@@ -71,6 +89,7 @@ export class CaptureRun {
 
   private async runInner(): Promise<void> {
     const cfg = this.cfg;
+    this.metrics.state.set(STATE.starting);
     this.pool = mysql.createPool({ ...mysqlOptionsFromUrl(cfg.source.url), connectionLimit: 2 });
     const facts = await readSourceFacts(this.pool);
     assertSourceReady(facts, (w) => this.log.warn(w));
@@ -86,140 +105,186 @@ export class CaptureRun {
       registry: this.registry,
       captureId: cfg.captureId,
     });
-    this.publisher = new TransactionalPublisher({ producer: this.producer, codec, log: this.log, maxBytes: cfg.queueMaxBytes });
+    this.publisher = new TransactionalPublisher({
+      producer: this.producer,
+      codec,
+      log: this.log,
+      maxBytes: cfg.queueMaxBytes,
+      onCommit: (checkpoint) => {
+        this.metrics.kafkaTransactions.inc();
+        this.metrics.lastCheckpointSeconds.set(Date.now() / 1000);
+        this.metrics.sourceLagSeconds.set(Math.max(0, Date.now() - checkpoint.source_ts_ms) / 1000);
+      },
+    });
+    const catalog = new TableCatalog(this.pool, cfg.keys);
     const tables = new TableRegistry({
       prefix: cfg.topicPrefix,
-      catalog: new TableCatalog(this.pool),
+      catalog,
       registry: this.registry,
       topics,
       log: this.log,
+      columns: cfg.columns,
     });
+    await this.refuseKeylessTables(catalog);
+    const from = await this.startingPoint(last, facts, tables);
+    if (!from || this.stopping) return;
+    this.log.info(
+      { flavor: facts.flavor, version: facts.version, from: 'position' in from ? from.position.toString() : 'end of binlog' },
+      'streaming from',
+    );
+    await this.stream(from, facts, tables, topics);
+  }
+
+  /** Snapshot or not, by mode and checkpoint; undefined when there is nothing to stream (initial_only). */
+  private async startingPoint(
+    last: Checkpoint | undefined,
+    facts: SourceFacts,
+    tables: TableRegistry,
+  ): Promise<StartFrom | undefined> {
+    const cfg = this.cfg;
+    const mode = cfg.snapshot.mode;
+    let from: StartFrom;
+    if (last?.snapshot || (!last && mode !== 'never')) {
+      from = { position: await this.snapshot(last?.snapshot ? last : undefined, facts, tables) };
+    } else if (last) {
+      from = await startPosition(this.pool as mysql.Pool, facts.flavor, checkpointPosition(last), this.log);
+    } else {
+      from = configuredStart(cfg.startFrom);
+    }
+    if (mode === 'initial_only') {
+      this.log.info('snapshot complete; snapshot.mode initial_only does not stream');
+      this.metrics.state.set(STATE.stopped);
+      return undefined;
+    }
+    return from;
+  }
+
+  private snapshot(resume: Checkpoint | undefined, facts: SourceFacts, tables: TableRegistry): Promise<BinlogPosition> {
+    this.ready = true;
+    this.metrics.state.set(STATE.snapshotting);
+    return runSnapshot({
+      connection: { ...mysqlOptionsFromUrl(this.cfg.source.url), timezone: 'Z' },
+      flavor: facts.flavor,
+      accept: (db, t) => this.filter.matches(db, t),
+      tables,
+      registry: this.registry,
+      publisher: this.publisher as TransactionalPublisher,
+      captureId: this.cfg.captureId,
+      prefix: this.cfg.topicPrefix,
+      serverId: facts.serverId,
+      chunkRows: this.cfg.snapshot.chunkRows,
+      tombstones: this.cfg.topics.cleanupPolicy === 'compact',
+      resume,
+      log: this.log,
+      stopping: () => this.stopping,
+      onRows: (n) => this.metrics.snapshotRows.inc(n),
+    });
+  }
+
+  private async stream(from: StartFrom, facts: SourceFacts, tables: TableRegistry, topics: TopicManager): Promise<void> {
+    const cfg = this.cfg;
     const assembler = new TransactionAssembler({
       prefix: cfg.topicPrefix,
       serverId: facts.serverId,
       tombstones: cfg.topics.cleanupPolicy === 'compact',
       table: (db, t, view) => tables.get(db, t, view),
     });
-    const filter = new TableFilter(cfg.tables);
-    const snapshot = (resume: Checkpoint | undefined) => {
-      this.ready = true;
-      return runSnapshot({
-        connection: { ...mysqlOptionsFromUrl(cfg.source.url), timezone: 'Z' },
-        flavor: facts.flavor,
-        accept: (db, t) => filter.matches(db, t),
-        tables,
-        registry: this.registry,
-        publisher: this.publisher as TransactionalPublisher,
-        captureId: cfg.captureId,
-        prefix: cfg.topicPrefix,
-        serverId: facts.serverId,
-        chunkRows: cfg.snapshot.chunkRows,
-        tombstones: cfg.topics.cleanupPolicy === 'compact',
-        resume,
-        log: this.log,
-        stopping: () => this.stopping,
-      });
-    };
-    const mode = cfg.snapshot.mode;
-    let from: StartFrom;
-    if (last?.snapshot || (!last && mode !== 'never')) {
-      from = { position: await snapshot(last?.snapshot ? last : undefined) };
-    } else if (last) {
-      from = await startPosition(this.pool, facts.flavor, checkpointPosition(last), this.log);
-    } else {
-      from = configuredStart(cfg.startFrom);
-    }
-    if (this.stopping) return;
-    if (mode === 'initial_only') {
-      this.log.info('snapshot complete; snapshot.mode initial_only does not stream');
-      return;
-    }
-    this.log.info(
-      { flavor: facts.flavor, version: facts.version, from: 'position' in from ? from.position.toString() : 'end of binlog' },
-      'streaming from',
-    );
-
-    let failed: (e: unknown) => void = () => undefined;
-    const failure = new Promise<never>((_, reject) => {
-      failed = reject;
-    });
-    const stream = (start: StartFrom) =>
-      this.reader.start({
-        url: cfg.source.url,
-        serverId: cfg.source.serverId,
-        from: start,
-        accept: (db, t) => filter.matches(db, t),
-        onEvent: (e) => this.enqueue(e),
-        onError: (e) => failed(e),
-      });
-    try {
-      await stream(from);
-    } catch (err) {
-      // The checkpoint's binlog is gone from the source: a new snapshot, if the mode allows it.
-      if (!(err instanceof SluiceError && err.code === 'BINLOG_PURGED' && mode === 'when_needed')) throw err;
-      this.log.warn(
-        { reason: err.message },
-        'binlog of the checkpoint was purged; snapshot.mode when_needed takes a new snapshot',
-      );
-      await this.reader.stop();
-      await stream({ position: await snapshot(undefined) });
-    }
-    this.ready = true;
-    this.log.info('capture streaming');
     const ddl = new DdlRecords({
       prefix: cfg.topicPrefix,
       serverId: facts.serverId,
       registry: this.registry,
       topics,
       tables,
-      accept: (db, t) => filter.matches(db, t),
+      accept: (db, t) => this.filter.matches(db, t),
     });
+    let failed: (e: unknown) => void = () => undefined;
+    const failure = new Promise<never>((_, reject) => {
+      failed = reject;
+    });
+    const start = (at: StartFrom) =>
+      this.reader.start({
+        url: cfg.source.url,
+        serverId: cfg.source.serverId,
+        from: at,
+        accept: (db, t) => this.filter.matches(db, t),
+        onEvent: (e) => {
+          if (e.kind === 'rows') this.metrics.rowEvents.inc();
+          this.queue.push(e);
+        },
+        onError: (e) => failed(e),
+      });
+    try {
+      await start(from);
+    } catch (err) {
+      // The checkpoint's binlog is gone from the source: a new snapshot, if the mode allows it.
+      if (!(err instanceof SluiceError && err.code === 'BINLOG_PURGED' && cfg.snapshot.mode === 'when_needed')) throw err;
+      this.log.warn(
+        { reason: err.message },
+        'binlog of the checkpoint was purged; snapshot.mode when_needed takes a new snapshot',
+      );
+      await this.reader.stop();
+      await start({ position: await this.snapshot(undefined, facts, tables) });
+    }
+    this.ready = true;
+    this.metrics.state.set(STATE.streaming);
+    this.startHeartbeats(new Heartbeats(cfg.topicPrefix, this.registry, topics));
+    this.log.info('capture streaming');
     await Promise.race([this.loop(assembler, tables, ddl, facts.serverId), failure]);
   }
 
   async stop(): Promise<void> {
     this.stopping = true;
     this.ready = false;
-    this.wake?.();
+    clearInterval(this.heartbeatTimer);
+    this.queue.close();
     await this.reader.stop();
     // Committed Kafka transactions stay; one in flight completes or aborts inside drain().
     await this.publisher?.drain().catch(() => undefined);
     await this.producer.disconnect().catch(() => undefined);
     await this.admin.disconnect().catch(() => undefined);
     await this.pool?.end().catch(() => undefined);
+    this.metrics.state.set(STATE.stopped);
   }
 
-  /** Bounded in bytes: above the limit the binlog connection pauses until the loop catches up. */
-  private enqueue(e: SourceEvent): void {
-    this.events.push(e);
-    this.eventBytes += e.kind === 'rows' ? e.bytes : 64;
-    if (!this.paused && this.eventBytes > this.cfg.queueMaxBytes) {
-      this.paused = true;
-      this.reader.pause();
-    }
-    this.wake?.();
-  }
-
-  private async next(): Promise<SourceEvent | undefined> {
-    while (this.events.length === 0) {
-      if (this.stopping) return undefined;
-      await new Promise<void>((r) => {
-        this.wake = r;
+  /** Start-up check: name every captured table that cannot be keyed, and how to fix it. */
+  private async refuseKeylessTables(catalog: TableCatalog): Promise<void> {
+    const [rows] = (await (this.pool as mysql.Pool).query(
+      `SELECT TABLE_SCHEMA, TABLE_NAME FROM information_schema.TABLES WHERE TABLE_TYPE = 'BASE TABLE'`,
+    )) as [{ TABLE_SCHEMA: string; TABLE_NAME: string }[], unknown];
+    for (const r of rows) {
+      if (!this.filter.matches(r.TABLE_SCHEMA, r.TABLE_NAME)) continue;
+      await catalog.get(r.TABLE_SCHEMA, r.TABLE_NAME).catch((err: unknown) => {
+        if (err instanceof SluiceError && err.code === 'SOURCE_TABLE_UNSUPPORTED') {
+          this.log.error(
+            { table: `${r.TABLE_SCHEMA}.${r.TABLE_NAME}`, reason: err.message },
+            'table refused: its changes are not captured',
+          );
+        }
       });
-      this.wake = undefined;
     }
-    const e = this.events.shift() as SourceEvent;
-    this.eventBytes -= e.kind === 'rows' ? e.bytes : 64;
-    if (this.paused && this.eventBytes < this.cfg.queueMaxBytes / 2) {
-      this.paused = false;
-      this.reader.resume();
-    }
-    return e;
+  }
+
+  private startHeartbeats(heartbeats: Heartbeats): void {
+    const every = this.cfg.heartbeatMs;
+    if (every <= 0) return;
+    this.heartbeatTimer = setInterval(() => {
+      const p = this.publisher;
+      const last = p?.lastCheckpoint;
+      // Only when idle and caught up: then "now" is as fresh as the targets can be.
+      if (!p || !last || !p.idle || this.queue.bytes > 0 || Date.now() - last.ts_ms < every) return;
+      this.heartbeatsFrom(heartbeats, last).catch((err) => this.log.warn({ err: String(err) }, 'heartbeat failed'));
+    }, every);
+    this.heartbeatTimer.unref();
+  }
+
+  private async heartbeatsFrom(heartbeats: Heartbeats, last: Checkpoint): Promise<void> {
+    await this.publisher?.add(await heartbeats.unit(last));
   }
 
   private async loop(assembler: TransactionAssembler, tables: TableRegistry, ddl: DdlRecords, serverId: number): Promise<void> {
     for (;;) {
-      const e = await this.next();
+      const e = await this.queue.next();
+      this.metrics.queueBytes.set(this.queue.bytes + (this.publisher?.bytesQueued ?? 0));
       if (!e || this.stopping) return;
       const txn = await assembler.push(e);
       if (!txn) continue;
@@ -234,11 +299,7 @@ export class CaptureRun {
     }
   }
 
-  private async publish(
-    txn: SourceTransaction,
-    serverId: number,
-    extra: { topic: string; message: Message }[] = [],
-  ): Promise<void> {
+  private async publish(txn: SourceTransaction, serverId: number, extra: { topic: string; message: Message }[]): Promise<void> {
     const checkpoint: Checkpoint = {
       capture_id: this.cfg.captureId,
       server_id: serverId,
@@ -250,10 +311,11 @@ export class CaptureRun {
       snapshot: null,
     };
     const messages = [...(await encodeChanges(this.registry, txn.changes)), ...extra];
-    const encodedBytes = messages.reduce(
-      (n, m) => n + ((m.message.key as Buffer)?.length ?? 0) + ((m.message.value as Buffer)?.length ?? 0),
-      0,
-    );
+    let encodedBytes = 0;
+    for (const m of messages)
+      encodedBytes += ((m.message.key as Buffer)?.length ?? 0) + ((m.message.value as Buffer)?.length ?? 0);
+    for (const c of txn.changes) if (c.change.value) this.metrics.rows.inc({ op: c.change.value.op });
+    this.metrics.transactions.inc();
     await this.publisher?.add({ messages, checkpoint, bytes: Math.max(txn.bytes, encodedBytes, 64), encodedBytes });
   }
 }

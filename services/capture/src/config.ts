@@ -23,6 +23,20 @@ export const captureConfigSchema = z.object({
       exclude: z.array(pattern).default([]),
     })
     .default({ include: ['*.*'], exclude: [] }),
+  columns: z
+    .object({
+      /** `db.table.column` patterns (* and ?) never captured. Key columns cannot be excluded. */
+      exclude: z.array(z.string().regex(/^[^.\s]+\.[^.\s]+\.[^.\s]+$/, 'expected <db>.<table>.<column>')).default([]),
+      /** `db.table.column` patterns published as HMAC-SHA256(maskSalt, value), hex. */
+      mask: z.array(z.string().regex(/^[^.\s]+\.[^.\s]+\.[^.\s]+$/, 'expected <db>.<table>.<column>')).default([]),
+      maskSalt: z.string().min(16, 'use at least 16 characters').optional(),
+    })
+    .default({ exclude: [], mask: [] })
+    .refine((c) => c.mask.length === 0 || !!c.maskSalt, { message: 'maskSalt is required when mask is set', path: ['maskSalt'] }),
+  /** Declared unique keys for tables without a primary key: { "db.table": ["col", ...] }. */
+  keys: z.record(z.string().regex(/^[^.\s]+\.[^.\s]+$/), z.array(z.string()).min(1)).default({}),
+  /** Heartbeat records on <prefix>._heartbeats while the source is idle, so lag stays measurable. 0 = off. */
+  heartbeatMs: z.number().int().min(0).default(10_000),
   topics: z
     .object({
       partitions: z.number().int().min(1).default(1),
@@ -76,6 +90,7 @@ export const CAPTURE_ENV: EnvOverride[] = [
   { env: 'SLUICE_TABLES_EXCLUDE', path: 'tables.exclude', kind: 'list' },
   { env: 'SLUICE_HTTP_PORT', path: 'http.port', kind: 'number' },
   { env: 'SLUICE_SNAPSHOT_MODE', path: 'snapshot.mode' },
+  { env: 'SLUICE_MASK_SALT', path: 'columns.maskSalt' },
 ];
 
 export function loadCaptureConfig(file: string | undefined, env: NodeJS.ProcessEnv = process.env): CaptureConfig {

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-import { configFileFromArgs, createLogger, redactUrl, SluiceError, startHealthServer } from '@sluice/core';
+import { configFileFromArgs, createLogger, createMetricsRegistry, redactUrl, SluiceError, startHealthServer } from '@sluice/core';
 import { loadCaptureConfig } from './config.ts';
+import { CaptureMetrics } from './observe/capture-metrics.ts';
 import { CaptureSupervisor } from './supervisor.ts';
 
 const log = createLogger('capture');
@@ -11,9 +12,11 @@ async function main(): Promise<number> {
     { captureId: cfg.captureId, source: redactUrl(cfg.source.url), brokers: cfg.kafka.brokers, prefix: cfg.topicPrefix },
     'starting capture',
   );
-  const capture = new CaptureSupervisor(cfg, log);
+  const metrics = createMetricsRegistry('capture');
+  const capture = new CaptureSupervisor(cfg, log, new CaptureMetrics(metrics));
   const http = await startHealthServer({
     ...cfg.http,
+    metrics,
     ready: () => (capture.ready ? { ok: true } : { ok: false, reason: 'not streaming yet' }),
   });
   const shutdown = async (signal: string) => {

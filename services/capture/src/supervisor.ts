@@ -1,6 +1,7 @@
 import { type Logger, SluiceError } from '@sluice/core';
-import { CaptureRun } from './capture.ts';
+import { CaptureRun, STATE } from './capture.ts';
 import type { CaptureConfig } from './config.ts';
+import type { CaptureMetrics } from './observe/capture-metrics.ts';
 
 /**
  * Keeps capture running: a run that fails with a retriable error (source or Kafka gone, binlog
@@ -15,9 +16,12 @@ export class CaptureSupervisor {
   private stopped = false;
   private wakeSleep: (() => void) | undefined;
 
-  constructor(cfg: CaptureConfig, log: Logger) {
+  private readonly metrics: CaptureMetrics;
+
+  constructor(cfg: CaptureConfig, log: Logger, metrics: CaptureMetrics) {
     this.cfg = cfg;
     this.log = log;
+    this.metrics = metrics;
   }
 
   get ready(): boolean {
@@ -27,7 +31,7 @@ export class CaptureSupervisor {
   async run(): Promise<void> {
     let failures = 0;
     while (!this.stopped) {
-      const run = new CaptureRun(this.cfg, this.log);
+      const run = new CaptureRun(this.cfg, this.log, this.metrics);
       this.current = run;
       const started = Date.now();
       try {
@@ -39,6 +43,7 @@ export class CaptureSupervisor {
         const e = err as SluiceError;
         if (!(e instanceof SluiceError) || !e.retriable) throw err;
         failures = Date.now() - started > 60_000 ? 1 : failures + 1;
+        this.metrics.state.set(STATE.failed);
         const delay = Math.round(Math.random() * Math.min(30_000, 500 * 2 ** failures));
         this.log.warn(
           { code: e.code, err: e.message, retryInMs: delay, failures },

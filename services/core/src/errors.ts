@@ -15,6 +15,10 @@ export const ERROR_CODES = {
     retriable: false,
     fix: 'The checkpoint position is no longer in the source binlog; use snapshot.mode when_needed or reset the capture.',
   },
+  SNAPSHOT_INTERRUPTED: {
+    retriable: true,
+    fix: 'A table was created or altered while the snapshot read it; capture resumes the snapshot in a new consistent read.',
+  },
   BINLOG_STREAM: { retriable: true, fix: 'Transient binlog connection failure; capture reconnects from its checkpoint.' },
   // kafka and registry: the spine.
   KAFKA_UNAVAILABLE: { retriable: true, fix: 'Check kafka.brokers and that the brokers are up.' },

@@ -9,6 +9,7 @@ export * from './config/common.ts';
 export * from './config/load-config.ts';
 export * from './errors.ts';
 export * from './http/health-server.ts';
+export * from './http/metrics.ts';
 export * from './kafka/kafka-client.ts';
 export * from './kafka/topic-names.ts';
 export * from './log.ts';

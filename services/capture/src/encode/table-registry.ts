@@ -14,11 +14,17 @@ import { enumSetRepairs } from '../event/enum-set-repair.ts';
 import type { TopicManager } from '../publish/topic-manager.ts';
 import type { BinlogTableView } from '../source/binlog-reader.ts';
 import type { TableCatalog } from '../source/table-catalog.ts';
+import { type ColumnRules, projectTable } from './column-rules.ts';
 import { schemaAtEvent } from './schema-at-event.ts';
 
 /** Everything needed to encode a table's changes: schema, Avro layout, topic, registry ids. */
 export interface EncodedTable {
+  /** The table as published: after column rules (excluded columns gone, masked ones CHAR(64)). */
   schema: TableSchema;
+  /** The table as the source has it, before column rules. */
+  source: TableSchema;
+  /** Masking functions by column (column-rules.ts), applied to every row image. */
+  masks: Map<string, (v: unknown) => string>;
   /** Fixes for ENUM/SET values that zongji decoded without binlog metadata (enum-set-repair.ts). */
   enumRepairs: Map<string, (v: string) => string>;
   avro: TableAvro;
@@ -36,9 +42,16 @@ export class TableRegistry {
   private readonly refused = new Set<string>();
   /** Versions built from binlog metadata for events written before a DDL, by fingerprint. */
   private readonly past = new Map<string, EncodedTable>();
-  private readonly opts: { prefix: string; catalog: TableCatalog; registry: Registry; topics: TopicManager; log: Logger };
+  private readonly opts: {
+    prefix: string;
+    catalog: TableCatalog;
+    registry: Registry;
+    topics: TopicManager;
+    log: Logger;
+    columns: ColumnRules;
+  };
 
-  constructor(opts: { prefix: string; catalog: TableCatalog; registry: Registry; topics: TopicManager; log: Logger }) {
+  constructor(opts: TableRegistry['opts']) {
     this.opts = opts;
   }
 
@@ -66,7 +79,8 @@ export class TableRegistry {
       if (!current) return undefined;
       this.byName.set(name, current);
     }
-    const past = view ? await this.refuseOn(name, async () => schemaAtEvent(current.schema, view)) : undefined;
+    const now = current;
+    const past = view ? await this.refuseOn(name, async () => schemaAtEvent(now.source, view)) : undefined;
     if (!past) return current;
     const fp = tableFingerprint(past);
     let enc = this.past.get(fp);
@@ -92,8 +106,11 @@ export class TableRegistry {
     }
   }
 
-  private async encode(schema: TableSchema): Promise<EncodedTable | undefined> {
-    const name = `${schema.database}.${schema.table}`;
+  private async encode(source: TableSchema): Promise<EncodedTable | undefined> {
+    const name = `${source.database}.${source.table}`;
+    const projected = await this.refuseOn(name, async () => projectTable(source, this.opts.columns));
+    if (!projected) return undefined;
+    const { schema, masks } = projected;
     const avro = await this.refuseOn(name, async () => buildTableAvro(this.opts.prefix, schema));
     if (!avro) return undefined;
     const topic = tableTopic(this.opts.prefix, schema.database, schema.table);
@@ -103,6 +120,6 @@ export class TableRegistry {
       this.opts.registry.register(valueSubject(topic), avro.valueSchema),
     ]);
     this.opts.log.info({ table: name, topic, key: schema.primaryKey, keyId, valueId }, 'table schema registered');
-    return { schema, avro, topic, keyId, valueId, enumRepairs: enumSetRepairs(schema.columns) };
+    return { schema, source, masks, avro, topic, keyId, valueId, enumRepairs: enumSetRepairs(source.columns) };
   }
 }

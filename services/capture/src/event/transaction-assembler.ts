@@ -78,10 +78,8 @@ export class TransactionAssembler {
     const table = await this.opts.table(e.database, e.table, e.binlogTable);
     if (!table) return;
     txn.bytes += e.bytes;
-    const fix =
-      !e.exactEnums && table.enumRepairs.size
-        ? (row: RowImage | null) => repairRow(row, table.enumRepairs)
-        : (row: RowImage | null) => row;
+    const repairs = !e.exactEnums && table.enumRepairs.size ? table.enumRepairs : undefined;
+    const fix = (row: RowImage | null) => prepareRow(row, table.masks, repairs);
     for (const r of e.rows) {
       const pair = r as { before: RowImage; after: RowImage };
       const before = fix(e.op === 'insert' ? null : e.op === 'update' ? pair.before : (r as RowImage));
@@ -118,12 +116,21 @@ export class TransactionAssembler {
   }
 }
 
-function repairRow(row: RowImage | null, repairs: Map<string, (v: string) => string>): RowImage | null {
-  if (!row) return row;
+/** A row image as published: ENUM/SET values repaired if needed, masked columns hashed. */
+export function prepareRow(
+  row: RowImage | null,
+  masks: Map<string, (v: unknown) => string>,
+  repairs?: Map<string, (v: string) => string>,
+): RowImage | null {
+  if (!row || (masks.size === 0 && !repairs)) return row;
   const out = { ...row };
-  for (const [column, fix] of repairs) {
+  for (const [column, fix] of repairs ?? []) {
     const v = out[column];
     if (typeof v === 'string') out[column] = fix(v);
+  }
+  for (const [column, mask] of masks) {
+    const v = out[column];
+    if (v !== null && v !== undefined) out[column] = mask(v);
   }
   return out;
 }

@@ -59,11 +59,25 @@ export class TransactionalPublisher {
   private roomWaiters: (() => void)[] = [];
   lastCheckpoint: Checkpoint | undefined;
 
-  constructor(opts: { producer: Producer; codec: CheckpointCodec; log: Logger; maxBytes: number }) {
+  private readonly onCommit: (checkpoint: Checkpoint, records: number) => void;
+
+  constructor(opts: {
+    producer: Producer;
+    codec: CheckpointCodec;
+    log: Logger;
+    maxBytes: number;
+    onCommit?: (checkpoint: Checkpoint, records: number) => void;
+  }) {
+    this.onCommit = opts.onCommit ?? (() => undefined);
     this.producer = opts.producer;
     this.codec = opts.codec;
     this.log = opts.log;
     this.maxBytes = opts.maxBytes;
+  }
+
+  /** Nothing queued and no Kafka transaction in flight. */
+  get idle(): boolean {
+    return this.queue.length === 0 && !this.flushing;
   }
 
   get bytesQueued(): number {
@@ -124,6 +138,7 @@ export class TransactionalPublisher {
       throw err;
     }
     this.lastCheckpoint = checkpoint;
+    this.onCommit(checkpoint, records.length - 1);
     for (const u of units) this.queuedBytes -= u.bytes;
     this.log.debug(
       { units: units.length, records: records.length, at: `${checkpoint.file}:${checkpoint.pos}` },

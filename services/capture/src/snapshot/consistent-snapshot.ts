@@ -1,4 +1,4 @@
-import { BinlogPosition, type ColumnDef, qualified, quoteIdent } from '@sluice/core';
+import { BinlogPosition, type ColumnDef, qualified, quoteIdent, SluiceError } from '@sluice/core';
 import mysql, { type Connection, type RowDataPacket } from 'mysql2/promise';
 import type { Flavor } from '../source/source-checks.ts';
 
@@ -78,8 +78,16 @@ export class ConsistentSnapshot {
     const keyList = key.map(quoteIdent).join(', ');
     const where = after ? `WHERE (${keyList}) > (${key.map(() => '?').join(', ')})` : '';
     const sql = `SELECT ${cols} FROM ${qualified(database, table)} ${where} ORDER BY ${keyList} LIMIT ${Math.floor(limit)}`;
-    const [rows] = await this.conn.execute<RowDataPacket[]>(sql, (after ?? []) as never[]);
-    return rows as Record<string, unknown>[];
+    try {
+      const [rows] = await this.conn.execute<RowDataPacket[]>(sql, (after ?? []) as never[]);
+      return rows as Record<string, unknown>[];
+    } catch (err) {
+      // ER_TABLE_DEF_CHANGED: the table is newer than this consistent read.
+      if ((err as { errno?: number }).errno === 1412) {
+        throw new SluiceError('SNAPSHOT_INTERRUPTED', `${database}.${table} changed while the snapshot read it`, { cause: err });
+      }
+      throw err;
+    }
   }
 
   async close(): Promise<void> {

@@ -4,7 +4,7 @@ import type mysql from 'mysql2/promise';
 import { encodeChanges } from '../encode/record-encoder.ts';
 import type { TableRegistry } from '../encode/table-registry.ts';
 import { buildChanges } from '../event/change-builder.ts';
-import { CONNECTOR_VERSION } from '../event/transaction-assembler.ts';
+import { CONNECTOR_VERSION, prepareRow } from '../event/transaction-assembler.ts';
 import type { Checkpoint, SnapshotProgress } from '../publish/checkpoint.ts';
 import type { TransactionalPublisher } from '../publish/transactional-publisher.ts';
 import type { Flavor } from '../source/source-checks.ts';
@@ -41,6 +41,7 @@ export async function runSnapshot(opts: {
   resume: Checkpoint | undefined;
   log: Logger;
   stopping: () => boolean;
+  onRows?: (n: number) => void;
 }): Promise<BinlogPosition> {
   const snap = await ConsistentSnapshot.open(opts.connection, opts.flavor);
   try {
@@ -86,7 +87,7 @@ export async function runSnapshot(opts: {
       let lastLog = Date.now();
       for (;;) {
         if (opts.stopping()) return startAt;
-        const rows = await snap.chunk(t.database, t.table, enc.schema.columns, enc.schema.primaryKey, after, opts.chunkRows);
+        const rows = await snap.chunk(t.database, t.table, enc.source.columns, enc.schema.primaryKey, after, opts.chunkRows);
         if (rows.length === 0) break;
         const lastTable = i === all.length - 1;
         const changes = rows.flatMap((row, r) => {
@@ -110,7 +111,7 @@ export async function runSnapshot(opts: {
           const built = buildChanges({
             op: 'insert',
             before: null,
-            after: row,
+            after: prepareRow(row, enc.masks),
             table: enc.schema,
             avro: enc.avro,
             source,
@@ -123,6 +124,7 @@ export async function runSnapshot(opts: {
         const last = rows[rows.length - 1] as Record<string, unknown>;
         after = enc.schema.primaryKey.map((k) => last[k]);
         tableRows += rows.length;
+        opts.onRows?.(rows.length);
         progress.rows += rows.length;
         progress.table = name;
         progress.last_key = encodeKey(after);

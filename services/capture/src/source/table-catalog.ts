@@ -10,8 +10,12 @@ export class TableCatalog {
   private readonly pool: Pool;
   private readonly cache = new Map<string, Promise<TableSchema>>();
 
-  constructor(pool: Pool) {
+  private readonly declaredKeys: Record<string, string[]>;
+
+  /** declaredKeys: unique keys the config declares for tables without a primary key. */
+  constructor(pool: Pool, declaredKeys: Record<string, string[]> = {}) {
     this.pool = pool;
+    this.declaredKeys = declaredKeys;
   }
 
   get(database: string, table: string): Promise<TableSchema> {
@@ -51,6 +55,17 @@ export class TableCatalog {
         WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY INDEX_NAME = 'PRIMARY' DESC, INDEX_NAME, SEQ_IN_INDEX`,
       [database, table],
     );
+    const declared = this.declaredKeys[`${database}.${table}`];
+    if (declared) {
+      const missing = declared.filter((k) => !columns.some((c) => c.name === k));
+      if (missing.length) {
+        throw new SluiceError(
+          'SOURCE_TABLE_UNSUPPORTED',
+          `keys.${database}.${table} names columns the table does not have: ${missing.join(', ')}`,
+        );
+      }
+      return { database, table, columns, primaryKey: declared };
+    }
     return { database, table, columns, primaryKey: chooseKey(database, table, columns, idx as IndexRow[]) };
   }
 }
@@ -75,6 +90,6 @@ export function chooseKey(database: string, table: string, columns: ColumnDef[],
   throw new SluiceError(
     'SOURCE_TABLE_UNSUPPORTED',
     `table ${database}.${table} has no primary key and no NOT NULL unique key, so its rows cannot be keyed; ` +
-      'add a primary key or exclude the table (tables.exclude)',
+      `add a primary key, declare a unique key (keys: { "${database}.${table}": [...] }) or exclude the table (tables.exclude)`,
   );
 }

@@ -1,0 +1,55 @@
+import { createHmac } from 'node:crypto';
+import { SluiceError, type TableSchema } from '@sluice/core';
+
+/** Column filters from the config: `db.table.column` patterns with * and ?. */
+export interface ColumnRules {
+  exclude: string[];
+  mask: string[];
+  /** Secret for masking; never logged. */
+  maskSalt?: string;
+}
+
+const globToRegExp = (glob: string): RegExp =>
+  new RegExp(
+    `^${glob
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+  );
+
+/**
+ * Applies column rules to a table before anything is encoded: excluded columns disappear from
+ * the schema and the records; masked columns become CHAR(64) holding HMAC-SHA256(salt, value)
+ * in hex, so equal values stay joinable without being readable.
+ */
+export function projectTable(
+  schema: TableSchema,
+  rules: ColumnRules,
+): { schema: TableSchema; masks: Map<string, (v: unknown) => string> } {
+  const name = (c: string) => `${schema.database}.${schema.table}.${c}`;
+  const excluded = rules.exclude.map(globToRegExp);
+  const masked = rules.mask.map(globToRegExp);
+  const masks = new Map<string, (v: unknown) => string>();
+  const columns = [];
+  for (const c of schema.columns) {
+    if (excluded.some((r) => r.test(name(c.name)))) {
+      if (schema.primaryKey.includes(c.name)) {
+        throw new SluiceError('SOURCE_TABLE_UNSUPPORTED', `column ${name(c.name)} is part of the key and cannot be excluded`);
+      }
+      continue;
+    }
+    if (masked.some((r) => r.test(name(c.name)))) {
+      if (!rules.maskSalt) throw new SluiceError('CONFIG_INVALID', 'columns.maskSalt is required when columns.mask is set');
+      const salt = rules.maskSalt;
+      masks.set(c.name, (v) =>
+        createHmac('sha256', salt)
+          .update(Buffer.isBuffer(v) ? v : Buffer.from(String(v), 'utf8'))
+          .digest('hex'),
+      );
+      columns.push({ ...c, sqlType: 'char(64)', charset: 'ascii', collation: 'ascii_bin' });
+      continue;
+    }
+    columns.push(c);
+  }
+  return { schema: { ...schema, columns }, masks };
+}

@@ -1,0 +1,62 @@
+import { Counter, Gauge, type MetricsRegistry } from '@sluice/core';
+
+/** What capture exposes on /metrics; names follow Prometheus conventions. */
+export class CaptureMetrics {
+  readonly rowEvents: Counter;
+  readonly rows: Counter;
+  readonly transactions: Counter;
+  readonly kafkaTransactions: Counter;
+  readonly snapshotRows: Counter;
+  readonly queueBytes: Gauge;
+  readonly sourceLagSeconds: Gauge;
+  readonly lastCheckpointSeconds: Gauge;
+  readonly paused: Gauge;
+  readonly state: Gauge;
+
+  constructor(registry: MetricsRegistry) {
+    const r = [registry];
+    this.rowEvents = new Counter({ name: 'sluice_capture_row_events_total', help: 'binlog rows events read', registers: r });
+    this.rows = new Counter({
+      name: 'sluice_capture_rows_total',
+      help: 'row changes published',
+      labelNames: ['op'],
+      registers: r,
+    });
+    this.transactions = new Counter({
+      name: 'sluice_capture_source_transactions_total',
+      help: 'source transactions published',
+      registers: r,
+    });
+    this.kafkaTransactions = new Counter({
+      name: 'sluice_capture_kafka_transactions_total',
+      help: 'Kafka transactions committed',
+      registers: r,
+    });
+    this.snapshotRows = new Counter({
+      name: 'sluice_capture_snapshot_rows_total',
+      help: 'rows read by the snapshot',
+      registers: r,
+    });
+    this.queueBytes = new Gauge({ name: 'sluice_capture_queue_bytes', help: 'binlog bytes queued ahead of Kafka', registers: r });
+    this.sourceLagSeconds = new Gauge({
+      name: 'sluice_capture_source_lag_seconds',
+      help: 'now minus the source commit time of the last committed checkpoint (heartbeats keep it fresh when idle)',
+      registers: r,
+    });
+    this.lastCheckpointSeconds = new Gauge({
+      name: 'sluice_capture_last_checkpoint_timestamp_seconds',
+      help: 'when the last checkpoint was committed to Kafka',
+      registers: r,
+    });
+    this.paused = new Gauge({
+      name: 'sluice_capture_binlog_paused',
+      help: '1 while backpressure pauses the binlog reader',
+      registers: r,
+    });
+    this.state = new Gauge({
+      name: 'sluice_capture_state',
+      help: '0 starting, 1 snapshotting, 2 streaming, 3 stopped, 4 failed (retrying)',
+      registers: r,
+    });
+  }
+}
