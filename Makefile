@@ -48,7 +48,10 @@ test: lint test-unit test-integration ## lint, unit tests, then integration test
 
 .PHONY: bench bench-capture
 
-bench: bench-capture ## all benchmarks against the running stack
+bench: bench-capture bench-sink ## all benchmarks against the running stack
 
 bench-capture: install ## capture: rows/s binlog -> committed Kafka records vs raw zongji decode (1M-row backlog)
 	@$(RUN) node bench/capture/run.ts
+
+bench-sink: install ## sink: rows/s from a 1M-change topic backlog into each target vs a plain multi-row upsert loop
+	@$(RUN) node bench/sink/run.ts

@@ -73,7 +73,8 @@ export const captureConfigSchema = z.object({
     .number()
     .int()
     .min(1024)
-    .default(64 * 1024 * 1024),
+    // Counted in binlog bytes; decoded rows take several times that in memory.
+    .default(8 * 1024 * 1024),
   http: httpSection.default({ port: 0, host: '127.0.0.1' }),
 });
 

@@ -6,8 +6,10 @@ import type { TableChange } from '../event/transaction-assembler.ts';
 export async function encodeChanges(registry: Registry, changes: TableChange[]): Promise<{ topic: string; message: Message }[]> {
   const out: { topic: string; message: Message }[] = [];
   for (const { table, change } of changes) {
-    const key = await registry.encode(table.keyId, change.key);
-    const value = change.value ? await registry.encode(table.valueId, change.value) : null;
+    const key = registry.encodeSync(table.keyId, change.key) ?? (await registry.encode(table.keyId, change.key));
+    const value = change.value
+      ? (registry.encodeSync(table.valueId, change.value) ?? (await registry.encode(table.valueId, change.value)))
+      : null;
     out.push({ topic: table.topic, message: { key, value } });
   }
   return out;

@@ -22,3 +22,10 @@ describe('chunkRecords', () => {
     ]);
   });
 });
+
+describe('chunkRecords by count', () => {
+  it('caps records per request', () => {
+    const many = Array.from({ length: 25 }, () => rec('a', 100));
+    expect(chunkRecords(many, 1e9, 10).map((c) => c[0]?.messages.length)).toEqual([10, 10, 5]);
+  });
+});

@@ -5,12 +5,22 @@ import avro from 'avsc';
  * precision beyond 2^53: unacceptable for BIGINT columns and microsecond timestamps.
  * Accepts numbers on write so that small fields (ts_ms, pos) can be given plainly.
  */
+// avsc packs the 8 bytes into a varint at once, so one scratch buffer serves every write.
+const scratch = Buffer.alloc(8);
+
 export const BigLongType = avro.types.LongType.__with({
   fromBuffer: (buf: Buffer) => buf.readBigInt64LE(),
   toBuffer: (n: bigint | number) => {
-    const buf = Buffer.alloc(8);
-    buf.writeBigInt64LE(BigInt(n));
-    return buf;
+    if (typeof n === 'number' && n >= -0x800000000000 && n < 0x800000000000) {
+      // Small numbers (ts_ms, positions) skip BigInt: 48-bit write, then sign-extend.
+      scratch.writeIntLE(n, 0, 6);
+      const fill = n < 0 ? 0xff : 0;
+      scratch[6] = fill;
+      scratch[7] = fill;
+    } else {
+      scratch.writeBigInt64LE(BigInt(n));
+    }
+    return scratch;
   },
   fromJSON: (v: unknown) => BigInt(v as string),
   toJSON: (n: bigint) => Number(n),

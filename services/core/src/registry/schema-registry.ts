@@ -1,4 +1,5 @@
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import avro from 'avsc';
 import { exactAvroOptions } from '../avro/logical-types.ts';
 import { SluiceError } from '../errors.ts';
 
@@ -11,6 +12,8 @@ export class Registry {
   private readonly client: SchemaRegistry;
   private readonly url: string;
   private readonly registered = new Map<string, number>();
+  private readonly types = new Map<number, avro.Type>();
+  private scratch = Buffer.allocUnsafe(64 * 1024);
   private readonly raw = new Map<number, Promise<Record<string, unknown>>>();
 
   constructor(url: string) {
@@ -29,9 +32,33 @@ export class Registry {
         { subject, compatibility: 'BACKWARD' as never },
       );
       this.registered.set(cacheKey, id);
+      if (!this.types.has(id)) this.types.set(id, avro.Type.forSchema(schema as avro.Schema, { ...exactAvroOptions } as never));
       return id;
     } catch (cause) {
       throw wrap(cause, `cannot register schema for subject ${subject}`);
+    }
+  }
+
+  /**
+   * Encodes with a schema this process registered, without the registry client's per-record
+   * awaits and validation pass (the hot path of capture). Anything unexpected falls back to
+   * encode(), which explains what is wrong with the value: undefined means "use encode()".
+   */
+  encodeSync(id: number, value: unknown): Buffer | undefined {
+    const type = this.types.get(id);
+    if (!type) return undefined;
+    try {
+      // Encode into a scratch buffer after the 5-byte header, then copy out once.
+      let end = type.encode(value, this.scratch, 5);
+      if (end < 0) {
+        this.scratch = Buffer.allocUnsafe(Math.max(this.scratch.length * 2, 5 - end));
+        end = type.encode(value, this.scratch, 5);
+      }
+      this.scratch[0] = 0;
+      this.scratch.writeInt32BE(id, 1);
+      return Buffer.from(this.scratch.subarray(0, end));
+    } catch {
+      return undefined; // the caller falls back to encode(), which says what is wrong
     }
   }
 
