@@ -116,7 +116,10 @@ export class BinlogReader {
     });
     return new Promise((resolve, reject) => {
       let ready = false;
-      zongji.on('ready', () => {
+      // zongji's 'ready' comes before the server has accepted the start position; the server
+      // answers a good one with an (artificial) rotate event and a bad one with an error, so the
+      // stream counts as started at its first event.
+      zongji.once('binlog', () => {
         ready = true;
         resolve();
       });
