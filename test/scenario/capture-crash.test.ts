@@ -10,8 +10,12 @@ import { readTopic } from '../support/topics.ts';
  * times at random moments and restarted. Afterwards the topic holds every source change exactly
  * once, in order per key, with the content the source has.
  */
-describe('capture killed with SIGKILL under load', () => {
-  const s = stack();
+const s = stack();
+
+describe.each([
+  { name: 'MariaDB', url: s.sourceUrl },
+  { name: 'MySQL 8 (GTID resume)', url: s.mysql8Url },
+])('capture killed with SIGKILL under load ($name)', ({ name, url }) => {
   const db = uniqueName('iso_crash');
   const prefix = uniqueName('t');
   const topic = `${prefix}.${db}.acct`;
@@ -25,14 +29,15 @@ describe('capture killed with SIGKILL under load', () => {
   });
 
   it('leaves each change exactly once, in order per key', async () => {
-    const load = new VersionLoad(s.sourceUrl, db, 200);
+    if (!url) throw new Error('MYSQL8_URL is not set: run make up');
+    const load = new VersionLoad(url, db, 200);
     await load.createTable();
     capture = new ServiceProcess(
       'capture',
-      'capture-crash',
+      `capture-crash-${name.split(' ')[0]}`,
       {
         captureId: prefix,
-        source: { url: s.sourceUrl, serverId: 54100 + (process.pid % 100) },
+        source: { url, serverId: 54100 + (process.pid % 100) },
         kafka: { brokers: s.kafkaBrokers },
         schemaRegistry: { url: s.registryUrl },
         topicPrefix: prefix,
@@ -55,7 +60,7 @@ describe('capture killed with SIGKILL under load', () => {
     await new Promise((r) => setTimeout(r, 2_000));
     await load.stop();
 
-    source = await connect(s.sourceUrl);
+    source = await connect(url);
     const [rows] = (await source.query(`SELECT id, v, note FROM \`${db}\`.acct ORDER BY id`)) as [
       { id: number; v: string; note: string }[],
       unknown,
