@@ -13,6 +13,24 @@ export const sinkConfigSchema = z.object({
   kafka: kafkaSection,
   schemaRegistry: registrySection,
   topicPrefix,
+  /** Source-to-target table mapping: renames and shard merges (first match wins). */
+  routes: z
+    .array(
+      z.object({
+        from: z.string().regex(/^[^.\s]+\.[^.\s]+$/, 'expected <db>.<table> with * and ?'),
+        to: z.string().regex(/^[^.\s]+\.[^.\s]+$/, 'expected <db>.<table>; * takes what * matched in from'),
+      }),
+    )
+    .default([]),
+  /** A record that cannot be decoded or applied: to the DLQ topic and go on, or stop the sink there. */
+  onError: z.enum(['dlq', 'stop']).default('stop'),
+  /** Where the checkpoint table lives in the target. */
+  checkpointSchema: z
+    .string()
+    .regex(/^[A-Za-z0-9_]+$/)
+    .default('_sluice'),
+  /** Partitions applied in parallel (order per key is kept: a key lives in one partition). */
+  parallelism: z.number().int().min(1).max(64).default(2),
   /** How often to look for new table topics (a table created on the source gets one). */
   topicRefreshMs: z.number().int().min(200).default(2000),
   http: httpSection.default({ port: 0, host: '127.0.0.1' }),
@@ -28,6 +46,7 @@ export const SINK_ENV: EnvOverride[] = [
   { env: 'SLUICE_SCHEMA_REGISTRY_URL', path: 'schemaRegistry.url' },
   { env: 'SLUICE_TOPIC_PREFIX', path: 'topicPrefix' },
   { env: 'SLUICE_HTTP_PORT', path: 'http.port', kind: 'number' },
+  { env: 'SLUICE_ON_ERROR', path: 'onError' },
 ];
 
 export function loadSinkConfig(file: string | undefined, env: NodeJS.ProcessEnv = process.env): SinkConfig {

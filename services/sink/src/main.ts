@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-import { configFileFromArgs, createLogger, redactUrl, SluiceError, startHealthServer } from '@sluice/core';
+import { configFileFromArgs, createLogger, createMetricsRegistry, redactUrl, SluiceError, startHealthServer } from '@sluice/core';
 import { TargetWriter } from './apply/target-writer.ts';
 import { loadSinkConfig } from './config.ts';
+import { SinkMetrics } from './observe/sink-metrics.ts';
 import { Sink } from './sink.ts';
 
 const log = createLogger('sink');
@@ -10,10 +11,17 @@ async function main(): Promise<number> {
   const cfg = loadSinkConfig(configFileFromArgs(process.argv.slice(2)));
   const slog = log.child({ sink: cfg.sinkName });
   slog.info({ target: redactUrl(cfg.target.url), kind: cfg.target.kind, brokers: cfg.kafka.brokers }, 'starting sink');
-  const writer = new TargetWriter({ url: cfg.target.url, poolSize: cfg.target.poolSize, log: slog });
-  const sink = new Sink(cfg, writer, slog);
+  const writer = new TargetWriter({
+    url: cfg.target.url,
+    poolSize: cfg.target.poolSize,
+    log: slog,
+    checkpointSchema: cfg.checkpointSchema,
+  });
+  const metrics = createMetricsRegistry('sink');
+  const sink = new Sink(cfg, writer, slog, new SinkMetrics(metrics));
   const http = await startHealthServer({
     ...cfg.http,
+    metrics,
     ready: () => (sink.ready ? { ok: true } : { ok: false, reason: 'not consuming yet' }),
   });
   const shutdown = async (signal: string) => {

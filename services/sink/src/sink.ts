@@ -1,36 +1,54 @@
 import { createKafka, type Logger, Registry, retry, SluiceError, tableTopicPattern } from '@sluice/core';
-import type { Consumer, EachBatchPayload } from 'kafkajs';
+import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
+import type { PartitionCheckpoint } from './apply/checkpoint-table.ts';
 import type { TargetWriter } from './apply/target-writer.ts';
 import type { SinkConfig } from './config.ts';
 import { ChangeDecoder, type TargetChange } from './decode/change-decoder.ts';
+import { type DeadLetter, DeadLetterQueue } from './dlq/dead-letter-queue.ts';
+import type { SinkMetrics } from './observe/sink-metrics.ts';
 import { planBatch } from './plan/batch-plan.ts';
+import { Router } from './route/router.ts';
+
+type Decoded = { message: KafkaMessage; change: TargetChange } | { message: KafkaMessage; error: SluiceError };
 
 /**
  * One sink deployment: a consumer group (its name) reading the table topics read_committed,
- * applying each fetched batch to the target in one transaction, then committing the offsets
- * (design contract 5). A batch that fails with a retriable error is retried, never skipped; a
- * non-retriable one stops the sink with the offsets before it (the DLQ policy comes later).
+ * applying each fetched batch to the target in one transaction together with its checkpoint row,
+ * then committing the offsets (design contract 5). Retriable errors are retried, never skipped;
+ * a record that cannot be decoded or applied goes to the DLQ or stops the sink, by policy.
  */
 export class Sink {
   private readonly cfg: SinkConfig;
   private readonly log: Logger;
+  private readonly metrics: SinkMetrics;
   private readonly kafka;
   private readonly writer: TargetWriter;
   private readonly decoder: ChangeDecoder;
+  private readonly registry: Registry;
+  private readonly router: Router;
+  private readonly dlq: DeadLetterQueue;
+  private readonly heartbeatTopic: string;
   private consumer: Consumer | undefined;
   private subscribed = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private readonly abort = new AbortController();
   private fatal: ((e: Error) => void) | undefined;
   private restarting = false;
+  private lastSourceTsMs = 0;
   ready = false;
 
-  constructor(cfg: SinkConfig, writer: TargetWriter, log: Logger) {
+  constructor(cfg: SinkConfig, writer: TargetWriter, log: Logger, metrics: SinkMetrics) {
     this.cfg = cfg;
     this.log = log;
+    this.metrics = metrics;
     this.writer = writer;
     this.kafka = createKafka({ brokers: cfg.kafka.brokers, clientId: `${cfg.kafka.clientId}-sink-${cfg.sinkName}`, log });
-    this.decoder = new ChangeDecoder(new Registry(cfg.schemaRegistry.url));
+    this.registry = new Registry(cfg.schemaRegistry.url);
+    this.decoder = new ChangeDecoder(this.registry);
+    this.router = new Router(cfg.routes);
+    this.dlq = new DeadLetterQueue(this.kafka, cfg.topicPrefix, cfg.sinkName, log);
+    this.heartbeatTopic = `${cfg.topicPrefix}._heartbeats`;
+    this.metrics.lagSeconds.reset();
   }
 
   async run(): Promise<void> {
@@ -41,7 +59,8 @@ export class Sink {
       this.fatal = reject;
     });
     const refresh = async () => {
-      const topics = (await admin.listTopics()).filter((t) => pattern.test(t)).sort();
+      const all = await admin.listTopics();
+      const topics = all.filter((t) => pattern.test(t) || t === this.heartbeatTopic).sort();
       if (topics.length && topics.some((t) => !this.subscribed.has(t))) await this.restart(topics);
     };
     await refresh();
@@ -77,6 +96,7 @@ export class Sink {
       await consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: this.cfg.parallelism,
         eachBatch: (p) => this.onBatch(consumer, p),
       });
       this.consumer = consumer;
@@ -90,34 +110,114 @@ export class Sink {
   private async onBatch(consumer: Consumer, p: EachBatchPayload): Promise<void> {
     const { batch } = p;
     if (batch.messages.length === 0) return;
-    let changes: TargetChange[];
+    const started = Date.now();
+    const last = batch.messages[batch.messages.length - 1]?.offset as string;
+    const next = (BigInt(last) + 1n).toString();
+    const base = { sink: this.cfg.sinkName, topic: batch.topic, partition: batch.partition, nextOffset: next };
+
+    if (batch.topic === this.heartbeatTopic) {
+      const ts = await this.lastHeartbeat(batch.messages);
+      await this.applyWithRetry([], [{ ...base, sourcePosition: null, sourceTsMs: ts }], p);
+      if (ts) this.freshAt(ts);
+    } else {
+      const decoded = await Promise.all(batch.messages.map((m) => this.decode(m)));
+      const letters: DeadLetter[] = [];
+      const changes: TargetChange[] = [];
+      for (const d of decoded) {
+        if ('error' in d) {
+          if (this.cfg.onError === 'stop') this.stopWith(d.error, batch.topic, batch.partition, d.message.offset);
+          letters.push(this.letter(d.message, d.error, batch.topic, batch.partition, null));
+        } else {
+          changes.push(d.change);
+        }
+      }
+      const applied = changes.filter((c) => c.kind !== 'skip');
+      const lastChange = applied[applied.length - 1];
+      const checkpoint: PartitionCheckpoint = {
+        ...base,
+        sourcePosition: lastChange && 'position' in lastChange ? lastChange.position : null,
+        sourceTsMs: lastChange && 'sourceTsMs' in lastChange ? lastChange.sourceTsMs : null,
+      };
+      try {
+        await this.applyWithRetry(changes, [checkpoint], p);
+      } catch (err) {
+        const e = err instanceof SluiceError ? err : new SluiceError('TARGET_REJECTED', String(err), { cause: err });
+        if (e.retriable || this.cfg.onError === 'stop') this.stopWith(e, batch.topic, batch.partition, batch.firstOffset());
+        // Find the records the target refuses: apply one at a time, in order.
+        for (const d of decoded) {
+          if ('error' in d) continue;
+          try {
+            await this.applyWithRetry([d.change], [], p);
+          } catch (one) {
+            const oe = one instanceof SluiceError ? one : new SluiceError('TARGET_REJECTED', String(one), { cause: one });
+            if (oe.retriable) this.stopWith(oe, batch.topic, batch.partition, d.message.offset);
+            letters.push(
+              this.letter(d.message, oe, batch.topic, batch.partition, 'position' in d.change ? d.change.position : null),
+            );
+          }
+        }
+        await this.applyWithRetry([], [checkpoint], p);
+      }
+      // The DLQ has them before the offsets move past them.
+      await this.dlq.send(letters);
+      this.metrics.deadLetters.inc(letters.length);
+      for (const c of applied) this.metrics.rows.inc({ op: c.kind });
+      if (checkpoint.sourceTsMs) this.freshAt(checkpoint.sourceTsMs);
+    }
+    p.resolveOffset(last);
+    await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);
+    this.metrics.batches.inc();
+    this.metrics.batchRows.observe(batch.messages.length);
+    this.metrics.batchSeconds.observe((Date.now() - started) / 1000);
+    this.metrics.lagRecords.set(
+      { topic: batch.topic, partition: String(batch.partition) },
+      Math.max(0, Number(batch.highWatermark) - Number(next)),
+    );
+  }
+
+  private async decode(message: KafkaMessage): Promise<Decoded> {
     try {
-      changes = await Promise.all(batch.messages.map((m) => this.decoder.decode(m.value)));
+      const change = await this.decoder.decode(message.value);
+      return { message, change: change.kind === 'skip' ? change : { ...change, table: this.router.route(change.table) } };
     } catch (err) {
       const e = err instanceof SluiceError ? err : new SluiceError('DECODE_FAILED', String(err), { cause: err });
-      if (!e.retriable) return this.stopWith(e, batch.topic, batch.partition, batch.firstOffset());
-      throw e;
+      // A registry outage is not the record's fault: retry the batch rather than dead-letter it.
+      if (e.retriable) throw e;
+      return { message, error: e };
     }
-    const plans = planBatch(changes);
+  }
+
+  private applyWithRetry(changes: TargetChange[], checkpoints: PartitionCheckpoint[], p: EachBatchPayload): Promise<void> {
+    return retry(() => this.writer.apply(planBatch(changes), checkpoints), {
+      signal: this.abort.signal,
+      maxDelayMs: 15_000,
+      onRetry: (err, attempt, delay) => {
+        this.metrics.retries.inc();
+        this.log.warn({ err: (err as Error).message, attempt, delayMs: Math.round(delay) }, 'target write failed; retrying');
+        // Stay in the group while the target is away.
+        void p.heartbeat().catch(() => undefined);
+      },
+    });
+  }
+
+  private async lastHeartbeat(messages: KafkaMessage[]): Promise<number | null> {
+    const m = messages[messages.length - 1];
+    if (!m?.value) return null;
     try {
-      await retry(() => this.writer.apply(plans), {
-        signal: this.abort.signal,
-        maxDelayMs: 15_000,
-        onRetry: (err, attempt, delay) => {
-          this.log.warn({ err: (err as Error).message, attempt, delayMs: Math.round(delay) }, 'target write failed; retrying');
-          void p.heartbeat().catch(() => undefined);
-        },
-      });
-    } catch (err) {
-      return this.stopWith(err as SluiceError, batch.topic, batch.partition, batch.firstOffset());
+      const { value } = await this.registry.decode(m.value);
+      return Number((value as { ts_ms: bigint }).ts_ms);
+    } catch {
+      return null;
     }
-    const last = batch.messages[batch.messages.length - 1]?.offset as string;
-    p.resolveOffset(last);
-    await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
-    this.log.debug(
-      { topic: batch.topic, partition: batch.partition, offset: last, rows: batch.messages.length },
-      'batch applied',
-    );
+  }
+
+  private freshAt(sourceTsMs: number): void {
+    this.lastSourceTsMs = Math.max(this.lastSourceTsMs, sourceTsMs);
+    this.metrics.lagSeconds.set(Math.max(0, Date.now() - this.lastSourceTsMs) / 1000);
+  }
+
+  private letter(m: KafkaMessage, error: SluiceError, topic: string, partition: number, position: string | null): DeadLetter {
+    return { key: m.key ?? null, value: m.value ?? null, error, topic, partition, offset: m.offset, position };
   }
 
   private stopWith(err: SluiceError, topic: string, partition: number, offset: string | null): never {
@@ -132,6 +232,7 @@ export class Sink {
     clearInterval(this.timer);
     // disconnect() waits for the batch in hand: it is applied and committed, or not at all.
     await this.consumer?.disconnect().catch(() => undefined);
+    await this.dlq.close();
     await this.writer.close().catch(() => undefined);
   }
 }

@@ -3,6 +3,7 @@ import mysql, { type RowDataPacket } from 'mysql2/promise';
 import type { TargetTable } from '../decode/target-table.ts';
 import type { TablePlan } from '../plan/batch-plan.ts';
 import { planStatements } from '../plan/statements.ts';
+import { checkpointTableSql, checkpointUpsert, type PartitionCheckpoint } from './checkpoint-table.ts';
 import { addColumnsSql, createDatabaseSql, createTableSql, type TargetCharsets } from './table-ddl.ts';
 import { classifyTargetError } from './target-errors.ts';
 
@@ -18,8 +19,12 @@ export class TargetWriter {
   private readonly ensured = new Set<string>();
   private charsets: Promise<TargetCharsets> | undefined;
 
-  constructor(opts: { url: string; poolSize: number; log: Logger }) {
+  private readonly checkpointSchema: string;
+  private checkpointReady: Promise<void> | undefined;
+
+  constructor(opts: { url: string; poolSize: number; log: Logger; checkpointSchema?: string }) {
     this.log = opts.log;
+    this.checkpointSchema = opts.checkpointSchema ?? '_sluice';
     this.pool = mysql.createPool({ ...mysqlOptionsFromUrl(opts.url), database: undefined, connectionLimit: opts.poolSize });
     // Values travel as UTC text (TIMESTAMP) and exact strings; the session zone must not shift them.
     this.pool.on('connection', (c) => {
@@ -27,14 +32,23 @@ export class TargetWriter {
     });
   }
 
-  async apply(plans: TablePlan[]): Promise<void> {
+  /**
+   * Applies the plans and the partition checkpoints in one target transaction. The checkpoint
+   * rows say, in the target itself, how far this sink has applied and how fresh the data is.
+   */
+  async apply(plans: TablePlan[], checkpoints: PartitionCheckpoint[] = []): Promise<void> {
     try {
       for (const p of plans) await this.ensureTable(p.table);
+      if (checkpoints.length) await this.ensureCheckpointTable();
       const conn = await this.pool.getConnection();
       try {
         await conn.beginTransaction();
         for (const plan of plans) {
           for (const st of planStatements(plan)) await conn.execute(st.sql, st.params);
+        }
+        for (const c of checkpoints) {
+          const st = checkpointUpsert(this.checkpointSchema, c);
+          await conn.execute(st.sql, st.params);
         }
         await conn.commit();
       } catch (err) {
@@ -45,6 +59,18 @@ export class TargetWriter {
       }
     } catch (err) {
       throw classifyTargetError(err);
+    }
+  }
+
+  private async ensureCheckpointTable(): Promise<void> {
+    this.checkpointReady ??= (async () => {
+      for (const sql of checkpointTableSql(this.checkpointSchema)) await this.pool.query(sql);
+    })();
+    try {
+      await this.checkpointReady;
+    } catch (err) {
+      this.checkpointReady = undefined;
+      throw err;
     }
   }
 

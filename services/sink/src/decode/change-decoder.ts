@@ -3,9 +3,9 @@ import { type TargetTable, targetTableFromSchema } from './target-table.ts';
 
 /** A change reduced to what the target needs: the full row to upsert, or the key to delete. */
 export type TargetChange =
-  | { kind: 'upsert'; table: TargetTable; key: SqlParam[]; row: SqlParam[]; sourceTsMs: number }
-  | { kind: 'delete'; table: TargetTable; key: SqlParam[]; sourceTsMs: number }
-  | { kind: 'truncate'; table: TargetTable; sourceTsMs: number }
+  | { kind: 'upsert'; table: TargetTable; key: SqlParam[]; row: SqlParam[]; sourceTsMs: number; position: string }
+  | { kind: 'delete'; table: TargetTable; key: SqlParam[]; sourceTsMs: number; position: string }
+  | { kind: 'truncate'; table: TargetTable; sourceTsMs: number; position: string }
   | { kind: 'skip' };
 
 type Row = Record<string, unknown>;
@@ -24,8 +24,14 @@ export class ChangeDecoder {
     if (!value) return { kind: 'skip' };
     const id = schemaIdOf(value);
     const [table, { value: env }] = await Promise.all([this.table(id), this.registry.decode(value)]);
-    const e = env as { op: string; before: Row | null; after: Row | null; source: { ts_ms: bigint | number } };
+    const e = env as {
+      op: string;
+      before: Row | null;
+      after: Row | null;
+      source: { ts_ms: bigint | number; gtid: string | null; file: string; pos: bigint | number };
+    };
     const sourceTsMs = Number(e.source.ts_ms);
+    const position = e.source.gtid ?? `${e.source.file}:${e.source.pos}`;
     const params = (row: Row, cols = table.columns) =>
       cols.map((c) => {
         const v = row[c.field];
@@ -36,12 +42,12 @@ export class ChangeDecoder {
       case 'u':
       case 'r':
         if (!e.after) throw new SluiceError('DECODE_FAILED', `op ${e.op} without an after image`);
-        return { kind: 'upsert', table, key: params(e.after, table.key), row: params(e.after), sourceTsMs };
+        return { kind: 'upsert', table, key: params(e.after, table.key), row: params(e.after), sourceTsMs, position };
       case 'd':
         if (!e.before) throw new SluiceError('DECODE_FAILED', 'delete without a before image');
-        return { kind: 'delete', table, key: params(e.before, table.key), sourceTsMs };
+        return { kind: 'delete', table, key: params(e.before, table.key), sourceTsMs, position };
       case 't':
-        return { kind: 'truncate', table, sourceTsMs };
+        return { kind: 'truncate', table, sourceTsMs, position };
       default:
         throw new SluiceError('DECODE_FAILED', `op ${e.op} is not handled by this sink version`);
     }
