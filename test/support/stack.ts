@@ -71,3 +71,35 @@ export async function rowsOf(conn: mysql.Connection, db: string, table: string, 
   const [rows] = await conn.query({ sql: `SELECT * FROM \`${db}\`.\`${table}\` ORDER BY ${orderBy}`, rowsAsArray: true });
   return rows as unknown[];
 }
+
+/**
+ * Waits until `table` holds the same rows in target as in source (the given columns, ordered by
+ * the first), then compares once more so that a failure shows the difference.
+ */
+export async function expectConverged(opts: {
+  source: mysql.Connection;
+  target: mysql.Connection;
+  db: string;
+  targetDb?: string;
+  table: string;
+  targetTable?: string;
+  columns: string[];
+  timeoutMs?: number;
+}): Promise<{ source: unknown[]; target: unknown[] }> {
+  const cols = opts.columns.map((c) => `\`${c}\``).join(', ');
+  const read = async (c: mysql.Connection, db: string, table: string) => {
+    const [rows] = await c.query({ sql: `SELECT ${cols} FROM \`${db}\`.\`${table}\` ORDER BY ${cols}`, rowsAsArray: true });
+    return rows as unknown[];
+  };
+  const want = await read(opts.source, opts.db, opts.table);
+  await waitFor(
+    `${opts.targetDb ?? opts.db}.${opts.targetTable ?? opts.table} to converge`,
+    async () => {
+      const got = await read(opts.target, opts.targetDb ?? opts.db, opts.targetTable ?? opts.table).catch(() => []);
+      return JSON.stringify(got) === JSON.stringify(want) ? true : undefined;
+    },
+    opts.timeoutMs ?? 90_000,
+  ).catch(() => undefined);
+  const got = await read(opts.target, opts.targetDb ?? opts.db, opts.targetTable ?? opts.table).catch((e) => [String(e)]);
+  return { source: want, target: got };
+}

@@ -85,8 +85,9 @@ export class Sink {
       const consumer = this.kafka.consumer({
         groupId: this.cfg.sinkName,
         readUncommitted: false,
-        sessionTimeout: 30_000,
-        heartbeatInterval: 3_000,
+        // A crashed sink's partitions move to its successor once this session times out.
+        sessionTimeout: 10_000,
+        heartbeatInterval: 1_000,
       });
       consumer.on(consumer.events.CRASH, (e) => {
         if (!e.payload.restart) this.fatal?.(e.payload.error);

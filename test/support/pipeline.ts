@@ -1,0 +1,46 @@
+import { freePort, ServiceProcess } from './services.ts';
+import type { Stack } from './stack.ts';
+
+let serverIds = 55000 + (process.pid % 500) * 2;
+
+/** A capture of its own for one test: own capture id, topic prefix and replica server id. */
+export function ownCapture(
+  s: Stack,
+  opts: { name: string; prefix: string; sourceUrl?: string; include: string[]; extra?: Record<string, unknown> },
+) {
+  return new ServiceProcess(
+    'capture',
+    opts.name,
+    {
+      captureId: opts.prefix,
+      source: { url: opts.sourceUrl ?? s.sourceUrl, serverId: serverIds++ },
+      kafka: { brokers: s.kafkaBrokers },
+      schemaRegistry: { url: s.registryUrl },
+      topicPrefix: opts.prefix,
+      tables: { include: opts.include },
+      ...opts.extra,
+    },
+    freePort(),
+  );
+}
+
+/** A sink of its own for one test, reading the topics of `prefix`. */
+export function ownSink(
+  s: Stack,
+  opts: { name: string; prefix: string; targetUrl: string; kind?: string; extra?: Record<string, unknown> },
+) {
+  return new ServiceProcess(
+    'sink',
+    opts.name,
+    {
+      sinkName: opts.name,
+      target: { url: opts.targetUrl, kind: opts.kind ?? 'mariadb' },
+      kafka: { brokers: s.kafkaBrokers },
+      schemaRegistry: { url: s.registryUrl },
+      topicPrefix: opts.prefix,
+      topicRefreshMs: 500,
+      ...opts.extra,
+    },
+    freePort(),
+  );
+}
