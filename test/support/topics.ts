@@ -4,6 +4,7 @@ import { createKafka, createLogger, Registry } from '@sluice/core';
 export interface DecodedRecord {
   partition: number;
   offset: string;
+  headers?: Record<string, string>;
   key: Record<string, unknown> | null;
   value: Record<string, unknown> | null;
 }
@@ -20,6 +21,8 @@ export async function readTopic(opts: {
   expected: number;
   timeoutMs?: number;
   settleMs?: number;
+  /** Do not decode key and value (a DLQ holds records as they came); headers only. */
+  raw?: boolean;
 }): Promise<DecodedRecord[]> {
   const log = createLogger('test-reader', 'warn');
   const kafka = createKafka({ brokers: opts.brokers, clientId: 'sluice-test', log });
@@ -45,9 +48,14 @@ export async function readTopic(opts: {
     await consumer.run({
       autoCommit: false,
       eachMessage: async ({ partition, message }) => {
-        const key = message.key ? ((await registry.decode(message.key)).value as Record<string, unknown>) : null;
-        const value = message.value ? ((await registry.decode(message.value)).value as Record<string, unknown>) : null;
-        out.push({ partition, offset: message.offset, key, value });
+        const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]));
+        if (opts.raw) {
+          out.push({ partition, offset: message.offset, headers, key: null, value: null });
+        } else {
+          const key = message.key ? ((await registry.decode(message.key)).value as Record<string, unknown>) : null;
+          const value = message.value ? ((await registry.decode(message.value)).value as Record<string, unknown>) : null;
+          out.push({ partition, offset: message.offset, headers, key, value });
+        }
         lastArrival = Date.now();
       },
     });

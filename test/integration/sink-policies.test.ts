@@ -1,0 +1,159 @@
+import { createKafka, createLogger } from '@sluice/core';
+import type mysql from 'mysql2/promise';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ownCapture, ownSink } from '../support/pipeline.ts';
+import type { ServiceProcess } from '../support/services.ts';
+import { connect, expectConverged, stack, uniqueName, waitFor } from '../support/stack.ts';
+import { readTopic } from '../support/topics.ts';
+
+/** Poison records (DLQ and stop policies), routing (rename, shard merge) and replay by offset reset. */
+const s = stack();
+const mariadb = s.targets.find((t) => t.name === 'mariadb') ?? s.targets[0];
+const kafka = createKafka({ brokers: s.kafkaBrokers, clientId: 'sluice-test', log: createLogger('test', 'warn') });
+
+describe('sink policies', () => {
+  const services: ServiceProcess[] = [];
+  const sourceDbs: string[] = [];
+  const targetDbs: string[] = [];
+  let source: mysql.Connection;
+  let target: mysql.Connection;
+
+  afterAll(async () => {
+    for (const p of services) await p.stop();
+    for (const db of sourceDbs) await source?.query(`DROP DATABASE IF EXISTS \`${db}\``);
+    for (const db of targetDbs) await target?.query(`DROP DATABASE IF EXISTS \`${db}\``);
+    await source?.end();
+    await target?.end();
+  });
+
+  const setup = async (name: string) => {
+    if (!mariadb) throw new Error('no MariaDB target in the stack');
+    source ??= await connect(s.sourceUrl);
+    target ??= await connect(mariadb.url);
+    const db = uniqueName(`iso_${name}`);
+    sourceDbs.push(db);
+    targetDbs.push(db);
+    await source.query(`CREATE DATABASE \`${db}\``);
+    return { db, prefix: uniqueName(name.slice(0, 4)) };
+  };
+
+  it('sends undecodable and unappliable records to the DLQ with their reason, and loses nothing else', async () => {
+    const { db, prefix } = await setup('poison');
+    await source.query(`CREATE TABLE \`${db}\`.t (id INT PRIMARY KEY, v VARCHAR(20))`);
+    // The target's column is narrower than the source's: 'too long for it' cannot be applied.
+    await target.query(`CREATE DATABASE \`${db}\``);
+    await target.query(`CREATE TABLE \`${db}\`.t (id INT PRIMARY KEY, v VARCHAR(3))`);
+    const capture = ownCapture(s, { name: 'capture-poison', prefix, include: [`${db}.*`] });
+    const sink = ownSink(s, { name: `sink-${prefix}`, prefix, targetUrl: mariadb?.url ?? '', extra: { onError: 'dlq' } });
+    services.push(capture, sink);
+    await capture.start();
+    await source.query(`INSERT INTO \`${db}\`.t VALUES (1, 'ok')`);
+    await source.query(`INSERT INTO \`${db}\`.t VALUES (2, 'too long for it')`);
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: `${prefix}.${db}.t`, messages: [{ key: 'junk', value: 'not an avro record' }] });
+    await producer.disconnect();
+    await source.query(`INSERT INTO \`${db}\`.t VALUES (3, 'ok')`);
+    await sink.start();
+
+    const dlq = await readTopic({
+      brokers: s.kafkaBrokers,
+      registryUrl: s.registryUrl,
+      topic: `${prefix}.dlq.sink-${prefix}`,
+      expected: 2,
+      raw: true,
+    });
+    const reasons = dlq.map((r) => r.headers?.['sluice.error.code']).sort();
+    expect(reasons, sink.tail()).toEqual(['DECODE_FAILED', 'TARGET_REJECTED']);
+    const rejected = dlq.find((r) => r.headers?.['sluice.error.code'] === 'TARGET_REJECTED');
+    expect(rejected?.headers?.['sluice.error.message']).toMatch(/Data too long|1406/);
+    expect(rejected?.headers?.['sluice.source.topic']).toBe(`${prefix}.${db}.t`);
+    expect(rejected?.headers?.['sluice.source.offset']).toMatch(/^\d+$/);
+
+    await source.query(`INSERT INTO \`${db}\`.t VALUES (4, 'ok')`);
+    await waitFor('rows 1, 3 and 4 in the target', async () => {
+      const [rows] = await target.query(`SELECT id FROM \`${db}\`.t ORDER BY id`);
+      return JSON.stringify(rows) === '[{"id":1},{"id":3},{"id":4}]' ? true : undefined;
+    });
+  });
+
+  it('stops at an unappliable record by policy, with the reason, and commits nothing past it', async () => {
+    const { db, prefix } = await setup('pstop');
+    await source.query(`CREATE TABLE \`${db}\`.t (id INT PRIMARY KEY, v VARCHAR(20))`);
+    await target.query(`CREATE DATABASE \`${db}\``);
+    await target.query(`CREATE TABLE \`${db}\`.t (id INT PRIMARY KEY, v VARCHAR(3))`);
+    const capture = ownCapture(s, { name: 'capture-pstop', prefix, include: [`${db}.*`] });
+    const sinkName = `sink-${prefix}`;
+    const sink = ownSink(s, { name: sinkName, prefix, targetUrl: mariadb?.url ?? '', extra: { onError: 'stop' } });
+    services.push(capture, sink);
+    await capture.start();
+    await source.query(`INSERT INTO \`${db}\`.t VALUES (1, 'ok')`);
+    await source.query(`INSERT INTO \`${db}\`.t VALUES (2, 'too long for it')`);
+    // It may stop before it even reports ready: the refused record is the first thing it reads.
+    await sink.start().catch(() => undefined);
+    const code = await Promise.race([sink.waitExit(), new Promise((r) => setTimeout(() => r('running'), 60_000))]);
+    expect(code, sink.tail()).toBe(1);
+    expect(sink.log()).toMatch(/"code":"TARGET_REJECTED".*"offset":"\d+".*sink stops: target rejected the batch \(1406\)/);
+    const admin = kafka.admin();
+    await admin.connect();
+    const [offsets] = await admin.fetchOffsets({ groupId: sinkName, topics: [`${prefix}.${db}.t`] });
+    await admin.disconnect();
+    // Nothing committed past the refused record (offset 1: the second record of the topic).
+    expect(Number(offsets?.partitions[0]?.offset ?? '-1')).toBeLessThanOrEqual(1);
+  });
+
+  it('routes shards into one table and renames a database', async () => {
+    const { db, prefix } = await setup('route');
+    const merged = `${db}_m`;
+    const renamed = `${db}_r`;
+    targetDbs.push(merged, renamed);
+    for (const t of ['orders_00', 'orders_01'])
+      await source.query(`CREATE TABLE \`${db}\`.${t} (id INT PRIMARY KEY, total DECIMAL(10,2))`);
+    await source.query(`CREATE TABLE \`${db}\`.customers (id INT PRIMARY KEY, name VARCHAR(20))`);
+    await source.query(`INSERT INTO \`${db}\`.orders_00 VALUES (1, 10.00), (2, 20.00)`);
+    await source.query(`INSERT INTO \`${db}\`.orders_01 VALUES (3, 30.00), (4, 40.00)`);
+    await source.query(`INSERT INTO \`${db}\`.customers VALUES (1, 'Ann')`);
+    const capture = ownCapture(s, { name: 'capture-route', prefix, include: [`${db}.*`] });
+    const routes = [
+      { from: `${db}.orders_*`, to: `${merged}.orders` },
+      { from: `${db}.*`, to: `${renamed}.*` },
+    ];
+    const sinkName = `sink-${prefix}`;
+    const sink = ownSink(s, { name: sinkName, prefix, targetUrl: mariadb?.url ?? '', extra: { routes } });
+    services.push(capture, sink);
+    await capture.start();
+    await sink.start();
+    await waitFor('the merged table', async () => {
+      const [rows] = await target.query(`SELECT id, total FROM \`${merged}\`.orders ORDER BY id`);
+      return (rows as unknown[]).length === 4 ? rows : undefined;
+    });
+    const [orders] = await target.query(`SELECT id, total FROM \`${merged}\`.orders ORDER BY id`);
+    expect(orders).toEqual([
+      { id: 1, total: '10.00' },
+      { id: 2, total: '20.00' },
+      { id: 3, total: '30.00' },
+      { id: 4, total: '40.00' },
+    ]);
+    const r = await expectConverged({ source, target, db, targetDb: renamed, table: 'customers', columns: ['id', 'name'] });
+    expect(r.target).toEqual(r.source);
+
+    // Replay: damage the target behind the pipeline's back, reset the group to the earliest
+    // offsets with the sink stopped, and let idempotent apply converge again.
+    await target.query(`DELETE FROM \`${merged}\`.orders WHERE id IN (1, 4)`);
+    await target.query(`UPDATE \`${renamed}\`.customers SET name = 'wrong'`);
+    await sink.stop();
+    const admin = kafka.admin();
+    await admin.connect();
+    for (const topic of [`${prefix}.${db}.orders_00`, `${prefix}.${db}.orders_01`, `${prefix}.${db}.customers`]) {
+      await admin.resetOffsets({ groupId: sinkName, topic, earliest: true });
+    }
+    await admin.disconnect();
+    await sink.start();
+    const again = await expectConverged({ source, target, db, targetDb: renamed, table: 'customers', columns: ['id', 'name'] });
+    expect(again.target).toEqual(again.source);
+    await waitFor('replayed orders', async () => {
+      const [rows] = await target.query(`SELECT id FROM \`${merged}\`.orders ORDER BY id`);
+      return (rows as unknown[]).length === 4 ? rows : undefined;
+    });
+  });
+});
