@@ -24,6 +24,11 @@ export const sinkConfigSchema = z.object({
     .default([]),
   /** A record that cannot be decoded or applied: to the DLQ topic and go on, or stop the sink there. */
   onError: z.enum(['dlq', 'stop']).default('stop'),
+  /**
+   * Only overwrite a row with a change from a later source position (kept in side tables of
+   * checkpointSchema), so that a replay never moves a row backwards. Assumes one source lineage.
+   */
+  staleWriteGuard: z.boolean().default(false),
   /** Where the checkpoint table lives in the target. */
   checkpointSchema: z
     .string()

@@ -16,6 +16,7 @@ async function main(): Promise<number> {
     poolSize: cfg.target.poolSize,
     log: slog,
     checkpointSchema: cfg.checkpointSchema,
+    staleWriteGuard: cfg.staleWriteGuard,
   });
   const metrics = createMetricsRegistry('sink');
   const sink = new Sink(cfg, writer, slog, new SinkMetrics(metrics));

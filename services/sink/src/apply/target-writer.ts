@@ -4,6 +4,7 @@ import type { TargetTable } from '../decode/target-table.ts';
 import type { TablePlan } from '../plan/batch-plan.ts';
 import { planStatements } from '../plan/statements.ts';
 import { checkpointTableSql, checkpointUpsert, type PartitionCheckpoint } from './checkpoint-table.ts';
+import { guardPlan, guardTablesSql, recordVersions } from './stale-write-guard.ts';
 import { addColumnsSql, createDatabaseSql, createTableSql, type TargetCharsets } from './table-ddl.ts';
 import { classifyTargetError } from './target-errors.ts';
 
@@ -22,8 +23,14 @@ export class TargetWriter {
   private readonly checkpointSchema: string;
   private checkpointReady: Promise<void> | undefined;
 
-  constructor(opts: { url: string; poolSize: number; log: Logger; checkpointSchema?: string }) {
+  private readonly guard: boolean;
+  private guardReady: Promise<void> | undefined;
+  /** Changes the stale-write guard kept from moving a row backwards (for metrics). */
+  staleDropped = 0;
+
+  constructor(opts: { url: string; poolSize: number; log: Logger; checkpointSchema?: string; staleWriteGuard?: boolean }) {
     this.log = opts.log;
+    this.guard = opts.staleWriteGuard ?? false;
     this.checkpointSchema = opts.checkpointSchema ?? '_sluice';
     this.pool = mysql.createPool({ ...mysqlOptionsFromUrl(opts.url), database: undefined, connectionLimit: opts.poolSize });
     // Values travel as UTC text (TIMESTAMP) and exact strings; the session zone must not shift them.
@@ -39,12 +46,20 @@ export class TargetWriter {
   async apply(plans: TablePlan[], checkpoints: PartitionCheckpoint[] = []): Promise<void> {
     try {
       for (const p of plans) await this.ensureTable(p.table);
+      if (this.guard && plans.length) await this.ensureGuardTables();
       if (checkpoints.length) await this.ensureCheckpointTable();
       const conn = await this.pool.getConnection();
       try {
         await conn.beginTransaction();
-        for (const plan of plans) {
+        for (const original of plans) {
+          let plan = original;
+          if (this.guard) {
+            const guarded = await guardPlan(conn, this.checkpointSchema, original);
+            plan = guarded.plan;
+            this.staleDropped += guarded.dropped;
+          }
           for (const st of planStatements(plan)) await conn.execute(st.sql, st.params);
+          if (this.guard) await recordVersions(conn, this.checkpointSchema, plan);
         }
         for (const c of checkpoints) {
           const st = checkpointUpsert(this.checkpointSchema, c);
@@ -59,6 +74,18 @@ export class TargetWriter {
       }
     } catch (err) {
       throw classifyTargetError(err);
+    }
+  }
+
+  private async ensureGuardTables(): Promise<void> {
+    this.guardReady ??= (async () => {
+      for (const sql of guardTablesSql(this.checkpointSchema)) await this.pool.query(sql);
+    })();
+    try {
+      await this.guardReady;
+    } catch (err) {
+      this.guardReady = undefined;
+      throw err;
     }
   }
 

@@ -1,11 +1,20 @@
 import { type Registry, SluiceError, type SqlParam, schemaIdOf } from '@sluice/core';
+import { sourceVersion } from './source-version.ts';
 import { type TargetTable, targetTableFromSchema } from './target-table.ts';
 
 /** A change reduced to what the target needs: the full row to upsert, or the key to delete. */
 export type TargetChange =
-  | { kind: 'upsert'; table: TargetTable; key: SqlParam[]; row: SqlParam[]; sourceTsMs: number; position: string }
-  | { kind: 'delete'; table: TargetTable; key: SqlParam[]; sourceTsMs: number; position: string }
-  | { kind: 'truncate'; table: TargetTable; sourceTsMs: number; position: string }
+  | {
+      kind: 'upsert';
+      table: TargetTable;
+      key: SqlParam[];
+      row: SqlParam[];
+      sourceTsMs: number;
+      position: string;
+      version: string;
+    }
+  | { kind: 'delete'; table: TargetTable; key: SqlParam[]; sourceTsMs: number; position: string; version: string }
+  | { kind: 'truncate'; table: TargetTable; sourceTsMs: number; position: string; version: string }
   | { kind: 'skip' };
 
 type Row = Record<string, unknown>;
@@ -28,10 +37,11 @@ export class ChangeDecoder {
       op: string;
       before: Row | null;
       after: Row | null;
-      source: { ts_ms: bigint | number; gtid: string | null; file: string; pos: bigint | number };
+      source: { ts_ms: bigint | number; gtid: string | null; file: string; pos: bigint | number; row: number };
     };
     const sourceTsMs = Number(e.source.ts_ms);
     const position = e.source.gtid ?? `${e.source.file}:${e.source.pos}`;
+    const version = sourceVersion(e.source);
     const params = (row: Row, cols = table.columns) =>
       cols.map((c) => {
         const v = row[c.field];
@@ -42,12 +52,12 @@ export class ChangeDecoder {
       case 'u':
       case 'r':
         if (!e.after) throw new SluiceError('DECODE_FAILED', `op ${e.op} without an after image`);
-        return { kind: 'upsert', table, key: params(e.after, table.key), row: params(e.after), sourceTsMs, position };
+        return { kind: 'upsert', table, key: params(e.after, table.key), row: params(e.after), sourceTsMs, position, version };
       case 'd':
         if (!e.before) throw new SluiceError('DECODE_FAILED', 'delete without a before image');
-        return { kind: 'delete', table, key: params(e.before, table.key), sourceTsMs, position };
+        return { kind: 'delete', table, key: params(e.before, table.key), sourceTsMs, position, version };
       case 't':
-        return { kind: 'truncate', table, sourceTsMs, position };
+        return { kind: 'truncate', table, sourceTsMs, position, version };
       default:
         throw new SluiceError('DECODE_FAILED', `op ${e.op} is not handled by this sink version`);
     }

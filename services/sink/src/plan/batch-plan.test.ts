@@ -27,8 +27,16 @@ const up = (id: number, v: string): TargetChange => ({
   row: [String(id), v],
   sourceTsMs: 0,
   position: 'p',
+  version: '1',
 });
-const del = (id: number): TargetChange => ({ kind: 'delete', table: t, key: [String(id)], sourceTsMs: 0, position: 'p' });
+const del = (id: number): TargetChange => ({
+  kind: 'delete',
+  table: t,
+  key: [String(id)],
+  sourceTsMs: 0,
+  position: 'p',
+  version: '1',
+});
 
 describe('planBatch', () => {
   it('keeps the last image per key and drops deleted keys from the upserts', () => {
@@ -52,14 +60,21 @@ describe('planBatch', () => {
 
   it('tells binary keys apart by content', () => {
     const bt = { ...t, id: 'bin' };
-    const k = (b: number[]): TargetChange => ({ kind: 'delete', table: bt, key: [Buffer.from(b)], sourceTsMs: 0, position: 'p' });
+    const k = (b: number[]): TargetChange => ({
+      kind: 'delete',
+      table: bt,
+      key: [Buffer.from(b)],
+      sourceTsMs: 0,
+      position: 'p',
+      version: '1',
+    });
     expect(planBatch([k([0, 1]), k([0, 1]), k([0, 2])])[0]?.deletes).toHaveLength(2);
   });
 });
 
 describe('planBatch with TRUNCATE', () => {
   it('empties the table and keeps only what follows the truncate', () => {
-    const trunc: TargetChange = { kind: 'truncate', table: t, sourceTsMs: 0, position: 'p' };
+    const trunc: TargetChange = { kind: 'truncate', table: t, sourceTsMs: 0, position: 'p', version: '1' };
     const [p] = planBatch([up(1, 'a'), del(2), trunc, up(3, 'c')]);
     expect(p?.truncate).toBe(true);
     expect(p?.upserts).toEqual([['3', 'c']]);

@@ -11,9 +11,14 @@ export interface TablePlan {
   truncate: boolean;
   upserts: SqlParam[][];
   deletes: SqlParam[][];
+  /** Source versions (source-version.ts), parallel to upserts and deletes; used by the stale-write guard. */
+  upsertVersions?: string[];
+  deleteVersions?: string[];
+  /** Version of the TRUNCATE when truncate is set. */
+  truncateVersion?: string;
 }
 
-const keyString = (key: SqlParam[]): string =>
+export const keyString = (key: SqlParam[]): string =>
   JSON.stringify(key.map((v) => (Buffer.isBuffer(v) ? `b:${v.toString('hex')}` : v)));
 
 /**
@@ -21,7 +26,10 @@ const keyString = (key: SqlParam[]): string =>
  * wins; a delete removes the key. Replaying the batch, or any part of it, leaves the same state.
  */
 export function planBatch(changes: TargetChange[]): TablePlan[] {
-  const tables = new Map<string, { table: TargetTable; truncate: boolean; last: Map<string, TargetChange> }>();
+  const tables = new Map<
+    string,
+    { table: TargetTable; truncate: boolean; truncateVersion?: string; last: Map<string, TargetChange> }
+  >();
   for (const c of changes) {
     if (c.kind === 'skip') continue;
     // A layout change of the same table starts a new group, so rows never mix column lists.
@@ -33,17 +41,31 @@ export function planBatch(changes: TargetChange[]): TablePlan[] {
         if (other.table.database === c.table.database && other.table.table === c.table.table) other.last.clear();
       }
       t.truncate = true;
+      t.truncateVersion = c.version;
       continue;
     }
     const k = keyString(c.key);
     t.last.delete(k); // re-insert so that Map order is the order of last change
     t.last.set(k, c);
   }
-  return [...tables.values()].map(({ table, truncate, last }) => {
-    const plan: TablePlan = { table, truncate, upserts: [], deletes: [] };
+  return [...tables.values()].map(({ table, truncate, truncateVersion, last }) => {
+    const plan: TablePlan = {
+      table,
+      truncate,
+      upserts: [],
+      deletes: [],
+      upsertVersions: [],
+      deleteVersions: [],
+      truncateVersion,
+    };
     for (const c of last.values()) {
-      if (c.kind === 'upsert') plan.upserts.push(c.row);
-      else if (c.kind === 'delete') plan.deletes.push(c.key);
+      if (c.kind === 'upsert') {
+        plan.upserts.push(c.row);
+        plan.upsertVersions?.push(c.version);
+      } else if (c.kind === 'delete') {
+        plan.deletes.push(c.key);
+        plan.deleteVersions?.push(c.version);
+      }
     }
     return plan;
   });

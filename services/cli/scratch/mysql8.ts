@@ -1,0 +1,10 @@
+import { connect, stack } from '../../../test/support/stack.ts';
+import { createTypeTableSql, insertTypeRowSql, TYPE_ROWS, typeRowParams } from '../../../test/support/type-fixture.ts';
+const s = stack();
+const db = process.argv[2]!;
+const src = await connect(s.mysql8Url!);
+await src.query("SET time_zone = '+00:00'");
+await src.query(`CREATE DATABASE \`${db}\``);
+await src.query(createTypeTableSql(db));
+for (const row of TYPE_ROWS) await src.query(insertTypeRowSql(db), typeRowParams(row));
+await src.end();
