@@ -46,7 +46,7 @@ export interface TargetResult {
 export interface SinkBenchResult {
   timestamp: string;
   rows: number;
-  topic: { name: string; bytes: number; produceSeconds: number; recordsPerSecond: number };
+  topic: { name: string; partitions: number; bytes: number; produceSeconds: number; recordsPerSecond: number };
   targets: TargetResult[];
   /** The whole run up to the figures: producing the topic and every target (clean-up comes after). */
   totalSeconds: number;
@@ -63,7 +63,9 @@ function table(header: string[], rows: string[][]): string[] {
 }
 
 export function printResult(r: SinkBenchResult): void {
-  console.log(`\nbench-sink ${r.timestamp}: ${fmt(r.rows)} change records on ${r.topic.name}`);
+  console.log(
+    `\nbench-sink ${r.timestamp}: ${fmt(r.rows)} change records on ${r.topic.name} (${r.topic.partitions} partition${r.topic.partitions === 1 ? '' : 's'})`,
+  );
   console.log(
     `  topic produced in ${fmt(r.topic.produceSeconds, 1)} s (${fmt(r.topic.recordsPerSecond)} records/s, ${fmt(r.topic.bytes / 2 ** 20, 1)} MiB)\n`,
   );

@@ -13,7 +13,8 @@
  *
  * BENCH_CPU_PROF=1 runs the sink under --cpu-prof and prints where its CPU time went;
  * BENCH_TARGETS (mariadb,tidb), BENCH_PLAIN_PROTOCOL (binary: prepared statements as the sink;
- * text) and BENCH_PRODUCE_BATCH change the run.
+ * text), BENCH_PLAIN_BATCH, BENCH_PARTITIONS (1, as capture's default; the sink applies up to
+ * `parallelism` partitions at once) and BENCH_PRODUCE_BATCH change the run.
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -45,6 +46,7 @@ const rows = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const plainBatch = Number(process.env.BENCH_PLAIN_BATCH ?? 1_000);
 const plainProtocol = (process.env.BENCH_PLAIN_PROTOCOL ?? 'binary') as PlainProtocol;
 const produceBatch = Number(process.env.BENCH_PRODUCE_BATCH ?? 1_000);
+const partitions = Math.max(1, Number(process.env.BENCH_PARTITIONS ?? 1));
 const wanted = (process.env.BENCH_TARGETS ?? KINDS.join(',')).split(',').map((s) => s.trim());
 const cpuProf = process.env.BENCH_CPU_PROF === '1';
 
@@ -87,6 +89,8 @@ async function measureTarget(t: BenchTarget, backlog: TopicBacklog): Promise<Tar
       kafka: { brokers: s.kafkaBrokers },
       schemaRegistry: { url: s.registryUrl },
       topicPrefix: prefix,
+      // The sink's checkpoint rows live and go with the bench database (not the shared _sluice).
+      checkpointSchema: backlog.database,
     },
     freePort(),
   );
@@ -179,6 +183,7 @@ async function measure(): Promise<SinkBenchResult> {
     database,
     rows,
     batch: produceBatch,
+    partitions,
   });
   log(`topic produced in ${backlog.seconds.toFixed(1)} s (${(backlog.bytes / 2 ** 20).toFixed(1)} MiB)`);
   const targets: TargetResult[] = [];
@@ -206,6 +211,7 @@ async function measure(): Promise<SinkBenchResult> {
     rows,
     topic: {
       name: backlog.topic,
+      partitions,
       bytes: backlog.bytes,
       produceSeconds: backlog.seconds,
       recordsPerSecond: rows / backlog.seconds,

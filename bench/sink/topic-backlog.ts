@@ -41,6 +41,8 @@ export async function produceBacklog(opts: {
   database: string;
   rows: number;
   batch: number;
+  /** Partitions of the topic (capture's default is 1); a row's key always goes to the same one. */
+  partitions: number;
   inFlight?: number;
 }): Promise<TopicBacklog> {
   const schema = benchTable(opts.database);
@@ -62,7 +64,14 @@ export async function produceBacklog(opts: {
     // Delete, not compact: the log cleaner must not rewrite the backlog while it is read.
     await admin.createTopics({
       waitForLeaders: true,
-      topics: [{ topic, numPartitions: 1, replicationFactor: 1, configEntries: [{ name: 'cleanup.policy', value: 'delete' }] }],
+      topics: [
+        {
+          topic,
+          numPartitions: opts.partitions,
+          replicationFactor: 1,
+          configEntries: [{ name: 'cleanup.policy', value: 'delete' }],
+        },
+      ],
     });
     await producer.connect();
     const t0 = performance.now();
@@ -107,7 +116,7 @@ export async function produceBacklog(opts: {
       const key = registry.encodeSync(keyId, keyRow) ?? (await registry.encode(keyId, keyRow));
       const value = registry.encodeSync(valueId, env) ?? (await registry.encode(valueId, env));
       bytes += key.length + value.length;
-      return { key, value, partition: 0 };
+      return { key, value, partition: id % opts.partitions };
     };
     // kafkajs sends one record batch per partition and request; the broker refuses batches above
     // message.max.bytes (1 MiB by default), so a send is cut at `batch` records or 512 KiB. Short

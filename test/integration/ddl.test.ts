@@ -22,6 +22,8 @@ const STATEMENTS = (db: string) => [
   `INSERT INTO \`${db}\`.t VALUES (3, 3.25)`,
   `TRUNCATE TABLE \`${db}\`.t`,
   `INSERT INTO \`${db}\`.t VALUES (4, 4.125)`,
+  `ALTER TABLE \`${db}\`.t MODIFY b DECIMAL(12,4)`,
+  `INSERT INTO \`${db}\`.t VALUES (5, 5.5)`,
 ];
 
 describe.each([
@@ -67,7 +69,7 @@ describe.each([
       brokers: s.kafkaBrokers,
       registryUrl: s.registryUrl,
       topic: `${prefix}.${db}.t`,
-      expected: 6,
+      expected: 7,
     });
     const rows = records.filter((r) => r.value?.op === 'c').map((r) => r.value?.after as Record<string, unknown>);
     rows.sort((x, y) => Number(x.id) - Number(y.id));
@@ -76,6 +78,7 @@ describe.each([
       { id: 2, a: 'two', b: '2.500' },
       { id: 3, b: '3.250' },
       { id: 4, b: '4.125' },
+      { id: 5, b: '5.5000' },
     ]);
     // TRUNCATE: one op t on each partition, ordered before the row written after it.
     const truncates = records.filter((r) => r.value?.op === 't');
@@ -88,13 +91,14 @@ describe.each([
       brokers: s.kafkaBrokers,
       registryUrl: s.registryUrl,
       topic: schemaChangeTopic(prefix),
-      expected: 4,
+      expected: 5,
     });
     expect(changes.map((c) => [c.value?.kind, c.value?.tables])).toEqual([
       ['create_table', [`${db}.t`]],
       ['alter_table', [`${db}.t`]],
       ['alter_table', [`${db}.t`]],
       ['truncate_table', [`${db}.t`]],
+      ['alter_table', [`${db}.t`]],
     ]);
   });
 });
@@ -113,7 +117,7 @@ describe('DDL through the sinks', () => {
     }
   });
 
-  it('targets add the new column, apply the truncate and converge', async () => {
+  it('targets follow the source (add, drop and modify columns), apply the truncate and converge', async () => {
     source = await connect(s.sourceUrl);
     await source.query(`CREATE DATABASE \`${db}\``);
     for (const sql of STATEMENTS(db)) await source.query(sql);
@@ -125,9 +129,11 @@ describe('DDL through the sinks', () => {
         return JSON.stringify(rows);
       };
       const got = await waitFor(`${t.name} to converge`, async () =>
-        (await read()) === '[{"id":4,"b":"4.125"}]' ? true : undefined,
+        (await read()) === '[{"id":4,"b":"4.1250"},{"id":5,"b":"5.5000"}]' ? true : undefined,
       ).catch(() => false);
-      expect(got ? '[{"id":4,"b":"4.125"}]' : await read().catch((e) => String(e)), t.name).toBe('[{"id":4,"b":"4.125"}]');
+      expect(got ? '[{"id":4,"b":"4.1250"},{"id":5,"b":"5.5000"}]' : await read().catch((e) => String(e)), t.name).toBe(
+        '[{"id":4,"b":"4.1250"},{"id":5,"b":"5.5000"}]',
+      );
     }
   });
 });

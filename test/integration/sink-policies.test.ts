@@ -44,7 +44,12 @@ describe('sink policies', () => {
     await target.query(`CREATE DATABASE \`${db}\``);
     await target.query(`CREATE TABLE \`${db}\`.t (id INT PRIMARY KEY, v VARCHAR(3))`);
     const capture = ownCapture(s, { name: 'capture-poison', prefix, include: [`${db}.*`] });
-    const sink = ownSink(s, { name: `sink-${prefix}`, prefix, targetUrl: mariadb?.url ?? '', extra: { onError: 'dlq' } });
+    const sink = ownSink(s, {
+      name: `sink-${prefix}`,
+      prefix,
+      targetUrl: mariadb?.url ?? '',
+      extra: { onError: 'dlq', ddl: 'ignore' },
+    });
     services.push(capture, sink);
     await capture.start();
     await source.query(`INSERT INTO \`${db}\`.t VALUES (1, 'ok')`);
@@ -84,7 +89,7 @@ describe('sink policies', () => {
     await target.query(`CREATE TABLE \`${db}\`.t (id INT PRIMARY KEY, v VARCHAR(3))`);
     const capture = ownCapture(s, { name: 'capture-pstop', prefix, include: [`${db}.*`] });
     const sinkName = `sink-${prefix}`;
-    const sink = ownSink(s, { name: sinkName, prefix, targetUrl: mariadb?.url ?? '', extra: { onError: 'stop' } });
+    const sink = ownSink(s, { name: sinkName, prefix, targetUrl: mariadb?.url ?? '', extra: { onError: 'stop', ddl: 'ignore' } });
     services.push(capture, sink);
     await capture.start();
     await source.query(`INSERT INTO \`${db}\`.t VALUES (1, 'ok')`);
@@ -155,5 +160,53 @@ describe('sink policies', () => {
       const [rows] = await target.query(`SELECT id FROM \`${merged}\`.orders ORDER BY id`);
       return (rows as unknown[]).length === 4 ? rows : undefined;
     });
+  });
+});
+
+describe('sink ddl policies', () => {
+  const services: ServiceProcess[] = [];
+  const dbs: string[] = [];
+  let source: mysql.Connection;
+  let target: mysql.Connection;
+
+  afterAll(async () => {
+    for (const p of services) await p.stop();
+    for (const db of dbs) {
+      await source?.query(`DROP DATABASE IF EXISTS \`${db}\``);
+      await target?.query(`DROP DATABASE IF EXISTS \`${db}\``);
+    }
+    await source?.end();
+    await target?.end();
+  });
+
+  it('ignore writes the columns an existing target table has; stop refuses a difference', async () => {
+    if (!mariadb) throw new Error('no MariaDB target in the stack');
+    source = await connect(s.sourceUrl);
+    target = await connect(mariadb.url);
+    const db = uniqueName('iso_ddlpol');
+    dbs.push(db);
+    await source.query(`CREATE DATABASE \`${db}\``);
+    await source.query(`CREATE TABLE \`${db}\`.t (id INT PRIMARY KEY, v VARCHAR(10), extra INT)`);
+    await target.query(`CREATE DATABASE \`${db}\``);
+    await target.query(`CREATE TABLE \`${db}\`.t (id INT PRIMARY KEY, v VARCHAR(10))`);
+    const prefix = uniqueName('dp');
+    const capture = ownCapture(s, { name: 'capture-ddlpol', prefix, include: [`${db}.*`] });
+    const ignore = ownSink(s, { name: `sink-${prefix}-ignore`, prefix, targetUrl: mariadb.url, extra: { ddl: 'ignore' } });
+    services.push(capture, ignore);
+    await capture.start();
+    await source.query(`INSERT INTO \`${db}\`.t VALUES (1, 'one', 100)`);
+    await ignore.start();
+    await waitFor('the row without the extra column', async () => {
+      const [rows] = await target.query(`SELECT * FROM \`${db}\`.t`);
+      return JSON.stringify(rows) === '[{"id":1,"v":"one"}]' ? true : undefined;
+    });
+    expect(ignore.log()).toMatch(/ddl: ignore writes the columns it has/);
+
+    const stop = ownSink(s, { name: `sink-${prefix}-stop`, prefix, targetUrl: mariadb.url, extra: { ddl: 'stop' } });
+    services.push(stop);
+    await stop.start().catch(() => undefined);
+    const code = await Promise.race([stop.waitExit(), new Promise((r) => setTimeout(() => r('running'), 60_000))]);
+    expect(code, stop.tail()).toBe(1);
+    expect(stop.log()).toMatch(/"code":"SCHEMA_MISMATCH".*new columns extra \(ddl: stop\)/);
   });
 });

@@ -29,7 +29,20 @@ export const ERROR_CODES = {
   TARGET_UNAVAILABLE: { retriable: true, fix: 'Check that the target is up; the sink retries without committing offsets.' },
   TARGET_TRANSIENT: { retriable: true, fix: 'Deadlock, lock wait or write conflict; the batch is retried.' },
   TARGET_REJECTED: { retriable: false, fix: 'The target refused a row (type, length, constraint); see the reason.' },
+  SCHEMA_MISMATCH: {
+    retriable: false,
+    fix: 'The target table differs from the source schema and the sink ddl policy is stop; change the target or the policy.',
+  },
   TYPE_UNSUPPORTED: { retriable: false, fix: 'The column type is not mapped yet; see docs/types.md.' },
+  // cli: the operator commands.
+  QUERY_FAILED: {
+    retriable: false,
+    fix: "A query of the sluice CLI failed on the named server (privileges, a table dropped meanwhile); see the server's message.",
+  },
+  REPLAY_REFUSED: {
+    retriable: false,
+    fix: 'Replay preconditions failed: stop the sink first, pick a time the topics still hold, or confirm with --yes.',
+  },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

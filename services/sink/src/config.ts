@@ -22,6 +22,12 @@ export const sinkConfigSchema = z.object({
       }),
     )
     .default([]),
+  /**
+   * Schema changes: apply (create tables, follow the source's columns: add, modify, drop; apply
+   * truncates), ignore (create missing tables; leave existing ones, write the columns they have),
+   * stop (any difference stops the sink with a message naming it).
+   */
+  ddl: z.enum(['apply', 'ignore', 'stop']).default('apply'),
   /** A record that cannot be decoded or applied: to the DLQ topic and go on, or stop the sink there. */
   onError: z.enum(['dlq', 'stop']).default('stop'),
   /**
@@ -52,6 +58,7 @@ export const SINK_ENV: EnvOverride[] = [
   { env: 'SLUICE_TOPIC_PREFIX', path: 'topicPrefix' },
   { env: 'SLUICE_HTTP_PORT', path: 'http.port', kind: 'number' },
   { env: 'SLUICE_ON_ERROR', path: 'onError' },
+  { env: 'SLUICE_DDL', path: 'ddl' },
 ];
 
 export function loadSinkConfig(file: string | undefined, env: NodeJS.ProcessEnv = process.env): SinkConfig {

@@ -17,6 +17,7 @@ async function main(): Promise<number> {
     log: slog,
     checkpointSchema: cfg.checkpointSchema,
     staleWriteGuard: cfg.staleWriteGuard,
+    ddl: cfg.ddl,
   });
   const metrics = createMetricsRegistry('sink');
   const sink = new Sink(cfg, writer, slog, new SinkMetrics(metrics));

@@ -1,7 +1,7 @@
 import { codecFor } from '@sluice/core';
 import { describe, expect, it } from 'vitest';
 import type { TargetTable } from '../decode/target-table.ts';
-import { addColumnsSql, createTableSql } from './table-ddl.ts';
+import { createTableSql } from './table-ddl.ts';
 
 const col = (name: string, sqlType: string, nullable = false, charset: string | null = null) => ({
   name,
@@ -51,16 +51,6 @@ describe('createTableSql on a target with fewer collations', () => {
     const target = { charsets: new Set(['latin1', 'utf8mb4']), collations: new Set(['latin1_bin']) };
     expect(createTableSql({ database: 'd', table: 't', id: 'x', columns: [c], key: [c] }, target)).toContain(
       '`n` varchar(10) CHARACTER SET latin1 NULL',
-    );
-  });
-});
-
-describe('addColumnsSql', () => {
-  it('adds the new columns as nullable', () => {
-    const id = col('id', 'int');
-    const b = col('b', 'decimal(10,2)');
-    expect(addColumnsSql({ database: 'd', table: 't', id: 'x', columns: [id, b], key: [id] }, [b])).toBe(
-      'ALTER TABLE `d`.`t` ADD COLUMN `b` decimal(10,2) NULL',
     );
   });
 });

@@ -13,7 +13,7 @@ export interface TargetCharsets {
   collations: Set<string>;
 }
 
-function columnDef(c: TargetColumn, target?: TargetCharsets): string {
+export function columnDef(c: TargetColumn, target?: TargetCharsets): string {
   if (!SQL_TYPE.test(c.sqlType)) {
     throw new SluiceError('TYPE_UNSUPPORTED', `refusing column type ${JSON.stringify(c.sqlType)} of ${c.name}`);
   }
@@ -32,12 +32,6 @@ export function createTableSql(t: TargetTable, target?: TargetCharsets): string 
   const cols = t.columns.map((c) => columnDef(c, target));
   cols.push(`PRIMARY KEY (${t.key.map((k) => quoteIdent(k.name)).join(', ')})`);
   return `CREATE TABLE IF NOT EXISTS ${qualified(t.database, t.table)} (\n  ${cols.join(',\n  ')}\n)`;
-}
-
-/** Columns a newer source schema version added; nullable on the target, since older rows lack them. */
-export function addColumnsSql(t: TargetTable, columns: TargetColumn[], target?: TargetCharsets): string {
-  const adds = columns.map((c) => `ADD COLUMN ${columnDef({ ...c, nullable: true }, target)}`);
-  return `ALTER TABLE ${qualified(t.database, t.table)} ${adds.join(', ')}`;
 }
 
 export const createDatabaseSql = (db: string): string => `CREATE DATABASE IF NOT EXISTS ${quoteIdent(db)}`;

@@ -1,11 +1,12 @@
-import { type Logger, mysqlOptionsFromUrl } from '@sluice/core';
+import { type Logger, mysqlOptionsFromUrl, SluiceError, type SqlParam } from '@sluice/core';
 import mysql, { type RowDataPacket } from 'mysql2/promise';
-import type { TargetTable } from '../decode/target-table.ts';
+import type { TargetColumn, TargetTable } from '../decode/target-table.ts';
 import type { TablePlan } from '../plan/batch-plan.ts';
 import { planStatements } from '../plan/statements.ts';
 import { checkpointTableSql, checkpointUpsert, type PartitionCheckpoint } from './checkpoint-table.ts';
+import { describeDiff, diffSchema, evolveSql, isEmpty } from './schema-diff.ts';
 import { guardPlan, guardTablesSql, recordVersions } from './stale-write-guard.ts';
-import { addColumnsSql, createDatabaseSql, createTableSql, type TargetCharsets } from './table-ddl.ts';
+import { createDatabaseSql, createTableSql, type TargetCharsets } from './table-ddl.ts';
 import { classifyTargetError } from './target-errors.ts';
 
 /**
@@ -17,7 +18,7 @@ import { classifyTargetError } from './target-errors.ts';
 export class TargetWriter {
   private readonly pool: mysql.Pool;
   private readonly log: Logger;
-  private readonly ensured = new Set<string>();
+  private readonly ensured = new Map<string, Writable>();
   private charsets: Promise<TargetCharsets> | undefined;
 
   private readonly checkpointSchema: string;
@@ -28,8 +29,18 @@ export class TargetWriter {
   /** Changes the stale-write guard kept from moving a row backwards (for metrics). */
   staleDropped = 0;
 
-  constructor(opts: { url: string; poolSize: number; log: Logger; checkpointSchema?: string; staleWriteGuard?: boolean }) {
+  private readonly ddl: 'apply' | 'ignore' | 'stop';
+
+  constructor(opts: {
+    url: string;
+    poolSize: number;
+    log: Logger;
+    checkpointSchema?: string;
+    staleWriteGuard?: boolean;
+    ddl?: 'apply' | 'ignore' | 'stop';
+  }) {
     this.log = opts.log;
+    this.ddl = opts.ddl ?? 'apply';
     this.guard = opts.staleWriteGuard ?? false;
     this.checkpointSchema = opts.checkpointSchema ?? '_sluice';
     this.pool = mysql.createPool({ ...mysqlOptionsFromUrl(opts.url), database: undefined, connectionLimit: opts.poolSize });
@@ -43,9 +54,12 @@ export class TargetWriter {
    * Applies the plans and the partition checkpoints in one target transaction. The checkpoint
    * rows say, in the target itself, how far this sink has applied and how fresh the data is.
    */
-  async apply(plans: TablePlan[], checkpoints: PartitionCheckpoint[] = []): Promise<void> {
+  async apply(input: TablePlan[], checkpoints: PartitionCheckpoint[] = []): Promise<void> {
+    let plans = input;
     try {
-      for (const p of plans) await this.ensureTable(p.table);
+      const ready: TablePlan[] = [];
+      for (const p of plans) ready.push(project(p, await this.ensureTable(p.table)));
+      plans = ready;
       if (this.guard && plans.length) await this.ensureGuardTables();
       if (checkpoints.length) await this.ensureCheckpointTable();
       const conn = await this.pool.getConnection();
@@ -101,27 +115,58 @@ export class TargetWriter {
     }
   }
 
-  private async ensureTable(t: TargetTable): Promise<void> {
-    if (this.ensured.has(t.id)) return;
+  /**
+   * Makes the target table ready for a schema version, by the ddl policy: `apply` creates it or
+   * makes it follow the source (add, modify, drop columns); `ignore` leaves an existing table as it
+   * is and writes only the columns it has; `stop` refuses any difference. Returns the table as it
+   * is written (projected under `ignore`).
+   */
+  private async ensureTable(t: TargetTable): Promise<Writable> {
+    const hit = this.ensured.get(t.id);
+    if (hit) return hit;
     this.charsets ??= this.readCharsets();
+    const charsets = await this.charsets;
     await this.pool.query(createDatabaseSql(t.database));
-    await this.pool.query(createTableSql(t, await this.charsets));
-    // A table that already existed may lack columns a newer source version added.
+    await this.pool.query(createTableSql(t, charsets));
     const [cols] = await this.pool.query<RowDataPacket[]>(
-      'SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?',
+      'SELECT COLUMN_NAME, COLUMN_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION',
       [t.database, t.table],
     );
-    const have = new Set(cols.map((c) => String(c.COLUMN_NAME).toLowerCase()));
-    const missing = t.columns.filter((c) => !have.has(c.name.toLowerCase()));
-    if (missing.length) {
-      await this.pool.query(addColumnsSql(t, missing, await this.charsets));
-      this.log.info(
-        { table: `${t.database}.${t.table}`, added: missing.map((c) => c.name) },
-        'target table evolved: columns added',
-      );
+    const diff = diffSchema(
+      t,
+      cols.map((c) => ({ name: String(c.COLUMN_NAME), type: String(c.COLUMN_TYPE) })),
+    );
+    const name = `${t.database}.${t.table}`;
+    let writable: Writable = { table: t, indexes: undefined };
+    if (!isEmpty(diff)) {
+      if (this.ddl === 'stop') {
+        throw new SluiceError(
+          'SCHEMA_MISMATCH',
+          `target table ${name} differs from the source schema: ${describeDiff(diff)} (ddl: stop)`,
+        );
+      }
+      if (this.ddl === 'apply') {
+        const sql = evolveSql(t, diff, charsets);
+        if (sql) await this.pool.query(sql);
+        this.log.info({ table: name, change: describeDiff(diff) }, 'target table evolved');
+      } else {
+        // ignore: write the columns the target has, leave the rest.
+        const have = new Set(cols.map((c) => String(c.COLUMN_NAME).toLowerCase()));
+        const missingKey = t.key.filter((k) => !have.has(k.name.toLowerCase()));
+        if (missingKey.length) {
+          throw new SluiceError(
+            'SCHEMA_MISMATCH',
+            `target table ${name} lacks key columns ${missingKey.map((k) => k.name).join(', ')}`,
+          );
+        }
+        const indexes = t.columns.flatMap((c, i) => (have.has(c.name.toLowerCase()) ? [i] : []));
+        writable = { table: { ...t, columns: indexes.map((i) => t.columns[i] as TargetColumn), id: `${t.id}|ignore` }, indexes };
+        this.log.warn({ table: name, change: describeDiff(diff) }, 'target table differs; ddl: ignore writes the columns it has');
+      }
     }
-    this.ensured.add(t.id);
-    this.log.info({ table: `${t.database}.${t.table}` }, 'target table ready');
+    this.ensured.set(t.id, writable);
+    this.log.info({ table: name }, 'target table ready');
+    return writable;
   }
 
   private async readCharsets(): Promise<TargetCharsets> {
@@ -137,4 +182,16 @@ export class TargetWriter {
   async close(): Promise<void> {
     await this.pool.end();
   }
+}
+
+/** A table as written: under ddl ignore, only the target's columns (`indexes` into the source columns). */
+interface Writable {
+  table: TargetTable;
+  indexes: number[] | undefined;
+}
+
+function project(plan: TablePlan, w: Writable): TablePlan {
+  const idx = w.indexes;
+  if (!idx) return plan.table === w.table ? plan : { ...plan, table: w.table };
+  return { ...plan, table: w.table, upserts: plan.upserts.map((row) => idx.map((i) => row[i] as SqlParam)) };
 }

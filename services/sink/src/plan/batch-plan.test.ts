@@ -73,11 +73,26 @@ describe('planBatch', () => {
 });
 
 describe('planBatch with TRUNCATE', () => {
-  it('empties the table and keeps only what follows the truncate', () => {
+  it('empties the table and keeps only what follows the truncate, planned after it', () => {
     const trunc: TargetChange = { kind: 'truncate', table: t, sourceTsMs: 0, position: 'p', version: '1' };
-    const [p] = planBatch([up(1, 'a'), del(2), trunc, up(3, 'c')]);
-    expect(p?.truncate).toBe(true);
-    expect(p?.upserts).toEqual([['3', 'c']]);
-    expect(p?.deletes).toEqual([]);
+    const plans = planBatch([up(1, 'a'), del(2), trunc, up(3, 'c')]).filter(
+      (p) => p.truncate || p.upserts.length || p.deletes.length,
+    );
+    expect(plans.map((p) => [p.truncate, p.upserts, p.deletes])).toEqual([
+      [true, [], []],
+      [false, [['3', 'c']], []],
+    ]);
+  });
+});
+
+describe('planBatch with TRUNCATE and a layout change', () => {
+  it('plans rows written after the truncate after it, whatever their schema version', () => {
+    const t2: TargetTable = { ...t, id: 't2' };
+    const trunc: TargetChange = { kind: 'truncate', table: t2, sourceTsMs: 0, position: 'p', version: '2' };
+    const plans = planBatch([up(1, 'a'), trunc, up(4, 'd'), { ...up(5, 'e'), table: t2 } as TargetChange]);
+    const order = plans
+      .filter((p) => p.truncate || p.upserts.length)
+      .map((p) => (p.truncate ? 'truncate' : p.upserts.map((r) => r[0]).join()));
+    expect(order).toEqual(['truncate', '4', '5']);
   });
 });

@@ -26,24 +26,30 @@ export const keyString = (key: SqlParam[]): string =>
  * wins; a delete removes the key. Replaying the batch, or any part of it, leaves the same state.
  */
 export function planBatch(changes: TargetChange[]): TablePlan[] {
-  const tables = new Map<
-    string,
-    { table: TargetTable; truncate: boolean; truncateVersion?: string; last: Map<string, TargetChange> }
-  >();
+  type Group = { table: TargetTable; truncate: boolean; truncateVersion?: string; last: Map<string, TargetChange> };
+  // Groups in order of first use. A layout change starts a new group (rows never mix column
+  // lists); a TRUNCATE starts a new epoch of its table, so everything after it is planned after it.
+  const tables = new Map<string, Group>();
+  const epochs = new Map<string, number>();
+  const name = (t: TargetTable) => `${t.database}.${t.table}`;
   for (const c of changes) {
     if (c.kind === 'skip') continue;
-    // A layout change of the same table starts a new group, so rows never mix column lists.
-    const t = tables.get(c.table.id) ?? { table: c.table, truncate: false, last: new Map<string, TargetChange>() };
-    tables.set(c.table.id, t);
+    const epoch = epochs.get(name(c.table)) ?? 0;
     if (c.kind === 'truncate') {
       // Everything before a TRUNCATE is moot: empty the table, then apply what follows.
-      for (const other of tables.values()) {
-        if (other.table.database === c.table.database && other.table.table === c.table.table) other.last.clear();
-      }
-      t.truncate = true;
-      t.truncateVersion = c.version;
+      for (const g of tables.values()) if (name(g.table) === name(c.table)) g.last.clear();
+      tables.set(`${c.table.id}#${epoch}#truncate`, {
+        table: c.table,
+        truncate: true,
+        truncateVersion: c.version,
+        last: new Map(),
+      });
+      epochs.set(name(c.table), epoch + 1);
       continue;
     }
+    const id = `${c.table.id}#${epoch}`;
+    const t = tables.get(id) ?? { table: c.table, truncate: false, last: new Map<string, TargetChange>() };
+    tables.set(id, t);
     const k = keyString(c.key);
     t.last.delete(k); // re-insert so that Map order is the order of last change
     t.last.set(k, c);
