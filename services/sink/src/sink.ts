@@ -44,7 +44,7 @@ export class Sink {
     this.writer = writer;
     this.kafka = createKafka({ brokers: cfg.kafka.brokers, clientId: `${cfg.kafka.clientId}-sink-${cfg.sinkName}`, log });
     this.registry = new Registry(cfg.schemaRegistry.url);
-    this.decoder = new ChangeDecoder(this.registry);
+    this.decoder = new ChangeDecoder(this.registry, { versions: cfg.staleWriteGuard });
     this.router = new Router(cfg.routes);
     this.dlq = new DeadLetterQueue(this.kafka, cfg.topicPrefix, cfg.sinkName, log);
     this.heartbeatTopic = `${cfg.topicPrefix}._heartbeats`;
@@ -121,7 +121,9 @@ export class Sink {
       await this.applyWithRetry([], [{ ...base, sourcePosition: null, sourceTsMs: ts }], p);
       if (ts) this.freshAt(ts);
     } else {
-      const decoded = await Promise.all(batch.messages.map((m) => this.decode(m)));
+      // One at a time: after the first record of a schema everything is cached and synchronous.
+      const decoded: Decoded[] = [];
+      for (const m of batch.messages) decoded.push(await this.decode(m));
       const letters: DeadLetter[] = [];
       const changes: TargetChange[] = [];
       for (const d of decoded) {

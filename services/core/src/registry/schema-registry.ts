@@ -13,6 +13,7 @@ export class Registry {
   private readonly url: string;
   private readonly registered = new Map<string, number>();
   private readonly types = new Map<number, avro.Type>();
+  private readonly parsing = new Map<number, Promise<avro.Type>>();
   private scratch = Buffer.allocUnsafe(64 * 1024);
   private readonly raw = new Map<number, Promise<Record<string, unknown>>>();
 
@@ -72,11 +73,34 @@ export class Registry {
 
   async decode(buf: Buffer): Promise<{ id: number; value: unknown }> {
     const id = schemaIdOf(buf);
+    const type = await this.readerType(id);
     try {
-      return { id, value: await this.client.decode(buf) };
+      return { id, value: type.decode(buf, 5).value };
     } catch (cause) {
-      throw wrap(cause, `cannot decode a record with schema id ${id}`);
+      throw new SluiceError('DECODE_FAILED', `cannot decode a record with schema id ${id}: ${(cause as Error).message}`, {
+        cause,
+      });
     }
+  }
+
+  /**
+   * The avsc type of a schema id, parsed once per process (the registry client parses again for
+   * every concurrent caller while its cache is cold).
+   */
+  readerType(id: number): Promise<avro.Type> {
+    const hit = this.types.get(id);
+    if (hit) return Promise.resolve(hit);
+    let p = this.parsing.get(id);
+    if (!p) {
+      p = this.rawSchema(id).then((schema) => {
+        const type = avro.Type.forSchema(schema as avro.Schema, { ...exactAvroOptions } as never);
+        this.types.set(id, type);
+        return type;
+      });
+      this.parsing.set(id, p);
+      p.catch(() => this.parsing.delete(id));
+    }
+    return p;
   }
 
   /** The schema JSON as registered, including sluice's field attributes (avsc drops them). */

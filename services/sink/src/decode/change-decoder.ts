@@ -24,15 +24,20 @@ export class ChangeDecoder {
   private readonly registry: Registry;
   private readonly tables = new Map<number, Promise<TargetTable>>();
 
-  constructor(registry: Registry) {
+  /** Source versions are only needed by the stale-write guard. */
+  private readonly versions: boolean;
+
+  constructor(registry: Registry, opts: { versions?: boolean } = {}) {
     this.registry = registry;
+    this.versions = opts.versions ?? true;
   }
 
   async decode(value: Buffer | null): Promise<TargetChange> {
     // A tombstone only serves compaction; the delete before it did the work.
     if (!value) return { kind: 'skip' };
     const id = schemaIdOf(value);
-    const [table, { value: env }] = await Promise.all([this.table(id), this.registry.decode(value)]);
+    const table = await this.table(id);
+    const { value: env } = await this.registry.decode(value);
     const e = env as {
       op: string;
       before: Row | null;
@@ -41,7 +46,7 @@ export class ChangeDecoder {
     };
     const sourceTsMs = Number(e.source.ts_ms);
     const position = e.source.gtid ?? `${e.source.file}:${e.source.pos}`;
-    const version = sourceVersion(e.source);
+    const version = this.versions ? sourceVersion(e.source) : '0';
     const params = (row: Row, cols = table.columns) =>
       cols.map((c) => {
         const v = row[c.field];
