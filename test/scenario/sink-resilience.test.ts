@@ -74,6 +74,8 @@ describe('sink under failure', () => {
     });
     expect(r.target, sink.tail()).toEqual(r.source);
     expect(load.transactions).toBeGreaterThan(50);
+    // SIGTERM: the batch in hand is applied and committed, then the process exits 0.
+    expect(await sink.stop()).toBe(0);
   });
 
   it('waits out a target that is down for 30 s, then converges', async () => {
