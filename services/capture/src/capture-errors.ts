@@ -1,14 +1,4 @@
-import { SluiceError } from '@sluice/core';
-
-const NETWORK = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'PROTOCOL_CONNECTION_LOST',
-  'EHOSTUNREACH',
-  'ENOTFOUND',
-]);
+import { isNetworkError, SluiceError } from '@sluice/core';
 
 /**
  * Any failure of a capture run as a SluiceError, so the supervisor can decide by `retriable`:
@@ -20,7 +10,7 @@ export function classifyCaptureError(err: unknown): SluiceError {
   if (e?.name?.startsWith('KafkaJS')) {
     return new SluiceError('KAFKA_UNAVAILABLE', `kafka: ${e.message}`, { cause: err, retriable: e.retriable !== false });
   }
-  if ((e?.code && NETWORK.has(e.code)) || e?.errno === 2013 || e?.errno === 2006) {
+  if (isNetworkError(e) || e?.errno === 2013 || e?.errno === 2006) {
     return new SluiceError('SOURCE_UNREACHABLE', `source: ${e.message ?? e.code}`, { cause: err });
   }
   if (e?.errno === 1045 || e?.errno === 1227 || e?.errno === 1142) {

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { SluiceError, type TableSchema } from '@sluice/core';
+import { globToRegExp, SluiceError, type TableSchema } from '@sluice/core';
 
 /** Column filters from the config: `db.table.column` patterns with * and ?. */
 export interface ColumnRules {
@@ -8,14 +8,6 @@ export interface ColumnRules {
   /** Secret for masking; never logged. */
   maskSalt?: string;
 }
-
-const globToRegExp = (glob: string): RegExp =>
-  new RegExp(
-    `^${glob
-      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-      .replace(/\*/g, '.*')
-      .replace(/\?/g, '.')}$`,
-  );
 
 /**
  * Applies column rules to a table before anything is encoded: excluded columns disappear from

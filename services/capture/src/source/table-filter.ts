@@ -1,13 +1,7 @@
+import { globToRegExp } from '@sluice/core';
+
 /** Databases that are never captured, whatever the include patterns say. */
 export const SYSTEM_DATABASES = new Set(['mysql', 'information_schema', 'performance_schema', 'sys']);
-
-const globToRegExp = (glob: string): RegExp =>
-  new RegExp(
-    `^${glob
-      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-      .replace(/\*/g, '.*')
-      .replace(/\?/g, '.')}$`,
-  );
 
 /**
  * Which tables are captured: `<db>.<table>` patterns with * and ?; exclude wins over include;

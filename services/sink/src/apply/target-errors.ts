@@ -1,4 +1,4 @@
-import { SluiceError } from '@sluice/core';
+import { isNetworkError, SluiceError } from '@sluice/core';
 
 /** Server error numbers that a retry can cure. Classified by code, never by message text. */
 const TRANSIENT = new Set([
@@ -11,15 +11,7 @@ const TRANSIENT = new Set([
   1105, // TiDB unknown error, often a TiKV/region hiccup
 ]);
 
-/** Client-side codes (mysql2 `code`) and server errors that mean "the target is not reachable". */
-const UNAVAILABLE_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'PROTOCOL_CONNECTION_LOST',
-  'EHOSTUNREACH',
-]);
+/** Server and client error numbers that mean "the target is not reachable". */
 const UNAVAILABLE_ERRNO = new Set([
   2002, // CR_CONNECTION_ERROR
   2003, // CR_CONN_HOST_ERROR
@@ -34,7 +26,7 @@ export function classifyTargetError(err: unknown): SluiceError {
   if (err instanceof SluiceError) return err;
   const e = err as { errno?: number; code?: string; message?: string; sqlMessage?: string };
   const detail = e.sqlMessage ?? e.message ?? String(err);
-  if ((e.code && UNAVAILABLE_CODES.has(e.code)) || (e.errno && UNAVAILABLE_ERRNO.has(e.errno))) {
+  if (isNetworkError(e) || (e.errno && UNAVAILABLE_ERRNO.has(e.errno))) {
     return new SluiceError('TARGET_UNAVAILABLE', `target unreachable: ${detail}`, { cause: err });
   }
   if (e.errno && TRANSIENT.has(e.errno)) {

@@ -91,26 +91,26 @@ export class TargetWriter {
     }
   }
 
-  private async ensureGuardTables(): Promise<void> {
-    this.guardReady ??= (async () => {
-      for (const sql of guardTablesSql(this.checkpointSchema)) await this.pool.query(sql);
-    })();
-    try {
-      await this.guardReady;
-    } catch (err) {
+  private ensureGuardTables(): Promise<void> {
+    this.guardReady ??= this.runOnce(guardTablesSql(this.checkpointSchema), () => {
       this.guardReady = undefined;
-      throw err;
-    }
+    });
+    return this.guardReady;
   }
 
-  private async ensureCheckpointTable(): Promise<void> {
-    this.checkpointReady ??= (async () => {
-      for (const sql of checkpointTableSql(this.checkpointSchema)) await this.pool.query(sql);
-    })();
-    try {
-      await this.checkpointReady;
-    } catch (err) {
+  private ensureCheckpointTable(): Promise<void> {
+    this.checkpointReady ??= this.runOnce(checkpointTableSql(this.checkpointSchema), () => {
       this.checkpointReady = undefined;
+    });
+    return this.checkpointReady;
+  }
+
+  /** Runs DDL statements once; on failure `reset` lets the next call try again. */
+  private async runOnce(statements: string[], reset: () => void): Promise<void> {
+    try {
+      for (const sql of statements) await this.pool.query(sql);
+    } catch (err) {
+      reset();
       throw err;
     }
   }

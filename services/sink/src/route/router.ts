@@ -1,3 +1,4 @@
+import { globToRegExp } from '@sluice/core';
 import type { TargetTable } from '../decode/target-table.ts';
 
 /** `from` and `to` are `db.table` patterns; `*` in `to` takes what the `*` of `from` matched, in order. */
@@ -11,15 +12,7 @@ interface Compiled {
   to: string;
 }
 
-const compile = (r: Route): Compiled => ({
-  re: new RegExp(
-    `^${r.from
-      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-      .replace(/\*/g, '(.*)')
-      .replace(/\?/g, '(.)')}$`,
-  ),
-  to: r.to,
-});
+const compile = (r: Route): Compiled => ({ re: globToRegExp(r.from), to: r.to });
 
 /**
  * Maps source tables to target tables: renames (`src.* -> dst.*`) and shard merges
