@@ -2,7 +2,8 @@ import { createKafka, createLogger, Registry } from '@sluice/core';
 import type mysql from 'mysql2/promise';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CheckpointCodec } from '../../services/capture/src/publish/checkpoint.ts';
-import { freePort, ServiceProcess } from '../support/services.ts';
+import { ownCapture } from '../support/pipeline.ts';
+import type { ServiceProcess } from '../support/services.ts';
 import { connect, stack, uniqueName } from '../support/stack.ts';
 import { readTopic } from '../support/topics.ts';
 
@@ -23,20 +24,7 @@ describe('checkpoint in purged binlog', () => {
   });
 
   const capture = (prefix: string, extra: Record<string, unknown>) => {
-    const p = new ServiceProcess(
-      'capture',
-      `capture-${prefix}`,
-      {
-        captureId: prefix,
-        source: { url: s.sourceUrl, serverId: 54700 + (process.pid % 100) },
-        kafka: { brokers: s.kafkaBrokers },
-        schemaRegistry: { url: s.registryUrl },
-        topicPrefix: prefix,
-        tables: { include: [`${db}.*`] },
-        ...extra,
-      },
-      freePort(),
-    );
+    const p = ownCapture(s, { name: `capture-${prefix}`, prefix: prefix, include: [`${db}.*`], extra: { ...extra } });
     services.push(p);
     return p;
   };

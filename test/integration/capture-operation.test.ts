@@ -1,6 +1,7 @@
 import type mysql from 'mysql2/promise';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort, ServiceProcess } from '../support/services.ts';
+import { ownCapture } from '../support/pipeline.ts';
+import type { ServiceProcess } from '../support/services.ts';
 import { connect, stack, uniqueName } from '../support/stack.ts';
 import { readTopic } from '../support/topics.ts';
 
@@ -18,20 +19,13 @@ describe('capture operation', () => {
   });
 
   const capture = (prefix: string, url: string, extra: Record<string, unknown>) => {
-    const p = new ServiceProcess(
-      'capture',
-      `capture-${prefix}`,
-      {
-        captureId: prefix,
-        source: { url, serverId: 54800 + (process.pid % 100) },
-        kafka: { brokers: s.kafkaBrokers },
-        schemaRegistry: { url: s.registryUrl },
-        topicPrefix: prefix,
-        tables: { include: [`${db}.*`] },
-        ...extra,
-      },
-      freePort(),
-    );
+    const p = ownCapture(s, {
+      name: `capture-${prefix}`,
+      prefix,
+      sourceUrl: url,
+      include: [`${db}.*`],
+      extra,
+    });
     services.push(p);
     return p;
   };

@@ -1,7 +1,8 @@
 import { schemaChangeTopic } from '@sluice/core';
 import type mysql from 'mysql2/promise';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort, ServiceProcess } from '../support/services.ts';
+import { ownCapture } from '../support/pipeline.ts';
+import type { ServiceProcess } from '../support/services.ts';
 import { connect, stack, uniqueName, waitFor } from '../support/stack.ts';
 import { readTopic } from '../support/topics.ts';
 
@@ -44,20 +45,12 @@ describe.each([
   it('rows before and after each ALTER carry the schema they were written with', async () => {
     conn = await connect(s.sourceUrl);
     await conn.query(`CREATE DATABASE \`${db}\``);
-    capture = new ServiceProcess(
-      'capture',
-      `capture-ddl-${mode}`,
-      {
-        captureId: prefix,
-        source: { url: s.sourceUrl, serverId: 54400 + (process.pid % 100) },
-        kafka: { brokers: s.kafkaBrokers },
-        schemaRegistry: { url: s.registryUrl },
-        topicPrefix: prefix,
-        tables: { include: [`${db}.*`] },
-        topics: { cleanupPolicy: 'delete', partitions: 2 },
-      },
-      freePort(),
-    );
+    capture = ownCapture(s, {
+      name: `capture-ddl-${mode}`,
+      prefix,
+      include: [`${db}.*`],
+      extra: { topics: { cleanupPolicy: 'delete', partitions: 2 } },
+    });
     await capture.start();
     // Streaming means the first checkpoint is committed: the rest is read as a backlog.
     await capture.waitLog(/"msg":"capture streaming"/);

@@ -1,6 +1,7 @@
 import type mysql from 'mysql2/promise';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort, ServiceProcess } from '../support/services.ts';
+import { ownCapture } from '../support/pipeline.ts';
+import type { ServiceProcess } from '../support/services.ts';
 import { connect, stack, uniqueName, waitFor } from '../support/stack.ts';
 import { readTopic } from '../support/topics.ts';
 import { createTypeTableSql, insertTypeRowSql, TYPE_COLUMNS, TYPE_ROWS, typeRowParams } from '../support/type-fixture.ts';
@@ -37,19 +38,12 @@ describe.each(sources)('every type from $name', ({ name, url }) => {
     // Rows already there are read by the snapshot (binary protocol); later ones from the binlog.
     await conn.query(createTypeTableSql(db, 'snapshotted'));
     for (const row of TYPE_ROWS) await conn.query(insertTypeRowSql(db, 'snapshotted'), typeRowParams(row));
-    capture = new ServiceProcess(
-      'capture',
-      `capture-types-${name.split(' ')[0]}`,
-      {
-        captureId: prefix,
-        source: { url, serverId: 54200 + (process.pid % 100) },
-        kafka: { brokers: s.kafkaBrokers },
-        schemaRegistry: { url: s.registryUrl },
-        topicPrefix: prefix,
-        tables: { include: [`${db}.*`] },
-      },
-      freePort(),
-    );
+    capture = ownCapture(s, {
+      name: `capture-types-${name.split(' ')[0]}`,
+      prefix,
+      sourceUrl: url,
+      include: [`${db}.*`],
+    });
     await capture.start();
     await conn.beginTransaction();
     for (const row of TYPE_ROWS) await conn.query(insertTypeRowSql(db), typeRowParams(row));

@@ -1,7 +1,8 @@
 import type mysql from 'mysql2/promise';
 import { afterAll, describe, expect, it } from 'vitest';
 import { VersionLoad } from '../support/load.ts';
-import { freePort, ServiceProcess } from '../support/services.ts';
+import { ownCapture } from '../support/pipeline.ts';
+import type { ServiceProcess } from '../support/services.ts';
 import { connect, stack, uniqueName } from '../support/stack.ts';
 import { readTopic } from '../support/topics.ts';
 
@@ -32,23 +33,15 @@ describe.each([
     if (!url) throw new Error('MYSQL8_URL is not set: run make up');
     const load = new VersionLoad(url, db, 200);
     await load.createTable();
-    capture = new ServiceProcess(
-      'capture',
-      `capture-crash-${name.split(' ')[0]}`,
-      {
-        captureId: prefix,
-        source: { url, serverId: 54100 + (process.pid % 100) },
-        kafka: { brokers: s.kafkaBrokers },
-        schemaRegistry: { url: s.registryUrl },
-        topicPrefix: prefix,
-        tables: { include: [`${db}.*`] },
-        // Not compacted: the test reads every version of every key.
-        topics: { cleanupPolicy: 'delete' },
-        // The rows inserted before capture starts are not part of this test.
-        snapshot: { mode: 'never' },
-      },
-      freePort(),
-    );
+    capture = ownCapture(s, {
+      name: `capture-crash-${name.split(' ')[0]}`,
+      prefix,
+      sourceUrl: url,
+      include: [`${db}.*`],
+      // Not compacted, so every version of every key stays readable; rows that existed before
+      // capture started are not part of this test, so no snapshot.
+      extra: { topics: { cleanupPolicy: 'delete' }, snapshot: { mode: 'never' } },
+    });
     await capture.start();
     load.start(2);
     for (let kill = 0; kill < 3; kill++) {

@@ -1,7 +1,8 @@
 import type mysql from 'mysql2/promise';
 import { afterEach, describe, expect, it } from 'vitest';
 import { VersionLoad } from '../support/load.ts';
-import { freePort, ServiceProcess } from '../support/services.ts';
+import { ownCapture } from '../support/pipeline.ts';
+import type { ServiceProcess } from '../support/services.ts';
 import { connect, stack, uniqueName } from '../support/stack.ts';
 import { readTopic, waitForEndOffset } from '../support/topics.ts';
 
@@ -24,21 +25,12 @@ describe('snapshot then stream, under concurrent writes', () => {
   });
 
   const start = async (db: string, prefix: string, chunkRows = 100) => {
-    capture = new ServiceProcess(
-      'capture',
-      `capture-${prefix}`,
-      {
-        captureId: prefix,
-        source: { url: s.sourceUrl, serverId: 54300 + (process.pid % 100) },
-        kafka: { brokers: s.kafkaBrokers },
-        schemaRegistry: { url: s.registryUrl },
-        topicPrefix: prefix,
-        tables: { include: [`${db}.*`] },
-        topics: { cleanupPolicy: 'delete' },
-        snapshot: { mode: 'initial', chunkRows },
-      },
-      freePort(),
-    );
+    capture = ownCapture(s, {
+      name: `capture-${prefix}`,
+      prefix,
+      include: [`${db}.*`],
+      extra: { topics: { cleanupPolicy: 'delete' }, snapshot: { mode: 'initial', chunkRows } },
+    });
     await capture.start();
   };
 
