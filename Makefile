@@ -55,3 +55,7 @@ bench-capture: install ## capture: rows/s binlog -> committed Kafka records vs r
 
 bench-sink: install ## sink: rows/s from a 1M-change topic backlog into each target vs a plain multi-row upsert loop
 	@$(RUN) node bench/sink/run.ts
+
+.PHONY: sluice
+sluice: install ## the operator CLI: make sluice ARGS="status" (or verify, replay; --help for each)
+	@$(RUN) node services/cli/src/main.ts $(ARGS)

@@ -1,2 +1,53 @@
 #!/usr/bin/env node
-console.log('sluice');
+import { ERROR_CODES, SluiceError } from '@sluice/core';
+import { replayCommand } from './replay/command.ts';
+import { statusCommand } from './status/command.ts';
+import { verifyCommand } from './verify/command.ts';
+
+const HELP = `sluice: the operator CLI of the sluice CDC pipeline
+
+usage: sluice <command> [options]      (sluice <command> --help for each)
+
+commands:
+  verify   compare source and target tables (chunked checksums, then rows); --fix print|apply
+  status   capture position and lag, sink groups' offsets, lag and target freshness
+  replay   reset a sink group's offsets (to a time, an offset, earliest, latest) to re-apply history
+
+Connection settings come from flags, the services' config files (--capture-config,
+--sink-config), SLUICE_* variables, and on the local stack from .stack/stack.env.
+Exit codes: 0 ok, 1 a difference or a part in error, 2 the command could not run.`;
+
+const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
+  verify: verifyCommand,
+  status: statusCommand,
+  replay: replayCommand,
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(`${HELP}\n`);
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command)
+    throw new SluiceError(
+      'CONFIG_INVALID',
+      `unknown command ${JSON.stringify(name)} (commands: ${Object.keys(COMMANDS).join(', ')})`,
+    );
+  return command(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof SluiceError) {
+      process.stderr.write(`sluice: ${err.code}: ${err.message}\n  fix: ${ERROR_CODES[err.code].fix}\n`);
+    } else {
+      process.stderr.write(`sluice: ${(err as Error)?.stack ?? err}\n`);
+    }
+    process.exitCode = 2;
+  },
+);

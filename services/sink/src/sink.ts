@@ -9,6 +9,9 @@ import type { SinkMetrics } from './observe/sink-metrics.ts';
 import { planBatch } from './plan/batch-plan.ts';
 import { Router } from './route/router.ts';
 
+/** Kafka errors of a commit that lost its group membership; the consumer rejoins by itself. */
+const REBALANCED = new Set(['UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION', 'REBALANCE_IN_PROGRESS']);
+
 type Decoded = { message: KafkaMessage; change: TargetChange } | { message: KafkaMessage; error: SluiceError };
 
 /**
@@ -109,8 +112,18 @@ export class Sink {
   }
 
   private async onBatch(consumer: Consumer, p: EachBatchPayload): Promise<void> {
+    if (p.batch.messages.length === 0) return;
+    // Stay in the group however long the target takes (or stays away): kafkajs throttles these.
+    const beat = setInterval(() => void p.heartbeat().catch(() => undefined), 1_000);
+    try {
+      await this.applyBatch(consumer, p);
+    } finally {
+      clearInterval(beat);
+    }
+  }
+
+  private async applyBatch(consumer: Consumer, p: EachBatchPayload): Promise<void> {
     const { batch } = p;
-    if (batch.messages.length === 0) return;
     const started = Date.now();
     const last = batch.messages[batch.messages.length - 1]?.offset as string;
     const next = (BigInt(last) + 1n).toString();
@@ -118,7 +131,7 @@ export class Sink {
 
     if (batch.topic === this.heartbeatTopic) {
       const ts = await this.lastHeartbeat(batch.messages);
-      await this.applyWithRetry([], [{ ...base, sourcePosition: null, sourceTsMs: ts }], p);
+      await this.applyWithRetry([], [{ ...base, sourcePosition: null, sourceTsMs: ts }]);
       if (ts) this.freshAt(ts);
     } else {
       // One at a time: after the first record of a schema everything is cached and synchronous.
@@ -142,7 +155,7 @@ export class Sink {
         sourceTsMs: lastChange && 'sourceTsMs' in lastChange ? lastChange.sourceTsMs : null,
       };
       try {
-        await this.applyWithRetry(changes, [checkpoint], p);
+        await this.applyWithRetry(changes, [checkpoint]);
       } catch (err) {
         const e = err instanceof SluiceError ? err : new SluiceError('TARGET_REJECTED', String(err), { cause: err });
         if (e.retriable || this.cfg.onError === 'stop') this.stopWith(e, batch.topic, batch.partition, batch.firstOffset());
@@ -150,7 +163,7 @@ export class Sink {
         for (const d of decoded) {
           if ('error' in d) continue;
           try {
-            await this.applyWithRetry([d.change], [], p);
+            await this.applyWithRetry([d.change], []);
           } catch (one) {
             const oe = one instanceof SluiceError ? one : new SluiceError('TARGET_REJECTED', String(one), { cause: one });
             if (oe.retriable) this.stopWith(oe, batch.topic, batch.partition, d.message.offset);
@@ -159,7 +172,7 @@ export class Sink {
             );
           }
         }
-        await this.applyWithRetry([], [checkpoint], p);
+        await this.applyWithRetry([], [checkpoint]);
       }
       // The DLQ has them before the offsets move past them.
       await this.dlq.send(letters);
@@ -168,7 +181,24 @@ export class Sink {
       if (checkpoint.sourceTsMs) this.freshAt(checkpoint.sourceTsMs);
     }
     p.resolveOffset(last);
-    await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);
+    try {
+      await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);
+    } catch (err) {
+      // The group moved on (rebalance): the batch is applied but its offsets are not committed.
+      // Whoever owns the partition now applies it again, which idempotent apply makes harmless.
+      if (
+        !REBALANCED.has(
+          String((err as { type?: string; cause?: { type?: string } }).cause?.type ?? (err as { type?: string }).type),
+        )
+      ) {
+        throw err;
+      }
+      this.log.warn(
+        { topic: batch.topic, partition: batch.partition, offset: last },
+        'offsets not committed: the group rebalanced; the batch will be applied again',
+      );
+      return;
+    }
     this.metrics.batches.inc();
     this.metrics.batchRows.observe(batch.messages.length);
     this.metrics.batchSeconds.observe((Date.now() - started) / 1000);
@@ -190,15 +220,13 @@ export class Sink {
     }
   }
 
-  private applyWithRetry(changes: TargetChange[], checkpoints: PartitionCheckpoint[], p: EachBatchPayload): Promise<void> {
+  private applyWithRetry(changes: TargetChange[], checkpoints: PartitionCheckpoint[]): Promise<void> {
     return retry(() => this.writer.apply(planBatch(changes), checkpoints), {
       signal: this.abort.signal,
       maxDelayMs: 15_000,
       onRetry: (err, attempt, delay) => {
         this.metrics.retries.inc();
         this.log.warn({ err: (err as Error).message, attempt, delayMs: Math.round(delay) }, 'target write failed; retrying');
-        // Stay in the group while the target is away.
-        void p.heartbeat().catch(() => undefined);
       },
     });
   }

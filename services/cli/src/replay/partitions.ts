@@ -1,0 +1,63 @@
+import { TableFilter } from '@sluice/capture/src/source/table-filter.ts';
+import { parseTableTopic, tableTopicPattern } from '@sluice/core';
+import kafkajs, { type Admin } from 'kafkajs';
+import type { PartitionState } from './plan.ts';
+
+/**
+ * The partitions a replay of `group` touches: every table topic of the prefix (the sink reads
+ * them all), narrowed by `db.table` patterns, with the group's committed offsets, each
+ * partition's first and end offsets, the first offset at `timeMs` when asked, and retention.
+ */
+export async function readPartitions(
+  admin: Admin,
+  opts: { group: string; prefix: string; patterns: string[]; timeMs?: number },
+): Promise<PartitionState[]> {
+  const filter = opts.patterns.length ? new TableFilter({ include: opts.patterns, exclude: [] }) : undefined;
+  const pattern = tableTopicPattern(opts.prefix);
+  const topics = (await admin.listTopics())
+    .filter((t) => pattern.test(t))
+    .filter((t) => {
+      const n = parseTableTopic(opts.prefix, t);
+      return !filter || (n !== undefined && filter.matches(n.db, n.table));
+    })
+    .sort();
+  if (!topics.length) return [];
+  const committed = await admin.fetchOffsets({ groupId: opts.group, topics });
+  const retention = await retentionByTopic(admin, topics);
+  const out: PartitionState[] = [];
+  for (const topic of topics) {
+    const ends = await admin.fetchTopicOffsets(topic);
+    const atTime = opts.timeMs === undefined ? undefined : await admin.fetchTopicOffsetsByTimestamp(topic, opts.timeMs);
+    const mine = committed.find((c) => c.topic === topic);
+    for (const e of ends) {
+      const at = atTime?.find((a) => a.partition === e.partition);
+      out.push({
+        topic,
+        partition: e.partition,
+        committed: Number(mine?.partitions.find((p) => p.partition === e.partition)?.offset ?? -1),
+        low: Number(e.low),
+        high: Number(e.high),
+        ...(at ? { atTime: Number(at.offset) } : {}),
+        ...(retention.has(topic) ? { retentionMs: retention.get(topic) } : {}),
+      });
+    }
+  }
+  return out;
+}
+
+// kafkajs is CommonJS and this export is not visible to Node's named-export detection.
+const { ConfigResourceTypes } = kafkajs;
+
+/** retention.ms of the topics that delete old records; compacted-only topics keep a last image per key. */
+async function retentionByTopic(admin: Admin, topics: string[]): Promise<Map<string, number>> {
+  const { resources } = await admin.describeConfigs({
+    includeSynonyms: false,
+    resources: topics.map((name) => ({ type: ConfigResourceTypes.TOPIC, name, configNames: ['cleanup.policy', 'retention.ms'] })),
+  });
+  const out = new Map<string, number>();
+  for (const r of resources) {
+    const get = (k: string) => r.configEntries.find((e) => e.configName === k)?.configValue;
+    if ((get('cleanup.policy') ?? 'delete').includes('delete')) out.set(r.resourceName, Number(get('retention.ms') ?? -1));
+  }
+  return out;
+}

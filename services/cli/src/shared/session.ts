@@ -1,0 +1,98 @@
+import { type ErrorCode, mysqlOptionsFromUrl, redactUrl, SluiceError } from '@sluice/core';
+import mysql from 'mysql2/promise';
+
+export type Flavor = 'mariadb' | 'mysql' | 'tidb';
+
+/**
+ * One connection to a source or target, set up so that values print the same on every server:
+ * session zone UTC (TIMESTAMP), exact numbers and dates as strings. `role` picks the error code
+ * a failure is reported with.
+ */
+export class Session {
+  readonly flavor: Flavor;
+  readonly version: string;
+  readonly role: 'source' | 'target';
+  readonly url: string;
+  private readonly conn: mysql.Connection;
+
+  private constructor(conn: mysql.Connection, role: 'source' | 'target', url: string, version: string) {
+    this.conn = conn;
+    this.role = role;
+    this.url = url;
+    this.version = version;
+    this.flavor = /tidb/i.test(version) ? 'tidb' : /mariadb/i.test(version) ? 'mariadb' : 'mysql';
+  }
+
+  static async open(url: string, role: 'source' | 'target'): Promise<Session> {
+    const code: ErrorCode = role === 'source' ? 'SOURCE_UNREACHABLE' : 'TARGET_UNAVAILABLE';
+    let conn: mysql.Connection;
+    try {
+      conn = await mysql.createConnection({ ...mysqlOptionsFromUrl(url), multipleStatements: false, connectTimeout: 10_000 });
+    } catch (cause) {
+      throw new SluiceError(code, `cannot connect to the ${role} ${redactUrl(url)}: ${(cause as Error).message}`, { cause });
+    }
+    await conn.query("SET time_zone = '+00:00'");
+    const [rows] = await conn.query({ sql: 'SELECT VERSION()', rowsAsArray: true });
+    return new Session(conn, role, url, String((rows as unknown[][])[0]?.[0] ?? ''));
+  }
+
+  /** Rows as arrays, in select-list order. */
+  async rows(sql: string, params: unknown[] = []): Promise<unknown[][]> {
+    try {
+      const [rows] = await this.conn.query({ sql, values: params, rowsAsArray: true });
+      return rows as unknown[][];
+    } catch (cause) {
+      throw this.wrap(cause, sql);
+    }
+  }
+
+  /** Rows as objects by column name. */
+  async objects<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
+    try {
+      const [rows] = await this.conn.query({ sql, values: params });
+      return rows as T[];
+    } catch (cause) {
+      throw this.wrap(cause, sql);
+    }
+  }
+
+  /** A server-side prepared statement: values travel as parameters, never inside the SQL text. */
+  async execute(sql: string, params: unknown[]): Promise<number> {
+    try {
+      const [res] = await this.conn.execute(sql, params as never[]);
+      return (res as { affectedRows?: number }).affectedRows ?? 0;
+    } catch (cause) {
+      throw this.wrap(cause, sql);
+    }
+  }
+
+  async transaction<T>(work: () => Promise<T>): Promise<T> {
+    await this.conn.beginTransaction();
+    try {
+      const out = await work();
+      await this.conn.commit();
+      return out;
+    } catch (err) {
+      await this.conn.rollback().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.conn.end().catch(() => undefined);
+  }
+
+  private wrap(cause: unknown, sql: string): SluiceError {
+    const e = cause as { code?: string; errno?: number; message?: string };
+    const lost = !e.errno || e.code === 'PROTOCOL_CONNECTION_LOST' || e.code === 'ECONNRESET';
+    const unreachable: ErrorCode = this.role === 'source' ? 'SOURCE_UNREACHABLE' : 'TARGET_UNAVAILABLE';
+    const code: ErrorCode = lost ? unreachable : 'QUERY_FAILED';
+    return new SluiceError(
+      code,
+      `${this.role} ${redactUrl(this.url)}: ${e.message ?? cause} (in: ${sql.slice(0, 160)}${sql.length > 160 ? '…' : ''})`,
+      {
+        cause,
+      },
+    );
+  }
+}

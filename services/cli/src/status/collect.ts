@@ -1,0 +1,104 @@
+import { qualified, Registry } from '@sluice/core';
+import type { Admin, Kafka } from 'kafkajs';
+import { Session } from '../shared/session.ts';
+import { readSourcePosition, type SourcePosition } from '../shared/source-position.ts';
+import { type CaptureCheckpoint, type CaptureLag, captureLag, readCaptureCheckpoints } from './capture-status.ts';
+import { captureVerdict, sinkVerdict, type Verdict } from './health.ts';
+import { findSinkGroups, readSinkGroup, type SinkGroup } from './sink-status.ts';
+
+export interface StatusInputs {
+  kafka: Kafka;
+  admin: Admin;
+  registryUrl: string | undefined;
+  prefix: string;
+  sourceUrl: string | undefined;
+  captureId: string | undefined;
+  sinks: string[];
+  /** Target URL and checkpoint schema of a sink, when known. */
+  target: (sink: string) => { url: string; checkpointSchema: string } | undefined;
+  maxLagSeconds: number;
+}
+
+export interface StatusReport {
+  at: string;
+  prefix: string;
+  source: { position: string; gtid: string | null } | { error: string } | null;
+  captures: (Verdict & { id: string; checkpoint: CaptureCheckpoint | undefined; lag: CaptureLag | undefined })[];
+  sinks: (Verdict & { group: SinkGroup; freshnessSeconds: number | null; freshnessError?: string })[];
+  notes: string[];
+}
+
+/** One look at every part: source position, captures' checkpoints, sink groups and their targets. */
+export async function collectStatus(i: StatusInputs): Promise<StatusReport> {
+  const now = Date.now();
+  const notes: string[] = [];
+  let source: SourcePosition | undefined;
+  let sourceInfo: StatusReport['source'] = null;
+  if (i.sourceUrl) {
+    try {
+      const s = await Session.open(i.sourceUrl, 'source');
+      try {
+        source = await readSourcePosition(s);
+        sourceInfo = { position: source.position.toString(), gtid: source.gtid };
+      } finally {
+        await s.close();
+      }
+    } catch (err) {
+      sourceInfo = { error: (err as Error).message };
+    }
+  } else {
+    notes.push('no source given (--source, --capture-config, SLUICE_SOURCE_URL): capture lag in bytes unknown');
+  }
+
+  const captures: StatusReport['captures'] = [];
+  if (i.registryUrl) {
+    const all = await readCaptureCheckpoints(i.kafka, i.admin, new Registry(i.registryUrl), i.prefix);
+    const ids = i.captureId ? [i.captureId] : all.map((c) => c.captureId);
+    if (!ids.length) notes.push(`no capture checkpoint in ${i.prefix}._checkpoints`);
+    for (const id of ids) {
+      const checkpoint = all.find((c) => c.captureId === id);
+      const lag = checkpoint ? captureLag(checkpoint, source, now) : undefined;
+      captures.push({ id, checkpoint, lag, ...captureVerdict(checkpoint, lag, i.maxLagSeconds) });
+    }
+  } else {
+    notes.push('no schema registry (SLUICE_SCHEMA_REGISTRY_URL or a config file): capture checkpoints not read');
+  }
+
+  const sinks: StatusReport['sinks'] = [];
+  for (const name of await findSinkGroups(i.admin, i.prefix, i.sinks)) {
+    const group = await readSinkGroup(i.admin, name, i.prefix);
+    let freshnessSeconds: number | null = null;
+    let freshnessError: string | undefined;
+    const t = i.target(name);
+    if (t) {
+      try {
+        const tsMs = await targetFreshness(t.url, t.checkpointSchema, name);
+        freshnessSeconds = tsMs === null ? null : Math.max(0, (now - tsMs) / 1000);
+      } catch (err) {
+        freshnessError = (err as Error).message;
+      }
+    }
+    sinks.push({
+      group,
+      freshnessSeconds,
+      ...(freshnessError ? { freshnessError } : {}),
+      ...sinkVerdict(group, freshnessSeconds, i.maxLagSeconds),
+    });
+  }
+  if (!sinks.length) notes.push(`no sink group has committed offsets on the topics of prefix ${i.prefix}`);
+  return { at: new Date(now).toISOString(), prefix: i.prefix, source: sourceInfo, captures, sinks, notes };
+}
+
+/** The newest source time the sink has applied (changes and heartbeats), from its checkpoint rows. */
+async function targetFreshness(url: string, schema: string, sink: string): Promise<number | null> {
+  const s = await Session.open(url, 'target');
+  try {
+    const [row] = await s.rows(`SELECT MAX(source_ts_ms) FROM ${qualified(schema, 'checkpoints')} WHERE sink = ?`, [sink]);
+    return row?.[0] === null || row?.[0] === undefined ? null : Number(row[0]);
+  } finally {
+    await s.close();
+  }
+}
+
+export const hasError = (r: StatusReport): boolean =>
+  r.captures.some((c) => c.error) || r.sinks.some((s) => s.error) || (r.source !== null && 'error' in r.source);

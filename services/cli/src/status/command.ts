@@ -1,0 +1,107 @@
+import { intFlag, listFlag, parseFlags } from '../shared/args.ts';
+import { cliKafka, connectAdmin } from '../shared/kafka.ts';
+import { Settings } from '../shared/settings.ts';
+import { collectStatus, hasError, type StatusInputs } from './collect.ts';
+import { renderStatus } from './render.ts';
+
+export const STATUS_HELP = `sluice status: where capture and every sink group stand
+
+usage: sluice status [--json] [--watch [--interval <s>]] [options]
+
+capture: the source's binlog position now, each capture's last checkpoint on
+<prefix>._checkpoints, the lag in bytes (when both are in the same binlog file) and in seconds
+(now minus the source time of the last change or heartbeat captured).
+
+sink groups: every consumer group with committed offsets on the prefix's topics (or --sink),
+its members, per topic-partition the committed offset against the end offset, and the target's
+freshness (now minus the newest source time in the sink's checkpoint rows in the target; needs
+the target: --sink-config, or the local stack's .stack/stack.env).
+
+rules (exit code 1 when any part is in error, 2 when status itself cannot run):
+  capture  error  no checkpoint, or its source time older than --max-lag (a running capture
+                  writes a heartbeat every 10 s while idle, so this means stopped or stuck)
+  sink     error  "stopped": no members while a partition has records left
+           error  "behind": records left and the target older than --max-lag
+           ok     "running", or "stopped" with nothing left to apply
+A partition with one offset left is caught up: it is the marker closing the last transaction.
+
+options:
+  --capture-config <file>  the capture's config (source, brokers, registry, prefix, capture id)
+  --sink-config <file>     a sink's config (its group, target and checkpoint schema)
+  --sink <name>            look at these groups only (comma-separated or repeated)
+  --source <url>           source, for its binlog position
+  --brokers <list>         Kafka brokers host:port,... (SLUICE_KAFKA_BROKERS)
+  --topic-prefix <p>       (SLUICE_TOPIC_PREFIX, default sluice)
+  --max-lag <s>            seconds of lag that count as an error (default 60)
+  --json                   one JSON document on stdout
+  --watch                  refresh until interrupted, every --interval seconds (default 2)
+  -h, --help               this text`;
+
+const OPTIONS = {
+  'capture-config': { type: 'string' },
+  'sink-config': { type: 'string' },
+  sink: { type: 'string', multiple: true },
+  source: { type: 'string' },
+  brokers: { type: 'string' },
+  'topic-prefix': { type: 'string' },
+  'max-lag': { type: 'string' },
+  json: { type: 'boolean' },
+  watch: { type: 'boolean' },
+  interval: { type: 'string' },
+} as const;
+
+export async function statusCommand(argv: string[]): Promise<number> {
+  const f = parseFlags('status', argv, OPTIONS);
+  if (f.help) {
+    process.stdout.write(`${STATUS_HELP}\n`);
+    return 0;
+  }
+  const settings = new Settings({ captureConfig: f['capture-config'], sinkConfig: f['sink-config'] });
+  const brokers = settings.brokers(f.brokers);
+  const kafka = cliKafka(brokers);
+  const admin = await connectAdmin(kafka, brokers);
+  const sinks = [...listFlag(f.sink), ...(settings.sink ? [settings.sink.sinkName] : [])];
+  let sourceUrl: string | undefined;
+  try {
+    sourceUrl = settings.sourceUrl(f.source);
+  } catch {
+    sourceUrl = undefined;
+  }
+  const inputs: StatusInputs = {
+    kafka,
+    admin,
+    registryUrl: settings.registryUrl(),
+    prefix: settings.topicPrefix(f['topic-prefix']),
+    sourceUrl,
+    captureId: settings.capture?.captureId,
+    sinks: [...new Set(sinks)],
+    target: (name) => {
+      if (settings.sink?.sinkName === name)
+        return { url: settings.sink.target.url, checkpointSchema: settings.sink.checkpointSchema };
+      const url = settings.stackTarget(name);
+      return url ? { url, checkpointSchema: '_sluice' } : undefined;
+    },
+    maxLagSeconds: intFlag('status', 'max-lag', f['max-lag'], 60, 0),
+  };
+  const interval = intFlag('status', 'interval', f.interval, 2, 1) * 1000;
+  let stop = false;
+  const onSigint = () => {
+    stop = true;
+  };
+  process.once('SIGINT', onSigint);
+  try {
+    for (;;) {
+      const report = await collectStatus(inputs);
+      const text = f.json ? JSON.stringify(report, null, 2) : renderStatus(report);
+      if (f.watch && process.stdout.isTTY) process.stdout.write('\x1b[2J\x1b[H');
+      process.stdout.write(`${f.watch ? `${report.at}\n` : ''}${text}\n`);
+      if (!f.watch || stop) return hasError(report) ? 1 : 0;
+      const until = Date.now() + interval;
+      while (!stop && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+      if (stop) return hasError(report) ? 1 : 0;
+    }
+  } finally {
+    process.off('SIGINT', onSigint);
+    await admin.disconnect().catch(() => undefined);
+  }
+}

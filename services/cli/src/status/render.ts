@@ -1,0 +1,63 @@
+import { count, renderTable } from '../output/table.ts';
+import type { StatusReport } from './collect.ts';
+import { behind, toApply } from './health.ts';
+
+const secs = (s: number | null | undefined) =>
+  s === null || s === undefined ? '-' : `${s < 10 ? s.toFixed(1) : Math.round(s)} s`;
+
+/** The human form of a status report. */
+export function renderStatus(r: StatusReport): string {
+  const out: string[] = [];
+  const src =
+    r.source === null
+      ? 'unknown'
+      : 'error' in r.source
+        ? `error: ${r.source.error}`
+        : `${r.source.position}${r.source.gtid ? ` (gtid ${r.source.gtid})` : ''}`;
+  out.push(`source: ${src}`, '');
+  out.push(`capture (checkpoints on ${r.prefix}._checkpoints)`);
+  out.push(
+    renderTable(
+      ['id', 'state', 'checkpoint', 'lag bytes', 'lag', 'note'],
+      r.captures.map((c) => [
+        c.id,
+        c.error ? `${c.state} !` : c.state,
+        c.checkpoint ? `${c.checkpoint.file}:${c.checkpoint.pos}` : '-',
+        c.lag?.bytes === null || c.lag?.bytes === undefined ? '-' : count(c.lag.bytes),
+        secs(c.lag?.seconds),
+        c.reason,
+      ]),
+    ),
+  );
+  out.push('', 'sink groups');
+  out.push(
+    renderTable(
+      ['sink', 'state', 'members', 'partitions', 'behind', 'lag (offsets)', 'target freshness', 'note'],
+      r.sinks.map((s) => [
+        s.group.name,
+        s.error ? `${s.state} !` : s.state,
+        String(s.group.members.length),
+        String(s.group.partitions.length),
+        String(behind(s.group).length),
+        count(toApply(s.group)),
+        s.freshnessError ? 'error' : secs(s.freshnessSeconds),
+        s.reason || s.freshnessError || '',
+      ]),
+    ),
+  );
+  for (const s of r.sinks) {
+    const todo = behind(s.group).sort((a, b) => b.lag - a.lag);
+    if (!todo.length) continue;
+    out.push('', `${s.group.name}: partitions behind${todo.length > 10 ? ' (10 largest)' : ''}`);
+    out.push(
+      renderTable(
+        ['topic', 'partition', 'committed', 'end offset', 'lag (offsets)'],
+        todo
+          .slice(0, 10)
+          .map((p) => [p.topic, String(p.partition), p.committed < 0 ? 'none' : count(p.committed), count(p.high), count(p.lag)]),
+      ),
+    );
+  }
+  if (r.notes.length) out.push('', ...r.notes.map((n) => `note: ${n}`));
+  return out.join('\n');
+}

@@ -1,0 +1,149 @@
+import { SluiceError } from '@sluice/core';
+import { Progress } from '../output/progress.ts';
+import { intFlag, listFlag, parseFlags } from '../shared/args.ts';
+import { Session } from '../shared/session.ts';
+import { Settings } from '../shared/settings.ts';
+import { printable, type RepairTarget, repairStatements } from './repair.ts';
+import { jsonReport, renderReport } from './report.ts';
+import { runVerify, type VerifyRun } from './run-verify.ts';
+import type { SinkRef } from './sink-progress.ts';
+
+export const VERIFY_HELP = `sluice verify: compare source and target tables, range by range, then row by row
+
+usage: sluice verify [--source <mysql-url>] [--target <mysql-url>] [options]
+
+Each table is cut into key ranges of --chunk-rows rows (in key order on the source). Per range,
+both sides compute a row count and the sum of CRC32 over a canonical text of each row, in SQL; the
+text is the same on MariaDB, MySQL and TiDB for equal values. A range that differs is halved until
+small, then compared row by row: rows missing in the target, extra in the target, or different
+(with the columns that differ).
+
+While the pipeline runs, a range can differ only because the sink is behind. Given the sink
+(--sink-config, or --sink on the local stack), verify reads the source position at the start and
+re-checks differing ranges until the sink's checkpoints in the target show it passed that position
+(or a newer heartbeat arrived), for at most --lag-timeout seconds.
+
+connection (first match wins: flag, config file, SLUICE_* variable, .stack/stack.env):
+  --source <url>           source, mysql://user:password@host:port/ (SLUICE_SOURCE_URL)
+  --target <url>           target (SLUICE_TARGET_URL)
+  --capture-config <file>  the capture's config: source URL, captured tables, excluded/masked columns
+  --sink-config <file>     the sink's config: target URL, routes (source -> target tables), sink name
+  --sink <name>            the sink feeding the target, if no --sink-config (local stack: mariadb, tidb)
+  --topic-prefix <p>       topic prefix of the sink's checkpoints (default: config, SLUICE_TOPIC_PREFIX, sluice)
+
+what to compare:
+  --tables <patterns>      db.table patterns with * and ?, comma-separated or repeated (default: all)
+  --chunk-rows <n>         rows per range (default 5000)
+  --max-diff-rows <n>      stop listing differing rows of a table after n (default 1000)
+  --lag-timeout <s>        how long to wait for the sink before reporting (default 60)
+
+repair:
+  --fix print              print the SQL that makes the target equal to the source
+  --fix apply              apply it to the target (prepared statements, one transaction per table)
+
+output:
+  --json                   one JSON document on stdout
+  -h, --help               this text
+
+exit codes: 0 equal, 1 different (also when --fix repaired the difference; run verify again to
+confirm), 2 error. Tables without a key, or targets merged from several source tables, are
+skipped and reported; they do not change the exit code.
+
+Columns that cannot be compared in SQL are listed as notes: native JSON between different server
+flavours (MySQL and TiDB render the same document differently), spatial types.`;
+
+const OPTIONS = {
+  source: { type: 'string' },
+  target: { type: 'string' },
+  'capture-config': { type: 'string' },
+  'sink-config': { type: 'string' },
+  sink: { type: 'string' },
+  'topic-prefix': { type: 'string' },
+  tables: { type: 'string', multiple: true },
+  'chunk-rows': { type: 'string' },
+  'max-diff-rows': { type: 'string' },
+  'lag-timeout': { type: 'string' },
+  fix: { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
+export async function verifyCommand(argv: string[]): Promise<number> {
+  const f = parseFlags('verify', argv, OPTIONS);
+  if (f.help) {
+    process.stdout.write(`${VERIFY_HELP}\n`);
+    return 0;
+  }
+  if (f.fix !== undefined && f.fix !== 'print' && f.fix !== 'apply') {
+    throw new SluiceError('CONFIG_INVALID', `sluice verify: --fix takes print or apply, got ${JSON.stringify(f.fix)}`);
+  }
+  const settings = new Settings({ captureConfig: f['capture-config'], sinkConfig: f['sink-config'] });
+  const sinkName = settings.sink?.sinkName ?? f.sink;
+  const sink: SinkRef | undefined = sinkName
+    ? {
+        name: sinkName,
+        checkpointSchema: settings.sink?.checkpointSchema ?? '_sluice',
+        topicPrefix: settings.topicPrefix(f['topic-prefix']),
+      }
+    : undefined;
+  const source = await Session.open(settings.sourceUrl(f.source), 'source');
+  let target: Session | undefined;
+  const progress = new Progress();
+  try {
+    target = await Session.open(settings.targetUrl(f.target, sinkName), 'target');
+    const run = await runVerify(source, target, {
+      patterns: listFlag(f.tables),
+      capture: settings.capture,
+      routes: settings.sink?.routes ?? [],
+      chunkRows: intFlag('verify', 'chunk-rows', f['chunk-rows'], 5000, 2, 10_000_000),
+      leafRows: 256,
+      maxDiffRows: intFlag('verify', 'max-diff-rows', f['max-diff-rows'], 1000),
+      sink,
+      lagTimeoutMs: intFlag('verify', 'lag-timeout', f['lag-timeout'], 60, 0) * 1000,
+      progress: (line) => progress.update(line),
+    });
+    progress.done();
+    const fix = f.fix ? await repair(run, target, f.fix as 'print' | 'apply', (line) => progress.update(line)) : undefined;
+    progress.done();
+    if (f.json) {
+      process.stdout.write(`${JSON.stringify(jsonReport(run, fix?.printed, fix?.applied), null, 2)}\n`);
+    } else {
+      if (fix?.printed.length && f.fix === 'print') process.stdout.write(`${fix.printed.join('\n')}\n\n`);
+      process.stdout.write(`${renderReport(run, 50)}\n`);
+      if (fix?.applied !== undefined) process.stdout.write(`repair: ${fix.applied} statements applied to the target\n`);
+    }
+    return run.tables.some((t) => t.status === 'different' || t.status === 'missing') ? 1 : 0;
+  } finally {
+    progress.done();
+    await source.close();
+    await target?.close();
+  }
+}
+
+/** Builds the repair of every differing table; prints it, or applies it table by table. */
+async function repair(
+  run: VerifyRun,
+  target: Session,
+  mode: 'print' | 'apply',
+  progress: (line: string) => void,
+): Promise<{ printed: string[]; applied?: number }> {
+  const printed: string[] = [];
+  let applied = 0;
+  for (const t of run.tables) {
+    if (!t.diffs.length || !t.verifier) continue;
+    const rows = await t.verifier.sourceRows(t.diffs);
+    const spec: RepairTarget = { ...t.target, key: t.key, columns: t.verifier.cmp.copy.map((c) => c.name) };
+    const statements = repairStatements(spec, t.diffs, rows);
+    printed.push(
+      `-- ${t.source.database}.${t.source.table} -> ${t.target.database}.${t.target.table}: ${statements.length} statements`,
+    );
+    printed.push(...statements.map(printable));
+    if (mode === 'apply') {
+      progress(`repairing ${t.target.database}.${t.target.table}: ${statements.length} statements`);
+      await target.transaction(async () => {
+        for (const s of statements) await target.execute(s.sql, s.params);
+      });
+      applied += statements.length;
+    }
+  }
+  return mode === 'apply' ? { printed, applied } : { printed };
+}
