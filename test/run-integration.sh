@@ -4,9 +4,10 @@
 source "$(dirname "$0")/../deploy/local/lib.sh"
 cd "$SLUICE_ROOT"
 started=0
-if ! bash deploy/local/status.sh | grep -q '^capture: running, ready'; then
-  bash deploy/local/up.sh
-  started=1
-fi
+# Whatever this run starts, it stops again, also when make up fails halfway.
 trap '((started)) && bash deploy/local/down.sh' EXIT
+if ! bash deploy/local/status.sh | grep -q '^capture: running, ready'; then
+  started=1
+  bash deploy/local/up.sh
+fi
 PATH="$(dirname "$NODE_BIN"):$PATH" npx vitest run --project integration --project scenario "$@"

@@ -23,6 +23,8 @@ socket=$sock
 port=$port
 bind-address=127.0.0.1
 pid-file=$dir/mariadbd.pid
+# Own temp dir: two instances bootstrapping at once in a shared /tmp trip over each other's files.
+tmpdir=$dir/tmp
 log-error=$log
 character-set-server=utf8mb4
 collation-server=utf8mb4_general_ci
@@ -71,6 +73,7 @@ case "$action" in
   start)
     if ! is_running "$role"; then
       write_cnf
+      mkdir -p "$dir/tmp"
       if [[ ! -d "$dir/data/mysql" ]]; then
         say "initialising $role datadir"
         mariadb-install-db --defaults-file="$cnf" --auth-root-authentication-method=socket >>"$log" 2>&1 \
