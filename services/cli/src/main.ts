@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 import { ERROR_CODES, SluiceError } from '@sluice/core';
+import { bootstrapCommand } from './bootstrap/command.ts';
 import { replayCommand } from './replay/command.ts';
+import { schemaCommand } from './schema/command.ts';
 import { statusCommand } from './status/command.ts';
+import { topicsCommand } from './topics/command.ts';
 import { verifyCommand } from './verify/command.ts';
 
 const HELP = `sluice: the operator CLI of the sluice CDC pipeline
@@ -9,9 +12,12 @@ const HELP = `sluice: the operator CLI of the sluice CDC pipeline
 usage: sluice <command> [options]      (sluice <command> --help for each)
 
 commands:
-  verify   compare source and target tables (chunked checksums, then rows); --fix print|apply
-  status   capture position and lag, sink groups' offsets, lag and target freshness
-  replay   reset a sink group's offsets (to a time, an offset, earliest, latest) to re-apply history
+  verify     compare source and target tables (chunked checksums, then rows); --fix print|apply
+  status     capture position and lag, sink groups' offsets, lag and target freshness
+  replay     reset a sink group's offsets (to a time, an offset, earliest, latest) to re-apply history
+  bootstrap  prepare a new sink group to build a new target from the (compacted) topics
+  topics     the prefix's topics: partitions, cleanup.policy, retention, records
+  schema     a table's registered schema versions and its column type mapping
 
 Connection settings come from flags, the services' config files (--capture-config,
 --sink-config), SLUICE_* variables, and on the local stack from .stack/stack.env.
@@ -21,6 +27,9 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   verify: verifyCommand,
   status: statusCommand,
   replay: replayCommand,
+  bootstrap: bootstrapCommand,
+  topics: topicsCommand,
+  schema: schemaCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

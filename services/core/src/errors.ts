@@ -43,6 +43,14 @@ export const ERROR_CODES = {
     retriable: false,
     fix: 'Replay preconditions failed: stop the sink first, pick a time the topics still hold, or confirm with --yes.',
   },
+  BOOTSTRAP_REFUSED: {
+    retriable: false,
+    fix: 'Bootstrap prepares new sink groups only: pick a new sink name, or re-apply history to an existing one with sluice replay --earliest; confirm with --yes.',
+  },
+  NOT_FOUND: {
+    retriable: false,
+    fix: 'The named topic, table or registry subject does not exist: check the name and the topic prefix, and that capture has published a change of the table.',
+  },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,7 +1,7 @@
-import { createInterface } from 'node:readline/promises';
 import { SluiceError } from '@sluice/core';
 import { count, renderTable } from '../output/table.ts';
 import { intFlag, listFlag, parseFlags } from '../shared/args.ts';
+import { confirm } from '../shared/confirm.ts';
 import { cliKafka, connectAdmin } from '../shared/kafka.ts';
 import { Settings } from '../shared/settings.ts';
 import { readPartitions } from './partitions.ts';
@@ -95,7 +95,9 @@ export async function replayCommand(argv: string[]): Promise<number> {
       process.stdout.write('nothing to change: every partition is already there\n');
       return 0;
     }
-    if (!f.yes) await confirm(group, moves.length);
+    if (!f.yes) {
+      await confirm(`reset the offsets of sink ${group} on ${moves.length} partitions?`, 'REPLAY_REFUSED', 'reset the offsets');
+    }
     for (const topic of [...new Set(moves.map((m) => m.topic))]) {
       const partitions = moves.filter((m) => m.topic === topic).map((m) => ({ partition: m.partition, offset: String(m.to) }));
       await admin.setOffsets({ groupId: group, topic, partitions });
@@ -147,18 +149,4 @@ function renderPlan(group: string, rows: PlanRow[]): string {
   const reapply = rows.reduce((n, r) => n + r.reapply, 0);
   const skip = rows.reduce((n, r) => n + r.skip, 0);
   return `replay plan for sink ${group}\n${body}\ntotal: ${count(reapply)} offsets to re-apply${skip ? `, ${count(skip)} SKIPPED (never applied)` : ''}`;
-}
-
-/** Asks on the terminal; no terminal means no answer, which is a refusal. */
-async function confirm(group: string, partitions: number): Promise<void> {
-  if (!process.stdin.isTTY) {
-    throw new SluiceError('REPLAY_REFUSED', 'no terminal to confirm on: run with --yes to reset the offsets without asking');
-  }
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    const answer = await rl.question(`reset the offsets of sink ${group} on ${partitions} partitions? type yes: `);
-    if (answer.trim().toLowerCase() !== 'yes') throw new SluiceError('REPLAY_REFUSED', 'not confirmed');
-  } finally {
-    rl.close();
-  }
 }

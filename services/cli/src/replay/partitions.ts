@@ -1,6 +1,7 @@
 import { TableFilter } from '@sluice/capture/src/source/table-filter.ts';
 import { parseTableTopic, tableTopicPattern } from '@sluice/core';
-import kafkajs, { type Admin } from 'kafkajs';
+import type { Admin } from 'kafkajs';
+import { deletesOldRecords, readTopicConfigs } from '../shared/topic-configs.ts';
 import type { PartitionState } from './plan.ts';
 
 /**
@@ -45,19 +46,9 @@ export async function readPartitions(
   return out;
 }
 
-// kafkajs is CommonJS and this export is not visible to Node's named-export detection.
-const { ConfigResourceTypes } = kafkajs;
-
 /** retention.ms of the topics that delete old records; compacted-only topics keep a last image per key. */
 async function retentionByTopic(admin: Admin, topics: string[]): Promise<Map<string, number>> {
-  const { resources } = await admin.describeConfigs({
-    includeSynonyms: false,
-    resources: topics.map((name) => ({ type: ConfigResourceTypes.TOPIC, name, configNames: ['cleanup.policy', 'retention.ms'] })),
-  });
   const out = new Map<string, number>();
-  for (const r of resources) {
-    const get = (k: string) => r.configEntries.find((e) => e.configName === k)?.configValue;
-    if ((get('cleanup.policy') ?? 'delete').includes('delete')) out.set(r.resourceName, Number(get('retention.ms') ?? -1));
-  }
+  for (const [topic, c] of await readTopicConfigs(admin, topics)) if (deletesOldRecords(c)) out.set(topic, c.retentionMs);
   return out;
 }

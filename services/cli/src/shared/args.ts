@@ -6,13 +6,23 @@ import { SluiceError } from '@sluice/core';
  * mistyped flag exits 2 with a pointer to `--help` like every other bad setting.
  */
 export function parseFlags<T extends NonNullable<ParseArgsConfig['options']>>(command: string, argv: string[], options: T) {
+  return parseCommandLine(command, argv, options, false).values;
+}
+
+/** parseFlags for commands that also take arguments (`sluice schema <db.table>`): flags and positionals. */
+export function parseCommandLine<T extends NonNullable<ParseArgsConfig['options']>>(
+  command: string,
+  argv: string[],
+  options: T,
+  allowPositionals = true,
+) {
   try {
     return parseArgs({
       args: argv,
       options: { ...options, help: { type: 'boolean', short: 'h' } },
-      allowPositionals: false,
+      allowPositionals,
       strict: true,
-    }).values;
+    });
   } catch (cause) {
     throw new SluiceError('CONFIG_INVALID', `sluice ${command}: ${(cause as Error).message} (see sluice ${command} --help)`, {
       cause,

@@ -62,8 +62,9 @@ export class Settings {
       .filter(Boolean);
   }
 
-  registryUrl(): string | undefined {
+  registryUrl(flag?: string): string | undefined {
     return (
+      flag ??
       this.sink?.schemaRegistry.url ??
       this.capture?.schemaRegistry.url ??
       this.env.SLUICE_SCHEMA_REGISTRY_URL ??

@@ -1,0 +1,56 @@
+import type { Admin } from 'kafkajs';
+import { readTopicConfigs } from '../shared/topic-configs.ts';
+import { compactionWarning, prefixTopics, type TopicKind } from './topic-kinds.ts';
+
+export interface TopicInfo {
+  topic: string;
+  kind: TopicKind;
+  partitions: number;
+  cleanupPolicy: string;
+  retentionMs: number;
+  /** End offset minus start offset, summed over partitions: an upper bound of the records held. */
+  records: number;
+  offsets: { partition: number; low: number; high: number }[];
+}
+
+export interface TopicsReport {
+  prefix: string;
+  topics: TopicInfo[];
+  /** Table topics that may not hold a full copy of their table. */
+  warnings: string[];
+}
+
+/** Every topic of a prefix with its partitions, cleanup and retention settings and offsets. */
+export async function collectTopics(admin: Admin, prefix: string, all?: string[]): Promise<TopicsReport> {
+  const mine = prefixTopics(prefix, all ?? (await admin.listTopics()));
+  const configs = await readTopicConfigs(
+    admin,
+    mine.map((t) => t.topic),
+  );
+  const topics: TopicInfo[] = [];
+  const warnings: string[] = [];
+  for (const { topic, kind } of mine) {
+    const offsets = (await admin.fetchTopicOffsets(topic))
+      .map((o) => ({ partition: o.partition, low: Number(o.low), high: Number(o.high) }))
+      .sort((a, b) => a.partition - b.partition);
+    const config = configs.get(topic) ?? { cleanupPolicy: 'unknown', retentionMs: -1 };
+    topics.push({
+      topic,
+      kind,
+      partitions: offsets.length,
+      ...config,
+      records: offsets.reduce((n, o) => n + Math.max(0, o.high - o.low), 0),
+      offsets,
+    });
+    const warning =
+      kind === 'table'
+        ? compactionWarning(
+            topic,
+            config,
+            offsets.reduce((n, o) => n + o.low, 0),
+          )
+        : undefined;
+    if (warning) warnings.push(warning);
+  }
+  return { prefix, topics, warnings };
+}
