@@ -46,9 +46,9 @@ test-integration: install ## integration tests against the real stack (started i
 
 test: lint test-unit test-integration ## lint, unit tests, then integration tests on the real stack
 
-.PHONY: bench bench-capture
+.PHONY: bench bench-capture bench-verify
 
-bench: bench-capture bench-sink ## all benchmarks against the running stack
+bench: bench-capture bench-sink bench-verify ## all benchmarks against the running stack
 
 bench-capture: install ## capture: rows/s binlog -> committed Kafka records vs raw zongji decode (1M-row backlog)
 	@$(RUN) node bench/capture/run.ts
@@ -59,3 +59,6 @@ bench-sink: install ## sink: rows/s from a 1M-change topic backlog into each tar
 .PHONY: sluice
 sluice: install ## the operator CLI: make sluice ARGS="status" (or verify, replay; --help for each)
 	@$(RUN) node services/cli/src/main.ts $(ARGS)
+
+bench-verify: install ## verify: rows/s compared on a 1M-row table vs a plain SELECT COUNT(*) scan, per target
+	@$(RUN) node bench/verify/run.ts
