@@ -157,4 +157,31 @@ describe('sluice status and replay', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/give exactly one of/);
   });
+
+  it('replays from a time: changes after it are applied again and the target converges', async () => {
+    await sink.start();
+    await waitFor('the sink caught up', async () => {
+      const v = await sluice(['verify', '--source', s.sourceUrl, '--sink-config', sinkConfig, '--tables', `${db}.*`]);
+      return v.code === 0 ? true : undefined;
+    });
+    await new Promise((r) => setTimeout(r, 1_100));
+    const since = new Date().toISOString();
+    await new Promise((r) => setTimeout(r, 1_100));
+    await source.query(`UPDATE \`${db}\`.t SET v = 'after' WHERE id <= 5`);
+    const afterCount = async () => {
+      const [rows] = (await target.query(`SELECT COUNT(*) AS n FROM \`${db}\`.t WHERE v = 'after'`)) as unknown as [
+        { n: string }[],
+      ];
+      return Number(rows[0]?.n);
+    };
+    await waitFor('the update applied', async () => ((await afterCount()) === 5 ? true : undefined));
+    await sink.stop();
+    await target.query(`UPDATE \`${db}\`.t SET v = 'wrong' WHERE id <= 5`);
+    const r = await replay('--to-time', since, '--yes');
+    expect(r.code, r.stderr).toBe(0);
+    await sink.start();
+    await waitFor('the changes since the time applied again', async () => ((await afterCount()) === 5 ? true : undefined));
+    const verify = await sluice(['verify', '--source', s.sourceUrl, '--sink-config', sinkConfig, '--tables', `${db}.*`]);
+    expect(verify.code, verify.stdout).toBe(0);
+  });
 });
