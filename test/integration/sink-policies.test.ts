@@ -1,6 +1,7 @@
 import { createKafka, createLogger } from '@sluice/core';
 import type mysql from 'mysql2/promise';
 import { afterAll, describe, expect, it } from 'vitest';
+import { sluice } from '../support/cli.ts';
 import { ownCapture, ownSink } from '../support/pipeline.ts';
 import type { ServiceProcess } from '../support/services.ts';
 import { connect, expectConverged, stack, uniqueName, waitFor } from '../support/stack.ts';
@@ -74,6 +75,14 @@ describe('sink policies', () => {
     expect(rejected?.headers?.['sluice.error.message']).toMatch(/Data too long|1406/);
     expect(rejected?.headers?.['sluice.source.topic']).toBe(`${prefix}.${db}.t`);
     expect(rejected?.headers?.['sluice.source.offset']).toMatch(/^\d+$/);
+
+    // The operator sees them in `sluice status`: the count and the newest reason.
+    const status = await sluice(['status', '--sink', `sink-${prefix}`, '--topic-prefix', prefix, '--json'], {
+      env: { SLUICE_SCHEMA_REGISTRY_URL: s.registryUrl, SLUICE_KAFKA_BROKERS: s.kafkaBrokers.join(',') },
+    });
+    const report = JSON.parse(status.stdout) as { sinks: { deadLetters?: { count: number; lastError: string } }[] };
+    expect(report.sinks[0]?.deadLetters?.count, status.stderr).toBe(2);
+    expect(report.sinks[0]?.deadLetters?.lastError).toMatch(/^(DECODE_FAILED|TARGET_REJECTED): /);
 
     await source.query(`INSERT INTO \`${db}\`.t VALUES (4, 'ok')`);
     await waitFor('rows 1, 3 and 4 in the target', async () => {

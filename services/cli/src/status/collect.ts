@@ -3,6 +3,7 @@ import type { Admin, Kafka } from 'kafkajs';
 import { Session } from '../shared/session.ts';
 import { readSourcePosition, type SourcePosition } from '../shared/source-position.ts';
 import { type CaptureCheckpoint, type CaptureLag, captureLag, readCaptureCheckpoints } from './capture-status.ts';
+import { type DeadLetters, readDeadLetters } from './dead-letters.ts';
 import { captureVerdict, sinkVerdict, type Verdict } from './health.ts';
 import { findSinkGroups, readSinkGroup, type SinkGroup } from './sink-status.ts';
 
@@ -24,7 +25,12 @@ export interface StatusReport {
   prefix: string;
   source: { position: string; gtid: string | null } | { error: string } | null;
   captures: (Verdict & { id: string; checkpoint: CaptureCheckpoint | undefined; lag: CaptureLag | undefined })[];
-  sinks: (Verdict & { group: SinkGroup; freshnessSeconds: number | null; freshnessError?: string })[];
+  sinks: (Verdict & {
+    group: SinkGroup;
+    freshnessSeconds: number | null;
+    freshnessError?: string;
+    deadLetters?: DeadLetters;
+  })[];
   notes: string[];
 }
 
@@ -78,9 +84,11 @@ export async function collectStatus(i: StatusInputs): Promise<StatusReport> {
         freshnessError = (err as Error).message;
       }
     }
+    const deadLetters = await readDeadLetters(i.kafka, i.admin, i.prefix, name);
     sinks.push({
       group,
       freshnessSeconds,
+      ...(deadLetters ? { deadLetters } : {}),
       ...(freshnessError ? { freshnessError } : {}),
       ...sinkVerdict(group, freshnessSeconds, i.maxLagSeconds),
     });

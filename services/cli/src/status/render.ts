@@ -32,7 +32,7 @@ export function renderStatus(r: StatusReport): string {
   out.push('', 'sink groups');
   out.push(
     renderTable(
-      ['sink', 'state', 'members', 'partitions', 'behind', 'lag (offsets)', 'target freshness', 'note'],
+      ['sink', 'state', 'members', 'partitions', 'behind', 'lag (offsets)', 'target freshness', 'dead letters', 'note'],
       r.sinks.map((s) => [
         s.group.name,
         s.error ? `${s.state} !` : s.state,
@@ -41,10 +41,14 @@ export function renderStatus(r: StatusReport): string {
         String(behind(s.group).length),
         count(toApply(s.group)),
         s.freshnessError ? 'error' : secs(s.freshnessSeconds),
+        count(s.deadLetters?.count ?? 0),
         s.reason || s.freshnessError || '',
       ]),
     ),
   );
+  for (const s of r.sinks) {
+    if (s.deadLetters?.lastError) out.push('', `${s.group.name}: last dead letter: ${s.deadLetters.lastError}`);
+  }
   for (const s of r.sinks) {
     const todo = behind(s.group).sort((a, b) => b.lag - a.lag);
     if (!todo.length) continue;
