@@ -56,6 +56,7 @@ TARGET_NAMES=$(IFS=,; echo "${target_names[*]}")
 KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT
 SCHEMA_REGISTRY_URL=http://127.0.0.1:$REGISTRY_PORT/apis/ccompat/v7
 TOPIC_PREFIX=sluice
+CAPTURE_METRICS_URL=http://127.0.0.1:$CAPTURE_HTTP_PORT/metrics
 ENV
 
 say "starting capture and sinks"

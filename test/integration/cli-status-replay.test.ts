@@ -80,6 +80,21 @@ describe('sluice status and replay', () => {
     const report = JSON.parse(running.stdout);
     expect(report.captures).toMatchObject([{ id: prefix, state: 'streaming', error: false }]);
     expect(report.captures[0].lag.bytes).toBeGreaterThanOrEqual(0);
+    // With capture's /metrics: its throughput and process state.
+    const withMetrics = await sluice(
+      [
+        'status',
+        '--sink-config',
+        sinkConfig,
+        '--source',
+        s.sourceUrl,
+        '--capture-metrics',
+        `http://127.0.0.1:${capture.port}/metrics`,
+        '--json',
+      ],
+      { env },
+    );
+    expect(JSON.parse(withMetrics.stdout).captures[0].process).toMatchObject({ state: 'streaming', lastErrorCode: null });
     expect(report.sinks).toHaveLength(1);
     expect(report.sinks[0]).toMatchObject({ state: 'running', error: false, group: { name: sinkName } });
     expect(report.sinks[0].group.members).toHaveLength(1);

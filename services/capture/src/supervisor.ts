@@ -44,6 +44,8 @@ export class CaptureSupervisor {
         if (!(e instanceof SluiceError) || !e.retriable) throw err;
         failures = Date.now() - started > 60_000 ? 1 : failures + 1;
         this.metrics.state.set(STATE.failed);
+        this.metrics.lastError.reset();
+        this.metrics.lastError.set({ code: e.code }, Date.now() / 1000);
         const delay = Math.round(Math.random() * Math.min(30_000, 500 * 2 ** failures));
         this.log.warn(
           { code: e.code, err: e.message, retryInMs: delay, failures },

@@ -12,6 +12,7 @@ export class CaptureMetrics {
   readonly lastCheckpointSeconds: Gauge;
   readonly paused: Gauge;
   readonly state: Gauge;
+  readonly lastError: Gauge;
 
   constructor(registry: MetricsRegistry) {
     const r = [registry];
@@ -51,6 +52,12 @@ export class CaptureMetrics {
     this.paused = new Gauge({
       name: 'sluice_capture_binlog_paused',
       help: '1 while backpressure pauses the binlog reader',
+      registers: r,
+    });
+    this.lastError = new Gauge({
+      name: 'sluice_capture_last_error_timestamp_seconds',
+      help: 'when the last run failed, labelled with the error code (docs/errors.md has its cause and fix)',
+      labelNames: ['code'],
       registers: r,
     });
     this.state = new Gauge({

@@ -62,6 +62,17 @@ export class Settings {
       .filter(Boolean);
   }
 
+  /** Capture's Prometheus endpoint, for throughput and its failure state. */
+  captureMetricsUrl(flag?: string): string | undefined {
+    const port = this.capture?.http.port;
+    return (
+      flag ??
+      (port ? `http://${this.capture?.http.host}:${port}/metrics` : undefined) ??
+      this.env.SLUICE_CAPTURE_METRICS_URL ??
+      this.stack.CAPTURE_METRICS_URL
+    );
+  }
+
   registryUrl(flag?: string): string | undefined {
     return (
       flag ??

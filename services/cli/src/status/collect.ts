@@ -2,6 +2,7 @@ import { qualified, Registry } from '@sluice/core';
 import type { Admin, Kafka } from 'kafkajs';
 import { Session } from '../shared/session.ts';
 import { readSourcePosition, type SourcePosition } from '../shared/source-position.ts';
+import { type CaptureProcessMetrics, readCaptureMetrics } from './capture-metrics.ts';
 import { type CaptureCheckpoint, type CaptureLag, captureLag, readCaptureCheckpoints } from './capture-status.ts';
 import { type DeadLetters, readDeadLetters } from './dead-letters.ts';
 import { captureVerdict, sinkVerdict, type Verdict } from './health.ts';
@@ -14,6 +15,7 @@ export interface StatusInputs {
   prefix: string;
   sourceUrl: string | undefined;
   captureId: string | undefined;
+  captureMetricsUrl: string | undefined;
   sinks: string[];
   /** Target URL and checkpoint schema of a sink, when known. */
   target: (sink: string) => { url: string; checkpointSchema: string } | undefined;
@@ -24,7 +26,12 @@ export interface StatusReport {
   at: string;
   prefix: string;
   source: { position: string; gtid: string | null } | { error: string } | null;
-  captures: (Verdict & { id: string; checkpoint: CaptureCheckpoint | undefined; lag: CaptureLag | undefined })[];
+  captures: (Verdict & {
+    id: string;
+    checkpoint: CaptureCheckpoint | undefined;
+    lag: CaptureLag | undefined;
+    process?: CaptureProcessMetrics;
+  })[];
   sinks: (Verdict & {
     group: SinkGroup;
     freshnessSeconds: number | null;
@@ -61,10 +68,25 @@ export async function collectStatus(i: StatusInputs): Promise<StatusReport> {
     const all = await readCaptureCheckpoints(i.kafka, i.admin, new Registry(i.registryUrl), i.prefix);
     const ids = i.captureId ? [i.captureId] : all.map((c) => c.captureId);
     if (!ids.length) notes.push(`no capture checkpoint in ${i.prefix}._checkpoints`);
+    // The metrics endpoint belongs to one capture process: the configured id, or the only one.
+    let process: CaptureProcessMetrics | undefined;
+    if (i.captureMetricsUrl && (i.captureId || ids.length === 1)) {
+      process = await readCaptureMetrics(i.captureMetricsUrl).catch((err: Error) => {
+        notes.push(`capture metrics not read (${i.captureMetricsUrl}): ${err.message}`);
+        return undefined;
+      });
+    }
     for (const id of ids) {
       const checkpoint = all.find((c) => c.captureId === id);
       const lag = checkpoint ? captureLag(checkpoint, source, now) : undefined;
-      captures.push({ id, checkpoint, lag, ...captureVerdict(checkpoint, lag, i.maxLagSeconds) });
+      const p = process && (i.captureId ?? ids[0]) === id ? process : undefined;
+      captures.push({
+        id,
+        checkpoint,
+        lag,
+        ...(p ? { process: p } : {}),
+        ...captureVerdict(checkpoint, lag, i.maxLagSeconds, p),
+      });
     }
   } else {
     notes.push('no schema registry (SLUICE_SCHEMA_REGISTRY_URL or a config file): capture checkpoints not read');

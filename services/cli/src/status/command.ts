@@ -30,6 +30,8 @@ options:
   --sink-config <file>     a sink's config (its group, target and checkpoint schema)
   --sink <name>            look at these groups only (comma-separated or repeated)
   --source <url>           source, for its binlog position
+  --capture-metrics <url>  capture's /metrics, for events/s and a failed state with its error code
+                           (SLUICE_CAPTURE_METRICS_URL; the capture config's http port; stack.env)
   --brokers <list>         Kafka brokers host:port,... (SLUICE_KAFKA_BROKERS)
   --topic-prefix <p>       (SLUICE_TOPIC_PREFIX, default sluice)
   --max-lag <s>            seconds of lag that count as an error (default 60)
@@ -42,6 +44,7 @@ const OPTIONS = {
   'sink-config': { type: 'string' },
   sink: { type: 'string', multiple: true },
   source: { type: 'string' },
+  'capture-metrics': { type: 'string' },
   brokers: { type: 'string' },
   'topic-prefix': { type: 'string' },
   'max-lag': { type: 'string' },
@@ -74,6 +77,7 @@ export async function statusCommand(argv: string[]): Promise<number> {
     prefix: settings.topicPrefix(f['topic-prefix']),
     sourceUrl,
     captureId: settings.capture?.captureId,
+    captureMetricsUrl: settings.captureMetricsUrl(f['capture-metrics']),
     sinks: [...new Set(sinks)],
     target: (name) => {
       if (settings.sink?.sinkName === name)

@@ -49,3 +49,15 @@ describe('capture verdict', () => {
     expect(captureVerdict(snap, { bytes: null, seconds: 600 }, 60)).toMatchObject({ state: 'snapshotting', error: false });
   });
 });
+
+describe('capture verdict from its metrics', () => {
+  it('reports a failing capture with its error code and fix', () => {
+    const v = captureVerdict(undefined, undefined, 60, {
+      state: 'failed',
+      eventsPerSecond: 0,
+      lastErrorCode: 'KAFKA_UNAVAILABLE',
+    });
+    expect(v.error).toBe(true);
+    expect(v.reason).toMatch(/^KAFKA_UNAVAILABLE: Check kafka.brokers/);
+  });
+});

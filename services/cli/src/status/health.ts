@@ -1,3 +1,5 @@
+import { ERROR_CODES } from '@sluice/core';
+import type { CaptureProcessMetrics } from './capture-metrics.ts';
 import type { CaptureCheckpoint, CaptureLag } from './capture-status.ts';
 import type { SinkGroup } from './sink-status.ts';
 
@@ -21,7 +23,18 @@ export const toApply = (g: SinkGroup): number => behind(g).reduce((n, p) => n + 
  * time its last checkpoint covers must be within `maxLagSeconds` (heartbeats keep it current while
  * the source is idle, so a stopped or stuck capture shows as behind).
  */
-export function captureVerdict(c: CaptureCheckpoint | undefined, lag: CaptureLag | undefined, maxLagSeconds: number): Verdict {
+export function captureVerdict(
+  c: CaptureCheckpoint | undefined,
+  lag: CaptureLag | undefined,
+  maxLagSeconds: number,
+  process?: CaptureProcessMetrics,
+): Verdict {
+  // A failing process says why, whatever its last checkpoint looks like.
+  if (process?.state === 'failed') {
+    const code = process.lastErrorCode;
+    const fix = code && code in ERROR_CODES ? ERROR_CODES[code as keyof typeof ERROR_CODES].fix : '';
+    return { state: 'error', error: true, reason: `${code ?? 'unknown error'}${fix ? `: ${fix}` : ''} (capture retries)` };
+  }
   if (!c || !lag) return { state: 'unknown', error: true, reason: 'no checkpoint: capture has not committed anything yet' };
   if (c.snapshot) {
     return {

@@ -18,13 +18,14 @@ export function renderStatus(r: StatusReport): string {
   out.push(`capture (checkpoints on ${r.prefix}._checkpoints)`);
   out.push(
     renderTable(
-      ['id', 'state', 'checkpoint', 'lag bytes', 'lag', 'note'],
+      ['id', 'state', 'checkpoint', 'lag bytes', 'lag', 'events/s', 'note'],
       r.captures.map((c) => [
         c.id,
         c.error ? `${c.state} !` : c.state,
         c.checkpoint ? `${c.checkpoint.file}:${c.checkpoint.pos}` : '-',
         c.lag?.bytes === null || c.lag?.bytes === undefined ? '-' : count(c.lag.bytes),
         secs(c.lag?.seconds),
+        c.process ? count(Math.round(c.process.eventsPerSecond)) : '-',
         c.reason,
       ]),
     ),
