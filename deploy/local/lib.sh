@@ -98,5 +98,16 @@ stop_part() {
   rm -f "$f"
 }
 
+# part_status NAME WHERE READY_CMD...: one line on stdout; exit 0 ready, 1 running but not
+# ready, 3 stopped.
+part_status() {
+  local name="$1" where="$2" pid; shift 2
+  if ! is_running "$name"; then echo "$name: stopped"; return 3; fi
+  pid="$(cat "$(part_pidfile "$name")")"
+  if "$@" >/dev/null 2>&1; then echo "$name: running, ready on $where (pid $pid)"; return 0; fi
+  echo "$name: running, not ready (pid $pid; log $(part_log "$name"))"
+  return 1
+}
+
 # Run node (the pinned version) from the cache.
 node_bin() { printf '%s' "$NODE_BIN"; }

@@ -55,16 +55,8 @@ format_once() {
     || fail_part "$NAME" "$log" "$KAFKA_PORT" "formatting the storage failed"
 }
 
-# running: is_running, except that a killed process its parent has not reaped yet (a zombie,
-# state Z) does not count, so a start right after a crash starts a new process.
-running() {
-  is_running "$NAME" || return 1
-  local st; st="$(sed 's/^.*) //' "/proc/$(cat "$(part_pidfile "$NAME")")/stat" 2>/dev/null | cut -d' ' -f1)"
-  [[ "$st" != Z ]]
-}
-
 start() {
-  if running; then
+  if is_running "$NAME"; then
     say "kafka already running (pid $(cat "$(part_pidfile "$NAME")")); waiting until ready"
     wait_ready "$NAME" "$KAFKA_PORT" "$START_TIMEOUT" ready
     say "kafka ready on 127.0.0.1:$KAFKA_PORT"
@@ -86,18 +78,9 @@ start() {
   say "kafka ready on 127.0.0.1:$KAFKA_PORT (pid $(cat "$(part_pidfile "$NAME")"), $((SECONDS - t0))s)"
 }
 
-status() {
-  if running; then
-    if ready; then echo "kafka: running, ready on 127.0.0.1:$KAFKA_PORT (pid $(cat "$(part_pidfile "$NAME")"))"
-    else echo "kafka: running, not ready (pid $(cat "$(part_pidfile "$NAME")"); log $log)"; fi
-  else
-    echo "kafka: stopped"; return 3
-  fi
-}
-
 case "${1:-}" in
   start) start ;;
   stop) stop_part "$NAME" ;;
-  status) status ;;
+  status) part_status "$NAME" "127.0.0.1:$KAFKA_PORT" ready ;;
   *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
 esac

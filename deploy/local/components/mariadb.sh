@@ -85,6 +85,6 @@ case "$action" in
     bootstrap_users
     ;;
   stop) stop_part "$role" ;;
-  status) is_running "$role" && echo "$role: running (pid $(cat "$(part_pidfile "$role")"), port $port)" || echo "$role: stopped" ;;
+  status) part_status "$role" "127.0.0.1:$port" sql -e 'SELECT 1' ;;
   *) echo "usage: $0 start|stop|status source|target-mariadb" >&2; exit 2 ;;
 esac

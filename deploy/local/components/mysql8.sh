@@ -107,9 +107,6 @@ start() {
 case "${1:-}" in
   start) start ;;
   stop) stop_part "$name" ;;
-  status)
-    if is_running "$name" && tcp_select1; then say "mysql8 is running and ready (pid $(cat "$(part_pidfile "$name")"), port $port)"
-    elif is_running "$name"; then warn "mysql8 is running but not ready"; exit 1
-    else warn "mysql8 is not running"; exit 3; fi ;;
+  status) part_status "$name" "127.0.0.1:$port" tcp_select1 ;;
   *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
 esac

@@ -66,16 +66,8 @@ apicurio.rest.deletion.artifact-version.enabled=true
 PROPS
 }
 
-# running: is_running, except that a killed process its parent has not reaped yet (a zombie,
-# state Z) does not count, so a start right after a crash starts a new process.
-running() {
-  is_running "$NAME" || return 1
-  local st; st="$(sed 's/^.*) //' "/proc/$(cat "$(part_pidfile "$NAME")")/stat" 2>/dev/null | cut -d' ' -f1)"
-  [[ "$st" != Z ]]
-}
-
 start() {
-  if running; then
+  if is_running "$NAME"; then
     say "registry already running (pid $(cat "$(part_pidfile "$NAME")")); waiting until ready"
     wait_ready "$NAME" "$REGISTRY_PORT" "$START_TIMEOUT" ready
     say "registry ready on $URL"
@@ -94,18 +86,9 @@ start() {
   say "registry ready on $URL (pid $(cat "$(part_pidfile "$NAME")"), $((SECONDS - t0))s)"
 }
 
-status() {
-  if running; then
-    if ready; then echo "registry: running, ready on $URL (pid $(cat "$(part_pidfile "$NAME")"))"
-    else echo "registry: running, not ready (pid $(cat "$(part_pidfile "$NAME")"); log $log)"; fi
-  else
-    echo "registry: stopped"; return 3
-  fi
-}
-
 case "${1:-}" in
   start) start ;;
   stop) stop_part "$NAME" ;;
-  status) status ;;
+  status) part_status "$NAME" "$URL" ready ;;
   *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
 esac

@@ -74,11 +74,6 @@ case "$action" in
     say "$name ready (pid $(cat "$(part_pidfile "$name")"), http://127.0.0.1:$port/readyz)"
     ;;
   stop) stop_part "$name" ;;
-  status)
-    if is_running "$name"; then
-      ready && echo "$name: running, ready (pid $(cat "$(part_pidfile "$name")"), port $port)" \
-        || echo "$name: running, not ready (pid $(cat "$(part_pidfile "$name")"); log $(part_log "$name"))"
-    else echo "$name: stopped"; exit 3; fi
-    ;;
+  status) part_status "$name" "http://127.0.0.1:$port" ready ;;
   *) echo "usage: $0 start|stop|status <service>" >&2; exit 2 ;;
 esac

@@ -32,9 +32,6 @@ start() {
 case "${1:-}" in
   start) start ;;
   stop) stop_part tidb ;;
-  status)
-    if is_running tidb && tidb_ready; then say "tidb is running and ready (pid $(cat "$(part_pidfile tidb)"))"
-    elif is_running tidb; then warn "tidb is running but not ready"; exit 1
-    else warn "tidb is not running"; exit 3; fi ;;
+  status) part_status tidb "127.0.0.1:$TIDB_PORT" tidb_ready ;;
   *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
 esac
