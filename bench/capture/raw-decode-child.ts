@@ -5,6 +5,7 @@
  */
 import { BinlogPosition, mysqlOptionsFromUrl } from '@sluice/core';
 import ZongJi from '@vlasky/zongji';
+import { BINLOG_EVENTS } from '../../services/capture/src/source/binlog-reader.ts';
 import { procStats } from './proc.ts';
 
 export interface RawJob {
@@ -22,20 +23,6 @@ export interface RawResult {
   peakRssMb: number;
   cpuSeconds: number;
 }
-
-// The same list as services/capture/src/source/binlog-reader.ts: zongji skips decoding of the rest.
-const EVENTS = [
-  'tablemap',
-  'writerows',
-  'updaterows',
-  'deleterows',
-  'xid',
-  'query',
-  'mariadbgtid',
-  'gtid',
-  'anonymousgtid',
-  'rotate',
-];
 
 function run(job: RawJob): Promise<RawResult> {
   const start = BinlogPosition.parse(job.start);
@@ -67,7 +54,7 @@ function run(job: RawJob): Promise<RawResult> {
       zongji.stop();
       resolve({ rows, seconds, peakRssMb: stats?.peakRssMb ?? 0, cpuSeconds: (stats?.cpuSeconds ?? 0) - cpu0 });
     });
-    zongji.start({ serverId: job.serverId, filename: start.file, position: start.pos, includeEvents: EVENTS });
+    zongji.start({ serverId: job.serverId, filename: start.file, position: start.pos, includeEvents: BINLOG_EVENTS });
   });
 }
 

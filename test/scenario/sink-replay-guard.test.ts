@@ -70,6 +70,8 @@ describe('replay with the stale-write guard', () => {
       await new Promise((r) => setTimeout(r, 20));
     }
     expect(regressions.slice(0, 10)).toEqual([]);
+    const metrics = await (await fetch(`http://127.0.0.1:${sink.port}/metrics`)).text();
+    expect(metrics, 'the guard counts what it kept out').toMatch(/sluice_sink_stale_skipped_total\{service="sink"\} [1-9]/);
     expect(sink.log(), 'the replay reached the sink').toMatch(/"msg":"consuming"/);
     const after = await expectConverged({ source, target, db, table: 'acct', columns: ['id', 'v', 'note'] });
     expect(after.target).toEqual(after.source);

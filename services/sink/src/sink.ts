@@ -1,4 +1,4 @@
-import { createKafka, type Logger, Registry, retry, SluiceError, tableTopicPattern } from '@sluice/core';
+import { createKafka, heartbeatTopic, type Logger, Registry, retry, SluiceError, tableTopicPattern } from '@sluice/core';
 import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import type { PartitionCheckpoint } from './apply/checkpoint-table.ts';
 import type { TargetWriter } from './apply/target-writer.ts';
@@ -50,7 +50,7 @@ export class Sink {
     this.decoder = new ChangeDecoder(this.registry, { versions: cfg.staleWriteGuard });
     this.router = new Router(cfg.routes);
     this.dlq = new DeadLetterQueue(this.kafka, cfg.topicPrefix, cfg.sinkName, log);
-    this.heartbeatTopic = `${cfg.topicPrefix}._heartbeats`;
+    this.heartbeatTopic = heartbeatTopic(cfg.topicPrefix);
     this.metrics.lagSeconds.reset();
   }
 
@@ -220,8 +220,8 @@ export class Sink {
     }
   }
 
-  private applyWithRetry(changes: TargetChange[], checkpoints: PartitionCheckpoint[]): Promise<void> {
-    return retry(() => this.writer.apply(planBatch(changes), checkpoints), {
+  private async applyWithRetry(changes: TargetChange[], checkpoints: PartitionCheckpoint[]): Promise<void> {
+    const { staleSkipped } = await retry(() => this.writer.apply(planBatch(changes), checkpoints), {
       signal: this.abort.signal,
       maxDelayMs: 15_000,
       onRetry: (err, attempt, delay) => {
@@ -229,6 +229,7 @@ export class Sink {
         this.log.warn({ err: (err as Error).message, attempt, delayMs: Math.round(delay) }, 'target write failed; retrying');
       },
     });
+    this.metrics.staleSkipped.inc(staleSkipped);
   }
 
   private async lastHeartbeat(messages: KafkaMessage[]): Promise<number | null> {

@@ -12,7 +12,9 @@ export interface TableChange {
 
 /** A whole source transaction (or a DDL statement), ready to encode, and the position after it. */
 export interface SourceTransaction {
+  /** The GTID, or the position for a source without GTIDs. */
   id: string;
+  gtid: string | null;
   changes: TableChange[];
   bytes: number;
   position: BinlogPosition;
@@ -49,7 +51,8 @@ export class TransactionAssembler {
       case 'ddl': {
         const txn = this.open;
         this.open = undefined;
-        const id = txn?.gtid ?? e.gtid ?? e.position.toString();
+        const gtid = txn?.gtid ?? e.gtid;
+        const id = gtid ?? e.position.toString();
         const changes = e.kind === 'commit' ? (txn?.changes ?? []) : [];
         for (const { change } of changes) {
           if (!change.value) continue;
@@ -62,6 +65,7 @@ export class TransactionAssembler {
         );
         return {
           id,
+          gtid,
           changes,
           bytes: txn?.bytes ?? 0,
           position: e.position,

@@ -1,4 +1,4 @@
-import { CHECKPOINT_KEY_SCHEMA, HEARTBEAT_SCHEMA, keySubject, type Registry, valueSubject } from '@sluice/core';
+import { CHECKPOINT_KEY_SCHEMA, HEARTBEAT_SCHEMA, heartbeatTopic, keySubject, type Registry, valueSubject } from '@sluice/core';
 import type { Checkpoint } from '../publish/checkpoint.ts';
 import type { TopicManager } from '../publish/topic-manager.ts';
 import type { PublishUnit } from '../publish/transactional-publisher.ts';
@@ -15,7 +15,7 @@ export class Heartbeats {
   private ids: Promise<[number, number]> | undefined;
 
   constructor(prefix: string, registry: Registry, topics: TopicManager) {
-    this.topic = `${prefix}._heartbeats`;
+    this.topic = heartbeatTopic(prefix);
     this.registry = registry;
     this.topics = topics;
   }

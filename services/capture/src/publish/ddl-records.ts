@@ -70,7 +70,7 @@ export class DdlRecords {
             statement: ddl.statement,
             file: txn.position.file,
             pos: txn.position.pos,
-            gtid: txn.id.includes(':') || /^\d+-\d+-\d+$/.test(txn.id) ? txn.id : null,
+            gtid: txn.gtid,
             ts_ms: txn.sourceTsMs,
           }),
         },

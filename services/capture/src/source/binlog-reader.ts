@@ -26,6 +26,20 @@ export interface BinlogTableView {
   primaryKey: string[] | undefined;
 }
 
+/** The binlog events capture asks zongji for; zongji does not decode the others. */
+export const BINLOG_EVENTS = [
+  'tablemap',
+  'writerows',
+  'updaterows',
+  'deleterows',
+  'xid',
+  'query',
+  'mariadbgtid',
+  'gtid',
+  'anonymousgtid',
+  'rotate',
+];
+
 export type StartFrom = { position: BinlogPosition } | { gtid: string } | { end: true };
 
 /**
@@ -151,18 +165,7 @@ export class BinlogReader {
       zongji.start({
         serverId: opts.serverId,
         ...from,
-        includeEvents: [
-          'tablemap',
-          'writerows',
-          'updaterows',
-          'deleterows',
-          'xid',
-          'query',
-          'mariadbgtid',
-          'gtid',
-          'anonymousgtid',
-          'rotate',
-        ],
+        includeEvents: BINLOG_EVENTS,
       });
     });
   }

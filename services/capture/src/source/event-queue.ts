@@ -25,10 +25,6 @@ export class EventQueue {
     return this.queued;
   }
 
-  get isPaused(): boolean {
-    return this.paused;
-  }
-
   push(e: SourceEvent): void {
     this.items.push(e);
     this.queued += size(e);

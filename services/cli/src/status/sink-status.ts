@@ -1,4 +1,4 @@
-import { tableTopicPattern } from '@sluice/core';
+import { heartbeatTopic, tableTopicPattern } from '@sluice/core';
 import type { Admin } from 'kafkajs';
 
 /** One partition of a sink group: where it has committed and where the topic ends. */
@@ -29,7 +29,7 @@ export interface SinkGroup {
 export async function findSinkGroups(admin: Admin, prefix: string, only: string[]): Promise<string[]> {
   if (only.length) return only;
   const pattern = tableTopicPattern(prefix);
-  const heartbeats = `${prefix}._heartbeats`;
+  const heartbeats = heartbeatTopic(prefix);
   const { groups } = await admin.listGroups();
   const out: string[] = [];
   for (const g of groups.filter((x) => x.protocolType === 'consumer' || x.protocolType === '')) {
@@ -45,7 +45,7 @@ export async function findSinkGroups(admin: Admin, prefix: string, only: string[
 /** A sink group's members and, per partition of every table topic of the prefix, its lag. */
 export async function readSinkGroup(admin: Admin, name: string, prefix: string): Promise<SinkGroup> {
   const pattern = tableTopicPattern(prefix);
-  const topics = (await admin.listTopics()).filter((t) => pattern.test(t) || t === `${prefix}._heartbeats`).sort();
+  const topics = (await admin.listTopics()).filter((t) => pattern.test(t) || t === heartbeatTopic(prefix)).sort();
   const [described] = (await admin.describeGroups([name])).groups;
   const committed = await admin.fetchOffsets({ groupId: name, topics });
   const partitions: PartitionLag[] = [];
@@ -64,7 +64,7 @@ export async function readSinkGroup(admin: Admin, name: string, prefix: string):
         low,
         high,
         lag,
-        heartbeat: topic === `${prefix}._heartbeats`,
+        heartbeat: topic === heartbeatTopic(prefix),
       });
     }
   }

@@ -1,4 +1,4 @@
-import { checkpointTopic, schemaChangeTopic, tableTopicPattern } from '@sluice/core';
+import { checkpointTopic, heartbeatTopic, schemaChangeTopic, tableTopicPattern } from '@sluice/core';
 import { duration } from '../output/table.ts';
 import { deletesOldRecords, type TopicConfig } from '../shared/topic-configs.ts';
 
@@ -6,8 +6,6 @@ import { deletesOldRecords, type TopicConfig } from '../shared/topic-configs.ts'
 export type TopicKind = 'checkpoints' | 'heartbeats' | 'schema_changes' | 'table' | 'dlq';
 
 const ORDER: TopicKind[] = ['checkpoints', 'heartbeats', 'schema_changes', 'table', 'dlq'];
-
-export const heartbeatTopic = (prefix: string): string => `${prefix}._heartbeats`;
 
 /** The kind of a topic of `prefix`, or undefined for topics that are not sluice's (or of another prefix). */
 export function topicKind(prefix: string, topic: string): TopicKind | undefined {

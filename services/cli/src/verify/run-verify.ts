@@ -1,4 +1,4 @@
-import { qualified } from '@sluice/core';
+import { heartbeatTopic, qualified } from '@sluice/core';
 import { listTables, readShape } from '../shared/catalog.ts';
 import type { Session } from '../shared/session.ts';
 import { readSourcePosition, type SourcePosition } from '../shared/source-position.ts';
@@ -194,7 +194,7 @@ async function recheckAfterLag(
   const topics = pending.filter(lagged).map((p) => `${sink.topicPrefix}.${p.result.source.database}.${p.result.source.table}`);
   const deadline = Date.now() + opts.lagTimeoutMs;
   for (;;) {
-    const passed = caughtUp(await readCheckpoints(target, sink), topics, start, startedMs, `${sink.topicPrefix}._heartbeats`);
+    const passed = caughtUp(await readCheckpoints(target, sink), topics, start, startedMs, heartbeatTopic(sink.topicPrefix));
     for (const p of pending) {
       if (p.result.status === 'missing') {
         if (!(await readShape(target, p.pair.target.database, p.pair.target.table))) continue;

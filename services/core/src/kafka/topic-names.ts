@@ -3,6 +3,7 @@ export const tableTopic = (prefix: string, db: string, table: string): string =>
 
 /** Internal topics start with `_` after the prefix so that no table topic can collide with them. */
 export const checkpointTopic = (prefix: string): string => `${prefix}._checkpoints`;
+export const heartbeatTopic = (prefix: string): string => `${prefix}._heartbeats`;
 export const schemaChangeTopic = (prefix: string): string => `${prefix}._schema_changes`;
 export const dlqTopic = (prefix: string, sink: string): string => `${prefix}.dlq.${sink}`;
 

@@ -26,8 +26,6 @@ export class TargetWriter {
 
   private readonly guard: boolean;
   private guardReady: Promise<void> | undefined;
-  /** Changes the stale-write guard kept from moving a row backwards (for metrics). */
-  staleDropped = 0;
 
   private readonly ddl: 'apply' | 'ignore' | 'stop';
 
@@ -54,8 +52,10 @@ export class TargetWriter {
    * Applies the plans and the partition checkpoints in one target transaction. The checkpoint
    * rows say, in the target itself, how far this sink has applied and how fresh the data is.
    */
-  async apply(input: TablePlan[], checkpoints: PartitionCheckpoint[] = []): Promise<void> {
+  async apply(input: TablePlan[], checkpoints: PartitionCheckpoint[] = []): Promise<{ staleSkipped: number }> {
     let plans = input;
+    // Counted for the caller only once committed: a retried transaction must not count twice.
+    let staleSkipped = 0;
     try {
       const ready: TablePlan[] = [];
       for (const p of plans) ready.push(project(p, await this.ensureTable(p.table)));
@@ -70,7 +70,7 @@ export class TargetWriter {
           if (this.guard) {
             const guarded = await guardPlan(conn, this.checkpointSchema, original);
             plan = guarded.plan;
-            this.staleDropped += guarded.dropped;
+            staleSkipped += guarded.dropped;
           }
           for (const st of planStatements(plan)) await conn.execute(st.sql, st.params);
           if (this.guard) await recordVersions(conn, this.checkpointSchema, plan);
@@ -80,6 +80,7 @@ export class TargetWriter {
           await conn.execute(st.sql, st.params);
         }
         await conn.commit();
+        return { staleSkipped };
       } catch (err) {
         await conn.rollback().catch(() => undefined);
         throw err;

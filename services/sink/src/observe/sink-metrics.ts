@@ -8,6 +8,7 @@ export class SinkMetrics {
   readonly batchSeconds: Histogram;
   readonly retries: Counter;
   readonly deadLetters: Counter;
+  readonly staleSkipped: Counter;
   readonly lagSeconds: Gauge;
   readonly lagRecords: Gauge;
 
@@ -38,6 +39,11 @@ export class SinkMetrics {
       registers: r,
     });
     this.deadLetters = new Counter({ name: 'sluice_sink_dead_letters_total', help: 'records sent to the DLQ', registers: r });
+    this.staleSkipped = new Counter({
+      name: 'sluice_sink_stale_skipped_total',
+      help: 'changes the stale-write guard did not apply because the target already had a later version',
+      registers: r,
+    });
     this.lagSeconds = new Gauge({
       name: 'sluice_sink_lag_seconds',
       help: 'now minus the source time of the last change (or heartbeat) applied',
