@@ -108,10 +108,27 @@ describe('sluice topics, schema and bootstrap', () => {
     // 60 inserts, 25 updates, 10 deletes with tombstones, a key change, ... plus transaction markers.
     expect((byName.get(topic('t')) as { records: number }).records).toBeGreaterThan(100);
     expect(report.warnings).toEqual([]);
+    // Sizes: bytes of the partition leaders' log segments (DescribeLogDirs), exact in --json.
+    type Sized = { size: number; offsets: { high: number; size: number }[] };
+    const t0 = byName.get(topic('t')) as Sized;
+    expect(t0.size).toBeGreaterThan(0);
+    expect(t0.offsets[0]?.size).toBe(t0.size);
+    const u0 = byName.get(topic('u')) as Sized;
+    expect(u0.size).toBeGreaterThan(0);
+    expect(report.notes).toEqual([]);
+    // Ten more rows of u in one transaction: ten records and a commit marker, and the log grows by them.
+    await source.query(`INSERT INTO \`${db}\`.u VALUES ${Array.from({ length: 10 }, (_, i) => `('n${i}', ${i})`).join(', ')}`);
+    await waitForEndOffset({ brokers: s.kafkaBrokers, topic: topic('u'), min: (u0.offsets[0]?.high ?? 0) + 11 });
+    const grown = await sluice(['topics', '--prefix', prefix, '--json'], { env });
+    expect(grown.code, grown.stderr).toBe(0);
+    const u1 = (JSON.parse(grown.stdout).topics as ({ topic: string } & Sized)[]).find((x) => x.topic === topic('u'));
+    expect(u1?.size).toBeGreaterThan(u0.size);
     const human = await sluice(['topics', '--topic-prefix', prefix], { env });
     expect(human.code, human.stderr).toBe(0);
-    expect(human.stdout).toMatch(new RegExp(`${topic('t').replace(/\./g, '\\.')} +table +1 +compact +\\d+ d +[\\d,]+\\n`));
-    expect(human.stdout).toMatch(/3 table topics, [\d,]+ records \(est\.\) in them/);
+    expect(human.stdout).toMatch(
+      new RegExp(`${topic('t').replace(/\./g, '\\.')} +table +1 +compact +\\d+ d +[\\d,]+ +[\\d.]+ (B|KiB|MiB)\\n`),
+    );
+    expect(human.stdout).toMatch(/3 table topics, [\d,]+ records \(est\.\), [\d.]+ (B|KiB|MiB) in them/);
     const none = await sluice(['topics', '--prefix', `${prefix}_none`], { env });
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/NOT_FOUND: no topics of prefix .*_none/);

@@ -4,7 +4,7 @@ import { parseFlags } from '../shared/args.ts';
 import { cliKafka, connectAdmin } from '../shared/kafka.ts';
 import { Settings } from '../shared/settings.ts';
 import { collectTopics, type TopicsReport } from './collect.ts';
-import { prefixHint, retentionText } from './topic-kinds.ts';
+import { prefixHint, retentionText, sizeText } from './topic-kinds.ts';
 
 export const TOPICS_HELP = `sluice topics: the Kafka topics of a topic prefix and what they hold
 
@@ -19,13 +19,15 @@ _heartbeats, _schema_changes, <prefix>.dlq.<sink>), each with:
                    it deletes records only where the policy includes delete
   records (est.)   end offset minus start offset, summed over partitions: an upper bound, since
                    transaction markers take an offset each and compaction leaves gaps
-Size on disk is not shown: the Kafka client sluice uses (kafkajs) has no DescribeLogDirs API.
-Ask the brokers: kafka-log-dirs.sh --bootstrap-server <broker> --describe --topic-list <topics>.
+  size             bytes of log segments on the partitions' leaders (DescribeLogDirs): one copy,
+                   followers hold as much again each; "unknown" (with a note) where a broker
+                   cannot be asked or refuses (it needs Describe on the cluster)
 Table topics that delete old records are listed as warnings: Kafka alone may not hold a full copy.
 
 options:
   --prefix <p>             topic prefix (also --topic-prefix; default: config, SLUICE_TOPIC_PREFIX, sluice)
-  --json                   one JSON document on stdout (with per-partition start and end offsets)
+  --json                   one JSON document on stdout (sizes in bytes, null when unknown; per-partition
+                           start and end offsets and sizes)
   --brokers <list>         Kafka brokers host:port,... (SLUICE_KAFKA_BROKERS)
   --capture-config <file>, --sink-config <file>: take brokers and prefix from a service's config
   -h, --help               this text
@@ -66,10 +68,25 @@ export async function topicsCommand(argv: string[]): Promise<number> {
 
 function renderTopics(r: TopicsReport): string {
   const body = renderTable(
-    ['topic', 'kind', 'partitions', 'cleanup.policy', 'retention', 'records (est.)'],
-    r.topics.map((t) => [t.topic, t.kind, String(t.partitions), t.cleanupPolicy, retentionText(t.retentionMs), count(t.records)]),
+    ['topic', 'kind', 'partitions', 'cleanup.policy', 'retention', 'records (est.)', 'size'],
+    r.topics.map((t) => [
+      t.topic,
+      t.kind,
+      String(t.partitions),
+      t.cleanupPolicy,
+      retentionText(t.retentionMs),
+      count(t.records),
+      sizeText(t.size),
+    ]),
   );
   const tables = r.topics.filter((t) => t.kind === 'table');
-  const total = `${tables.length} table topics, ${count(tables.reduce((n, t) => n + t.records, 0))} records (est.) in them`;
-  return [`topics of prefix ${r.prefix}`, body, total, ...r.warnings.map((w) => `warning: ${w}`)].join('\n');
+  const size = tables.every((t) => t.size !== null) ? sizeText(tables.reduce((n, t) => n + (t.size ?? 0), 0)) : 'size unknown';
+  const total = `${tables.length} table topics, ${count(tables.reduce((n, t) => n + t.records, 0))} records (est.), ${size} in them`;
+  return [
+    `topics of prefix ${r.prefix}`,
+    body,
+    total,
+    ...r.warnings.map((w) => `warning: ${w}`),
+    ...r.notes.map((n) => `note: ${n}`),
+  ].join('\n');
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compactionWarning, knownPrefixes, prefixHint, prefixTopics, retentionText, topicKind } from './topic-kinds.ts';
+import { compactionWarning, knownPrefixes, prefixHint, prefixTopics, retentionText, sizeText, topicKind } from './topic-kinds.ts';
 
 describe('topic kinds', () => {
   it('tells the topics of a prefix apart and leaves other prefixes out', () => {
@@ -36,6 +36,16 @@ describe('topic kinds', () => {
     expect(retentionText(3_600_000 * 5)).toBe('5 h');
     expect(retentionText(-1)).toBe('forever');
     expect(retentionText(90_000)).toBe('1 m 30 s');
+  });
+
+  it('prints sizes in binary units', () => {
+    expect(sizeText(0)).toBe('0 B');
+    expect(sizeText(1023)).toBe('1023 B');
+    expect(sizeText(1024)).toBe('1.0 KiB');
+    expect(sizeText(12.34 * 1024 * 1024)).toBe('12.3 MiB');
+    expect(sizeText(5 * 1024 ** 4)).toBe('5.0 TiB');
+    expect(sizeText(1024 * 1024 - 10)).toBe('1.0 MiB');
+    expect(sizeText(null)).toBe('unknown');
   });
 
   it('warns about table topics that delete old records only', () => {

@@ -51,6 +51,20 @@ export function retentionText(ms: number): string {
   return duration(ms);
 }
 
+/** Bytes for people, in binary units: "512 B", "12.3 MiB"; "unknown" for null. */
+export function sizeText(bytes: number | null): string {
+  if (bytes === null) return 'unknown';
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+  let n = bytes;
+  let i = 0;
+  // 1023.95 KiB would print as "1024.0 KiB": move up a unit first.
+  while (n >= 1023.95 && i < units.length - 1) {
+    n /= 1024;
+    i++;
+  }
+  return i === 0 ? `${n} B` : `${n.toFixed(1)} ${units[i]}`;
+}
+
 /**
  * Why a table topic may not hold a full copy of its table, or undefined when it does (compacted
  * only: the last image of every key stays). `low` is the partitions' first offsets summed: above
