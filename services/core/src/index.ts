@@ -1,3 +1,4 @@
+export * from './avro/binary-reader.ts';
 export * from './avro/column-codecs.ts';
 export * from './avro/envelope-schema.ts';
 export * from './avro/fixed-schemas.ts';

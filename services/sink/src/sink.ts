@@ -12,6 +12,12 @@ import { Router } from './route/router.ts';
 /** Kafka errors of a commit that lost its group membership; the consumer rejoins by itself. */
 const REBALANCED = new Set(['UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION', 'REBALANCE_IN_PROGRESS']);
 
+/**
+ * Records per target transaction. Large enough for multi-row statements to pay off, small enough
+ * that a fetched batch (1 MiB by default, thousands of records) makes several chunks to overlap.
+ */
+const CHUNK_RECORDS = 2_048;
+
 type Decoded = { message: KafkaMessage; change: TargetChange } | { message: KafkaMessage; error: SluiceError };
 
 /**
@@ -134,51 +140,26 @@ export class Sink {
       await this.applyWithRetry([], [{ ...base, sourcePosition: null, sourceTsMs: ts }]);
       if (ts) this.freshAt(ts);
     } else {
-      // One at a time: after the first record of a schema everything is cached and synchronous.
-      const decoded: Decoded[] = [];
-      for (const m of batch.messages) decoded.push(await this.decode(m));
+      // Chunks of one target transaction each (with the checkpoint at the chunk's end): the next
+      // chunk decodes while the target works on the current one. Kafka offsets move once, below.
+      let pending: Promise<DeadLetter[]> | undefined;
       const letters: DeadLetter[] = [];
-      const changes: TargetChange[] = [];
-      for (const d of decoded) {
-        if ('error' in d) {
-          if (this.cfg.onError === 'stop') this.stopWith(d.error, batch.topic, batch.partition, d.message.offset);
-          letters.push(this.letter(d.message, d.error, batch.topic, batch.partition, null));
-        } else {
-          changes.push(d.change);
-        }
-      }
-      const applied = changes.filter((c) => c.kind !== 'skip');
-      const lastChange = applied[applied.length - 1];
-      const checkpoint: PartitionCheckpoint = {
-        ...base,
-        sourcePosition: lastChange && 'position' in lastChange ? lastChange.position : null,
-        sourceTsMs: lastChange && 'sourceTsMs' in lastChange ? lastChange.sourceTsMs : null,
-      };
       try {
-        await this.applyWithRetry(changes, [checkpoint]);
-      } catch (err) {
-        const e = err instanceof SluiceError ? err : new SluiceError('TARGET_REJECTED', String(err), { cause: err });
-        if (e.retriable || this.cfg.onError === 'stop') this.stopWith(e, batch.topic, batch.partition, batch.firstOffset());
-        // Find the records the target refuses: apply one at a time, in order.
-        for (const d of decoded) {
-          if ('error' in d) continue;
-          try {
-            await this.applyWithRetry([d.change], []);
-          } catch (one) {
-            const oe = one instanceof SluiceError ? one : new SluiceError('TARGET_REJECTED', String(one), { cause: one });
-            if (oe.retriable) this.stopWith(oe, batch.topic, batch.partition, d.message.offset);
-            letters.push(
-              this.letter(d.message, oe, batch.topic, batch.partition, 'position' in d.change ? d.change.position : null),
-            );
-          }
+        for (let i = 0; i < batch.messages.length; i += CHUNK_RECORDS) {
+          const chunk = batch.messages.slice(i, i + CHUNK_RECORDS);
+          const decoded: Decoded[] = [];
+          for (const m of chunk) decoded.push(this.decodeKnown(m) ?? (await this.decode(m)));
+          const nextOffset = (BigInt((chunk[chunk.length - 1] as KafkaMessage).offset) + 1n).toString();
+          if (pending) letters.push(...(await pending));
+          pending = this.applyChunk(batch.topic, batch.partition, decoded, { ...base, nextOffset });
         }
-        await this.applyWithRetry([], [checkpoint]);
+      } finally {
+        // A decode that stops the sink must not leave the chunk in flight unobserved.
+        if (pending) letters.push(...(await pending));
       }
       // The DLQ has them before the offsets move past them.
       await this.dlq.send(letters);
       this.metrics.deadLetters.inc(letters.length);
-      for (const c of applied) this.metrics.rows.inc({ op: c.kind });
-      if (checkpoint.sourceTsMs) this.freshAt(checkpoint.sourceTsMs);
     }
     p.resolveOffset(last);
     try {
@@ -208,16 +189,84 @@ export class Sink {
     );
   }
 
+  /** One chunk in one target transaction; records the target refuses become dead letters (or stop the sink). */
+  private async applyChunk(
+    topic: string,
+    partition: number,
+    decoded: Decoded[],
+    base: Omit<PartitionCheckpoint, 'sourcePosition' | 'sourceTsMs'>,
+  ): Promise<DeadLetter[]> {
+    const letters: DeadLetter[] = [];
+    const changes: TargetChange[] = [];
+    for (const d of decoded) {
+      if ('error' in d) {
+        if (this.cfg.onError === 'stop') this.stopWith(d.error, topic, partition, d.message.offset);
+        letters.push(this.letter(d.message, d.error, topic, partition, null));
+      } else {
+        changes.push(d.change);
+      }
+    }
+    const applied = changes.filter((c) => c.kind !== 'skip');
+    const lastChange = applied[applied.length - 1];
+    const checkpoint: PartitionCheckpoint = {
+      ...base,
+      sourcePosition: lastChange && 'position' in lastChange ? lastChange.position : null,
+      sourceTsMs: lastChange && 'sourceTsMs' in lastChange ? lastChange.sourceTsMs : null,
+    };
+    try {
+      await this.applyWithRetry(changes, [checkpoint]);
+    } catch (err) {
+      const e = err instanceof SluiceError ? err : new SluiceError('TARGET_REJECTED', String(err), { cause: err });
+      const first = decoded[0]?.message.offset ?? null;
+      if (e.retriable || this.cfg.onError === 'stop') this.stopWith(e, topic, partition, first);
+      // Find the records the target refuses: apply one at a time, in order.
+      for (const d of decoded) {
+        if ('error' in d) continue;
+        try {
+          await this.applyWithRetry([d.change], []);
+        } catch (one) {
+          const oe = one instanceof SluiceError ? one : new SluiceError('TARGET_REJECTED', String(one), { cause: one });
+          if (oe.retriable) this.stopWith(oe, topic, partition, d.message.offset);
+          letters.push(this.letter(d.message, oe, topic, partition, 'position' in d.change ? d.change.position : null));
+        }
+      }
+      await this.applyWithRetry([], [checkpoint]);
+    }
+    const byKind = new Map<string, number>();
+    for (const c of applied) byKind.set(c.kind, (byKind.get(c.kind) ?? 0) + 1);
+    for (const [op, n] of byKind) this.metrics.rows.inc({ op }, n);
+    if (checkpoint.sourceTsMs) this.freshAt(checkpoint.sourceTsMs);
+    return letters;
+  }
+
+  private decodeKnown(message: KafkaMessage): Decoded | undefined {
+    try {
+      const change = this.decoder.decodeKnown(message.value);
+      return change && this.routed(message, change);
+    } catch (err) {
+      return this.failed(message, err);
+    }
+  }
+
   private async decode(message: KafkaMessage): Promise<Decoded> {
     try {
-      const change = await this.decoder.decode(message.value);
-      return { message, change: change.kind === 'skip' ? change : { ...change, table: this.router.route(change.table) } };
+      return this.routed(message, await this.decoder.decode(message.value));
     } catch (err) {
-      const e = err instanceof SluiceError ? err : new SluiceError('DECODE_FAILED', String(err), { cause: err });
-      // A registry outage is not the record's fault: retry the batch rather than dead-letter it.
-      if (e.retriable) throw e;
-      return { message, error: e };
+      return this.failed(message, err);
     }
+  }
+
+  private routed(message: KafkaMessage, change: TargetChange): Decoded {
+    if (change.kind === 'skip') return { message, change };
+    const table = this.router.route(change.table);
+    return { message, change: table === change.table ? change : { ...change, table } };
+  }
+
+  private failed(message: KafkaMessage, err: unknown): Decoded {
+    const e = err instanceof SluiceError ? err : new SluiceError('DECODE_FAILED', String(err), { cause: err });
+    // A registry outage is not the record's fault: retry the batch rather than dead-letter it.
+    if (e.retriable) throw e;
+    return { message, error: e };
   }
 
   private async applyWithRetry(changes: TargetChange[], checkpoints: PartitionCheckpoint[]): Promise<void> {

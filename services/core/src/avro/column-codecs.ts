@@ -42,6 +42,9 @@ const decimal = (precision: number, scale: number): ColumnCodec => ({
   toSql: (v) => v as string,
 });
 
+const msToMicros = (ms: number | bigint): number | bigint =>
+  typeof ms === 'number' && Math.abs(ms) <= Number.MAX_SAFE_INTEGER / 1000 ? ms * 1000 : BigInt(ms) * 1000n;
+
 function dateTime(fsp: number): ColumnCodec {
   // Debezium: Timestamp (ms) for fsp 0-3, MicroTimestamp (us) for 4-6; both wall clock as if UTC.
   const millis = fsp <= 3;
@@ -51,7 +54,8 @@ function dateTime(fsp: number): ColumnCodec {
       const us = dateTimeToEpochMicros(String(v));
       return millis ? us / 1000n : us;
     },
-    toSql: (v) => epochMicrosToDateTime(millis ? (v as bigint) * 1000n : (v as bigint)),
+    // Readers give longs as numbers while exact, as bigints beyond.
+    toSql: (v) => epochMicrosToDateTime(millis ? msToMicros(v as number | bigint) : (v as number | bigint)),
   };
 }
 
@@ -64,7 +68,7 @@ const DATE: ColumnCodec = {
 const TIME: ColumnCodec = {
   avro: { type: 'long', 'connect.name': 'io.debezium.time.MicroTime' },
   toAvro: (v) => timeToMicros(String(v)),
-  toSql: (v) => microsToTime(v as bigint),
+  toSql: (v) => microsToTime(v as number | bigint),
 };
 
 const TIMESTAMP: ColumnCodec = {

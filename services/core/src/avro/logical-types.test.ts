@@ -1,6 +1,6 @@
 import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
-import { bigIntToBytes, bytesToBigInt, exactAvroOptions, formatUnscaled, parseUnscaled } from './logical-types.ts';
+import { bigIntToBytes, bytesToBigInt, decimalText, exactAvroOptions, formatUnscaled, parseUnscaled } from './logical-types.ts';
 
 describe('decimal encoding', () => {
   const max65 = `${'9'.repeat(35)}.${'9'.repeat(30)}`;
@@ -12,9 +12,17 @@ describe('decimal encoding', () => {
     [`-${max65}`, 30, `-${max65}`],
     ['18446744073709551615', 0, '18446744073709551615'],
     ['-0.000000000000000000000000000001', 30, '-0.000000000000000000000000000001'],
+    // Around the 6-byte boundary where decimalText leaves numbers for BigInt.
+    ['140737488355327', 0, '140737488355327'],
+    ['-140737488355328', 0, '-140737488355328'],
+    ['140737488355328', 0, '140737488355328'],
+    ['-1407374883553.28', 2, '-1407374883553.28'],
+    ['-0.05', 2, '-0.05'],
+    ['7', 5, '7.00000'],
   ])('%s at scale %i round-trips through bytes as %s', (text, scale, back) => {
     const n = parseUnscaled(text, scale);
     expect(formatUnscaled(bytesToBigInt(bigIntToBytes(n)), scale)).toBe(back);
+    expect(decimalText(bigIntToBytes(n), scale)).toBe(back);
   });
 
   it('refuses to round', () => {

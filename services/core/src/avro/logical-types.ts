@@ -44,7 +44,7 @@ export class DecimalType extends avro.types.LogicalType {
   }
 
   _fromValue(buf: Buffer): string {
-    return formatUnscaled(bytesToBigInt(buf), this.scale);
+    return decimalText(buf, this.scale);
   }
 
   _toValue(value: string): Buffer {
@@ -77,6 +77,15 @@ export function formatUnscaled(n: bigint, scale: number): string {
   const int = s.slice(0, s.length - scale);
   const frac = s.slice(s.length - scale);
   return `${neg ? '-' : ''}${int}${scale > 0 ? `.${frac}` : ''}`;
+}
+
+/** An Avro decimal's bytes -> exact text at `scale`; unscaled values of up to 6 bytes skip BigInt. */
+export function decimalText(buf: Buffer, scale: number): string {
+  if (buf.length === 0 || buf.length > 6) return formatUnscaled(bytesToBigInt(buf), scale);
+  const n = buf.readIntBE(0, buf.length);
+  if (scale === 0) return String(n);
+  const s = String(n < 0 ? -n : n).padStart(scale + 1, '0');
+  return `${n < 0 ? '-' : ''}${s.slice(0, s.length - scale)}.${s.slice(s.length - scale)}`;
 }
 
 export function bigIntToBytes(n: bigint): Buffer {

@@ -4,6 +4,7 @@
  * after the year 2255.
  */
 const DAY_US = 86_400_000_000n;
+const DAY_US_N = 86_400_000_000;
 
 const DATETIME_RE = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?)?$/;
 const TIME_RE = /^(-)?(\d{1,3}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?$/;
@@ -57,21 +58,31 @@ export function dateTimeToEpochMicros(text: string): bigint {
   return BigInt(days) * DAY_US + us;
 }
 
-/** Micros since epoch -> 'YYYY-MM-DD HH:MM:SS.ffffff' (six digits: the target keeps its own fsp). */
-export function epochMicrosToDateTime(micros: bigint): string {
-  let days = micros / DAY_US;
-  let rem = micros % DAY_US;
+/**
+ * Micros since epoch -> 'YYYY-MM-DD HH:MM:SS.ffffff' (six digits: the target keeps its own fsp).
+ * Exact numbers (every date before the year 2255) skip BigInt: this runs once per column per row.
+ */
+export function epochMicrosToDateTime(micros: bigint | number): string {
+  if (typeof micros === 'number' && Number.isSafeInteger(micros)) {
+    const days = Math.floor(micros / DAY_US_N);
+    const rem = micros - days * DAY_US_N;
+    const secs = Math.floor(rem / 1_000_000);
+    return `${epochDaysToDate(days)} ${clock(secs)}.${pad(rem - secs * 1_000_000, 6)}`;
+  }
+  const us = BigInt(micros);
+  let days = us / DAY_US;
+  let rem = us % DAY_US;
   if (rem < 0n) {
     rem += DAY_US;
     days -= 1n;
   }
-  const secs = rem / 1_000_000n;
-  const frac = rem % 1_000_000n;
-  const h = secs / 3600n;
-  const mi = (secs % 3600n) / 60n;
-  const s = secs % 60n;
-  return `${epochDaysToDate(Number(days))} ${pad(h, 2)}:${pad(mi, 2)}:${pad(s, 2)}.${pad(frac, 6)}`;
+  const secs = Number(rem / 1_000_000n);
+  return `${epochDaysToDate(Number(days))} ${clock(secs)}.${pad(rem % 1_000_000n, 6)}`;
 }
+
+/** Seconds of a day (or of a TIME, up to 838 hours) -> 'HH:MM:SS'. */
+const clock = (secs: number): string =>
+  `${pad(Math.floor(secs / 3600), 2)}:${pad(Math.floor((secs % 3600) / 60), 2)}:${pad(secs % 60, 2)}`;
 
 /** TIME ('-838:59:59.000000' .. '838:59:59.000000') -> signed micros. */
 export function timeToMicros(text: string): bigint {
@@ -81,11 +92,12 @@ export function timeToMicros(text: string): bigint {
   return m[1] ? -us : us;
 }
 
-export function microsToTime(micros: bigint): string {
-  const neg = micros < 0n;
-  const abs = neg ? -micros : micros;
-  const secs = abs / 1_000_000n;
-  return `${neg ? '-' : ''}${pad(secs / 3600n, 2)}:${pad((secs % 3600n) / 60n, 2)}:${pad(secs % 60n, 2)}.${pad(abs % 1_000_000n, 6)}`;
+export function microsToTime(micros: bigint | number): string {
+  // TIME is at most 838:59:59.999999: always an exact number.
+  const us = Number(micros);
+  const abs = Math.abs(us);
+  const secs = Math.floor(abs / 1_000_000);
+  return `${us < 0 ? '-' : ''}${clock(secs)}.${pad(abs - secs * 1_000_000, 6)}`;
 }
 
 /** TIMESTAMP as zongji gives it (UTC, 'YYYY-MM-DD HH:MM:SS[.f]') -> ISO-8601 'YYYY-MM-DDTHH:MM:SS[.f]Z'. */

@@ -20,6 +20,7 @@ describe('schema diff', () => {
     id: 'x',
     columns: [col('id', 'int(11)'), col('b', 'decimal(10,3)'), col('c', 'varchar(20)')],
     key: [col('id', 'int(11)')],
+    keyIndexes: [0],
   };
 
   it('finds added, changed and dropped columns, ignoring display widths', () => {

@@ -25,6 +25,7 @@ describe('createTableSql', () => {
         col('n', 'varchar(10)', true, 'utf8mb4'),
       ],
       key: [col('id', 'bigint(20) unsigned')],
+      keyIndexes: [0],
     };
     expect(createTableSql(t)).toBe(
       'CREATE TABLE IF NOT EXISTS `shop`.`o` (\n' +
@@ -38,7 +39,7 @@ describe('createTableSql', () => {
   it('refuses a type that is not a column type', () => {
     const bad = col('x', 'int');
     bad.sqlType = 'int); DROP TABLE t; --';
-    expect(() => createTableSql({ database: 'd', table: 't', id: 'x', columns: [bad], key: [bad] })).toThrow(
+    expect(() => createTableSql({ database: 'd', table: 't', id: 'x', columns: [bad], key: [bad], keyIndexes: [0] })).toThrow(
       /refusing column type/,
     );
   });
@@ -49,7 +50,7 @@ describe('createTableSql on a target with fewer collations', () => {
     const c = col('n', 'varchar(10)', true, 'latin1');
     c.collation = 'latin1_swedish_ci';
     const target = { charsets: new Set(['latin1', 'utf8mb4']), collations: new Set(['latin1_bin']) };
-    expect(createTableSql({ database: 'd', table: 't', id: 'x', columns: [c], key: [c] }, target)).toContain(
+    expect(createTableSql({ database: 'd', table: 't', id: 'x', columns: [c], key: [c], keyIndexes: [0] }, target)).toContain(
       '`n` varchar(10) CHARACTER SET latin1 NULL',
     );
   });

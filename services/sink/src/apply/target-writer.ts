@@ -161,7 +161,9 @@ export class TargetWriter {
           );
         }
         const indexes = t.columns.flatMap((c, i) => (have.has(c.name.toLowerCase()) ? [i] : []));
-        writable = { table: { ...t, columns: indexes.map((i) => t.columns[i] as TargetColumn), id: `${t.id}|ignore` }, indexes };
+        const columns = indexes.map((i) => t.columns[i] as TargetColumn);
+        const keyIndexes = t.key.map((k) => columns.indexOf(k));
+        writable = { table: { ...t, columns, keyIndexes, id: `${t.id}|ignore` }, indexes };
         this.log.warn({ table: name, change: describeDiff(diff) }, 'target table differs; ddl: ignore writes the columns it has');
       }
     }

@@ -1,4 +1,5 @@
 import { type Registry, SluiceError, type SqlParam, schemaIdOf } from '@sluice/core';
+import { compileEnvelopeReader, type EnvelopeView } from './envelope-reader.ts';
 import { sourceVersion } from './source-version.ts';
 import { type TargetTable, targetTableFromSchema } from './target-table.ts';
 
@@ -19,10 +20,17 @@ export type TargetChange =
 
 type Row = Record<string, unknown>;
 
-/** Decodes Kafka values into target changes; table layouts cached by schema id. */
+/** A schema id's table layout and, when its shape allows, a compiled reader (envelope-reader.ts). */
+interface Layout {
+  table: TargetTable;
+  read: ((buf: Buffer, offset: number) => EnvelopeView) | undefined;
+}
+
+/** Decodes Kafka values into target changes; table layouts and readers cached by schema id. */
 export class ChangeDecoder {
   private readonly registry: Registry;
-  private readonly tables = new Map<number, Promise<TargetTable>>();
+  private readonly layouts = new Map<number, Layout>();
+  private readonly loading = new Map<number, Promise<Layout>>();
 
   /** Source versions are only needed by the stale-write guard. */
   private readonly versions: boolean;
@@ -33,34 +41,56 @@ export class ChangeDecoder {
   }
 
   async decode(value: Buffer | null): Promise<TargetChange> {
+    if (value) await this.layout(schemaIdOf(value));
+    return this.decodeKnown(value) ?? this.decodeWithAvsc(value as Buffer);
+  }
+
+  /**
+   * The change, synchronously, when the record's schema id has been seen and compiled (the hot
+   * path: no promise per record); undefined otherwise (then call decode()).
+   */
+  decodeKnown(value: Buffer | null): TargetChange | undefined {
     // A tombstone only serves compaction; the delete before it did the work.
     if (!value) return { kind: 'skip' };
-    const id = schemaIdOf(value);
-    const table = await this.table(id);
+    const layout = this.layouts.get(schemaIdOf(value));
+    if (!layout?.read) return undefined;
+    const e = layout.read(value, 5);
+    const key = (row: SqlParam[]) => layout.table.keyIndexes.map((i) => row[i] as SqlParam);
+    return this.change(layout.table, e, e.before && key(e.before), e.after, e.after && key(e.after));
+  }
+
+  private async decodeWithAvsc(value: Buffer): Promise<TargetChange> {
+    const { table } = await this.layout(schemaIdOf(value));
     const { value: env } = await this.registry.decode(value);
-    const e = env as {
-      op: string;
-      before: Row | null;
-      after: Row | null;
-      source: { ts_ms: bigint | number; gtid: string | null; file: string; pos: bigint | number; row: number };
-    };
-    const sourceTsMs = Number(e.source.ts_ms);
-    const position = e.source.gtid ?? `${e.source.file}:${e.source.pos}`;
-    const version = this.versions ? sourceVersion(e.source) : '0';
+    const e = env as { op: string; before: Row | null; after: Row | null; source: EnvelopeView['source'] };
     const params = (row: Row, cols = table.columns) =>
       cols.map((c) => {
         const v = row[c.field];
         return v === null || v === undefined ? null : c.codec.toSql(v);
       });
+    const after = e.after && params(e.after);
+    return this.change(table, e, e.before && params(e.before, table.key), after, e.after && params(e.after, table.key));
+  }
+
+  private change(
+    table: TargetTable,
+    e: { op: string; source: EnvelopeView['source'] },
+    beforeKey: SqlParam[] | null,
+    after: SqlParam[] | null,
+    afterKey: SqlParam[] | null,
+  ): TargetChange {
+    const sourceTsMs = Number(e.source.ts_ms);
+    const position = e.source.gtid ?? `${e.source.file}:${e.source.pos}`;
+    const version = this.versions ? sourceVersion(e.source) : '0';
     switch (e.op) {
       case 'c':
       case 'u':
       case 'r':
-        if (!e.after) throw new SluiceError('DECODE_FAILED', `op ${e.op} without an after image`);
-        return { kind: 'upsert', table, key: params(e.after, table.key), row: params(e.after), sourceTsMs, position, version };
+        if (!after || !afterKey) throw new SluiceError('DECODE_FAILED', `op ${e.op} without an after image`);
+        return { kind: 'upsert', table, key: afterKey, row: after, sourceTsMs, position, version };
       case 'd':
-        if (!e.before) throw new SluiceError('DECODE_FAILED', 'delete without a before image');
-        return { kind: 'delete', table, key: params(e.before, table.key), sourceTsMs, position, version };
+        if (!beforeKey) throw new SluiceError('DECODE_FAILED', 'delete without a before image');
+        return { kind: 'delete', table, key: beforeKey, sourceTsMs, position, version };
       case 't':
         return { kind: 'truncate', table, sourceTsMs, position, version };
       default:
@@ -68,12 +98,19 @@ export class ChangeDecoder {
     }
   }
 
-  private table(id: number): Promise<TargetTable> {
-    let p = this.tables.get(id);
+  private layout(id: number): Promise<Layout> {
+    const hit = this.layouts.get(id);
+    if (hit) return Promise.resolve(hit);
+    let p = this.loading.get(id);
     if (!p) {
-      p = this.registry.rawSchema(id).then(targetTableFromSchema);
-      this.tables.set(id, p);
-      p.catch(() => this.tables.delete(id));
+      p = this.registry.rawSchema(id).then((schema) => {
+        const table = targetTableFromSchema(schema);
+        const layout = { table, read: compileEnvelopeReader(schema, table) };
+        this.layouts.set(id, layout);
+        return layout;
+      });
+      this.loading.set(id, p);
+      p.catch(() => this.loading.delete(id));
     }
     return p;
   }

@@ -16,6 +16,8 @@ export interface TargetTable {
   table: string;
   columns: TargetColumn[];
   key: TargetColumn[];
+  /** Positions of the key columns in `columns`. */
+  keyIndexes: number[];
   /** Identity of this column layout (database, table, columns): equal ids, same statements. */
   id: string;
 }
@@ -54,5 +56,13 @@ export function targetTableFromSchema(valueSchema: Record<string, unknown>): Tar
   });
   const database = r['sluice.database'] as string;
   const table = r['sluice.table'] as string;
-  return { database, table, columns, key, id: JSON.stringify([database, table, columns.map((c) => [c.name, c.sqlType])]) };
+  const keyIndexes = key.map((k) => columns.indexOf(k));
+  return {
+    database,
+    table,
+    columns,
+    key,
+    keyIndexes,
+    id: JSON.stringify([database, table, columns.map((c) => [c.name, c.sqlType])]),
+  };
 }

@@ -18,6 +18,7 @@ const t: TargetTable = {
   table: 't',
   columns: [col('id', 'int'), col('v', 'varchar(5)')],
   key: [col('id', 'int')],
+  keyIndexes: [0],
   id: 't1',
 };
 const up = (id: number, v: string): TargetChange => ({

@@ -18,8 +18,12 @@ export interface TablePlan {
   truncateVersion?: string;
 }
 
-export const keyString = (key: SqlParam[]): string =>
-  JSON.stringify(key.map((v) => (Buffer.isBuffer(v) ? `b:${v.toString('hex')}` : v)));
+/** A key as a Map key. Within one table layout a key column always has one type, so a lone text or number is its own identity. */
+export const keyString = (key: SqlParam[]): string => {
+  const v = key[0];
+  if (key.length === 1 && (typeof v === 'string' || typeof v === 'number')) return String(v);
+  return JSON.stringify(key.map((v) => (Buffer.isBuffer(v) ? `b:${v.toString('hex')}` : v)));
+};
 
 /**
  * Coalesces a batch in partition order (design contract 5): per table and key, the last change

@@ -13,7 +13,7 @@ const col = (name: string) => ({
   collation: null,
   codec: codecFor('int'),
 });
-const t: TargetTable = { database: 'd', table: 't', columns: [col('id'), col('v')], key: [col('id')], id: 'x' };
+const t: TargetTable = { database: 'd', table: 't', columns: [col('id'), col('v')], key: [col('id')], keyIndexes: [0], id: 'x' };
 const plan = (): TablePlan => ({
   table: t,
   truncate: false,

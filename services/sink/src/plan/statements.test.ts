@@ -12,7 +12,14 @@ const col = (name: string, sqlType = 'int') => ({
   collation: null,
   codec: codecFor(sqlType),
 });
-const t: TargetTable = { database: 'd`b', table: 't', columns: [col('id'), col('a`b'), col('c')], key: [col('id')], id: 'x' };
+const t: TargetTable = {
+  database: 'd`b',
+  table: 't',
+  columns: [col('id'), col('a`b'), col('c')],
+  key: [col('id')],
+  keyIndexes: [0],
+  id: 'x',
+};
 
 describe('statements', () => {
   it('quotes identifiers and uses placeholders only', () => {
