@@ -3,6 +3,7 @@ import { mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { serviceNodeFlags } from '../../test/support/services.ts';
 
 /**
  * A real sluice service (capture or sink) as a child process, as test/support/services.ts runs
@@ -34,7 +35,7 @@ export class BenchService {
   spawn(nodeFlags: string[] = []): void {
     const out = openSync(this.logFile, 'a');
     const main = new URL(`../../services/${this.kind}/src/main.ts`, import.meta.url).pathname;
-    const child = spawn(process.execPath, [...nodeFlags, main, '--config', this.cfgFile], {
+    const child = spawn(process.execPath, [...serviceNodeFlags(), ...nodeFlags, main, '--config', this.cfgFile], {
       stdio: ['ignore', out, out],
       env: { ...process.env, SLUICE_LOG_LEVEL: process.env.SLUICE_LOG_LEVEL ?? 'info' },
     });

@@ -25,7 +25,7 @@ export class ServiceProcess {
     this.name = name;
     this.port = port;
     this.logFile = join(dir, `${name}.log`);
-    this.args = [join(root, `services/${kind}/src/main.ts`), '--config', cfgFile];
+    this.args = [...serviceNodeFlags(), join(root, `services/${kind}/src/main.ts`), '--config', cfgFile];
   }
 
   async start(): Promise<void> {
@@ -101,3 +101,11 @@ export class ServiceProcess {
 let nextPort = 29100 + (process.pid % 500) * 4;
 /** Ports for test-owned services, away from the stack's. */
 export const freePort = (): number => nextPort++;
+
+/** The Node flags every launcher gives the services (deploy/node-flags). */
+export function serviceNodeFlags(): string[] {
+  return readFileSync(join(root, 'deploy/node-flags'), 'utf8')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
+}

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { CAPTURE_ENV, loadCaptureConfig } from '../../services/capture/src/config.ts';
 import { loadSinkConfig, SINK_ENV } from '../../services/sink/src/config.ts';
+import { serviceNodeFlags } from '../support/services.ts';
 
 /**
  * docker-compose.yml cannot be run on machines without a Docker engine, so it is kept correct by
@@ -40,5 +41,10 @@ describe('docker-compose.yml', () => {
     expect(loadCaptureConfig(undefined, env('capture')).source.url).toBe('mysql://sluice:sluice@source:3306/');
     expect(loadSinkConfig(undefined, env('sink-mariadb')).target.kind).toBe('mariadb');
     expect(loadSinkConfig(undefined, env('sink-tidb')).sinkName).toBe('tidb');
+  });
+
+  it('gives the image the same Node flags as the native launchers', () => {
+    const docker = readFileSync(new URL('deploy/docker/Dockerfile', root), 'utf8');
+    expect(/NODE_OPTIONS="([^"]*)"/.exec(docker)?.[1]?.split(' ')).toEqual(serviceNodeFlags());
   });
 });

@@ -68,7 +68,8 @@ case "$action" in
   start)
     if ! is_running "$name"; then
       write_config
-      start_bg "$name" "$port" "$NODE_BIN" "$SLUICE_ROOT/$main" --config "$cfg"
+      # shellcheck disable=SC2046 # one flag per line, none with spaces
+      start_bg "$name" "$port" "$NODE_BIN" $(grep -v '^#' "$SLUICE_ROOT/deploy/node-flags") "$SLUICE_ROOT/$main" --config "$cfg"
     fi
     wait_ready "$name" "$port" 90 ready
     say "$name ready (pid $(cat "$(part_pidfile "$name")"), http://127.0.0.1:$port/readyz)"
