@@ -87,7 +87,17 @@ export async function runSnapshot(opts: {
       let lastLog = Date.now();
       for (;;) {
         if (opts.stopping()) return startAt;
-        const rows = await snap.chunk(t.database, t.table, enc.source.columns, enc.schema.primaryKey, after, opts.chunkRows);
+        // One row beyond the chunk says whether this chunk ends the table (for the 'last' marker).
+        const fetched = await snap.chunk(
+          t.database,
+          t.table,
+          enc.source.columns,
+          enc.schema.primaryKey,
+          after,
+          opts.chunkRows + 1,
+        );
+        const more = fetched.length > opts.chunkRows;
+        const rows = more ? fetched.slice(0, opts.chunkRows) : fetched;
         if (rows.length === 0) break;
         const lastTable = i === all.length - 1;
         const changes = rows.flatMap((row, r) => {
@@ -96,7 +106,7 @@ export async function runSnapshot(opts: {
             connector: 'sluice',
             name: opts.prefix,
             ts_ms: Date.now(),
-            snapshot: lastTable && r === rows.length - 1 && rows.length < opts.chunkRows ? 'last' : 'true',
+            snapshot: lastTable && r === rows.length - 1 && !more ? 'last' : 'true',
             db: t.database,
             sequence: null,
             table: t.table,
@@ -140,7 +150,7 @@ export async function runSnapshot(opts: {
           lastLog = Date.now();
           opts.log.info({ table: name, rows: tableRows, estimated: t.estimatedRows, total: progress.rows }, 'snapshot progress');
         }
-        if (rows.length < opts.chunkRows) break;
+        if (!more) break;
       }
       progress.tables_done.push(name);
       progress.table = null;
