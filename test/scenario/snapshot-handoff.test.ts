@@ -81,7 +81,9 @@ describe('snapshot then stream, under concurrent writes', () => {
     }
     expect(problems.slice(0, 20), capture?.tail()).toEqual([]);
     // 3,000 rows in chunks of 100: the final chunk is full, and its last read still says so.
-    const marks = records.filter((r) => r.value?.op === 'r').map((r) => (r.value?.source as { snapshot: string }).snapshot);
+    const marks = records
+      .filter((r) => r.value?.op === 'r')
+      .map((r) => (r.value?.source as { snapshot: string } | undefined)?.snapshot);
     expect(marks.filter((m) => m === 'last').length, 'one snapshot read marked last').toBe(1);
     expect(marks[marks.length - 1], 'the final snapshot read is the one marked last').toBe('last');
     expect(load.transactions).toBeGreaterThan(50);
