@@ -65,6 +65,11 @@ export class SluiceError extends Error {
     this.code = code;
     this.retriable = options.retriable ?? ERROR_CODES[code].retriable;
   }
+
+  /** `err` itself when it is a SluiceError, else `err` wrapped with `code`. */
+  static from(err: unknown, code: ErrorCode): SluiceError {
+    return err instanceof SluiceError ? err : new SluiceError(code, String(err), { cause: err });
+  }
 }
 
 export const isRetriable = (err: unknown): boolean => err instanceof SluiceError && err.retriable;

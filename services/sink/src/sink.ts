@@ -216,7 +216,7 @@ export class Sink {
     try {
       await this.applyWithRetry(changes, [checkpoint]);
     } catch (err) {
-      const e = err instanceof SluiceError ? err : new SluiceError('TARGET_REJECTED', String(err), { cause: err });
+      const e = SluiceError.from(err, 'TARGET_REJECTED');
       const first = decoded[0]?.message.offset ?? null;
       if (e.retriable || this.cfg.onError === 'stop') this.stopWith(e, topic, partition, first);
       // Find the records the target refuses: apply one at a time, in order.
@@ -225,7 +225,7 @@ export class Sink {
         try {
           await this.applyWithRetry([d.change], []);
         } catch (one) {
-          const oe = one instanceof SluiceError ? one : new SluiceError('TARGET_REJECTED', String(one), { cause: one });
+          const oe = SluiceError.from(one, 'TARGET_REJECTED');
           if (oe.retriable) this.stopWith(oe, topic, partition, d.message.offset);
           letters.push(this.letter(d.message, oe, topic, partition, 'position' in d.change ? d.change.position : null));
         }
@@ -263,7 +263,7 @@ export class Sink {
   }
 
   private failed(message: KafkaMessage, err: unknown): Decoded {
-    const e = err instanceof SluiceError ? err : new SluiceError('DECODE_FAILED', String(err), { cause: err });
+    const e = SluiceError.from(err, 'DECODE_FAILED');
     // A registry outage is not the record's fault: retry the batch rather than dead-letter it.
     if (e.retriable) throw e;
     return { message, error: e };

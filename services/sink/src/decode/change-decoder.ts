@@ -55,30 +55,25 @@ export class ChangeDecoder {
     const layout = this.layouts.get(schemaIdOf(value));
     if (!layout?.read) return undefined;
     const e = layout.read(value, 5);
-    const key = (row: SqlParam[]) => layout.table.keyIndexes.map((i) => row[i] as SqlParam);
-    return this.change(layout.table, e, e.before && key(e.before), e.after, e.after && key(e.after));
+    return this.change(layout.table, e);
   }
 
   private async decodeWithAvsc(value: Buffer): Promise<TargetChange> {
     const { table } = await this.layout(schemaIdOf(value));
     const { value: env } = await this.registry.decode(value);
     const e = env as { op: string; before: Row | null; after: Row | null; source: EnvelopeView['source'] };
-    const params = (row: Row, cols = table.columns) =>
-      cols.map((c) => {
+    const params = (row: Row | null) =>
+      row &&
+      table.columns.map((c) => {
         const v = row[c.field];
         return v === null || v === undefined ? null : c.codec.toSql(v);
       });
-    const after = e.after && params(e.after);
-    return this.change(table, e, e.before && params(e.before, table.key), after, e.after && params(e.after, table.key));
+    return this.change(table, { op: e.op, source: e.source, before: params(e.before), after: params(e.after) });
   }
 
-  private change(
-    table: TargetTable,
-    e: { op: string; source: EnvelopeView['source'] },
-    beforeKey: SqlParam[] | null,
-    after: SqlParam[] | null,
-    afterKey: SqlParam[] | null,
-  ): TargetChange {
+  /** Row images as SQL parameters -> the change; keys are the key columns of the images. */
+  private change(table: TargetTable, e: EnvelopeView): TargetChange {
+    const key = (row: SqlParam[]) => table.keyIndexes.map((i) => row[i] as SqlParam);
     const sourceTsMs = Number(e.source.ts_ms);
     const position = e.source.gtid ?? `${e.source.file}:${e.source.pos}`;
     const version = this.versions ? sourceVersion(e.source) : '0';
@@ -86,11 +81,11 @@ export class ChangeDecoder {
       case 'c':
       case 'u':
       case 'r':
-        if (!after || !afterKey) throw new SluiceError('DECODE_FAILED', `op ${e.op} without an after image`);
-        return { kind: 'upsert', table, key: afterKey, row: after, sourceTsMs, position, version };
+        if (!e.after) throw new SluiceError('DECODE_FAILED', `op ${e.op} without an after image`);
+        return { kind: 'upsert', table, key: key(e.after), row: e.after, sourceTsMs, position, version };
       case 'd':
-        if (!beforeKey) throw new SluiceError('DECODE_FAILED', 'delete without a before image');
-        return { kind: 'delete', table, key: beforeKey, sourceTsMs, position, version };
+        if (!e.before) throw new SluiceError('DECODE_FAILED', 'delete without a before image');
+        return { kind: 'delete', table, key: key(e.before), sourceTsMs, position, version };
       case 't':
         return { kind: 'truncate', table, sourceTsMs, position, version };
       default:

@@ -58,7 +58,6 @@ export function compileEnvelopeReader(
 function rowImage(type: Schema, table: TargetTable, names: Names): Read | undefined {
   if (!Array.isArray(type) || type.length !== 2 || type[0] !== 'null') return undefined;
   const rec = type[1];
-  let columns: Read[];
   if (typeof rec === 'string') {
     // `after` names the record `before` defined: its compiled row reader.
     const known = names.get(rec);
@@ -67,11 +66,9 @@ function rowImage(type: Schema, table: TargetTable, names: Names): Read | undefi
   if (typeof rec !== 'object' || Array.isArray(rec) || rec.type !== 'record') return undefined;
   const fields = rec.fields as { type: Schema }[];
   if (fields.length !== table.columns.length) return undefined;
-  {
-    const reads = fields.map((f) => compile(f.type, names));
-    if (reads.some((x) => !x)) return undefined;
-    columns = reads as Read[];
-  }
+  const reads = fields.map((f) => compile(f.type, names));
+  if (reads.some((x) => !x)) return undefined;
+  const columns = reads as Read[];
   const codecs = table.columns.map((c) => c.codec);
   const width = columns.length;
   const row: Read = (r) => {
@@ -100,11 +97,10 @@ function compile(type: Schema, names: Names, only?: Set<string>): Read | undefin
   }
   switch (type.type) {
     case 'record': {
-      const fields = (type.fields as { name: string; type: Schema }[]).map((f) => ({
-        name: f.name,
-        keep: !only || only.has(f.name),
-        read: !only || only.has(f.name) ? compile(f.type, names) : skipper(f.type, names),
-      }));
+      const fields = (type.fields as { name: string; type: Schema }[]).map((f) => {
+        const keep = !only || only.has(f.name);
+        return { name: f.name, keep, read: keep ? compile(f.type, names) : skipper(f.type, names) };
+      });
       if (fields.some((f) => !f.read)) return undefined;
       const read: Read = (r) => {
         const out: Record<string, unknown> = {};
