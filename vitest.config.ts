@@ -13,6 +13,8 @@ export default defineConfig({
           environment: 'node',
           // The real stack is shared: one file at a time, generous timeouts.
           fileParallelism: false,
+          // Projects run in parallel unless ordered: integration first, then scenario, never both.
+          sequence: { groupOrder: 1 },
           testTimeout: 120_000,
           hookTimeout: 180_000,
         },
@@ -23,6 +25,7 @@ export default defineConfig({
           include: ['test/scenario/**/*.test.ts'],
           environment: 'node',
           fileParallelism: false,
+          sequence: { groupOrder: 2 },
           testTimeout: 300_000,
           hookTimeout: 180_000,
         },
