@@ -143,8 +143,12 @@ export class TransactionalPublisher {
       for (const chunk of chunkRecords(records, SEND_MAX_BYTES)) await txn.sendBatch({ topicMessages: chunk });
       await txn.commit();
     } catch (err) {
-      await txn.abort().catch(() => undefined);
-      throw err;
+      // A fenced producer's abort fails with the fencing error even when the send failed otherwise.
+      const abortErr = await txn.abort().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      throw fenced(abortErr) ? abortErr : err;
     }
     this.lastCheckpoint = checkpoint;
     this.onCommit(checkpoint, records.length - 1);
@@ -162,9 +166,20 @@ export class TransactionalPublisher {
   }
 }
 
+/** Kafka's ways of saying that a newer producer holds this transactional id (90 is PRODUCER_FENCED, unknown to kafkajs). */
+const FENCED_TYPES = /^(INVALID_PRODUCER_EPOCH|PRODUCER_FENCED|ProducerFenced)$/i;
+
+/** Whether the error, or any error it wraps (kafkajs wraps retried ones), says "fenced". */
+export function fenced(err: unknown, depth = 0): boolean {
+  if (!err || typeof err !== 'object' || depth > 5) return false;
+  const e = err as { type?: string; name?: string; message?: string; cause?: unknown; originalError?: unknown };
+  if (FENCED_TYPES.test(String(e.type ?? '')) || FENCED_TYPES.test(String(e.name ?? ''))) return true;
+  if (e.type === 'KAFKAJS_UNKNOWN_ERROR_CODE' && /\b90\b/.test(String(e.message))) return true;
+  return fenced(e.cause, depth + 1) || fenced(e.originalError, depth + 1);
+}
+
 function classify(err: unknown): SluiceError {
-  const name = (err as { name?: string; type?: string })?.type ?? (err as Error)?.name ?? '';
-  if (/FENCED|INVALID_PRODUCER_EPOCH|ProducerFenced/i.test(String(name))) {
+  if (fenced(err)) {
     return new SluiceError('KAFKA_FENCED', 'another capture with the same captureId took over (producer fenced)', { cause: err });
   }
   return new SluiceError('KAFKA_UNAVAILABLE', `kafka transaction failed: ${(err as Error)?.message ?? err}`, { cause: err });
