@@ -129,4 +129,36 @@ describe('DDL through the sinks', () => {
       );
     }
   });
+
+  it('targets drop a table the source drops, and follow it when it is created again', async () => {
+    const src = source as mysql.Connection;
+    for (const sql of [
+      `CREATE TABLE \`${db}\`.gone (id INT PRIMARY KEY, x INT)`,
+      `INSERT INTO \`${db}\`.gone VALUES (1, 10), (2, 20)`,
+      `CREATE TABLE \`${db}\`.again (id INT PRIMARY KEY, x INT)`,
+      `INSERT INTO \`${db}\`.again VALUES (1, 10), (2, 20)`,
+      `DROP TABLE \`${db}\`.gone, \`${db}\`.again`,
+      // Same name, another layout: only what follows the drop lives in the target.
+      `CREATE TABLE \`${db}\`.again (id INT PRIMARY KEY, y VARCHAR(5))`,
+      `INSERT INTO \`${db}\`.again VALUES (7, 'new')`,
+    ]) {
+      await src.query(sql);
+    }
+    const want = JSON.stringify({ gone: [], again: [{ id: 7, y: 'new' }] });
+    for (const [i, t] of s.targets.entries()) {
+      const conn = targets[i] as mysql.Connection;
+      const read = async () => {
+        const [tables] = (await conn.query('SELECT TABLE_NAME AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?', [
+          db,
+        ])) as [{ n: string }[], unknown];
+        const names = new Set(tables.map((r) => r.n));
+        const [rows] = names.has('again') ? await conn.query(`SELECT * FROM \`${db}\`.again ORDER BY id`) : [[]];
+        return JSON.stringify({ gone: names.has('gone') ? ['still there'] : [], again: rows });
+      };
+      await waitFor(`${t.name} to drop and re-create`, async () => ((await read()) === want ? true : undefined)).catch(
+        () => false,
+      );
+      expect(await read(), t.name).toBe(want);
+    }
+  });
 });

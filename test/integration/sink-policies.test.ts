@@ -169,6 +169,16 @@ describe('sink policies', () => {
       const [rows] = await target.query(`SELECT id FROM \`${merged}\`.orders ORDER BY id`);
       return (rows as unknown[]).length === 4 ? rows : undefined;
     });
+
+    // One shard's TRUNCATE must not empty the table all shards merge into; the row after it arrives.
+    await source.query(`TRUNCATE TABLE \`${db}\`.orders_00`);
+    await source.query(`INSERT INTO \`${db}\`.orders_01 VALUES (5, 50.00)`);
+    await sink.waitLog(/table-wide change of one shard not applied to the merged table/);
+    const after = await waitFor('the row after the truncate', async () => {
+      const [rows] = await target.query(`SELECT id FROM \`${merged}\`.orders ORDER BY id`);
+      return (rows as unknown[]).length === 5 ? rows : undefined;
+    });
+    expect(after).toEqual([1, 2, 3, 4, 5].map((id) => ({ id })));
   });
 });
 

@@ -259,6 +259,14 @@ export class Sink {
   private routed(message: KafkaMessage, change: TargetChange): Decoded {
     if (change.kind === 'skip') return { message, change };
     const table = this.router.route(change.table);
+    if (table.shared && (change.kind === 'truncate' || change.kind === 'drop')) {
+      // One shard's TRUNCATE or DROP must not empty the table every shard merges into.
+      this.log.warn(
+        { source: `${change.table.database}.${change.table.table}`, target: `${table.database}.${table.table}`, op: change.kind },
+        'table-wide change of one shard not applied to the merged table',
+      );
+      return { message, change: { kind: 'skip' } };
+    }
     return { message, change: table === change.table ? change : { ...change, table } };
   }
 

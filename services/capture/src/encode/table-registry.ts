@@ -63,6 +63,11 @@ export class TableRegistry {
     this.refused.clear();
   }
 
+  /** The table's current encoding if this process has one, without asking the source. */
+  known(database: string, table: string): EncodedTable | undefined {
+    return this.byName.get(`${database}.${table}`);
+  }
+
   /**
    * The encoding of a table for a rows event. `view` is the table as the event's binlog metadata
    * describes it; when that differs from the table of now (a backlog read across an ALTER), the

@@ -6,6 +6,7 @@ import {
   SCHEMA_CHANGE_SCHEMA,
   schemaChangeTopic,
   TRUNCATE_KEY_SCHEMA,
+  tableTopic,
   valueSubject,
 } from '@sluice/core';
 import type { Message } from 'kafkajs';
@@ -16,8 +17,9 @@ import type { TopicManager } from './topic-manager.ts';
 
 /**
  * The records a DDL statement produces, published in the same Kafka transaction as the checkpoint
- * after it: a schema-change event on `<prefix>._schema_changes`, and for TRUNCATE an `op: t`
- * record on every partition of the table's topic (so that it is ordered with every key's rows).
+ * after it: a schema-change event on `<prefix>._schema_changes`, and for TRUNCATE and DROP TABLE
+ * an `op: t` record on every partition of the table's topic (so that it is ordered with every
+ * key's rows).
  */
 export class DdlRecords {
   private readonly opts: {
@@ -76,41 +78,59 @@ export class DdlRecords {
         },
       },
     ];
-    if (parsed.kind === 'truncate_table') {
-      for (const t of captured) {
-        const enc = await this.opts.tables.get(t.database, t.table);
-        if (!enc) continue;
-        const envelope: ChangeEnvelope = {
-          before: null,
-          after: null,
-          op: 't',
-          ts_ms: Date.now(),
-          transaction: null,
-          source: {
-            version: CONNECTOR_VERSION,
-            connector: 'sluice',
-            name: this.opts.prefix,
-            ts_ms: txn.sourceTsMs,
-            snapshot: 'false',
-            db: t.database,
-            sequence: null,
-            table: t.table,
-            server_id: this.opts.serverId,
-            gtid: null,
-            file: txn.position.file,
-            pos: txn.position.pos,
-            row: 0,
-            thread: null,
-            query: null,
-          },
-        };
-        const key = await registry.encode(ids.truncateKey, { table: `${t.database}.${t.table}` });
-        const value = await registry.encode(enc.valueId, envelope);
-        const partitions = await this.opts.topics.partitions(enc.topic);
-        for (let partition = 0; partition < partitions; partition++)
-          out.push({ topic: enc.topic, message: { key, value, partition } });
-      }
+    if (parsed.kind === 'truncate_table' || parsed.kind === 'drop_table') {
+      // A dropped table is marked like a truncate (every row is gone, which is what a Debezium
+      // consumer should take from it); source.query carries the DROP so that sinks drop the table.
+      const query = parsed.kind === 'drop_table' ? ddl.statement : null;
+      for (const t of captured) out.push(...(await this.tableMarkers(t, ids.truncateKey, txn, query)));
     }
     return out;
+  }
+
+  /** One `op: t` record on every partition of the table's topic, so it is ordered with every key's rows. */
+  private async tableMarkers(
+    t: { database: string; table: string },
+    truncateKeyId: number,
+    txn: SourceTransaction,
+    query: string | null,
+  ): Promise<{ topic: string; message: Message }[]> {
+    const { registry, tables, topics, prefix } = this.opts;
+    // A dropped table is gone from the source: use the encoding in hand, else the topic's latest.
+    let enc: { topic: string; valueId: number } | undefined = tables.known(t.database, t.table);
+    if (!enc && query === null) enc = await tables.get(t.database, t.table);
+    if (!enc) {
+      const topic = tableTopic(prefix, t.database, t.table);
+      const valueId = await registry.latestId(valueSubject(topic));
+      if (valueId === undefined) return []; // never published: nothing downstream to empty
+      enc = { topic, valueId };
+    }
+    const envelope: ChangeEnvelope = {
+      before: null,
+      after: null,
+      op: 't',
+      ts_ms: Date.now(),
+      transaction: null,
+      source: {
+        version: CONNECTOR_VERSION,
+        connector: 'sluice',
+        name: prefix,
+        ts_ms: txn.sourceTsMs,
+        snapshot: 'false',
+        db: t.database,
+        sequence: null,
+        table: t.table,
+        server_id: this.opts.serverId,
+        gtid: null,
+        file: txn.position.file,
+        pos: txn.position.pos,
+        row: 0,
+        thread: null,
+        query,
+      },
+    };
+    const key = await registry.encode(truncateKeyId, { table: `${t.database}.${t.table}` });
+    const value = await registry.encode(enc.valueId, envelope);
+    const partitions = await topics.partitions(enc.topic);
+    return Array.from({ length: partitions }, (_, partition) => ({ topic: enc.topic, message: { key, value, partition } }));
   }
 }

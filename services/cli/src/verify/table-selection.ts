@@ -40,7 +40,8 @@ export function selectTables(
   );
   const fedBy = new Map<string, number>();
   const pairs = captured.map((t) => {
-    const target = router.name(t.database, t.table);
+    const { database, table } = router.name(t.database, t.table);
+    const target = { database, table };
     const name = `${target.database}.${target.table}`;
     fedBy.set(name, (fedBy.get(name) ?? 0) + 1);
     return { source: t, target };

@@ -63,6 +63,16 @@ export class Registry {
     }
   }
 
+  /** The id of a subject's latest version, or undefined when the subject has none. */
+  async latestId(subject: string): Promise<number | undefined> {
+    try {
+      return await this.client.getLatestSchemaId(subject);
+    } catch (cause) {
+      if ((cause as { status?: number }).status === 404) return undefined;
+      throw wrap(cause, `cannot read the latest schema of subject ${subject}`);
+    }
+  }
+
   async encode(id: number, value: unknown): Promise<Buffer> {
     try {
       return await this.client.encode(id, value);

@@ -1,4 +1,4 @@
-import { type Logger, mysqlOptionsFromUrl, SluiceError, type SqlParam } from '@sluice/core';
+import { type Logger, mysqlOptionsFromUrl, qualified, SluiceError, type SqlParam } from '@sluice/core';
 import mysql, { type RowDataPacket } from 'mysql2/promise';
 import type { TargetColumn, TargetTable } from '../decode/target-table.ts';
 import type { TablePlan } from '../plan/batch-plan.ts';
@@ -58,7 +58,15 @@ export class TargetWriter {
     let staleSkipped = 0;
     try {
       const ready: TablePlan[] = [];
-      for (const p of plans) ready.push(project(p, await this.ensureTable(p.table)));
+      for (const p of plans) {
+        if (!p.drop) ready.push(project(p, await this.ensureTable(p.table)));
+        // DDL commits implicitly: the drop goes before the transaction (a replay drops again, harmlessly).
+        else {
+          const done = await this.dropTable(p);
+          if (done === 'dropped') ready.push(p);
+          if (done === 'stale') staleSkipped++;
+        }
+      }
       plans = ready;
       if (this.guard && plans.length) await this.ensureGuardTables();
       if (checkpoints.length) await this.ensureCheckpointTable();
@@ -66,6 +74,11 @@ export class TargetWriter {
       try {
         await conn.beginTransaction();
         for (const original of plans) {
+          if (original.drop) {
+            // The table is gone; the guard remembers the drop like a truncate, so replayed older rows stay out.
+            if (this.guard) await recordVersions(conn, this.checkpointSchema, original);
+            continue;
+          }
           let plan = original;
           if (this.guard) {
             const guarded = await guardPlan(conn, this.checkpointSchema, original);
@@ -90,6 +103,35 @@ export class TargetWriter {
     } catch (err) {
       throw classifyTargetError(err);
     }
+  }
+
+  /**
+   * The source dropped the table: by the ddl policy, drop the target table (apply), leave it
+   * (ignore), or refuse (stop). Under the stale-write guard a drop older than the table's last
+   * truncate or drop is a replay and is skipped.
+   */
+  private async dropTable(plan: TablePlan): Promise<'dropped' | 'kept' | 'stale'> {
+    const t = plan.table;
+    const name = `${t.database}.${t.table}`;
+    if (this.ddl === 'stop') {
+      throw new SluiceError('SCHEMA_MISMATCH', `the source dropped table ${name}; the target keeps it (ddl: stop)`);
+    }
+    if (this.ddl === 'ignore') {
+      this.log.warn({ table: name }, 'the source dropped the table; ddl: ignore keeps it in the target');
+      return 'kept';
+    }
+    if (this.guard) {
+      await this.ensureGuardTables();
+      const [tv] = await this.pool.query<RowDataPacket[]>(
+        `SELECT truncated_at FROM ${qualified(this.checkpointSchema, 'table_versions')} WHERE db = ? AND tbl = ?`,
+        [t.database, t.table],
+      );
+      if (tv[0] && BigInt(String(tv[0].truncated_at)) >= BigInt(plan.truncateVersion ?? '0')) return 'stale';
+    }
+    await this.pool.query(`DROP TABLE IF EXISTS ${qualified(t.database, t.table)}`);
+    for (const [id, w] of this.ensured) if (w.table.database === t.database && w.table.table === t.table) this.ensured.delete(id);
+    this.log.info({ table: name }, 'target table dropped, as on the source');
+    return 'dropped';
   }
 
   private ensureGuardTables(): Promise<void> {

@@ -16,9 +16,12 @@ export type TargetChange =
     }
   | { kind: 'delete'; table: TargetTable; key: SqlParam[]; sourceTsMs: number; position: string; version: string }
   | { kind: 'truncate'; table: TargetTable; sourceTsMs: number; position: string; version: string }
+  | { kind: 'drop'; table: TargetTable; sourceTsMs: number; position: string; version: string }
   | { kind: 'skip' };
 
 type Row = Record<string, unknown>;
+
+const DROP_TABLE = /^\s*DROP\s+(?:TEMPORARY\s+)?TABLE\b/i;
 
 /** A schema id's table layout and, when its shape allows, a compiled reader (envelope-reader.ts). */
 interface Layout {
@@ -87,6 +90,8 @@ export class ChangeDecoder {
         if (!e.before) throw new SluiceError('DECODE_FAILED', 'delete without a before image');
         return { kind: 'delete', table, key: key(e.before), sourceTsMs, position, version };
       case 't':
+        // Capture marks a DROP TABLE as op t with the statement in source.query (ddl-records.ts).
+        if (DROP_TABLE.test(e.source.query ?? '')) return { kind: 'drop', table, sourceTsMs, position, version };
         return { kind: 'truncate', table, sourceTsMs, position, version };
       default:
         throw new SluiceError('DECODE_FAILED', `op ${e.op} is not handled by this sink version`);

@@ -6,14 +6,14 @@ export interface EnvelopeView {
   op: string;
   before: SqlParam[] | null;
   after: SqlParam[] | null;
-  source: { ts_ms: number | bigint; gtid: string | null; file: string; pos: number | bigint; row: number };
+  source: { ts_ms: number | bigint; gtid: string | null; file: string; pos: number | bigint; row: number; query?: string | null };
 }
 
 type Read = (r: AvroReader) => unknown;
 type Names = Map<string, Read>;
 
 /** The source block fields the sink uses; the others are skipped, not decoded (strings cost). */
-const SOURCE_FIELDS = new Set(['ts_ms', 'gtid', 'file', 'pos', 'row']);
+const SOURCE_FIELDS = new Set(['ts_ms', 'gtid', 'file', 'pos', 'row', 'query']);
 type Schema = string | Schema[] | { [k: string]: unknown };
 
 /**

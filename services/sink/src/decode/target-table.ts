@@ -20,6 +20,8 @@ export interface TargetTable {
   keyIndexes: number[];
   /** Identity of this column layout (database, table, columns): equal ids, same statements. */
   id: string;
+  /** Several source tables merge into this one (a shard route): table-wide events of one source must not touch it. */
+  shared?: boolean;
 }
 
 type AvroField = Record<string, unknown> & { name: string; type: unknown };

@@ -97,3 +97,17 @@ describe('planBatch with TRUNCATE and a layout change', () => {
     expect(order).toEqual(['truncate', '4', '5']);
   });
 });
+
+describe('planBatch with DROP TABLE', () => {
+  it('drops the table, forgets what came before, and plans the re-created table after the drop', () => {
+    const recreated: TargetTable = { ...t, columns: [col('id', 'int'), col('w', 'int')], id: 't3' };
+    const drop: TargetChange = { kind: 'drop', table: t, sourceTsMs: 0, position: 'p', version: '7' };
+    const plans = planBatch([up(1, 'a'), del(2), drop, { ...up(9, '90'), table: recreated } as TargetChange]).filter(
+      (p) => p.truncate || p.upserts.length || p.deletes.length,
+    );
+    expect(plans.map((p) => [p.table.id, p.drop ?? false, p.truncate, p.truncateVersion, p.upserts])).toEqual([
+      ['t1', true, true, '7', []],
+      ['t3', false, false, undefined, [['9', '90']]],
+    ]);
+  });
+});

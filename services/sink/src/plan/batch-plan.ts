@@ -16,6 +16,8 @@ export interface TablePlan {
   deleteVersions?: string[];
   /** Version of the TRUNCATE when truncate is set. */
   truncateVersion?: string;
+  /** The source dropped the table (truncate is set too): drop the target table, then apply what follows. */
+  drop?: boolean;
 }
 
 /** A key as a Map key. Within one table layout a key column always has one type, so a lone text or number is its own identity. */
@@ -30,7 +32,13 @@ export const keyString = (key: SqlParam[]): string => {
  * wins; a delete removes the key. Replaying the batch, or any part of it, leaves the same state.
  */
 export function planBatch(changes: TargetChange[]): TablePlan[] {
-  type Group = { table: TargetTable; truncate: boolean; truncateVersion?: string; last: Map<string, TargetChange> };
+  type Group = {
+    table: TargetTable;
+    truncate: boolean;
+    drop?: boolean;
+    truncateVersion?: string;
+    last: Map<string, TargetChange>;
+  };
   // Groups in order of first use. A layout change starts a new group (rows never mix column
   // lists); a TRUNCATE starts a new epoch of its table, so everything after it is planned after it.
   const tables = new Map<string, Group>();
@@ -39,12 +47,13 @@ export function planBatch(changes: TargetChange[]): TablePlan[] {
   for (const c of changes) {
     if (c.kind === 'skip') continue;
     const epoch = epochs.get(name(c.table)) ?? 0;
-    if (c.kind === 'truncate') {
-      // Everything before a TRUNCATE is moot: empty the table, then apply what follows.
+    if (c.kind === 'truncate' || c.kind === 'drop') {
+      // Everything before a TRUNCATE (or DROP) is moot: empty the table, then apply what follows.
       for (const g of tables.values()) if (name(g.table) === name(c.table)) g.last.clear();
       tables.set(`${c.table.id}#${epoch}#truncate`, {
         table: c.table,
         truncate: true,
+        drop: c.kind === 'drop',
         truncateVersion: c.version,
         last: new Map(),
       });
@@ -58,7 +67,7 @@ export function planBatch(changes: TargetChange[]): TablePlan[] {
     t.last.delete(k); // re-insert so that Map order is the order of last change
     t.last.set(k, c);
   }
-  return [...tables.values()].map(({ table, truncate, truncateVersion, last }) => {
+  return [...tables.values()].map(({ table, truncate, drop, truncateVersion, last }) => {
     const plan: TablePlan = {
       table,
       truncate,
@@ -68,6 +77,7 @@ export function planBatch(changes: TargetChange[]): TablePlan[] {
       deleteVersions: [],
       truncateVersion,
     };
+    if (drop) plan.drop = true;
     for (const c of last.values()) {
       if (c.kind === 'upsert') {
         plan.upserts.push(c.row);

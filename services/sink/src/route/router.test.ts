@@ -9,15 +9,22 @@ describe('Router', () => {
   ]);
 
   it('merges shards into one table', () => {
-    expect(r.name('shop', 'orders_07')).toEqual({ database: 'shop', table: 'orders' });
+    expect(r.name('shop', 'orders_07')).toEqual({ database: 'shop', table: 'orders', merged: true });
   });
 
   it('renames a database and keeps table names', () => {
-    expect(r.name('legacy', 'customers')).toEqual({ database: 'modern', table: 'customers' });
+    expect(r.name('legacy', 'customers')).toEqual({ database: 'modern', table: 'customers', merged: false });
   });
 
   it('renames one table, and leaves unmatched tables alone', () => {
-    expect(r.name('a', 'x')).toEqual({ database: 'b', table: 'y' });
+    expect(r.name('a', 'x')).toEqual({ database: 'b', table: 'y', merged: false });
     expect(r.name('shop', 'items')).toEqual({ database: 'shop', table: 'items' });
+  });
+
+  it('marks a table that several sources merge into as shared, and only that one', () => {
+    const layout = { database: 'shop', table: 'orders_07', columns: [], key: [], keyIndexes: [], id: 'L1' };
+    expect(r.route(layout)).toMatchObject({ database: 'shop', table: 'orders', shared: true });
+    expect(r.route({ ...layout, database: 'legacy', table: 'c', id: 'L2' })).toMatchObject({ database: 'modern', shared: false });
+    expect(new Router([{ from: 'shop.orders_0?', to: 'shop.orders' }]).name('shop', 'orders_01').merged).toBe(true);
   });
 });

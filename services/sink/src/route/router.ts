@@ -10,9 +10,16 @@ export interface Route {
 interface Compiled {
   re: RegExp;
   to: string;
+  /** `to` keeps fewer of the wildcards than `from` has: several source tables can land in one target. */
+  merges: boolean;
 }
 
-const compile = (r: Route): Compiled => ({ re: globToRegExp(r.from), to: r.to });
+const wildcards = (s: string, re: RegExp) => s.match(re)?.length ?? 0;
+const compile = (r: Route): Compiled => ({
+  re: globToRegExp(r.from),
+  to: r.to,
+  merges: wildcards(r.from, /[*?]/g) > wildcards(r.to, /\*/g),
+});
 
 /**
  * Maps source tables to target tables: renames (`src.* -> dst.*`) and shard merges
@@ -27,7 +34,7 @@ export class Router {
     this.routes = routes.map(compile);
   }
 
-  name(database: string, table: string): { database: string; table: string } {
+  name(database: string, table: string): { database: string; table: string; merged?: boolean } {
     const full = `${database}.${table}`;
     for (const r of this.routes) {
       const m = r.re.exec(full);
@@ -35,7 +42,7 @@ export class Router {
       let i = 1;
       const mapped = r.to.replace(/\*/g, () => m[i++] ?? '');
       const dot = mapped.indexOf('.');
-      return { database: mapped.slice(0, dot), table: mapped.slice(dot + 1) };
+      return { database: mapped.slice(0, dot), table: mapped.slice(dot + 1), merged: r.merges };
     }
     return { database, table };
   }
@@ -44,8 +51,11 @@ export class Router {
   route(t: TargetTable): TargetTable {
     let hit = this.cache.get(t.id);
     if (!hit) {
-      const { database, table } = this.name(t.database, t.table);
-      hit = database === t.database && table === t.table ? t : { ...t, database, table, id: `${t.id}->${database}.${table}` };
+      const { database, table, merged } = this.name(t.database, t.table);
+      hit =
+        database === t.database && table === t.table && !merged
+          ? t
+          : { ...t, database, table, id: `${t.id}->${database}.${table}`, shared: merged };
       this.cache.set(t.id, hit);
     }
     return hit;
