@@ -9,6 +9,15 @@ export const sinkConfigSchema = z.object({
     /** Where TiDB and MySQL/MariaDB differ, the dialect decides. */
     kind: z.enum(['mysql', 'mariadb', 'tidb']).default('mysql'),
     poolSize: z.number().int().min(1).max(64).default(4),
+    /**
+     * Bytes of Kafka records per target transaction (at most 2,048 records either way): keeps
+     * each transaction well under TiDB's txn-total-size-limit (100 MB by default).
+     */
+    maxTxnBytes: z
+      .number()
+      .int()
+      .min(64 * 1024)
+      .default(32 * 1024 * 1024),
   }),
   kafka: kafkaSection,
   schemaRegistry: registrySection,

@@ -7,16 +7,11 @@ import { ChangeDecoder, type TargetChange } from './decode/change-decoder.ts';
 import { type DeadLetter, DeadLetterQueue } from './dlq/dead-letter-queue.ts';
 import type { SinkMetrics } from './observe/sink-metrics.ts';
 import { planBatch } from './plan/batch-plan.ts';
+import { chunkEnd } from './plan/txn-chunks.ts';
 import { Router } from './route/router.ts';
 
 /** Kafka errors of a commit that lost its group membership; the consumer rejoins by itself. */
 const REBALANCED = new Set(['UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION', 'REBALANCE_IN_PROGRESS']);
-
-/**
- * Records per target transaction. Large enough for multi-row statements to pay off, small enough
- * that a fetched batch (1 MiB by default, thousands of records) makes several chunks to overlap.
- */
-const CHUNK_RECORDS = 2_048;
 
 type Decoded = { message: KafkaMessage; change: TargetChange } | { message: KafkaMessage; error: SluiceError };
 
@@ -145,8 +140,9 @@ export class Sink {
       let pending: Promise<DeadLetter[]> | undefined;
       const letters: DeadLetter[] = [];
       try {
-        for (let i = 0; i < batch.messages.length; i += CHUNK_RECORDS) {
-          const chunk = batch.messages.slice(i, i + CHUNK_RECORDS);
+        for (let i = 0; i < batch.messages.length; ) {
+          const chunk = batch.messages.slice(i, chunkEnd(batch.messages, i, this.cfg.target.maxTxnBytes));
+          i += chunk.length;
           const decoded: Decoded[] = [];
           for (const m of chunk) decoded.push(this.decodeKnown(m) ?? (await this.decode(m)));
           const nextOffset = (BigInt((chunk[chunk.length - 1] as KafkaMessage).offset) + 1n).toString();

@@ -20,6 +20,8 @@ export class TargetWriter {
   private readonly log: Logger;
   private readonly ensured = new Map<string, Writable>();
   private charsets: Promise<TargetCharsets> | undefined;
+  /** Bytes of parameters one statement may carry: the target's max_allowed_packet, less a margin. */
+  private statementBytes: Promise<number> | undefined;
 
   private readonly checkpointSchema: string;
   private checkpointReady: Promise<void> | undefined;
@@ -69,6 +71,8 @@ export class TargetWriter {
       }
       plans = ready;
       if (this.guard && plans.length) await this.ensureGuardTables();
+      this.statementBytes ??= this.readStatementBytes();
+      const maxBytes = await this.statementBytes;
       if (checkpoints.length) await this.ensureCheckpointTable();
       const conn = await this.pool.getConnection();
       try {
@@ -85,7 +89,7 @@ export class TargetWriter {
             plan = guarded.plan;
             staleSkipped += guarded.dropped;
           }
-          for (const st of planStatements(plan)) await conn.execute(st.sql, st.params);
+          for (const st of planStatements(plan, 1024, maxBytes)) await conn.execute(st.sql, st.params);
           if (this.guard) await recordVersions(conn, this.checkpointSchema, plan);
         }
         for (const c of checkpoints) {
@@ -212,6 +216,16 @@ export class TargetWriter {
     this.ensured.set(t.id, writable);
     this.log.info({ table: name }, 'target table ready');
     return writable;
+  }
+
+  private async readStatementBytes(): Promise<number> {
+    try {
+      const [rows] = await this.pool.query<RowDataPacket[]>('SELECT @@max_allowed_packet AS p');
+      return Math.floor(Number(rows[0]?.p) * 0.9) - 64 * 1024;
+    } catch (err) {
+      this.statementBytes = undefined;
+      throw err;
+    }
   }
 
   private async readCharsets(): Promise<TargetCharsets> {

@@ -1,7 +1,7 @@
 import { codecFor } from '@sluice/core';
 import { describe, expect, it } from 'vitest';
 import type { TargetTable } from '../decode/target-table.ts';
-import { chunkSizes, deleteSql, MAX_PLACEHOLDERS, planStatements, upsertSql } from './statements.ts';
+import { chunkSizes, deleteSql, MAX_PLACEHOLDERS, paramBytes, planStatements, upsertSql } from './statements.ts';
 
 const col = (name: string, sqlType = 'int') => ({
   name,
@@ -54,5 +54,30 @@ describe('truncate', () => {
   it('deletes every row first, inside the transaction', () => {
     const sts = planStatements({ table: t, truncate: true, upserts: [['1', '2', '3']], deletes: [] });
     expect(sts.map((s) => s.sql.split(' (')[0])).toEqual(['DELETE FROM `d``b`.`t`', 'INSERT INTO `d``b`.`t`']);
+  });
+});
+
+describe('statement size', () => {
+  const rows = (n: number, bytes: number) => Array.from({ length: n }, (_, i) => [String(i), Buffer.alloc(bytes), '1']);
+  const sizes = (maxBytes: number, n: number, bytes: number) =>
+    planStatements({ table: t, truncate: false, upserts: rows(n, bytes), deletes: [] }, 1024, maxBytes).map(
+      (s) => s.params.length / 3,
+    );
+
+  it('keeps each statement under the byte budget, in power-of-two sizes, every row once', () => {
+    const got = sizes(3_000_000, 40, 600_000);
+    expect(got).toEqual(Array(10).fill(4));
+    expect(sizes(Number.POSITIVE_INFINITY, 40, 600_000)).toEqual([32, 8]);
+  });
+
+  it('sends a row larger than the budget alone', () => {
+    expect(sizes(1_000, 3, 5_000)).toEqual([1, 1, 1]);
+  });
+
+  it('counts text by its UTF-8 bytes, BLOBs by their length', () => {
+    expect(paramBytes('é'.repeat(100))).toBe(11 + 200);
+    expect(paramBytes('ab')).toBe(11 + 6); // short text: an upper bound, not measured
+    expect(paramBytes(Buffer.alloc(7))).toBe(18);
+    expect(paramBytes(null)).toBe(11);
   });
 });

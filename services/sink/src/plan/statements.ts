@@ -30,9 +30,41 @@ export function chunkSizes(n: number, maxRows: number): number[] {
 
 const rowsPerStatement = (width: number, maxRows: number) => Math.max(1, Math.min(maxRows, Math.floor(MAX_PLACEHOLDERS / width)));
 
-function* chunks<T>(rows: T[], width: number, maxRows: number): Generator<T[]> {
+/** About the bytes a parameter takes in an execute packet: type, length prefix, value. */
+export function paramBytes(v: SqlParam): number {
+  if (typeof v === 'string') return 11 + (v.length <= 64 ? v.length * 3 : Buffer.byteLength(v));
+  if (Buffer.isBuffer(v)) return 11 + v.length;
+  return 11;
+}
+
+const rowBytes = (row: SqlParam[]): number => {
+  let n = 0;
+  for (const v of row) n += paramBytes(v);
+  return n;
+};
+
+/**
+ * The sizes of chunkSizes(), except that a chunk whose rows exceed maxBytes (the target's
+ * max_allowed_packet, less a margin) becomes the largest power of two that fits; a row larger
+ * than that goes alone, and the target says whether it takes it.
+ */
+function* chunks(rows: SqlParam[][], width: number, maxRows: number, maxBytes: number): Generator<SqlParam[][]> {
+  const cap = rowsPerStatement(width, maxRows);
   let i = 0;
-  for (const size of chunkSizes(rows.length, rowsPerStatement(width, maxRows))) {
+  while (i < rows.length) {
+    let size = 1;
+    while (size * 2 <= Math.min(cap, rows.length - i)) size *= 2;
+    let bytes = 0;
+    let fit = 0;
+    while (fit < size) {
+      bytes += rowBytes(rows[i + fit] as SqlParam[]);
+      if (bytes > maxBytes) break;
+      fit++;
+    }
+    if (fit < size) {
+      size = 1;
+      while (size * 2 <= fit) size *= 2; // fit 0: the oversized row alone
+    }
     yield rows.slice(i, i + size);
     i += size;
   }
@@ -57,14 +89,14 @@ export function deleteSql(t: TargetTable, keys: number): string {
 }
 
 /** The statements of one table plan: deletes first (a unique value may move to another key), then upserts. */
-export function planStatements(plan: TablePlan, maxRows = 1024): Statement[] {
+export function planStatements(plan: TablePlan, maxRows = 1024, maxBytes = Number.POSITIVE_INFINITY): Statement[] {
   const out: Statement[] = [];
   // DELETE, not TRUNCATE: TRUNCATE is DDL and would commit the batch's transaction midway.
   if (plan.truncate) out.push({ sql: `DELETE FROM ${qualified(plan.table.database, plan.table.table)}`, params: [] });
-  for (const keys of chunks(plan.deletes, plan.table.key.length, maxRows)) {
+  for (const keys of chunks(plan.deletes, plan.table.key.length, maxRows, maxBytes)) {
     out.push({ sql: deleteSql(plan.table, keys.length), params: keys.flat() });
   }
-  for (const rows of chunks(plan.upserts, plan.table.columns.length, maxRows)) {
+  for (const rows of chunks(plan.upserts, plan.table.columns.length, maxRows, maxBytes)) {
     out.push({ sql: upsertSql(plan.table, rows.length), params: rows.flat() });
   }
   return out;
