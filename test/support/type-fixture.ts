@@ -46,7 +46,32 @@ export const TYPE_COLUMNS: TypeColumn[] = [
   { name: 'en', ddl: "ENUM('a','b,c','it''s')" },
   { name: 'st', ddl: "SET('x','y','z')" },
   { name: 'js', ddl: 'JSON' },
+  { name: 'pt', ddl: 'POINT' },
+  { name: 'geo', ddl: 'GEOMETRY' },
+  { name: 'gc', ddl: 'GEOMETRYCOLLECTION' },
 ];
+
+/** A spatial value as MySQL stores it: 4-byte little-endian SRID, then little-endian WKB. */
+const geom = (srid: number, wkbHex: string) => {
+  const b = Buffer.alloc(4);
+  b.writeUInt32LE(srid);
+  return Buffer.concat([b, Buffer.from(wkbHex.replace(/\s+/g, ''), 'hex')]);
+};
+const xy = (x: number, y: number) => {
+  const b = Buffer.alloc(16);
+  b.writeDoubleLE(x);
+  b.writeDoubleLE(y, 8);
+  return b.toString('hex');
+};
+const POINT_4326 = geom(4326, `0101000000 ${xy(1, 2)}`);
+const SQUARE = geom(0, `0103000000 01000000 05000000 ${xy(0, 0)} ${xy(1, 0)} ${xy(1, 1)} ${xy(0, 1)} ${xy(0, 0)}`);
+const COLLECTION_3857 = geom(
+  3857,
+  `0107000000 02000000 0101000000 ${xy(1, 2)} 0102000000 02000000 ${xy(0, 0)} ${xy(-1.5, 1e-300)}`,
+);
+const POINT_TINY = geom(0, `0101000000 ${xy(-1.5, 1e-300)}`);
+const LINE = geom(0, `0102000000 02000000 ${xy(0, 0)} ${xy(2.5, -3)}`);
+const COLLECTION_0 = geom(0, `0107000000 01000000 0101000000 ${xy(7, 8)}`);
 
 const D65_MAX = `${'9'.repeat(35)}.${'9'.repeat(30)}`;
 const big = Buffer.from(Array.from({ length: 70_000 }, (_, i) => (i * 7) % 256));
@@ -101,6 +126,9 @@ export const TYPE_ROWS: TypeRow[] = [
       en: "it's",
       st: 'x,z',
       js: '{"a": [1, 2.5, "😀"], "b": null}',
+      pt: POINT_4326,
+      geo: SQUARE,
+      gc: COLLECTION_3857,
     },
     avro: {
       ti: 127,
@@ -140,6 +168,9 @@ export const TYPE_ROWS: TypeRow[] = [
       en: "it's",
       st: 'x,z',
       js: '{"a": [1, 2.5, "😀"], "b": null}',
+      pt: POINT_4326,
+      geo: SQUARE,
+      gc: COLLECTION_3857,
     },
   },
   {
@@ -182,6 +213,9 @@ export const TYPE_ROWS: TypeRow[] = [
       en: 'a',
       st: '',
       js: '[]',
+      pt: POINT_TINY,
+      geo: LINE,
+      gc: COLLECTION_0,
     },
     avro: {
       ti: -128,
@@ -221,6 +255,9 @@ export const TYPE_ROWS: TypeRow[] = [
       en: 'a',
       st: '',
       js: '[]',
+      pt: POINT_TINY,
+      geo: LINE,
+      gc: COLLECTION_0,
     },
   },
   { id: 3, values: {}, avro: {} },

@@ -7,6 +7,8 @@ const ALIASES: Record<string, string> = {
   real: 'double',
   bool: 'tinyint',
   boolean: 'tinyint',
+  // MySQL 8 (and zongji's binlog names) say geomcollection, MariaDB geometrycollection.
+  geomcollection: 'geometrycollection',
 };
 const base = (t: string) => {
   const p = parseSqlType(t);

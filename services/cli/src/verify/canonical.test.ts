@@ -14,7 +14,9 @@ describe('column kinds', () => {
     ['varbinary', 'binary'],
     ['bit', 'bit'],
     ['json', 'json'],
-    ['geometry', 'unsupported'],
+    ['geometry', 'binary'],
+    ['geomcollection', 'binary'],
+    ['vector', 'unsupported'],
   ])('%s is %s', (type, kind) => expect(kindOf(type)).toBe(kind));
 });
 

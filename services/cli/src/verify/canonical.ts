@@ -38,6 +38,16 @@ const KINDS: Record<string, ColumnKind> = {
   blob: 'binary',
   mediumblob: 'binary',
   longblob: 'binary',
+  // Spatial values as stored (SRID + WKB), like capture publishes them; TiDB targets hold LONGBLOB.
+  geometry: 'binary',
+  point: 'binary',
+  linestring: 'binary',
+  polygon: 'binary',
+  multipoint: 'binary',
+  multilinestring: 'binary',
+  multipolygon: 'binary',
+  geometrycollection: 'binary',
+  geomcollection: 'binary',
   bit: 'bit',
   json: 'json',
 };

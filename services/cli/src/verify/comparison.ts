@@ -115,7 +115,18 @@ export function planComparison(
 }
 
 /** `int(11)` and `int` are the same type; only integer display widths are ignored. */
+const SPATIAL = /^(geometry|point|linestring|polygon|multipoint|multilinestring|multipolygon|geometrycollection|geomcollection)$/;
+
+/**
+ * Same type, spelled differently, or the mapping the sink makes on purpose: spatial columns are
+ * LONGBLOB (same bytes) on a target without spatial types (TiDB).
+ */
 function sameDisplay(a: string, b: string): boolean {
-  const strip = (t: string) => t.toLowerCase().replace(/^(tinyint|smallint|mediumint|int|integer|bigint|year)\(\d+\)/, '$1');
+  const strip = (t: string) =>
+    t
+      .toLowerCase()
+      .replace(/^(tinyint|smallint|mediumint|int|integer|bigint|year)\(\d+\)/, '$1')
+      .replace(/^geomcollection$/, 'geometrycollection');
+  if (SPATIAL.test(strip(a)) && strip(b) === 'longblob') return true;
   return strip(a) === strip(b);
 }

@@ -158,6 +158,17 @@ export function codecFor(sqlType: string): ColumnCodec {
       return named(STRING, 'io.debezium.data.EnumSet');
     case 'json':
       return JSON_TEXT;
+    case 'geometry':
+    case 'point':
+    case 'linestring':
+    case 'polygon':
+    case 'multipoint':
+    case 'multilinestring':
+    case 'multipolygon':
+    case 'geometrycollection':
+    case 'geomcollection':
+      // As MySQL stores it: 4-byte little-endian SRID, then WKB. Both servers take it back as is.
+      return named(BYTES, 'io.sluice.data.Geometry');
     default:
       throw new SluiceError('TYPE_UNSUPPORTED', `column type ${sqlType} is not supported yet (see docs/types.md)`);
   }

@@ -2,7 +2,7 @@ import type { ConnectionOptions } from 'mysql2';
 
 /**
  * mysql://user:password@host:port/[database] -> mysql2 options. Row values are kept exact:
- * DECIMAL and BIGINT as strings, dates as strings, JSON as text, and the session zone is UTC so
+ * DECIMAL and BIGINT as strings, dates as strings, JSON as text, GEOMETRY as its stored bytes, and the session zone is UTC so
  * TIMESTAMP values are never shifted by the client's zone.
  */
 export function mysqlOptionsFromUrl(url: string): ConnectionOptions {
@@ -20,6 +20,8 @@ export function mysqlOptionsFromUrl(url: string): ConnectionOptions {
     bigNumberStrings: true,
     decimalNumbers: false,
     jsonStrings: true,
+    // GEOMETRY as stored (SRID + WKB), not mysql2's parsed points, which lose the SRID and WKB type.
+    typeCast: (field, next) => (field.type === 'GEOMETRY' ? field.buffer() : next()),
   };
 }
 

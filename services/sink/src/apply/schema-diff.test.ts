@@ -42,3 +42,9 @@ describe('schema diff', () => {
     expect(normalizeType('integer')).toBe('int');
   });
 });
+
+describe('normalizeType for spatial types', () => {
+  it('takes MySQL 8 and MariaDB spellings of GEOMETRYCOLLECTION for one type', () => {
+    expect(normalizeType('geomcollection')).toBe(normalizeType('geometrycollection'));
+  });
+});

@@ -1,6 +1,6 @@
 import { qualified, quoteIdent } from '@sluice/core';
 import type { TargetColumn, TargetTable } from '../decode/target-table.ts';
-import { columnDef, type TargetCharsets } from './table-ddl.ts';
+import { columnDef, type TargetCharsets, targetSqlType } from './table-ddl.ts';
 
 export interface TargetColumnInfo {
   name: string;
@@ -19,18 +19,19 @@ export const normalizeType = (t: string): string =>
     .toLowerCase()
     .replace(/^integer\b/, 'int')
     .replace(/^(tinyint|smallint|mediumint|int|bigint)\(\d+\)/, '$1')
+    .replace(/^geomcollection$/, 'geometrycollection')
     .replace(/\s+/g, ' ')
     .trim();
 
 /** How the target table differs from the source schema version a record was written with. */
-export function diffSchema(t: TargetTable, target: TargetColumnInfo[]): SchemaDiff {
+export function diffSchema(t: TargetTable, target: TargetColumnInfo[], traits?: TargetCharsets): SchemaDiff {
   const have = new Map(target.map((c) => [c.name.toLowerCase(), c]));
   const want = new Set(t.columns.map((c) => c.name.toLowerCase()));
   return {
     add: t.columns.filter((c) => !have.has(c.name.toLowerCase())),
     modify: t.columns.filter((c) => {
       const h = have.get(c.name.toLowerCase());
-      return h !== undefined && normalizeType(h.type) !== normalizeType(c.sqlType);
+      return h !== undefined && normalizeType(h.type) !== normalizeType(targetSqlType(c.sqlType, traits));
     }),
     drop: target.filter((c) => !want.has(c.name.toLowerCase())).map((c) => c.name),
   };

@@ -1,7 +1,7 @@
 import { codecFor } from '@sluice/core';
 import { describe, expect, it } from 'vitest';
 import type { TargetTable } from '../decode/target-table.ts';
-import { createTableSql } from './table-ddl.ts';
+import { createTableSql, targetSqlType } from './table-ddl.ts';
 
 const col = (name: string, sqlType: string, nullable = false, charset: string | null = null) => ({
   name,
@@ -53,5 +53,16 @@ describe('createTableSql on a target with fewer collations', () => {
     expect(createTableSql({ database: 'd', table: 't', id: 'x', columns: [c], key: [c], keyIndexes: [0] }, target)).toContain(
       '`n` varchar(10) CHARACTER SET latin1 NULL',
     );
+  });
+});
+
+describe('spatial columns', () => {
+  it('keep their type where the target has spatial types, and become LONGBLOB where not (TiDB)', () => {
+    expect(targetSqlType('point')).toBe('point');
+    expect(targetSqlType('geomcollection', { charsets: new Set(), collations: new Set(), spatial: true })).toBe(
+      'geometrycollection',
+    );
+    expect(targetSqlType('polygon', { charsets: new Set(), collations: new Set(), spatial: false })).toBe('longblob');
+    expect(targetSqlType('varchar(5)', { charsets: new Set(), collations: new Set(), spatial: false })).toBe('varchar(5)');
   });
 });

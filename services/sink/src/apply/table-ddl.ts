@@ -7,10 +7,25 @@ import type { TargetColumn, TargetTable } from '../decode/target-table.ts';
 const SQL_TYPE = /^[a-z][a-z ]*(\((?:'(?:[^'\\]|\\.|'')*'|[^'();])*\))?(\s+(unsigned|zerofill|signed))*$/i;
 const NAME = /^[A-Za-z0-9_]+$/;
 
-/** The character sets and collations a target has (TiDB lacks many of MariaDB's). */
+/** The character sets and collations a target has (TiDB lacks many of MariaDB's), and whether it has spatial types (TiDB has none). */
 export interface TargetCharsets {
   charsets: Set<string>;
   collations: Set<string>;
+  spatial?: boolean;
+}
+
+const SPATIAL =
+  /^(geometry|point|linestring|polygon|multipoint|multilinestring|multipolygon|geometrycollection|geomcollection)$/i;
+
+/**
+ * The type a column gets in the target: the source's, except that GEOMETRYCOLLECTION is spelled
+ * so that MariaDB takes it too, and spatial types become LONGBLOB (same bytes: SRID + WKB) on a
+ * target without them.
+ */
+export function targetSqlType(sqlType: string, target?: TargetCharsets): string {
+  if (!SPATIAL.test(sqlType)) return sqlType;
+  if (target?.spatial === false) return 'longblob';
+  return /^geomcollection$/i.test(sqlType) ? 'geometrycollection' : sqlType;
 }
 
 export function columnDef(c: TargetColumn, target?: TargetCharsets): string {
@@ -24,7 +39,7 @@ export function columnDef(c: TargetColumn, target?: TargetCharsets): string {
     hasCharset && !!c.collation && NAME.test(c.collation) && (!target || target.collations.has(c.collation.toLowerCase()));
   const charset = hasCharset ? ` CHARACTER SET ${c.charset}` : '';
   const collate = hasCollation ? ` COLLATE ${c.collation}` : '';
-  return `${quoteIdent(c.name)} ${c.sqlType}${charset}${collate} ${c.nullable ? 'NULL' : 'NOT NULL'}`;
+  return `${quoteIdent(c.name)} ${targetSqlType(c.sqlType, target)}${charset}${collate} ${c.nullable ? 'NULL' : 'NOT NULL'}`;
 }
 
 /** CREATE TABLE with the source's column types and key, for a target that has no such table yet. */

@@ -182,6 +182,7 @@ export class TargetWriter {
     const diff = diffSchema(
       t,
       cols.map((c) => ({ name: String(c.COLUMN_NAME), type: String(c.COLUMN_TYPE) })),
+      charsets,
     );
     const name = `${t.database}.${t.table}`;
     let writable: Writable = { table: t, indexes: undefined };
@@ -232,9 +233,11 @@ export class TargetWriter {
     const [rows] = await this.pool.query<RowDataPacket[]>(
       'SELECT COLLATION_NAME, CHARACTER_SET_NAME FROM information_schema.COLLATIONS',
     );
+    const [[version]] = await this.pool.query<RowDataPacket[]>('SELECT VERSION() AS v');
     return {
       charsets: new Set(rows.map((r) => String(r.CHARACTER_SET_NAME).toLowerCase())),
       collations: new Set(rows.map((r) => String(r.COLLATION_NAME).toLowerCase())),
+      spatial: !/tidb/i.test(String(version?.v)),
     };
   }
 
