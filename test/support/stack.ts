@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { mysqlOptionsFromUrl } from '@sluice/core';
+import { ALLOW_ZERO_DATES_SQL, mysqlOptionsFromUrl } from '@sluice/core';
 import mysql from 'mysql2/promise';
 
 /**
@@ -46,8 +46,11 @@ export function stack(): Stack {
 /** A database name no other test (or earlier run) uses. */
 export const uniqueName = (prefix: string): string => `${prefix}_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
 
-export function connect(url: string): Promise<mysql.Connection> {
-  return mysql.createConnection({ ...mysqlOptionsFromUrl(url), multipleStatements: false });
+export async function connect(url: string): Promise<mysql.Connection> {
+  const conn = await mysql.createConnection({ ...mysqlOptionsFromUrl(url), multipleStatements: false });
+  // Fixtures write zero dates, which MySQL 8 refuses by default (the sink's sessions allow them too).
+  await conn.query(ALLOW_ZERO_DATES_SQL);
+  return conn;
 }
 
 /** Polls `probe` until it returns a value that is not undefined, or fails with the last reason. */

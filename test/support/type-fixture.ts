@@ -262,6 +262,24 @@ export const TYPE_ROWS: TypeRow[] = [
   },
   { id: 3, values: {}, avro: {} },
   {
+    // Dates no calendar has, kept by MySQL without NO_ZERO_DATE / NO_ZERO_IN_DATE (temporal.ts).
+    id: 5,
+    values: {
+      dt: '0000-00-00',
+      dt0: '0000-00-00 00:00:00',
+      dt3: '2024-00-10 12:34:56.789',
+      dt6: '9999-12-00 23:59:59.999999',
+      ts0: '0000-00-00 00:00:00',
+    },
+    avro: {
+      dt: -1_000_000,
+      dt0: -86_400_000_000_000n,
+      dt3: -159_148_236_303_211n,
+      dt6: -445_821_148_800_000_001n,
+      ts0: '0000-00-00T00:00:00Z',
+    },
+  },
+  {
     id: 4,
     values: {
       iu: 2147483648,

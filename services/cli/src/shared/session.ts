@@ -1,4 +1,4 @@
-import { type ErrorCode, mysqlOptionsFromUrl, redactUrl, SluiceError } from '@sluice/core';
+import { ALLOW_ZERO_DATES_SQL, type ErrorCode, mysqlOptionsFromUrl, redactUrl, SluiceError } from '@sluice/core';
 import mysql from 'mysql2/promise';
 
 export type Flavor = 'mariadb' | 'mysql' | 'tidb';
@@ -32,6 +32,7 @@ export class Session {
       throw new SluiceError(code, `cannot connect to the ${role} ${redactUrl(url)}: ${(cause as Error).message}`, { cause });
     }
     await conn.query("SET time_zone = '+00:00'");
+    await conn.query(ALLOW_ZERO_DATES_SQL);
     const [rows] = await conn.query({ sql: 'SELECT VERSION()', rowsAsArray: true });
     return new Session(conn, role, url, String((rows as unknown[][])[0]?.[0] ?? ''));
   }

@@ -8,6 +8,7 @@ import {
   microsToTime,
   timeToMicros,
   utcTextToIso,
+  ZERO_DAYS,
 } from './temporal.ts';
 
 describe('temporal conversions', () => {
@@ -35,8 +36,36 @@ describe('temporal conversions', () => {
     if (Number.isSafeInteger(Number(micros))) expect(epochMicrosToDateTime(Number(micros))).toBe(back);
   });
 
-  it('refuses zero dates rather than inventing a value', () => {
-    expect(() => dateTimeToEpochMicros('0000-00-00 00:00:00')).toThrow(/zero or invalid/);
+  it.each([
+    '0000-00-00',
+    '2024-00-10',
+    '2024-07-00',
+    '9999-12-00',
+    '2023-02-29', // ALLOW_INVALID_DATES
+    '2024-04-31',
+  ])('date %s without a calendar day comes back as the same text, below every real date', (text) => {
+    const days = dateToEpochDays(text);
+    expect(days).toBeLessThanOrEqual(ZERO_DAYS);
+    expect(days).toBeLessThan(dateToEpochDays('0000-01-01'));
+    expect(days).toBeGreaterThanOrEqual(-(2 ** 31));
+    expect(epochDaysToDate(days)).toBe(text);
+  });
+
+  it.each([
+    ['0000-00-00 00:00:00', '0000-00-00 00:00:00.000000'],
+    ['2024-00-10 23:59:59.999999', '2024-00-10 23:59:59.999999'],
+    ['9999-12-00 12:00:00.5', '9999-12-00 12:00:00.500000'],
+  ])('DATETIME %s with zero parts comes back exactly, within a long', (text, back) => {
+    const us = dateTimeToEpochMicros(text);
+    expect(us).toBeGreaterThan(-(2n ** 63n));
+    expect(epochMicrosToDateTime(us)).toBe(back);
+    // Millisecond columns divide by 1000 and multiply back.
+    if (us % 1000n === 0n) expect(epochMicrosToDateTime((us / 1000n) * 1000n)).toBe(back);
+  });
+
+  it('still refuses text that is not a date', () => {
+    expect(() => dateTimeToEpochMicros('2024-13-01 00:00:00')).toThrow(/invalid date parts/);
+    expect(() => dateToEpochDays('yesterday')).toThrow(/not a DATE/);
   });
 
   it.each([

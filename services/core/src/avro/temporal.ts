@@ -33,15 +33,30 @@ function civilFromDays(z: number): [number, number, number] {
 
 const pad = (n: number | bigint, w: number): string => String(n).padStart(w, '0');
 
+/**
+ * Dates no calendar has: MySQL keeps '0000-00-00', '2024-00-10' (NO_ZERO_DATE / NO_ZERO_IN_DATE
+ * off) and '2024-02-31' (ALLOW_INVALID_DATES). They get day numbers at or below ZERO_DAYS, far
+ * before any real MySQL date (year 0 is day -719,528): ZERO_DAYS - (year * 416 + month * 32 +
+ * day), so that the text comes back exactly and a DATETIME's microseconds still fit in a long.
+ */
+export const ZERO_DAYS = -1_000_000;
+
+const daysInMonth = (y: number, m: number): number =>
+  m === 2 ? (y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28) : [4, 6, 9, 11].includes(m) ? 30 : 31;
+
+function dayNumber(y: number, m: number, d: number, text: string): number {
+  if (m > 12 || d > 31) throw new RangeError(`invalid date parts: ${text}`);
+  if (m === 0 || d === 0 || d > daysInMonth(y, m)) return ZERO_DAYS - (y * 416 + m * 32 + d);
+  return daysFromCivil(y, m, d);
+}
+
 function parseDateTime(text: string): { days: number; us: bigint } {
   const m = DATETIME_RE.exec(text);
   if (!m) throw new RangeError(`not a DATE/DATETIME: ${text}`);
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  if (mo < 1 || mo > 12 || d < 1 || d > 31) throw new RangeError(`zero or invalid date parts: ${text}`);
   const us =
     BigInt(Number(m[4] ?? 0) * 3600 + Number(m[5] ?? 0) * 60 + Number(m[6] ?? 0)) * 1_000_000n +
     BigInt((m[7] ?? '').padEnd(6, '0'));
-  return { days: daysFromCivil(y, mo, d), us };
+  return { days: dayNumber(Number(m[1]), Number(m[2]), Number(m[3]), text), us };
 }
 
 export function dateToEpochDays(text: string): number {
@@ -49,6 +64,10 @@ export function dateToEpochDays(text: string): number {
 }
 
 export function epochDaysToDate(days: number): string {
+  if (days <= ZERO_DAYS) {
+    const k = ZERO_DAYS - days;
+    return `${pad(Math.floor(k / 416), 4)}-${pad(Math.floor((k % 416) / 32), 2)}-${pad(k % 32, 2)}`;
+  }
   const [y, m, d] = civilFromDays(days);
   return `${pad(y, 4)}-${pad(m, 2)}-${pad(d, 2)}`;
 }

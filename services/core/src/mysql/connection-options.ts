@@ -25,6 +25,13 @@ export function mysqlOptionsFromUrl(url: string): ConnectionOptions {
   };
 }
 
+/**
+ * For sessions that write copies of source rows: accept the zero and partial-zero dates the
+ * source kept (MySQL 8 and TiDB refuse them by default), leaving every other mode as it is.
+ */
+export const ALLOW_ZERO_DATES_SQL =
+  "SET SESSION sql_mode = TRIM(BOTH ',' FROM REPLACE(REPLACE(REPLACE(REPLACE(@@SESSION.sql_mode, 'NO_ZERO_IN_DATE', ''), 'NO_ZERO_DATE', ''), ',,', ','), ',,', ','))";
+
 /** A SQL identifier quoted for MySQL-family servers: backticks, with inner backticks doubled. */
 export function quoteIdent(name: string): string {
   return `\`${name.replaceAll('`', '``')}\``;

@@ -1,4 +1,4 @@
-import { type Logger, mysqlOptionsFromUrl, qualified, SluiceError, type SqlParam } from '@sluice/core';
+import { ALLOW_ZERO_DATES_SQL, type Logger, mysqlOptionsFromUrl, qualified, SluiceError, type SqlParam } from '@sluice/core';
 import mysql, { type RowDataPacket } from 'mysql2/promise';
 import type { TargetColumn, TargetTable } from '../decode/target-table.ts';
 import type { TablePlan } from '../plan/batch-plan.ts';
@@ -47,6 +47,7 @@ export class TargetWriter {
     // Values travel as UTC text (TIMESTAMP) and exact strings; the session zone must not shift them.
     this.pool.on('connection', (c) => {
       c.query("SET time_zone = '+00:00'");
+      c.query(ALLOW_ZERO_DATES_SQL);
     });
   }
 
