@@ -20,6 +20,8 @@ export interface CaptureBenchResult {
     peakRssMb: number;
     cpuSeconds: number;
   };
+  /** kafkajs alone producing the pipeline's records in transactions: the most any capture could do. */
+  producerCeiling: { seconds: number; rowsPerSecond: number; transactions: number; cpuSeconds: number };
   ratio: number;
   target: number;
   targetMet: boolean;
@@ -41,6 +43,10 @@ export function printResult(r: CaptureBenchResult): void {
     ['pipeline rows/s', `${fmt(r.pipeline.rowsPerSecond)}  (${fmt(r.pipeline.seconds, 1)} s from spawn)`],
     ['  streaming rows/s', `${fmt(r.pipeline.streamingRowsPerSecond)}  (after ${fmt(r.pipeline.startupSeconds, 1)} s start-up)`],
     ['ratio pipeline/raw', `${fmt(r.ratio, 3)}  (target >= ${r.target}: ${r.targetMet ? 'met' : 'NOT met'})`],
+    [
+      'kafkajs alone rows/s',
+      `${fmt(r.producerCeiling.rowsPerSecond)}  (same records, ${fmt(r.producerCeiling.transactions)} transactions, ${fmt(r.producerCeiling.cpuSeconds, 1)} CPU s; ${fmt(r.producerCeiling.rowsPerSecond / r.raw.rowsPerSecond, 3)} of raw)`,
+    ],
     ['capture peak RSS MB', fmt(r.pipeline.peakRssMb)],
     ['CPU s raw / capture', `${fmt(r.raw.cpuSeconds, 1)} / ${fmt(r.pipeline.cpuSeconds, 1)}`],
   ];

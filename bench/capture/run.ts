@@ -5,7 +5,9 @@
  *   1. write a backlog of BENCH_ROWS (default 1,000,000) inserts into a fresh iso_bench_* database
  *   2. raw: zongji alone decodes it (own process, median of BENCH_RAW_PASSES=3) -> rows/s, peak RSS
  *   3. pipeline: the real capture service streams it to Kafka -> rows/s, peak RSS
- *   4. print and write bench/results/capture-<timestamp>.json, then drop everything it created
+ *   4. producer ceiling: kafkajs alone writes the records the capture wrote, in the same kind of
+ *      transactions (own process, records loaded first) -> rows/s: what no capture can beat
+ *   5. print and write bench/results/capture-<timestamp>.json, then drop everything it created
  *
  * BENCH_CPU_PROF=1 runs the capture under --cpu-prof and prints where its CPU time went;
  * BENCH_ROWS, BENCH_BATCH, BENCH_RAW_PASSES and BENCH_CAPTURE_JSON change the run (see below).
@@ -21,7 +23,9 @@ import { CaptureProcess } from './capture-process.ts';
 import { CheckpointWatch } from './checkpoint-watch.ts';
 import { cleanKafka } from './cleanup.ts';
 import { summariseProfiles } from './cpu-profile.ts';
+import { runJsonChild } from './json-child.ts';
 import { ProcSampler, procStats, waitIdle } from './proc.ts';
+import type { CeilingJob, CeilingResult } from './producer-ceiling-child.ts';
 import { rawDecode } from './raw-decode.ts';
 import type { RawResult } from './raw-decode-child.ts';
 import { type CaptureBenchResult, printResult, writeResult } from './report.ts';
@@ -60,6 +64,19 @@ async function measure(): Promise<CaptureBenchResult> {
   const p = await runPipeline(backlog);
   log(`pipeline: committed in ${p.seconds.toFixed(1)} s (${p.startupSeconds.toFixed(1)} s start-up)`);
 
+  log('producer ceiling: kafkajs alone writing the same records in the same kind of transactions');
+  const job: CeilingJob = {
+    brokers: s.kafkaBrokers,
+    from: tableTopic(prefix, database, backlog.table),
+    to: `${prefix}.ceiling`,
+    rows,
+  };
+  const ceiling = await runJsonChild<CeilingResult>(
+    new URL('./producer-ceiling-child.ts', import.meta.url).pathname,
+    job,
+    'producer ceiling',
+  );
+
   const rawRate = rows / raw.seconds;
   const pipeRate = rows / p.seconds;
   const sameFile = backlog.start.file === backlog.end.file;
@@ -86,6 +103,12 @@ async function measure(): Promise<CaptureBenchResult> {
       streamingRowsPerSecond: rows / (p.seconds - p.startupSeconds),
       peakRssMb: p.peakRssMb,
       cpuSeconds: p.cpuSeconds,
+    },
+    producerCeiling: {
+      seconds: ceiling.seconds,
+      rowsPerSecond: ceiling.rows / ceiling.seconds,
+      transactions: ceiling.transactions,
+      cpuSeconds: ceiling.cpuSeconds,
     },
     ratio: pipeRate / rawRate,
     target: TARGET_RATIO,
