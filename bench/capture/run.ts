@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { tableTopic } from '@sluice/core';
 import { freePort } from '../../test/support/services.ts';
 import { stack } from '../../test/support/stack.ts';
+import { runBench } from '../common/bench-main.ts';
 import { type Backlog, dropDatabase, writeBacklog } from './backlog.ts';
 import { CaptureProcess } from './capture-process.ts';
 import { CheckpointWatch } from './checkpoint-watch.ts';
@@ -207,31 +208,19 @@ async function cleanUp(): Promise<void> {
   log(problems.length ? `clean-up incomplete: ${problems.join('; ')}` : 'cleaned up: database, topics, subjects, groups');
 }
 
-let cleaning: Promise<void> | undefined;
-const cleanOnce = () => {
-  cleaning ??= cleanUp();
-  return cleaning;
-};
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    log(`${signal}: cleaning up`);
-    void cleanOnce().finally(() => process.exit(130));
-  });
-}
-
-try {
-  const result = await measure();
-  result.totalSeconds = (performance.now() - began) / 1000; // clean-up (under a second) comes after
-  if (cpuProf) summariseProfiles(join(resultsDir, `prof-${stamp}`));
-  printResult(result);
-  log(`written to ${writeResult(resultsDir, result)}`);
-} catch (err) {
-  console.error(`bench-capture failed: ${(err as Error)?.stack ?? err}`);
-  if (capture) console.error(`capture log (${capture.logFile}):\n${capture.tail()}`);
-  process.exitCode = 1;
-} finally {
-  await cleanOnce();
-  log(`total ${((performance.now() - began) / 1000).toFixed(1)} s`);
-}
-// kafkajs and mysql2 may keep sockets a moment longer; the figures are out, so end here.
-process.exit(process.exitCode ?? 0);
+await runBench({
+  name: 'bench-capture',
+  log,
+  began,
+  cleanUp,
+  onFailure: () => {
+    if (capture) console.error(`capture log (${capture.logFile}):\n${capture.tail()}`);
+  },
+  run: async () => {
+    const result = await measure();
+    result.totalSeconds = (performance.now() - began) / 1000; // clean-up (under a second) comes after
+    if (cpuProf) summariseProfiles(join(resultsDir, `prof-${stamp}`));
+    printResult(result);
+    log(`written to ${writeResult(resultsDir, result)}`);
+  },
+});

@@ -23,6 +23,7 @@ import { stack } from '../../test/support/stack.ts';
 import { cleanKafka } from '../capture/cleanup.ts';
 import { summariseProfiles } from '../capture/cpu-profile.ts';
 import { ProcSampler, procStats } from '../capture/proc.ts';
+import { runBench } from '../common/bench-main.ts';
 import { GroupProgress } from './group-progress.ts';
 import { type PlainProtocol, plainUpserts } from './plain.ts';
 import { printResult, type SinkBenchResult, type TargetResult, writeResult } from './report.ts';
@@ -239,35 +240,21 @@ async function cleanUp(): Promise<void> {
   log(problems.length ? `clean-up incomplete: ${problems.join('; ')}` : 'cleaned up: databases, topic, subjects, groups');
 }
 
-let cleaning: Promise<void> | undefined;
-const cleanOnce = () => {
-  cleaning ??= cleanUp();
-  return cleaning;
-};
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    log(`${signal}: cleaning up`);
-    void cleanOnce().finally(() => process.exit(130));
-  });
-}
-
-try {
-  const result = await measure();
-  result.totalSeconds = (performance.now() - began) / 1000;
-  printResult(result);
-  for (const t of result.targets) {
-    if (t.status === 'measured' && !t.check?.equal) {
-      console.error(`${t.target}: the sink's table and the plain table differ: ${JSON.stringify(t.check)}`);
-      process.exitCode = 1;
+await runBench({
+  name: 'bench-sink',
+  log,
+  began,
+  cleanUp,
+  run: async () => {
+    const result = await measure();
+    result.totalSeconds = (performance.now() - began) / 1000;
+    printResult(result);
+    for (const t of result.targets) {
+      if (t.status === 'measured' && !t.check?.equal) {
+        console.error(`${t.target}: the sink's table and the plain table differ: ${JSON.stringify(t.check)}`);
+        process.exitCode = 1;
+      }
     }
-  }
-  log(`written to ${writeResult(resultsDir, result)}`);
-} catch (err) {
-  console.error(`bench-sink failed: ${(err as Error)?.stack ?? err}`);
-  process.exitCode = 1;
-} finally {
-  await cleanOnce();
-  log(`total ${((performance.now() - began) / 1000).toFixed(1)} s`);
-}
-// kafkajs and mysql2 may keep sockets a moment longer; the figures are out, so end here.
-process.exit(process.exitCode ?? 0);
+    log(`written to ${writeResult(resultsDir, result)}`);
+  },
+});
