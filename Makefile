@@ -5,7 +5,7 @@ LOCAL := deploy/local
 NODE_BIN = $(shell bash -c 'source $(LOCAL)/env.sh; dirname $$NODE_BIN')
 RUN = PATH="$(NODE_BIN):$$PATH"
 
-.PHONY: help up down clean status logs install test test-unit test-integration lint typecheck format
+.PHONY: help up down clean status logs install test test-unit test-integration lint typecheck format bench-sink-hot-path
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -55,6 +55,9 @@ bench-capture: install ## capture: rows/s binlog -> committed Kafka records vs r
 
 bench-sink: install ## sink: rows/s from a 1M-change topic backlog into each target vs a plain multi-row upsert loop
 	@$(RUN) node bench/sink/run.ts
+
+bench-sink-hot-path: install ## sink: CPU per record of decode, plan and statement building alone (no stack needed)
+	@$(RUN) node $$(grep -v '^#' deploy/node-flags) bench/sink/hot-path.ts
 
 .PHONY: sluice
 sluice: install ## the operator CLI: make sluice ARGS="status" (or verify, replay; --help for each)

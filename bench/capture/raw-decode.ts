@@ -1,4 +1,4 @@
-import { runJsonChild } from './json-child.ts';
+import { runJsonChild } from '../common/json-child.ts';
 import type { RawJob, RawResult } from './raw-decode-child.ts';
 
 const child = new URL('./raw-decode-child.ts', import.meta.url).pathname;

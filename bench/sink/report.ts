@@ -47,6 +47,8 @@ export interface SinkBenchResult {
   timestamp: string;
   rows: number;
   topic: { name: string; partitions: number; bytes: number; produceSeconds: number; recordsPerSecond: number };
+  /** kafkajs alone reading the backlog as the sink does (no decoding, no target): what no sink can beat. */
+  consumerCeiling: { seconds: number; rowsPerSecond: number; cpuSeconds: number };
   targets: TargetResult[];
   /** The whole run up to the figures: producing the topic and every target (clean-up comes after). */
   totalSeconds: number;
@@ -67,7 +69,10 @@ export function printResult(r: SinkBenchResult): void {
     `\nbench-sink ${r.timestamp}: ${fmt(r.rows)} change records on ${r.topic.name} (${r.topic.partitions} partition${r.topic.partitions === 1 ? '' : 's'})`,
   );
   console.log(
-    `  topic produced in ${fmt(r.topic.produceSeconds, 1)} s (${fmt(r.topic.recordsPerSecond)} records/s, ${fmt(r.topic.bytes / 2 ** 20, 1)} MiB)\n`,
+    `  topic produced in ${fmt(r.topic.produceSeconds, 1)} s (${fmt(r.topic.recordsPerSecond)} records/s, ${fmt(r.topic.bytes / 2 ** 20, 1)} MiB)`,
+  );
+  console.log(
+    `  kafkajs alone reads it at ${fmt(r.consumerCeiling.rowsPerSecond)} records/s (${fmt(r.consumerCeiling.cpuSeconds, 1)} CPU s; no decoding, no target)\n`,
   );
   for (const t of r.targets) {
     if (t.status !== 'measured' || !t.sink || !t.plain) {

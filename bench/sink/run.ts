@@ -24,6 +24,8 @@ import { cleanKafka } from '../capture/cleanup.ts';
 import { summariseProfiles } from '../capture/cpu-profile.ts';
 import { ProcSampler, procStats } from '../capture/proc.ts';
 import { runBench } from '../common/bench-main.ts';
+import { runJsonChild } from '../common/json-child.ts';
+import type { ConsumerCeiling, ConsumerCeilingJob } from './consumer-ceiling-child.ts';
 import { GroupProgress } from './group-progress.ts';
 import { type PlainProtocol, plainUpserts } from './plain.ts';
 import { printResult, type SinkBenchResult, type TargetResult, writeResult } from './report.ts';
@@ -187,6 +189,13 @@ async function measure(): Promise<SinkBenchResult> {
     partitions,
   });
   log(`topic produced in ${backlog.seconds.toFixed(1)} s (${(backlog.bytes / 2 ** 20).toFixed(1)} MiB)`);
+  log('consumer ceiling: kafkajs alone reading the backlog as the sink does, without decoding or applying');
+  const ceilingJob: ConsumerCeilingJob = { brokers: s.kafkaBrokers, topic: backlog.topic, groupId: `${prefix}-ceiling`, rows };
+  const ceiling = await runJsonChild<ConsumerCeiling>(
+    new URL('./consumer-ceiling-child.ts', import.meta.url).pathname,
+    ceilingJob,
+    'consumer ceiling',
+  );
   const targets: TargetResult[] = [];
   for (const kind of KINDS) {
     const t = probed.find((p) => p.kind === kind);
@@ -217,6 +226,7 @@ async function measure(): Promise<SinkBenchResult> {
       produceSeconds: backlog.seconds,
       recordsPerSecond: rows / backlog.seconds,
     },
+    consumerCeiling: { seconds: ceiling.seconds, rowsPerSecond: ceiling.rows / ceiling.seconds, cpuSeconds: ceiling.cpuSeconds },
     targets,
     totalSeconds: 0,
     machine: { cpus: availableParallelism(), node: process.version },
