@@ -5,7 +5,7 @@ LOCAL := deploy/local
 NODE_BIN = $(shell bash -c 'source $(LOCAL)/env.sh; dirname $$NODE_BIN')
 RUN = PATH="$(NODE_BIN):$$PATH"
 
-.PHONY: help up down clean status logs install test test-unit test-integration lint typecheck format bench-sink-hot-path
+.PHONY: help up down clean status logs install test test-unit test-integration lint typecheck format
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -46,7 +46,7 @@ test-integration: install ## integration tests against the real stack (started i
 
 test: lint test-unit test-integration ## lint, unit tests, then integration tests on the real stack
 
-.PHONY: bench bench-capture bench-verify
+.PHONY: bench bench-capture bench-sink bench-sink-hot-path bench-verify
 
 bench: bench-capture bench-sink bench-verify ## all benchmarks against the running stack
 
