@@ -32,6 +32,9 @@ function civilFromDays(z: number): [number, number, number] {
 }
 
 const pad = (n: number | bigint, w: number): string => String(n).padStart(w, '0');
+// Two-digit fields from a table: formatting runs once per temporal column per row.
+const TWO = Array.from({ length: 100 }, (_, i) => pad(i, 2));
+const two = (n: number): string => TWO[n] ?? pad(n, 2);
 
 /**
  * Dates no calendar has: MySQL keeps '0000-00-00', '2024-00-10' (NO_ZERO_DATE / NO_ZERO_IN_DATE
@@ -69,7 +72,7 @@ export function epochDaysToDate(days: number): string {
     return `${pad(Math.floor(k / 416), 4)}-${pad(Math.floor((k % 416) / 32), 2)}-${pad(k % 32, 2)}`;
   }
   const [y, m, d] = civilFromDays(days);
-  return `${pad(y, 4)}-${pad(m, 2)}-${pad(d, 2)}`;
+  return `${y >= 1000 ? y : pad(y, 4)}-${two(m)}-${two(d)}`;
 }
 
 export function dateTimeToEpochMicros(text: string): bigint {
@@ -101,7 +104,7 @@ export function epochMicrosToDateTime(micros: bigint | number): string {
 
 /** Seconds of a day (or of a TIME, up to 838 hours) -> 'HH:MM:SS'. */
 const clock = (secs: number): string =>
-  `${pad(Math.floor(secs / 3600), 2)}:${pad(Math.floor((secs % 3600) / 60), 2)}:${pad(secs % 60, 2)}`;
+  `${two(Math.floor(secs / 3600))}:${two(Math.floor((secs % 3600) / 60))}:${two(secs % 60)}`;
 
 /** TIME ('-838:59:59.000000' .. '838:59:59.000000') -> signed micros. */
 export function timeToMicros(text: string): bigint {

@@ -40,34 +40,31 @@ export function planBatch(changes: TargetChange[]): TablePlan[] {
     last: Map<string, TargetChange>;
   };
   // Groups in order of first use. A layout change starts a new group (rows never mix column
-  // lists); a TRUNCATE starts a new epoch of its table, so everything after it is planned after it.
-  const tables = new Map<string, Group>();
-  const epochs = new Map<string, number>();
-  const name = (t: TargetTable) => `${t.database}.${t.table}`;
+  // lists); a TRUNCATE or DROP closes its table's open groups, so what follows is planned after it.
+  const groups: Group[] = [];
+  const open = new Map<string, Group>(); // by layout id
   for (const c of changes) {
     if (c.kind === 'skip') continue;
-    const epoch = epochs.get(name(c.table)) ?? 0;
     if (c.kind === 'truncate' || c.kind === 'drop') {
+      const { database, table } = c.table;
+      const same = (t: TargetTable) => t.database === database && t.table === table;
       // Everything before a TRUNCATE (or DROP) is moot: empty the table, then apply what follows.
-      for (const g of tables.values()) if (name(g.table) === name(c.table)) g.last.clear();
-      tables.set(`${c.table.id}#${epoch}#truncate`, {
-        table: c.table,
-        truncate: true,
-        drop: c.kind === 'drop',
-        truncateVersion: c.version,
-        last: new Map(),
-      });
-      epochs.set(name(c.table), epoch + 1);
+      for (const g of groups) if (same(g.table)) g.last.clear();
+      for (const [id, g] of open) if (same(g.table)) open.delete(id);
+      groups.push({ table: c.table, truncate: true, drop: c.kind === 'drop', truncateVersion: c.version, last: new Map() });
       continue;
     }
-    const id = `${c.table.id}#${epoch}`;
-    const t = tables.get(id) ?? { table: c.table, truncate: false, last: new Map<string, TargetChange>() };
-    tables.set(id, t);
+    let g = open.get(c.table.id);
+    if (!g) {
+      g = { table: c.table, truncate: false, last: new Map<string, TargetChange>() };
+      groups.push(g);
+      open.set(c.table.id, g);
+    }
     const k = keyString(c.key);
-    t.last.delete(k); // re-insert so that Map order is the order of last change
-    t.last.set(k, c);
+    g.last.delete(k); // re-insert so that Map order is the order of last change
+    g.last.set(k, c);
   }
-  return [...tables.values()].map(({ table, truncate, drop, truncateVersion, last }) => {
+  return groups.map(({ table, truncate, drop, truncateVersion, last }) => {
     const plan: TablePlan = {
       table,
       truncate,
