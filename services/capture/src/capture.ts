@@ -10,6 +10,7 @@ import type { CaptureMetrics } from './observe/capture-metrics.ts';
 import { Heartbeats } from './observe/heartbeat.ts';
 import { type Checkpoint, CheckpointCodec, checkpointPosition, readLastCheckpoint } from './publish/checkpoint.ts';
 import { DdlRecords } from './publish/ddl-records.ts';
+import { anotherInstanceStarted, type MarkerAt } from './publish/takeover.ts';
 import { TopicManager } from './publish/topic-manager.ts';
 import { TransactionalPublisher } from './publish/transactional-publisher.ts';
 import { runSnapshot } from './snapshot/snapshotter.ts';
@@ -43,6 +44,8 @@ export class CaptureRun {
   private publisher: TransactionalPublisher | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private stopping = false;
+  /** Where this run's start marker is: a run that fails after it can tell whether it was replaced. */
+  private startMarker: { topic: string; at: MarkerAt } | undefined;
   ready = false;
 
   constructor(cfg: CaptureConfig, log: Logger, metrics: CaptureMetrics) {
@@ -78,6 +81,13 @@ export class CaptureRun {
     this.admin = this.kafka.admin();
   }
 
+  /** Whether another instance with this capture id started after this run did (takeover.ts). */
+  async replaced(): Promise<boolean> {
+    const m = this.startMarker;
+    if (!m) return false;
+    return anotherInstanceStarted({ kafka: this.kafka, topic: m.topic, captureId: this.cfg.captureId, since: m.at });
+  }
+
   /** Resolves when stop() is called; rejects with a classified SluiceError on failure. */
   async run(): Promise<void> {
     try {
@@ -98,13 +108,14 @@ export class CaptureRun {
     const codec = new CheckpointCodec(cfg.topicPrefix, this.registry);
     await topics.ensure(codec.topic, { partitions: 1, cleanupPolicy: 'compact' });
     await this.producer.connect();
-    const last = await readLastCheckpoint({
+    const { checkpoint: last, marker } = await readLastCheckpoint({
       kafka: this.kafka,
       producer: this.producer,
       codec,
       registry: this.registry,
       captureId: cfg.captureId,
     });
+    this.startMarker = { topic: codec.topic, at: marker };
     this.publisher = new TransactionalPublisher({
       producer: this.producer,
       codec,

@@ -42,6 +42,17 @@ export class CaptureSupervisor {
         if (this.stopped) return;
         const e = err as SluiceError;
         if (!(e instanceof SluiceError) || !e.retriable) throw err;
+        // A Kafka failure may be a takeover that Kafka did not call one: restarting would fence
+        // the newcomer. Its start marker tells (takeover.ts).
+        if (e.code.startsWith('KAFKA_') && (await this.replacedBy(run))) {
+          throw new SluiceError(
+            'KAFKA_FENCED',
+            'another capture with the same captureId took over (its start marker follows this one)',
+            {
+              cause: e,
+            },
+          );
+        }
         failures = Date.now() - started > 60_000 ? 1 : failures + 1;
         this.metrics.state.set(STATE.failed);
         this.metrics.lastError.reset();
@@ -56,6 +67,17 @@ export class CaptureSupervisor {
           setTimeout(r, delay);
         });
       }
+    }
+  }
+
+  private async replacedBy(run: CaptureRun): Promise<boolean> {
+    // The newcomer sends its marker right after the InitProducerId that broke this run's transaction.
+    await new Promise((r) => setTimeout(r, 1_000));
+    try {
+      return await run.replaced();
+    } catch (err) {
+      this.log.warn({ err: String(err) }, 'could not check for a newer instance; restarting');
+      return false;
     }
   }
 

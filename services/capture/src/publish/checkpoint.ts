@@ -9,6 +9,7 @@ import {
   valueSubject,
 } from '@sluice/core';
 import type { Kafka, Producer } from 'kafkajs';
+import { type MarkerAt, startMarkerKey } from './takeover.ts';
 
 export interface Checkpoint {
   capture_id: string;
@@ -72,8 +73,8 @@ export async function readLastCheckpoint(opts: {
   codec: CheckpointCodec;
   registry: Registry;
   captureId: string;
-}): Promise<Checkpoint | undefined> {
-  const marker = `${opts.captureId}#start-${randomUUID()}`;
+}): Promise<{ checkpoint: Checkpoint | undefined; marker: MarkerAt }> {
+  const marker = startMarkerKey(opts.captureId);
   const txn = await opts.producer.transaction();
   await txn.send({ topic: opts.codec.topic, messages: [{ key: marker, value: null }] });
   await txn.commit();
@@ -83,6 +84,7 @@ export async function readLastCheckpoint(opts: {
     readUncommitted: false,
   });
   let last: Checkpoint | undefined;
+  let at: MarkerAt | undefined;
   try {
     await consumer.connect();
     await consumer.subscribe({ topic: opts.codec.topic, fromBeginning: true });
@@ -90,8 +92,11 @@ export async function readLastCheckpoint(opts: {
       consumer
         .run({
           autoCommit: false,
-          eachMessage: async ({ message }) => {
-            if (message.key?.toString() === marker) return resolve();
+          eachMessage: async ({ partition, message }) => {
+            if (message.key?.toString() === marker) {
+              at = { partition, offset: message.offset };
+              return resolve();
+            }
             if (!message.value || message.key?.[0] !== 0) return;
             const { value } = await opts.registry.decode(message.value);
             const c = value as Checkpoint;
@@ -103,5 +108,5 @@ export async function readLastCheckpoint(opts: {
   } finally {
     await consumer.disconnect();
   }
-  return last;
+  return { checkpoint: last, marker: at as MarkerAt };
 }
