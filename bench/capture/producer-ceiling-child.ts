@@ -7,6 +7,7 @@
 import { createKafka, createLogger } from '@sluice/core';
 import { type Message, Partitioners } from 'kafkajs';
 import { chunkRecords } from '../../services/capture/src/publish/transactional-publisher.ts';
+import { childMain } from '../common/json-child.ts';
 import { procStats } from './proc.ts';
 
 export interface CeilingJob {
@@ -81,13 +82,4 @@ async function run(job: CeilingJob): Promise<CeilingResult> {
   return { rows: records.length, seconds, transactions, cpuSeconds };
 }
 
-run(JSON.parse(process.argv[2] ?? '{}') as CeilingJob).then(
-  (r) => {
-    process.stdout.write(`${JSON.stringify(r)}\n`);
-    process.exit(0);
-  },
-  (err) => {
-    process.stderr.write(`producer ceiling failed: ${err?.stack ?? err}\n`);
-    process.exit(1);
-  },
-);
+childMain('producer ceiling', run);

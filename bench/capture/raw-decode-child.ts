@@ -6,6 +6,7 @@
 import { BinlogPosition, mysqlOptionsFromUrl } from '@sluice/core';
 import ZongJi from '@vlasky/zongji';
 import { BINLOG_EVENTS } from '../../services/capture/src/source/binlog-reader.ts';
+import { childMain } from '../common/json-child.ts';
 import { procStats } from './proc.ts';
 
 export interface RawJob {
@@ -58,13 +59,4 @@ function run(job: RawJob): Promise<RawResult> {
   });
 }
 
-run(JSON.parse(process.argv[2] ?? '{}') as RawJob).then(
-  (r) => {
-    process.stdout.write(`${JSON.stringify(r)}\n`);
-    process.exit(0);
-  },
-  (err) => {
-    process.stderr.write(`raw decode failed: ${err?.stack ?? err}\n`);
-    process.exit(1);
-  },
-);
+childMain('raw decode', run);

@@ -29,3 +29,17 @@ export function runJsonChild<T>(script: string, job: unknown, what: string, time
     });
   });
 }
+
+/** The child side: runs `run` on the JSON job in argv[2], prints its result as the last line, exits. */
+export function childMain<J, R>(what: string, run: (job: J) => Promise<R>): void {
+  run(JSON.parse(process.argv[2] ?? '{}') as J).then(
+    (r) => {
+      process.stdout.write(`${JSON.stringify(r)}\n`);
+      process.exit(0);
+    },
+    (err) => {
+      process.stderr.write(`${what} failed: ${err?.stack ?? err}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -5,6 +5,7 @@
  */
 import { createKafka, createLogger } from '@sluice/core';
 import { procStats } from '../capture/proc.ts';
+import { childMain } from '../common/json-child.ts';
 
 export interface ConsumerCeilingJob {
   brokers: string[];
@@ -57,13 +58,4 @@ async function run(job: ConsumerCeilingJob): Promise<ConsumerCeiling> {
   return { rows, seconds, cpuSeconds };
 }
 
-run(JSON.parse(process.argv[2] ?? '{}') as ConsumerCeilingJob).then(
-  (r) => {
-    process.stdout.write(`${JSON.stringify(r)}\n`);
-    process.exit(0);
-  },
-  (err) => {
-    process.stderr.write(`consumer ceiling failed: ${err?.stack ?? err}\n`);
-    process.exit(1);
-  },
-);
+childMain('consumer ceiling', run);
