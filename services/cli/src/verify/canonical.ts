@@ -1,4 +1,4 @@
-import { quoteIdent } from '@sluice/core';
+import { quoteIdent, SPATIAL_TYPES } from '@sluice/core';
 
 /**
  * How a column is turned into text that is byte-for-byte the same on MariaDB 10.11, MySQL 8 and
@@ -39,15 +39,7 @@ const KINDS: Record<string, ColumnKind> = {
   mediumblob: 'binary',
   longblob: 'binary',
   // Spatial values as stored (SRID + WKB), like capture publishes them; TiDB targets hold LONGBLOB.
-  geometry: 'binary',
-  point: 'binary',
-  linestring: 'binary',
-  polygon: 'binary',
-  multipoint: 'binary',
-  multilinestring: 'binary',
-  multipolygon: 'binary',
-  geometrycollection: 'binary',
-  geomcollection: 'binary',
+  ...Object.fromEntries([...SPATIAL_TYPES].map((t) => [t, 'binary' as const])),
   bit: 'bit',
   json: 'json',
 };

@@ -1,3 +1,4 @@
+import { SPATIAL_TYPES } from '@sluice/core';
 import { type ColumnKind, canonicalExpr, exactValueExpr, kindOf } from './canonical.ts';
 
 /** A column as information_schema describes it. */
@@ -115,8 +116,6 @@ export function planComparison(
 }
 
 /** `int(11)` and `int` are the same type; only integer display widths are ignored. */
-const SPATIAL = /^(geometry|point|linestring|polygon|multipoint|multilinestring|multipolygon|geometrycollection|geomcollection)$/;
-
 /**
  * Same type, spelled differently, or the mapping the sink makes on purpose: spatial columns are
  * LONGBLOB (same bytes) on a target without spatial types (TiDB).
@@ -127,6 +126,6 @@ function sameDisplay(a: string, b: string): boolean {
       .toLowerCase()
       .replace(/^(tinyint|smallint|mediumint|int|integer|bigint|year)\(\d+\)/, '$1')
       .replace(/^geomcollection$/, 'geometrycollection');
-  if (SPATIAL.test(strip(a)) && strip(b) === 'longblob') return true;
+  if (SPATIAL_TYPES.has(strip(a)) && strip(b) === 'longblob') return true;
   return strip(a) === strip(b);
 }

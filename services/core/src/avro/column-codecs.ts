@@ -88,6 +88,19 @@ const named = (base: ColumnCodec, connectName: string): ColumnCodec => ({
   avro: { type: base.avro, 'connect.name': connectName },
 });
 
+/** MySQL's spatial column types (MySQL 8 spells GEOMETRYCOLLECTION `geomcollection`). */
+export const SPATIAL_TYPES: ReadonlySet<string> = new Set([
+  'geometry',
+  'point',
+  'linestring',
+  'polygon',
+  'multipoint',
+  'multilinestring',
+  'multipolygon',
+  'geometrycollection',
+  'geomcollection',
+]);
+
 /** Splits "decimal(65,30) unsigned zerofill" into its parts. */
 export function parseSqlType(sqlType: string): { base: string; args: string[]; unsigned: boolean } {
   const m = /^([a-z0-9 ]+?)\s*(?:\((.*)\))?((?:\s+\w+)*)$/i.exec(sqlType.trim());
@@ -158,18 +171,9 @@ export function codecFor(sqlType: string): ColumnCodec {
       return named(STRING, 'io.debezium.data.EnumSet');
     case 'json':
       return JSON_TEXT;
-    case 'geometry':
-    case 'point':
-    case 'linestring':
-    case 'polygon':
-    case 'multipoint':
-    case 'multilinestring':
-    case 'multipolygon':
-    case 'geometrycollection':
-    case 'geomcollection':
-      // As MySQL stores it: 4-byte little-endian SRID, then WKB. Both servers take it back as is.
-      return named(BYTES, 'io.sluice.data.Geometry');
     default:
+      // As MySQL stores it: 4-byte little-endian SRID, then WKB. Both servers take it back as is.
+      if (SPATIAL_TYPES.has(base)) return named(BYTES, 'io.sluice.data.Geometry');
       throw new SluiceError('TYPE_UNSUPPORTED', `column type ${sqlType} is not supported yet (see docs/types.md)`);
   }
 }

@@ -1,4 +1,4 @@
-import { qualified, quoteIdent, SluiceError } from '@sluice/core';
+import { qualified, quoteIdent, SluiceError, SPATIAL_TYPES } from '@sluice/core';
 import type { TargetColumn, TargetTable } from '../decode/target-table.ts';
 
 // A column type as information_schema prints it: a type name, optional arguments (quoted
@@ -14,16 +14,13 @@ export interface TargetCharsets {
   spatial?: boolean;
 }
 
-const SPATIAL =
-  /^(geometry|point|linestring|polygon|multipoint|multilinestring|multipolygon|geometrycollection|geomcollection)$/i;
-
 /**
  * The type a column gets in the target: the source's, except that GEOMETRYCOLLECTION is spelled
  * so that MariaDB takes it too, and spatial types become LONGBLOB (same bytes: SRID + WKB) on a
  * target without them.
  */
 export function targetSqlType(sqlType: string, target?: TargetCharsets): string {
-  if (!SPATIAL.test(sqlType)) return sqlType;
+  if (!SPATIAL_TYPES.has(sqlType.toLowerCase())) return sqlType;
   if (target?.spatial === false) return 'longblob';
   return /^geomcollection$/i.test(sqlType) ? 'geometrycollection' : sqlType;
 }
