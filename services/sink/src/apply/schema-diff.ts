@@ -1,6 +1,6 @@
 import { qualified, quoteIdent } from '@sluice/core';
 import type { TargetColumn, TargetTable } from '../decode/target-table.ts';
-import { columnDef, type TargetCharsets, targetSqlType } from './table-ddl.ts';
+import { columnDef, type TargetTraits, targetSqlType } from './table-ddl.ts';
 
 export interface TargetColumnInfo {
   name: string;
@@ -24,7 +24,7 @@ export const normalizeType = (t: string): string =>
     .trim();
 
 /** How the target table differs from the source schema version a record was written with. */
-export function diffSchema(t: TargetTable, target: TargetColumnInfo[], traits?: TargetCharsets): SchemaDiff {
+export function diffSchema(t: TargetTable, target: TargetColumnInfo[], traits?: TargetTraits): SchemaDiff {
   const have = new Map(target.map((c) => [c.name.toLowerCase(), c]));
   const want = new Set(t.columns.map((c) => c.name.toLowerCase()));
   return {
@@ -40,7 +40,7 @@ export function diffSchema(t: TargetTable, target: TargetColumnInfo[], traits?: 
 export const isEmpty = (d: SchemaDiff): boolean => d.add.length + d.modify.length + d.drop.length === 0;
 
 /** One ALTER TABLE that makes the target follow the source: add, modify, drop. */
-export function evolveSql(t: TargetTable, d: SchemaDiff, target?: TargetCharsets): string | undefined {
+export function evolveSql(t: TargetTable, d: SchemaDiff, target?: TargetTraits): string | undefined {
   const parts = [
     ...d.add.map((c) => `ADD COLUMN ${columnDef({ ...c, nullable: true }, target)}`),
     ...d.modify.map((c) => `MODIFY COLUMN ${columnDef(c, target)}`),

@@ -43,12 +43,21 @@ export async function guardPlan(
     );
     for (const r of rows) existing.set(byHash.get(String(r.h).toLowerCase()) as string, BigInt(String(r.version)));
   }
-  const [tv] = await conn.execute<RowDataPacket[]>(
-    `SELECT truncated_at FROM ${qualified(schema, 'table_versions')} WHERE db = ? AND tbl = ? FOR UPDATE`,
+  return dropStale(plan, keyOfRow, existing, await truncatedAt(conn, schema, t, true));
+}
+
+/** The version of the table's last TRUNCATE or DROP, if any; `lock` reads it FOR UPDATE (inside the batch's transaction). */
+export async function truncatedAt(
+  q: Pick<PoolConnection, 'execute'>,
+  schema: string,
+  t: { database: string; table: string },
+  lock: boolean,
+): Promise<bigint | undefined> {
+  const [tv] = await q.execute<RowDataPacket[]>(
+    `SELECT truncated_at FROM ${qualified(schema, 'table_versions')} WHERE db = ? AND tbl = ?${lock ? ' FOR UPDATE' : ''}`,
     [t.database, t.table],
   );
-  const truncatedAt = tv[0] ? BigInt(String(tv[0].truncated_at)) : undefined;
-  return dropStale(plan, keyOfRow, existing, truncatedAt);
+  return tv[0] ? BigInt(String(tv[0].truncated_at)) : undefined;
 }
 
 /** Records the versions a guarded plan applied (after its statements, same transaction). */

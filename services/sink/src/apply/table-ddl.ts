@@ -7,8 +7,8 @@ import type { TargetColumn, TargetTable } from '../decode/target-table.ts';
 const SQL_TYPE = /^[a-z][a-z ]*(\((?:'(?:[^'\\]|\\.|'')*'|[^'();])*\))?(\s+(unsigned|zerofill|signed))*$/i;
 const NAME = /^[A-Za-z0-9_]+$/;
 
-/** The character sets and collations a target has (TiDB lacks many of MariaDB's), and whether it has spatial types (TiDB has none). */
-export interface TargetCharsets {
+/** What DDL must know of a target: its character sets and collations (TiDB lacks many of MariaDB's), and whether it has spatial types (TiDB has none). */
+export interface TargetTraits {
   charsets: Set<string>;
   collations: Set<string>;
   spatial?: boolean;
@@ -19,13 +19,13 @@ export interface TargetCharsets {
  * so that MariaDB takes it too, and spatial types become LONGBLOB (same bytes: SRID + WKB) on a
  * target without them.
  */
-export function targetSqlType(sqlType: string, target?: TargetCharsets): string {
+export function targetSqlType(sqlType: string, target?: TargetTraits): string {
   if (!SPATIAL_TYPES.has(sqlType.toLowerCase())) return sqlType;
   if (target?.spatial === false) return 'longblob';
   return /^geomcollection$/i.test(sqlType) ? 'geometrycollection' : sqlType;
 }
 
-export function columnDef(c: TargetColumn, target?: TargetCharsets): string {
+export function columnDef(c: TargetColumn, target?: TargetTraits): string {
   if (!SQL_TYPE.test(c.sqlType)) {
     throw new SluiceError('TYPE_UNSUPPORTED', `refusing column type ${JSON.stringify(c.sqlType)} of ${c.name}`);
   }
@@ -40,7 +40,7 @@ export function columnDef(c: TargetColumn, target?: TargetCharsets): string {
 }
 
 /** CREATE TABLE with the source's column types and key, for a target that has no such table yet. */
-export function createTableSql(t: TargetTable, target?: TargetCharsets): string {
+export function createTableSql(t: TargetTable, target?: TargetTraits): string {
   const cols = t.columns.map((c) => columnDef(c, target));
   cols.push(`PRIMARY KEY (${t.key.map((k) => quoteIdent(k.name)).join(', ')})`);
   return `CREATE TABLE IF NOT EXISTS ${qualified(t.database, t.table)} (\n  ${cols.join(',\n  ')}\n)`;

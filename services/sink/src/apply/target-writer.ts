@@ -5,8 +5,8 @@ import type { TablePlan } from '../plan/batch-plan.ts';
 import { planStatements } from '../plan/statements.ts';
 import { checkpointTableSql, checkpointUpsert, type PartitionCheckpoint } from './checkpoint-table.ts';
 import { describeDiff, diffSchema, evolveSql, isEmpty } from './schema-diff.ts';
-import { guardPlan, guardTablesSql, recordVersions } from './stale-write-guard.ts';
-import { createDatabaseSql, createTableSql, type TargetCharsets } from './table-ddl.ts';
+import { guardPlan, guardTablesSql, recordVersions, truncatedAt } from './stale-write-guard.ts';
+import { createDatabaseSql, createTableSql, type TargetTraits } from './table-ddl.ts';
 import { classifyTargetError } from './target-errors.ts';
 
 /**
@@ -19,9 +19,7 @@ export class TargetWriter {
   private readonly pool: mysql.Pool;
   private readonly log: Logger;
   private readonly ensured = new Map<string, Writable>();
-  private charsets: Promise<TargetCharsets> | undefined;
-  /** Bytes of parameters one statement may carry: the target's max_allowed_packet, less a margin. */
-  private statementBytes: Promise<number> | undefined;
+  private facts: Promise<TargetFacts> | undefined;
 
   private readonly checkpointSchema: string;
   private checkpointReady: Promise<void> | undefined;
@@ -72,8 +70,7 @@ export class TargetWriter {
       }
       plans = ready;
       if (this.guard && plans.length) await this.ensureGuardTables();
-      this.statementBytes ??= this.readStatementBytes();
-      const maxBytes = await this.statementBytes;
+      const maxBytes = (await this.targetFacts()).statementBytes;
       if (checkpoints.length) await this.ensureCheckpointTable();
       const conn = await this.pool.getConnection();
       try {
@@ -127,11 +124,8 @@ export class TargetWriter {
     }
     if (this.guard) {
       await this.ensureGuardTables();
-      const [tv] = await this.pool.query<RowDataPacket[]>(
-        `SELECT truncated_at FROM ${qualified(this.checkpointSchema, 'table_versions')} WHERE db = ? AND tbl = ?`,
-        [t.database, t.table],
-      );
-      if (tv[0] && BigInt(String(tv[0].truncated_at)) >= BigInt(plan.truncateVersion ?? '0')) return 'stale';
+      const last = await truncatedAt(this.pool, this.checkpointSchema, t, false);
+      if (last !== undefined && last >= BigInt(plan.truncateVersion ?? '0')) return 'stale';
     }
     await this.pool.query(`DROP TABLE IF EXISTS ${qualified(t.database, t.table)}`);
     for (const [id, w] of this.ensured) if (w.table.database === t.database && w.table.table === t.table) this.ensured.delete(id);
@@ -172,10 +166,9 @@ export class TargetWriter {
   private async ensureTable(t: TargetTable): Promise<Writable> {
     const hit = this.ensured.get(t.id);
     if (hit) return hit;
-    this.charsets ??= this.readCharsets();
-    const charsets = await this.charsets;
+    const traits = await this.targetFacts();
     await this.pool.query(createDatabaseSql(t.database));
-    await this.pool.query(createTableSql(t, charsets));
+    await this.pool.query(createTableSql(t, traits));
     const [cols] = await this.pool.query<RowDataPacket[]>(
       'SELECT COLUMN_NAME, COLUMN_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION',
       [t.database, t.table],
@@ -183,7 +176,7 @@ export class TargetWriter {
     const diff = diffSchema(
       t,
       cols.map((c) => ({ name: String(c.COLUMN_NAME), type: String(c.COLUMN_TYPE) })),
-      charsets,
+      traits,
     );
     const name = `${t.database}.${t.table}`;
     let writable: Writable = { table: t, indexes: undefined };
@@ -195,7 +188,7 @@ export class TargetWriter {
         );
       }
       if (this.ddl === 'apply') {
-        const sql = evolveSql(t, diff, charsets);
+        const sql = evolveSql(t, diff, traits);
         if (sql) await this.pool.query(sql);
         this.log.info({ table: name, change: describeDiff(diff) }, 'target table evolved');
       } else {
@@ -220,31 +213,36 @@ export class TargetWriter {
     return writable;
   }
 
-  private async readStatementBytes(): Promise<number> {
-    try {
-      const [rows] = await this.pool.query<RowDataPacket[]>('SELECT @@max_allowed_packet AS p');
-      return Math.floor(Number(rows[0]?.p) * 0.9) - 64 * 1024;
-    } catch (err) {
-      this.statementBytes = undefined;
+  /** Read once; a failed read (target down) is not kept, so the next apply asks again. */
+  private targetFacts(): Promise<TargetFacts> {
+    this.facts ??= this.readFacts().catch((err) => {
+      this.facts = undefined;
       throw err;
-    }
+    });
+    return this.facts;
   }
 
-  private async readCharsets(): Promise<TargetCharsets> {
+  private async readFacts(): Promise<TargetFacts> {
     const [rows] = await this.pool.query<RowDataPacket[]>(
       'SELECT COLLATION_NAME, CHARACTER_SET_NAME FROM information_schema.COLLATIONS',
     );
-    const [[version]] = await this.pool.query<RowDataPacket[]>('SELECT VERSION() AS v');
+    const [[server]] = await this.pool.query<RowDataPacket[]>('SELECT VERSION() AS v, @@max_allowed_packet AS p');
     return {
       charsets: new Set(rows.map((r) => String(r.CHARACTER_SET_NAME).toLowerCase())),
       collations: new Set(rows.map((r) => String(r.COLLATION_NAME).toLowerCase())),
-      spatial: !/tidb/i.test(String(version?.v)),
+      spatial: !/tidb/i.test(String(server?.v)),
+      statementBytes: Math.floor(Number(server?.p) * 0.9) - 64 * 1024,
     };
   }
 
   async close(): Promise<void> {
     await this.pool.end();
   }
+}
+
+/** The target as DDL sees it, and the bytes of parameters one statement may carry (max_allowed_packet, less a margin). */
+interface TargetFacts extends TargetTraits {
+  statementBytes: number;
 }
 
 /** A table as written: under ddl ignore, only the target's columns (`indexes` into the source columns). */
