@@ -4,6 +4,7 @@
  * target. Prints one JSON line (ConsumerCeiling) on stdout.
  */
 import { createKafka, createLogger } from '@sluice/core';
+import { consumerSettings } from '../../services/sink/src/consumer-settings.ts';
 import { procStats } from '../capture/proc.ts';
 import { childMain } from '../common/json-child.ts';
 
@@ -22,12 +23,7 @@ export interface ConsumerCeiling {
 
 async function run(job: ConsumerCeilingJob): Promise<ConsumerCeiling> {
   const kafka = createKafka({ brokers: job.brokers, clientId: 'bench-ceiling', log: createLogger('bench', 'warn') });
-  const consumer = kafka.consumer({
-    groupId: job.groupId,
-    readUncommitted: false,
-    sessionTimeout: 10_000,
-    heartbeatInterval: 1_000,
-  });
+  const consumer = kafka.consumer(consumerSettings(job.groupId));
   await consumer.connect();
   await consumer.subscribe({ topics: [job.topic], fromBeginning: true });
   let rows = 0;

@@ -3,6 +3,7 @@ import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import type { PartitionCheckpoint } from './apply/checkpoint-table.ts';
 import type { TargetWriter } from './apply/target-writer.ts';
 import type { SinkConfig } from './config.ts';
+import { consumerSettings } from './consumer-settings.ts';
 import { ChangeDecoder, type TargetChange } from './decode/change-decoder.ts';
 import { type DeadLetter, DeadLetterQueue } from './dlq/dead-letter-queue.ts';
 import type { SinkMetrics } from './observe/sink-metrics.ts';
@@ -86,13 +87,7 @@ export class Sink {
     this.restarting = true;
     try {
       await this.consumer?.disconnect();
-      const consumer = this.kafka.consumer({
-        groupId: this.cfg.sinkName,
-        readUncommitted: false,
-        // A crashed sink's partitions move to its successor once this session times out.
-        sessionTimeout: 10_000,
-        heartbeatInterval: 1_000,
-      });
+      const consumer = this.kafka.consumer(consumerSettings(this.cfg.sinkName));
       consumer.on(consumer.events.CRASH, (e) => {
         if (!e.payload.restart) this.fatal?.(e.payload.error);
       });

@@ -2,7 +2,7 @@ import type { KafkaMessage } from 'kafkajs';
 
 /**
  * Records per target transaction. Large enough for multi-row statements to pay off, small enough
- * that a fetched batch (1 MiB by default, thousands of records) makes several chunks to overlap.
+ * that a fetched batch (up to 8 MiB, thousands of records) makes several chunks to overlap.
  */
 export const TXN_RECORDS = 2_048;
 
