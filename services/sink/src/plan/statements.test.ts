@@ -1,7 +1,7 @@
 import { codecFor } from '@sluice/core';
 import { describe, expect, it } from 'vitest';
 import type { TargetTable } from '../decode/target-table.ts';
-import { chunkSizes, deleteSql, MAX_PLACEHOLDERS, paramBytes, planStatements, upsertSql } from './statements.ts';
+import { deleteSql, MAX_PLACEHOLDERS, paramBytes, planStatements, upsertSql } from './statements.ts';
 
 const col = (name: string, sqlType = 'int') => ({
   name,
@@ -31,9 +31,14 @@ describe('statements', () => {
   });
 
   it('splits into power-of-two chunks so few statements get prepared', () => {
-    expect(chunkSizes(1000, 256)).toEqual([256, 256, 256, 128, 64, 32, 8]);
-    expect(chunkSizes(3, 1024)).toEqual([2, 1]);
-    expect(chunkSizes(0, 8)).toEqual([]);
+    const sizes = (n: number, maxRows: number) =>
+      planStatements(
+        { table: t, truncate: false, upserts: Array.from({ length: n }, () => ['1', '2', '3']), deletes: [] },
+        maxRows,
+      ).map((s) => s.params.length / t.columns.length);
+    expect(sizes(1000, 256)).toEqual([256, 256, 256, 128, 64, 32, 8]);
+    expect(sizes(3, 1024)).toEqual([2, 1]);
+    expect(sizes(0, 8)).toEqual([]);
   });
 
   it('never exceeds the placeholder limit', () => {

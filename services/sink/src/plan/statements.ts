@@ -10,24 +10,6 @@ export interface Statement {
 /** Prepared statements take at most 65,535 placeholders. */
 export const MAX_PLACEHOLDERS = 65_535;
 
-/**
- * Splits n rows into chunks whose sizes are powers of two (largest first), so that a table needs
- * at most log2(maxRows) distinct prepared statements however batch sizes vary.
- */
-export function chunkSizes(n: number, maxRows: number): number[] {
-  const sizes: number[] = [];
-  let top = 1;
-  while (top * 2 <= maxRows) top *= 2;
-  let left = n;
-  for (let s = top; left > 0; s = Math.max(1, s / 2)) {
-    while (left >= s) {
-      sizes.push(s);
-      left -= s;
-    }
-  }
-  return sizes;
-}
-
 const rowsPerStatement = (width: number, maxRows: number) => Math.max(1, Math.min(maxRows, Math.floor(MAX_PLACEHOLDERS / width)));
 
 /** About the bytes a parameter takes in an execute packet: type, length prefix, value. */
@@ -44,9 +26,10 @@ const rowBytes = (row: SqlParam[]): number => {
 };
 
 /**
- * The sizes of chunkSizes(), except that a chunk whose rows exceed maxBytes (the target's
- * max_allowed_packet, less a margin) becomes the largest power of two that fits; a row larger
- * than that goes alone, and the target says whether it takes it.
+ * Splits rows into chunks whose sizes are powers of two (largest first), so that a table needs at
+ * most log2(maxRows) distinct prepared statements however batch sizes vary. A chunk whose rows
+ * exceed maxBytes (the target's max_allowed_packet, less a margin) becomes the largest power of
+ * two that fits; a row larger than that goes alone, and the target says whether it takes it.
  */
 function* chunks(rows: SqlParam[][], width: number, maxRows: number, maxBytes: number): Generator<SqlParam[][]> {
   const cap = rowsPerStatement(width, maxRows);
