@@ -86,15 +86,7 @@ function rowImage(type: Schema, table: TargetTable, names: Names): Read | undefi
 /** `only`: of a record, decode these fields and skip the rest. */
 function compile(type: Schema, names: Names, only?: Set<string>): Read | undefined {
   if (typeof type === 'string') return primitive(type) ?? names.get(type);
-  if (Array.isArray(type)) {
-    const branches = type.map((t) => compile(t, names));
-    if (branches.some((b) => !b)) return undefined;
-    return (r) => {
-      const b = branches[r.smallLong()];
-      if (!b) throw new SluiceError('DECODE_FAILED', 'union branch out of range');
-      return b(r);
-    };
-  }
+  if (Array.isArray(type)) return union(type.map((t) => compile(t, names)));
   switch (type.type) {
     case 'record': {
       const fields = (type.fields as { name: string; type: Schema }[]).map((f) => {
@@ -140,15 +132,7 @@ function skipper(type: Schema, names: Names): Read | undefined {
     if (type === 'string' || type === 'bytes') return (r) => void r.span();
     return primitive(type) ?? names.get(type);
   }
-  if (Array.isArray(type)) {
-    const branches = type.map((t) => skipper(t, names));
-    if (branches.some((b) => !b)) return undefined;
-    return (r) => {
-      const b = branches[r.smallLong()];
-      if (!b) throw new SluiceError('DECODE_FAILED', 'union branch out of range');
-      b(r);
-    };
-  }
+  if (Array.isArray(type)) return union(type.map((t) => skipper(t, names)));
   if (type.type === 'record') {
     // Compiled in full once, so that the type's name resolves for later references.
     const full = compile(type, names);
@@ -159,6 +143,16 @@ function skipper(type: Schema, names: Names): Read | undefined {
     };
   }
   return compile(type, names);
+}
+
+/** A union: the branch index, then that branch's value. */
+function union(branches: (Read | undefined)[]): Read | undefined {
+  if (branches.some((b) => !b)) return undefined;
+  return (r) => {
+    const b = branches[r.smallLong()];
+    if (!b) throw new SluiceError('DECODE_FAILED', 'union branch out of range');
+    return b(r);
+  };
 }
 
 function name(type: { [k: string]: unknown }, names: Names, read: Read): void {
