@@ -1,6 +1,7 @@
 export * from './avro/binary-reader.ts';
 export * from './avro/column-codecs.ts';
 export * from './avro/envelope-schema.ts';
+export * from './avro/framed-encoder.ts';
 export * from './avro/fixed-schemas.ts';
 export * from './avro/logical-types.ts';
 export * from './avro/table-schema.ts';

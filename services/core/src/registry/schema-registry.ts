@@ -1,5 +1,6 @@
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import avro from 'avsc';
+import { FramedEncoder } from '../avro/framed-encoder.ts';
 import { exactAvroOptions } from '../avro/logical-types.ts';
 import { SluiceError } from '../errors.ts';
 
@@ -14,7 +15,7 @@ export class Registry {
   private readonly registered = new Map<string, number>();
   private readonly types = new Map<number, avro.Type>();
   private readonly parsing = new Map<number, Promise<avro.Type>>();
-  private scratch = Buffer.allocUnsafe(64 * 1024);
+  private readonly framed = new FramedEncoder();
   private readonly raw = new Map<number, Promise<Record<string, unknown>>>();
 
   constructor(url: string) {
@@ -49,15 +50,7 @@ export class Registry {
     const type = this.types.get(id);
     if (!type) return undefined;
     try {
-      // Encode into a scratch buffer after the 5-byte header, then copy out once.
-      let end = type.encode(value, this.scratch, 5);
-      if (end < 0) {
-        this.scratch = Buffer.allocUnsafe(Math.max(this.scratch.length * 2, 5 - end));
-        end = type.encode(value, this.scratch, 5);
-      }
-      this.scratch[0] = 0;
-      this.scratch.writeInt32BE(id, 1);
-      return Buffer.from(this.scratch.subarray(0, end));
+      return this.framed.encode(type, id, value);
     } catch {
       return undefined; // the caller falls back to encode(), which says what is wrong
     }
