@@ -1,4 +1,4 @@
-import { isNetworkError, SluiceError } from '@sluice/core';
+import { classifyKafkaError, isNetworkError, SluiceError } from '@sluice/core';
 
 /**
  * Any failure of a capture run as a SluiceError, so the supervisor can decide by `retriable`:
@@ -7,9 +7,7 @@ import { isNetworkError, SluiceError } from '@sluice/core';
 export function classifyCaptureError(err: unknown): SluiceError {
   if (err instanceof SluiceError) return err;
   const e = err as { name?: string; retriable?: boolean; code?: string; errno?: number; message?: string };
-  if (e?.name?.startsWith('KafkaJS')) {
-    return new SluiceError('KAFKA_UNAVAILABLE', `kafka: ${e.message}`, { cause: err, retriable: e.retriable !== false });
-  }
+  if (e?.name?.startsWith('KafkaJS')) return classifyKafkaError(err, 'kafka');
   if (isNetworkError(e) || e?.errno === 2013 || e?.errno === 2006) {
     return new SluiceError('SOURCE_UNREACHABLE', `source: ${e.message ?? e.code}`, { cause: err });
   }

@@ -23,6 +23,18 @@ export const ERROR_CODES = {
   // kafka and registry: the spine.
   KAFKA_UNAVAILABLE: { retriable: true, fix: 'Check kafka.brokers and that the brokers are up.' },
   KAFKA_FENCED: { retriable: false, fix: 'Another capture with the same id took over; this instance stops.' },
+  KAFKA_REFUSED: {
+    retriable: false,
+    fix: 'The broker refused the request for a reason retrying cannot change (ACLs, a policy, a config it rejects); see the named error.',
+  },
+  RECORD_TOO_LARGE: {
+    retriable: false,
+    fix: "A row encodes to a Kafka record larger than maxRecordBytes (or than the topic or broker takes): raise maxRecordBytes (and the broker's socket.request.max.bytes if needed), then restart the capture.",
+  },
+  TOPIC_NAME_INVALID: {
+    retriable: false,
+    fix: 'The broker refused a topic name sluice derived; report it with the table name (docs/limits.md, topic names).',
+  },
   REGISTRY_UNAVAILABLE: { retriable: true, fix: 'Check schemaRegistry.url and that the registry is up.' },
   DECODE_FAILED: { retriable: false, fix: 'The message is not a sluice Avro record; see the DLQ entry for its origin.' },
   // target: where sinks write.

@@ -14,6 +14,7 @@ export * from './glob.ts';
 export * from './http/health-server.ts';
 export * from './http/metrics.ts';
 export * from './kafka/kafka-client.ts';
+export * from './kafka/kafka-errors.ts';
 export * from './kafka/log-dirs.ts';
 export * from './kafka/topic-names.ts';
 export * from './log.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chunkRecords, fenced } from './transactional-publisher.ts';
+import { chunkRecords } from './transactional-publisher.ts';
 
 const rec = (topic: string, bytes: number) => ({ topic, message: { key: Buffer.alloc(10), value: Buffer.alloc(bytes - 74) } });
 
@@ -27,21 +27,5 @@ describe('chunkRecords by count', () => {
   it('caps records per request', () => {
     const many = Array.from({ length: 25 }, () => rec('a', 100));
     expect(chunkRecords(many, 1e9, 10).map((c) => c[0]?.messages.length)).toEqual([10, 10, 5]);
-  });
-});
-
-describe('fenced', () => {
-  const protocol = (type: string, message = '') => Object.assign(new Error(message), { name: 'KafkaJSProtocolError', type });
-  it('recognises fencing directly and wrapped by kafkajs retries', () => {
-    expect(fenced(protocol('INVALID_PRODUCER_EPOCH'))).toBe(true);
-    expect(fenced(protocol('KAFKAJS_UNKNOWN_ERROR_CODE', 'Unknown error code 90'))).toBe(true);
-    const retried = Object.assign(new Error('retries exhausted'), { name: 'KafkaJSNumberOfRetriesExceeded' });
-    expect(fenced(Object.assign(retried, { cause: protocol('INVALID_PRODUCER_EPOCH') }))).toBe(true);
-  });
-  it('does not take other errors, or look-alike names, for fencing', () => {
-    expect(fenced(protocol('CONCURRENT_TRANSACTIONS'))).toBe(false);
-    expect(fenced(protocol('TRANSACTION_COORDINATOR_FENCED'))).toBe(false);
-    expect(fenced(protocol('KAFKAJS_UNKNOWN_ERROR_CODE', 'Unknown error code 91'))).toBe(false);
-    expect(fenced(undefined)).toBe(false);
   });
 });

@@ -1,4 +1,4 @@
-import { type Logger, SluiceError } from '@sluice/core';
+import { classifyKafkaError, kafkaFenced, type Logger, type SluiceError } from '@sluice/core';
 import type { Message, Producer, TopicMessages } from 'kafkajs';
 import type { Checkpoint, CheckpointCodec } from './checkpoint.ts';
 
@@ -114,7 +114,7 @@ export class TransactionalPublisher {
     if (this.flushing || this.queue.length === 0 || this.failure) return;
     this.flushing = this.flushOnce()
       .catch((err) => {
-        this.failure = classify(err);
+        this.failure = classifyKafkaError(err, 'kafka transaction');
         this.log.error({ err: this.failure }, 'kafka transaction failed');
       })
       .finally(() => {
@@ -148,7 +148,7 @@ export class TransactionalPublisher {
         () => undefined,
         (e: unknown) => e,
       );
-      throw fenced(abortErr) ? abortErr : err;
+      throw kafkaFenced(abortErr) ? abortErr : err;
     }
     this.lastCheckpoint = checkpoint;
     this.onCommit(checkpoint, records.length - 1);
@@ -164,23 +164,4 @@ export class TransactionalPublisher {
     this.roomWaiters = [];
     for (const r of w) r();
   }
-}
-
-/** Kafka's ways of saying that a newer producer holds this transactional id (90 is PRODUCER_FENCED, unknown to kafkajs). */
-const FENCED_TYPES = /^(INVALID_PRODUCER_EPOCH|PRODUCER_FENCED|ProducerFenced)$/i;
-
-/** Whether the error, or any error it wraps (kafkajs wraps retried ones), says "fenced". */
-export function fenced(err: unknown, depth = 0): boolean {
-  if (!err || typeof err !== 'object' || depth > 5) return false;
-  const e = err as { type?: string; name?: string; message?: string; cause?: unknown; originalError?: unknown };
-  if (FENCED_TYPES.test(String(e.type ?? '')) || FENCED_TYPES.test(String(e.name ?? ''))) return true;
-  if (e.type === 'KAFKAJS_UNKNOWN_ERROR_CODE' && /\b90\b/.test(String(e.message))) return true;
-  return fenced(e.cause, depth + 1) || fenced(e.originalError, depth + 1);
-}
-
-function classify(err: unknown): SluiceError {
-  if (fenced(err)) {
-    return new SluiceError('KAFKA_FENCED', 'another capture with the same captureId took over (producer fenced)', { cause: err });
-  }
-  return new SluiceError('KAFKA_UNAVAILABLE', `kafka transaction failed: ${(err as Error)?.message ?? err}`, { cause: err });
 }

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { classifyKafkaError, kafkaFenced } from './kafka-errors.ts';
+
+const protocol = (type: string, message = '') => Object.assign(new Error(message), { name: 'KafkaJSProtocolError', type });
+const retried = (cause: unknown) =>
+  Object.assign(new Error('retries exhausted'), { name: 'KafkaJSNumberOfRetriesExceeded', cause, originalError: cause });
+
+describe('kafkaFenced', () => {
+  it('recognises fencing directly and wrapped by kafkajs retries', () => {
+    expect(kafkaFenced(protocol('INVALID_PRODUCER_EPOCH'))).toBe(true);
+    expect(kafkaFenced(protocol('KAFKAJS_UNKNOWN_ERROR_CODE', 'Unknown error code 90'))).toBe(true);
+    expect(kafkaFenced(retried(protocol('INVALID_PRODUCER_EPOCH')))).toBe(true);
+  });
+
+  it('does not take other errors, or look-alike names, for fencing', () => {
+    expect(kafkaFenced(protocol('CONCURRENT_TRANSACTIONS'))).toBe(false);
+    expect(kafkaFenced(protocol('TRANSACTION_COORDINATOR_FENCED'))).toBe(false);
+    expect(kafkaFenced(protocol('KAFKAJS_UNKNOWN_ERROR_CODE', 'Unknown error code 91'))).toBe(false);
+    expect(kafkaFenced(undefined)).toBe(false);
+  });
+
+  it('survives cyclic chains', () => {
+    const a: { cause?: unknown } & Error = new Error('a');
+    a.cause = a;
+    expect(kafkaFenced(a)).toBe(false);
+  });
+});
+
+describe('classifyKafkaError', () => {
+  it.each([
+    [protocol('MESSAGE_TOO_LARGE'), 'RECORD_TOO_LARGE', false],
+    [retried(protocol('RECORD_LIST_TOO_LARGE')), 'RECORD_TOO_LARGE', false],
+    [
+      Object.assign(new Error('aggregate'), { errors: [protocol('INVALID_TOPIC_EXCEPTION', 'bad name')] }),
+      'TOPIC_NAME_INVALID',
+      false,
+    ],
+    [protocol('TOPIC_AUTHORIZATION_FAILED'), 'KAFKA_REFUSED', false],
+    [protocol('INVALID_PRODUCER_EPOCH'), 'KAFKA_FENCED', false],
+    [protocol('NOT_LEADER_FOR_PARTITION'), 'KAFKA_UNAVAILABLE', true],
+    [Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { name: 'KafkaJSConnectionError' }), 'KAFKA_UNAVAILABLE', true],
+  ])('%s -> %s', (err, code, retriable) => {
+    const e = classifyKafkaError(err, 'sending to topic t');
+    expect([e.code, e.retriable]).toEqual([code, retriable]);
+    expect(e.message).toContain('sending to topic t');
+  });
+});

@@ -1,0 +1,96 @@
+import { SluiceError } from '../errors.ts';
+
+/**
+ * The one place that reads Kafka client errors. kafkajs wraps a broker's answer in retry and
+ * aggregate errors (`cause`, `originalError`, `errors[]`), so the broker's error type is searched
+ * for through the whole chain. Everything that is not a known non-retriable answer is a broker
+ * outage (retriable).
+ */
+
+/** Kafka's ways of saying that a newer producer holds this transactional id (90 is PRODUCER_FENCED, unknown to kafkajs). */
+const FENCED_TYPES = /^(INVALID_PRODUCER_EPOCH|PRODUCER_FENCED|ProducerFenced)$/i;
+/** The broker refused a record or batch for its size. */
+const TOO_LARGE_TYPES = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_RECORD']);
+const TOPIC_NAME_TYPES = new Set(['INVALID_TOPIC_EXCEPTION']);
+/** Answers that retrying cannot change: permissions, policies, configs the broker rejects. */
+const REFUSED_TYPES = new Set([
+  'TOPIC_AUTHORIZATION_FAILED',
+  'GROUP_AUTHORIZATION_FAILED',
+  'CLUSTER_AUTHORIZATION_FAILED',
+  'TRANSACTIONAL_ID_AUTHORIZATION_FAILED',
+  'SASL_AUTHENTICATION_FAILED',
+  'POLICY_VIOLATION',
+  'INVALID_CONFIG',
+  'INVALID_REPLICATION_FACTOR',
+  'INVALID_PARTITIONS',
+  'UNSUPPORTED_VERSION',
+]);
+
+interface KafkaishError {
+  type?: string;
+  name?: string;
+  message?: string;
+  cause?: unknown;
+  originalError?: unknown;
+  errors?: unknown[];
+}
+
+/** Every error in the chain, outermost first (bounded: chains can be cyclic). */
+function chain(err: unknown): KafkaishError[] {
+  const out: KafkaishError[] = [];
+  const todo: unknown[] = [err];
+  while (todo.length && out.length < 32) {
+    const e = todo.shift();
+    if (!e || typeof e !== 'object' || out.includes(e as KafkaishError)) continue;
+    const k = e as KafkaishError;
+    out.push(k);
+    todo.push(k.cause, k.originalError, ...(Array.isArray(k.errors) ? k.errors : []));
+  }
+  return out;
+}
+
+/** Whether the error, or any error it wraps, says "fenced". */
+export function kafkaFenced(err: unknown): boolean {
+  return chain(err).some(
+    (e) =>
+      FENCED_TYPES.test(String(e.type ?? '')) ||
+      FENCED_TYPES.test(String(e.name ?? '')) ||
+      (e.type === 'KAFKAJS_UNKNOWN_ERROR_CODE' && /\b90\b/.test(String(e.message))),
+  );
+}
+
+/** The broker's error type somewhere in the chain, if any of the given ones. */
+function findType(err: unknown, types: Set<string>): string | undefined {
+  return chain(err).find((e) => types.has(String(e.type)))?.type;
+}
+
+/**
+ * A Kafka failure as a SluiceError. `what` says what was being done ("creating topic x",
+ * "kafka transaction"), so that the message names the topic or record the operator must look at.
+ */
+export function classifyKafkaError(err: unknown, what: string): SluiceError {
+  if (err instanceof SluiceError) return err;
+  const message = (err as Error)?.message ?? String(err);
+  if (kafkaFenced(err)) {
+    return new SluiceError('KAFKA_FENCED', `another capture with the same captureId took over (producer fenced) during ${what}`, {
+      cause: err,
+    });
+  }
+  const tooLarge = findType(err, TOO_LARGE_TYPES);
+  if (tooLarge) {
+    return new SluiceError(
+      'RECORD_TOO_LARGE',
+      `${what}: the broker refused a record as too large (${tooLarge}); raise the topic's max.message.bytes ` +
+        `(capture sets it from maxRecordBytes on topics it creates) or the broker's message.max.bytes`,
+      { cause: err },
+    );
+  }
+  if (findType(err, TOPIC_NAME_TYPES)) {
+    return new SluiceError('TOPIC_NAME_INVALID', `${what}: the broker refused the topic name (${message})`, { cause: err });
+  }
+  const refused = findType(err, REFUSED_TYPES);
+  if (refused) {
+    return new SluiceError('KAFKA_REFUSED', `${what}: the broker refused it (${refused}: ${message})`, { cause: err });
+  }
+  return new SluiceError('KAFKA_UNAVAILABLE', `${what}: ${message}`, { cause: err });
+}
