@@ -8,13 +8,16 @@ import { TableRegistry } from './encode/table-registry.ts';
 import { type SourceTransaction, TransactionAssembler } from './event/transaction-assembler.ts';
 import type { CaptureMetrics } from './observe/capture-metrics.ts';
 import { Heartbeats } from './observe/heartbeat.ts';
+import { assertBrokersTake, warnIfRowsCanExceed } from './publish/broker-limits.ts';
 import { type Checkpoint, CheckpointCodec, checkpointPosition, readLastCheckpoint } from './publish/checkpoint.ts';
 import { DdlRecords } from './publish/ddl-records.ts';
+import { RecordLimits } from './publish/record-limits.ts';
 import { anotherInstanceStarted, type MarkerAt } from './publish/takeover.ts';
-import { TopicManager } from './publish/topic-manager.ts';
+import { BATCH_OVERHEAD_BYTES, TopicManager } from './publish/topic-manager.ts';
 import { TransactionalPublisher } from './publish/transactional-publisher.ts';
 import { runSnapshot } from './snapshot/snapshotter.ts';
 import { BinlogReader, type StartFrom } from './source/binlog-reader.ts';
+import { assertDeclaredKeys } from './source/declared-keys.ts';
 import { EventQueue } from './source/event-queue.ts';
 import { assertSourceReady, readSourceFacts, type SourceFacts } from './source/source-checks.ts';
 import { startPosition } from './source/start-position.ts';
@@ -43,6 +46,7 @@ export class CaptureRun {
   private pool: mysql.Pool | undefined;
   private publisher: TransactionalPublisher | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
+  private limits: RecordLimits | undefined;
   private stopping = false;
   /** Where this run's start marker is: a run that fails after it can tell whether it was replaced. */
   private startMarker: { topic: string; at: MarkerAt } | undefined;
@@ -104,7 +108,10 @@ export class CaptureRun {
     const facts = await readSourceFacts(this.pool);
     assertSourceReady(facts, (w) => this.log.warn(w));
     await this.admin.connect();
-    const topics = new TopicManager(this.admin, cfg.topics);
+    await assertBrokersTake(this.admin, cfg.maxRecordBytes + BATCH_OVERHEAD_BYTES);
+    warnIfRowsCanExceed(facts, cfg.maxRecordBytes, (w) => this.log.warn(w));
+    const topics = new TopicManager(this.admin, { ...cfg.topics, maxMessageBytes: cfg.maxRecordBytes + BATCH_OVERHEAD_BYTES });
+    this.limits = new RecordLimits(cfg.maxRecordBytes, (topic, bytes) => topics.fit(topic, bytes));
     const codec = new CheckpointCodec(cfg.topicPrefix, this.registry);
     await topics.ensure(codec.topic, { partitions: 1, cleanupPolicy: 'compact' });
     await this.producer.connect();
@@ -136,6 +143,7 @@ export class CaptureRun {
       log: this.log,
       columns: cfg.columns,
     });
+    await assertDeclaredKeys(this.pool, cfg.keys);
     await this.refuseKeylessTables(catalog);
     const from = await this.startingPoint(last, facts, tables);
     if (!from || this.stopping) return;
@@ -189,6 +197,7 @@ export class CaptureRun {
       log: this.log,
       stopping: () => this.stopping,
       onRows: (n) => this.metrics.snapshotRows.inc(n),
+      limits: this.limits,
     });
   }
 
@@ -321,7 +330,7 @@ export class CaptureRun {
       ts_ms: Date.now(),
       snapshot: null,
     };
-    const messages = [...(await encodeChanges(this.registry, txn.changes)), ...extra];
+    const messages = [...(await encodeChanges(this.registry, txn.changes, this.limits)), ...extra];
     let encodedBytes = 0;
     for (const m of messages)
       encodedBytes += ((m.message.key as Buffer)?.length ?? 0) + ((m.message.value as Buffer)?.length ?? 0);

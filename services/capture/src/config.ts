@@ -68,6 +68,18 @@ export const captureConfigSchema = z.object({
       }),
     ])
     .default('now'),
+  /**
+   * The largest Kafka record (key + value) capture publishes. Topics are created with a
+   * max.message.bytes to match (and existing ones raised when a record needs it); a record over
+   * it stops capture naming the table and key. An UPDATE carries the row twice (before, after).
+   * It must fit the brokers' socket.request.max.bytes (100 MiB by default), checked at start-up.
+   */
+  maxRecordBytes: z
+    .number()
+    .int()
+    .min(1024 * 1024)
+    .max(1024 * 1024 * 1024)
+    .default(64 * 1024 * 1024),
   /** Upper bound of binlog bytes queued ahead of Kafka; the binlog reader pauses above it. */
   queueMaxBytes: z
     .number()
@@ -92,6 +104,7 @@ export const CAPTURE_ENV: EnvOverride[] = [
   { env: 'SLUICE_HTTP_PORT', path: 'http.port', kind: 'number' },
   { env: 'SLUICE_SNAPSHOT_MODE', path: 'snapshot.mode' },
   { env: 'SLUICE_MASK_SALT', path: 'columns.maskSalt' },
+  { env: 'SLUICE_MAX_RECORD_BYTES', path: 'maxRecordBytes', kind: 'number' },
 ];
 
 export function loadCaptureConfig(file: string | undefined, env: NodeJS.ProcessEnv = process.env): CaptureConfig {

@@ -11,6 +11,10 @@ export const ERROR_CODES = {
   SOURCE_UNREACHABLE: { retriable: true, fix: 'Check that the source is up and SOURCE url/credentials are right.' },
   SOURCE_SETTING: { retriable: false, fix: 'Change the named server variable on the source and restart capture.' },
   SOURCE_TABLE_UNSUPPORTED: { retriable: false, fix: 'Give the table a primary key (or a NOT NULL unique key), or exclude it.' },
+  KEY_NULL: {
+    retriable: false,
+    fix: 'A key column of the named table holds NULL: make the key columns NOT NULL on the source, or declare a key over NOT NULL columns (keys:).',
+  },
   BINLOG_PURGED: {
     retriable: false,
     fix: 'The checkpoint position is no longer in the source binlog; use snapshot.mode when_needed or reset the capture.',

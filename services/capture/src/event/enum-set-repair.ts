@@ -45,7 +45,12 @@ export function enumSetRepairs(columns: ColumnDef[]): Map<string, (v: string) =>
       return real[hits[0] as number] as string;
     };
     // SET members cannot contain commas (MySQL and MariaDB refuse them), so zongji's join splits back.
-    repairs.set(c.name, kind === 'enum' ? one : (v) => (v === '' ? '' : v.split(',').map(one).join(',')));
+    // '' is the ENUM error value (index 0) unless zongji's naive list has an empty member of its own.
+    const errorValue = !naive.includes('');
+    repairs.set(
+      c.name,
+      kind === 'enum' ? (v) => (v === '' && errorValue ? '' : one(v)) : (v) => (v === '' ? '' : v.split(',').map(one).join(',')),
+    );
   }
   return repairs;
 }

@@ -6,6 +6,7 @@ import type { TableRegistry } from '../encode/table-registry.ts';
 import { buildChanges } from '../event/change-builder.ts';
 import { CONNECTOR_VERSION, prepareRow } from '../event/transaction-assembler.ts';
 import type { Checkpoint, SnapshotProgress } from '../publish/checkpoint.ts';
+import type { RecordLimits } from '../publish/record-limits.ts';
 import type { TransactionalPublisher } from '../publish/transactional-publisher.ts';
 import type { Flavor } from '../source/source-checks.ts';
 import { ConsistentSnapshot } from './consistent-snapshot.ts';
@@ -42,6 +43,8 @@ export async function runSnapshot(opts: {
   log: Logger;
   stopping: () => boolean;
   onRows?: (n: number) => void;
+  /** Size ceiling and topic sizing of records (record-limits.ts). */
+  limits?: RecordLimits;
 }): Promise<BinlogPosition> {
   const snap = await ConsistentSnapshot.open(opts.connection, opts.flavor);
   try {
@@ -138,7 +141,7 @@ export async function runSnapshot(opts: {
         progress.rows += rows.length;
         progress.table = name;
         progress.last_key = encodeKey(after);
-        const messages = await encodeChanges(opts.registry, changes);
+        const messages = await encodeChanges(opts.registry, changes, opts.limits);
         const encodedBytes = messages.reduce((n, m) => n + ((m.message.value as Buffer | null)?.length ?? 0) + 32, 0);
         await opts.publisher.add({
           messages,

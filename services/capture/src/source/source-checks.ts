@@ -56,7 +56,7 @@ export async function readSourceFacts(pool: Pool): Promise<SourceFacts> {
   const [[row]] = await pool.query<RowDataPacket[]>('SELECT @@version AS version, @@server_id AS server_id');
   const version = String(row?.version);
   const [vars] = await pool.query<RowDataPacket[]>(
-    `SHOW GLOBAL VARIABLES WHERE Variable_name IN ('log_bin','binlog_format','binlog_row_image','binlog_row_metadata','gtid_mode','gtid_strict_mode')`,
+    `SHOW GLOBAL VARIABLES WHERE Variable_name IN ('log_bin','binlog_format','binlog_row_image','binlog_row_metadata','gtid_mode','gtid_strict_mode','max_allowed_packet')`,
   );
   const [grants] = await pool.query<RowDataPacket[]>({ sql: 'SHOW GRANTS', rowsAsArray: true });
   return {

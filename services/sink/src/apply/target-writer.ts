@@ -2,6 +2,7 @@ import { ALLOW_ZERO_DATES_SQL, type Logger, mysqlOptionsFromUrl, qualified, Slui
 import mysql, { type RowDataPacket } from 'mysql2/promise';
 import type { TargetColumn, TargetTable } from '../decode/target-table.ts';
 import type { TablePlan } from '../plan/batch-plan.ts';
+import { LENIENT_SQL_MODE, RESTORE_SQL_MODE } from '../plan/enum-error-value.ts';
 import { planStatements } from '../plan/statements.ts';
 import { checkpointTableSql, checkpointUpsert, type PartitionCheckpoint } from './checkpoint-table.ts';
 import { describeDiff, diffSchema, evolveSql, isEmpty } from './schema-diff.ts';
@@ -73,6 +74,8 @@ export class TargetWriter {
       const maxBytes = (await this.targetFacts()).statementBytes;
       if (checkpoints.length) await this.ensureCheckpointTable();
       const conn = await this.pool.getConnection();
+      // Whether the session runs without strict mode for an ENUM error value (enum-error-value.ts).
+      let lenient = false;
       try {
         await conn.beginTransaction();
         for (const original of plans) {
@@ -87,8 +90,18 @@ export class TargetWriter {
             plan = guarded.plan;
             staleSkipped += guarded.dropped;
           }
-          for (const st of planStatements(plan, 1024, maxBytes)) await conn.execute(st.sql, st.params);
+          for (const st of planStatements(plan, 1024, maxBytes)) {
+            if (!!st.lenient !== lenient) {
+              await conn.query(st.lenient ? LENIENT_SQL_MODE : RESTORE_SQL_MODE);
+              lenient = !!st.lenient;
+            }
+            await conn.execute(st.sql, st.params);
+          }
           if (this.guard) await recordVersions(conn, this.checkpointSchema, plan);
+        }
+        if (lenient) {
+          await conn.query(RESTORE_SQL_MODE);
+          lenient = false;
         }
         for (const c of checkpoints) {
           const st = checkpointUpsert(this.checkpointSchema, c);
@@ -100,7 +113,9 @@ export class TargetWriter {
         await conn.rollback().catch(() => undefined);
         throw err;
       } finally {
-        conn.release();
+        // A pooled session must never stay non-strict: one that failed while lenient is closed.
+        if (lenient) conn.destroy();
+        else conn.release();
       }
     } catch (err) {
       throw classifyTargetError(err);

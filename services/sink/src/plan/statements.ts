@@ -1,10 +1,13 @@
 import { qualified, quoteIdent, type SqlParam } from '@sluice/core';
 import type { TargetTable } from '../decode/target-table.ts';
 import type { TablePlan } from './batch-plan.ts';
+import { carriesEnumError, enumErrorColumns } from './enum-error-value.ts';
 
 export interface Statement {
   sql: string;
   params: SqlParam[];
+  /** Carries an ENUM's error value (''), which only a non-strict session stores (enum-error-value.ts). */
+  lenient?: boolean;
 }
 
 /** Prepared statements take at most 65,535 placeholders. */
@@ -79,8 +82,11 @@ export function planStatements(plan: TablePlan, maxRows = 1024, maxBytes = Numbe
   for (const keys of chunks(plan.deletes, plan.table.key.length, maxRows, maxBytes)) {
     out.push({ sql: deleteSql(plan.table, keys.length), params: keys.flat() });
   }
+  const enumErrors = enumErrorColumns(plan.table);
   for (const rows of chunks(plan.upserts, plan.table.columns.length, maxRows, maxBytes)) {
-    out.push({ sql: upsertSql(plan.table, rows.length), params: rows.flat() });
+    const st: Statement = { sql: upsertSql(plan.table, rows.length), params: rows.flat() };
+    if (enumErrors.length && rows.some((r) => carriesEnumError(r, enumErrors))) st.lenient = true;
+    out.push(st);
   }
   return out;
 }
