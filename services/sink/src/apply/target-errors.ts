@@ -22,6 +22,13 @@ const UNAVAILABLE_ERRNO = new Set([
   1927, // ER_CONNECTION_KILLED (MariaDB)
 ]);
 
+/** What the operator can do about a refusal the target explains only in its own terms. */
+const HINTS: Record<number, string> = {
+  8025: "TiDB refuses a row over txn-entry-size-limit (6 MiB by default): raise performance.txn-entry-size-limit in TiDB's config (and TiKV's raft-entry-max-size), or exclude or route the table",
+  1153: "the target's max_allowed_packet is smaller than the row: raise it on the target",
+  1301: "the target's max_allowed_packet is smaller than a value: raise it on the target",
+};
+
 export function classifyTargetError(err: unknown): SluiceError {
   if (err instanceof SluiceError) return err;
   const e = err as { errno?: number; code?: string; message?: string; sqlMessage?: string };
@@ -32,5 +39,12 @@ export function classifyTargetError(err: unknown): SluiceError {
   if (e.errno && TRANSIENT.has(e.errno)) {
     return new SluiceError('TARGET_TRANSIENT', `transient target error ${e.errno}: ${detail}`, { cause: err });
   }
-  return new SluiceError('TARGET_REJECTED', `target rejected the batch (${e.errno ?? e.code ?? '?'}): ${detail}`, { cause: err });
+  const hint = e.errno ? HINTS[e.errno] : undefined;
+  return new SluiceError(
+    'TARGET_REJECTED',
+    `target rejected the batch (${e.errno ?? e.code ?? '?'}): ${detail}${hint ? `; ${hint}` : ''}`,
+    {
+      cause: err,
+    },
+  );
 }
