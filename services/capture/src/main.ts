@@ -1,5 +1,14 @@
 #!/usr/bin/env node
-import { configFileFromArgs, createLogger, createMetricsRegistry, redactUrl, SluiceError, startHealthServer } from '@sluice/core';
+import {
+  configFileFromArgs,
+  createLogger,
+  createMetricsRegistry,
+  ERROR_CODES,
+  exitCodeOf,
+  redactUrl,
+  SluiceError,
+  startHealthServer,
+} from '@sluice/core';
 import { loadCaptureConfig } from './config.ts';
 import { CaptureMetrics } from './observe/capture-metrics.ts';
 import { CaptureSupervisor } from './supervisor.ts';
@@ -36,6 +45,9 @@ main().then(
   (err) => {
     if (err instanceof SluiceError) log.fatal({ code: err.code, fix: undefined }, err.message);
     else log.fatal({ err }, 'capture failed');
-    process.exit(err instanceof SluiceError && err.code === 'CONFIG_INVALID' ? 2 : 1);
+    // A config error is for whoever starts the service: on stderr as plain text too, with the fix.
+    if (err instanceof SluiceError && exitCodeOf(err) === 2)
+      process.stderr.write(`capture: ${err.code}: ${err.message}\n  fix: ${ERROR_CODES[err.code].fix}\n`);
+    process.exit(exitCodeOf(err));
   },
 );

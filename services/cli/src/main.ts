@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { ERROR_CODES, SluiceError } from '@sluice/core';
+import { didYouMean, ERROR_CODES, SluiceError } from '@sluice/core';
 import { bootstrapCommand } from './bootstrap/command.ts';
 import { replayCommand } from './replay/command.ts';
 import { schemaCommand } from './schema/command.ts';
@@ -39,11 +39,13 @@ async function main(argv: string[]): Promise<number> {
     return name ? 0 : 2;
   }
   const command = COMMANDS[name];
-  if (!command)
+  if (!command) {
+    const meant = didYouMean(name, Object.keys(COMMANDS));
     throw new SluiceError(
       'CONFIG_INVALID',
-      `unknown command ${JSON.stringify(name)} (commands: ${Object.keys(COMMANDS).join(', ')})`,
+      `unknown command ${JSON.stringify(name)}${meant ? `; did you mean ${meant}?` : ''} (commands: ${Object.keys(COMMANDS).join(', ')})`,
     );
+  }
   return command(rest);
 }
 

@@ -5,8 +5,14 @@
  */
 export const ERROR_CODES = {
   // config: the service cannot start with what it was given.
-  CONFIG_INVALID: { retriable: false, fix: 'Correct the named field in the config file or environment variable.' },
-  CONFIG_FILE_UNREADABLE: { retriable: false, fix: 'Check the path given with --config and its permissions.' },
+  CONFIG_INVALID: {
+    retriable: false,
+    fix: 'Correct each named key, value or flag (at the line shown, or in the named environment variable); an unknown key or flag is refused, usually a misspelling of the one suggested.',
+  },
+  CONFIG_FILE_UNREADABLE: {
+    retriable: false,
+    fix: 'Check the path given with --config (or SLUICE_CONFIG): that the file exists, is a file, and is readable by the user the service runs as.',
+  },
   // source: the MySQL/MariaDB being captured.
   SOURCE_UNREACHABLE: { retriable: true, fix: 'Check that the source is up and SOURCE url/credentials are right.' },
   SOURCE_SETTING: { retriable: false, fix: 'Change the named server variable on the source and restart capture.' },
@@ -89,3 +95,7 @@ export class SluiceError extends Error {
 }
 
 export const isRetriable = (err: unknown): boolean => err instanceof SluiceError && err.retriable;
+
+/** The exit code of a service or the CLI that stops on `err`: 2 when its config is wrong, else 1. */
+export const exitCodeOf = (err: unknown): 1 | 2 =>
+  err instanceof SluiceError && (err.code === 'CONFIG_INVALID' || err.code === 'CONFIG_FILE_UNREADABLE') ? 2 : 1;

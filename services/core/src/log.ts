@@ -19,3 +19,6 @@ export function redactUrl(url: string): string {
     return '[unparseable url]';
   }
 }
+
+/** `text` with the password of every URL in it replaced by ***, for text that may quote user input. */
+export const redactUrlsIn = (text: string): string => text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s:@/]*:)[^\s@/]*@/gi, '$1***@');

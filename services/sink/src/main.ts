@@ -1,5 +1,14 @@
 #!/usr/bin/env node
-import { configFileFromArgs, createLogger, createMetricsRegistry, redactUrl, SluiceError, startHealthServer } from '@sluice/core';
+import {
+  configFileFromArgs,
+  createLogger,
+  createMetricsRegistry,
+  ERROR_CODES,
+  exitCodeOf,
+  redactUrl,
+  SluiceError,
+  startHealthServer,
+} from '@sluice/core';
 import { TargetWriter } from './apply/target-writer.ts';
 import { loadSinkConfig } from './config.ts';
 import { SinkMetrics } from './observe/sink-metrics.ts';
@@ -43,6 +52,9 @@ main().then(
   (err) => {
     if (err instanceof SluiceError) log.fatal({ code: err.code }, err.message);
     else log.fatal({ err }, 'sink failed');
-    process.exit(err instanceof SluiceError && err.code === 'CONFIG_INVALID' ? 2 : 1);
+    // A config error is for whoever starts the service: on stderr as plain text too, with the fix.
+    if (err instanceof SluiceError && exitCodeOf(err) === 2)
+      process.stderr.write(`sink: ${err.code}: ${err.message}\n  fix: ${ERROR_CODES[err.code].fix}\n`);
+    process.exit(exitCodeOf(err));
   },
 );

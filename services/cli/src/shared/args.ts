@@ -1,9 +1,10 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { SluiceError } from '@sluice/core';
+import { didYouMean, SluiceError } from '@sluice/core';
 
 /**
  * node:util parseArgs, with its errors turned into CONFIG_INVALID naming the command, so that a
- * mistyped flag exits 2 with a pointer to `--help` like every other bad setting.
+ * mistyped flag exits 2 with the flag probably meant and a pointer to `--help`, like every other
+ * bad setting.
  */
 export function parseFlags<T extends NonNullable<ParseArgsConfig['options']>>(command: string, argv: string[], options: T) {
   return parseCommandLine(command, argv, options, false).values;
@@ -24,10 +25,21 @@ export function parseCommandLine<T extends NonNullable<ParseArgsConfig['options'
       strict: true,
     });
   } catch (cause) {
-    throw new SluiceError('CONFIG_INVALID', `sluice ${command}: ${(cause as Error).message} (see sluice ${command} --help)`, {
-      cause,
-    });
+    const problem = flagProblem(cause as Error, options);
+    throw new SluiceError('CONFIG_INVALID', `sluice ${command}: ${problem} (see sluice ${command} --help)`, { cause });
   }
+}
+
+/** parseArgs' message; for an unknown flag, the flag it names and the one probably meant. */
+function flagProblem(err: Error & { code?: string }, options: NonNullable<ParseArgsConfig['options']>): string {
+  const flag = err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? /Unknown option '([^']+)'/.exec(err.message)?.[1] : undefined;
+  if (!flag) return err.message;
+  const known = Object.entries({ ...options, help: { short: 'h' } }).flatMap(([name, o]) => [
+    `--${name}`,
+    ...(o.short ? [`-${o.short}`] : []),
+  ]);
+  const meant = didYouMean(flag, known);
+  return `unknown flag ${flag}${meant ? `; did you mean ${meant}?` : ''}`;
 }
 
 /** A whole number flag within bounds, or the default. */

@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { SluiceError } from '../errors.ts';
+import { redactUrlsIn } from '../log.ts';
+import { type ConfigFile, readConfigFile } from './config-file.ts';
+import { type ConfigPath, unknownKeys } from './unknown-keys.ts';
 
 /** An environment variable that overrides one config field, e.g. SLUICE_SOURCE_URL -> source.url. */
 export interface EnvOverride {
@@ -12,29 +13,18 @@ export interface EnvOverride {
 }
 
 /**
- * Reads a YAML or JSON file (JSON is YAML), applies environment overrides, validates with the
- * service's schema and returns the normalized config. Errors name the field and where it came
- * from (the file, or the variable that set it).
+ * Reads a YAML or JSON file, applies environment overrides, validates with the service's schema
+ * and returns the normalized config. Keys the schema does not declare are refused at any depth
+ * (a misspelled key would otherwise be dropped and its default used). Errors name the file, each
+ * field by its dotted path and where it came from (a line of the file, or the variable that set it).
  */
 export function loadConfig<S extends z.ZodType>(
   schema: S,
   opts: { file?: string; env?: NodeJS.ProcessEnv; overrides?: EnvOverride[] },
 ): z.infer<S> {
   const env = opts.env ?? process.env;
-  let raw: Record<string, unknown> = {};
-  if (opts.file) {
-    let text: string;
-    try {
-      text = readFileSync(opts.file, 'utf8');
-    } catch (cause) {
-      throw new SluiceError('CONFIG_FILE_UNREADABLE', `cannot read config file ${opts.file}`, { cause });
-    }
-    const parsed = parseYaml(text) as unknown;
-    if (parsed != null && (typeof parsed !== 'object' || Array.isArray(parsed))) {
-      throw new SluiceError('CONFIG_INVALID', `config file ${opts.file}: the top level must be a mapping`);
-    }
-    raw = (parsed as Record<string, unknown>) ?? {};
-  }
+  const source: ConfigFile | undefined = opts.file ? readConfigFile(opts.file) : undefined;
+  const raw = source?.values ?? {};
   const origin = new Map<string, string>();
   for (const o of opts.overrides ?? []) {
     const value = env[o.env];
@@ -42,15 +32,34 @@ export function loadConfig<S extends z.ZodType>(
     setPath(raw, o.path, convert(value, o.kind ?? 'string'));
     origin.set(o.path, `environment variable ${o.env}`);
   }
+  const unknown = unknownKeys(schema, raw);
   const result = schema.safeParse(raw);
-  if (result.success) return result.data;
-  const lines = result.error.issues.map((issue) => {
-    const path = issue.path.join('.') || '(top level)';
-    const set = [...origin.keys()].find((o) => path === o || path.startsWith(`${o}.`));
-    const from = set ? origin.get(set) : opts.file ? `file ${opts.file}` : 'defaults and environment';
-    return `  ${path}: ${issue.message} (from ${from})`;
+  if (result.success && unknown.length === 0) return result.data;
+  const issues = [
+    ...unknown,
+    // Strict objects report unknown keys themselves; the lines above already name them, better.
+    ...(result.error?.issues ?? [])
+      .filter((i) => i.code !== 'unrecognized_keys')
+      .map((i) => ({ path: i.path as ConfigPath, message: describe(i) })),
+  ];
+  const lines = issues.map(({ path, message }) => {
+    const dotted = path.join('.') || '(top level)';
+    // Only the file's keys can appear here, never its values; a key can still be a mistyped URL.
+    const shown = redactUrlsIn(dotted);
+    const set = [...origin.keys()].find((o) => dotted === o || dotted.startsWith(`${o}.`));
+    const line = source?.lineOf(path);
+    const from = set ? ` (from ${origin.get(set)})` : line ? ` (line ${line})` : '';
+    return `  ${shown}: ${message}${from}`;
   });
-  throw new SluiceError('CONFIG_INVALID', `invalid configuration:\n${lines.join('\n')}`);
+  const where = source ? `in ${source.file}` : '(no config file: defaults and environment variables)';
+  throw new SluiceError('CONFIG_INVALID', `invalid configuration ${where}:\n${lines.join('\n')}`);
+}
+
+/** zod's message, except that a missing field says so. */
+function describe(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_type' && / received undefined$/.test(issue.message))
+    return `required, but missing (${issue.expected})`;
+  return issue.message;
 }
 
 function convert(value: string, kind: 'string' | 'number' | 'list'): unknown {
@@ -59,7 +68,8 @@ function convert(value: string, kind: 'string' | 'number' | 'list'): unknown {
       .split(',')
       .map((v) => v.trim())
       .filter(Boolean);
-  if (kind === 'number') return Number(value);
+  // Not a number: kept as text, so that the error says what was given rather than NaN.
+  if (kind === 'number') return value.trim() !== '' && Number.isFinite(Number(value)) ? Number(value) : value;
   return value;
 }
 
@@ -71,11 +81,4 @@ function setPath(obj: Record<string, unknown>, path: string, value: unknown): vo
     cur = cur[k] as Record<string, unknown>;
   }
   cur[keys[keys.length - 1] as string] = value;
-}
-
-/** `--config <file>` or SLUICE_CONFIG. */
-export function configFileFromArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const i = argv.indexOf('--config');
-  if (i >= 0) return argv[i + 1];
-  return env.SLUICE_CONFIG || undefined;
 }
