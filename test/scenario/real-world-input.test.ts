@@ -38,7 +38,7 @@ const BIG = 'id, MD5(t), LENGTH(t), MD5(b), LENGTH(b)';
 const ENUMS = 'id, e1, e1 + 0, e2, e2 + 0, s, s + 0';
 
 describe.each(sources)('real-world rows from $name', ({ name, url }) => {
-  const db = uniqueName(`rw_${name}`);
+  const db = uniqueName(`iso_rw_${name}`);
   const prefix = uniqueName('rw');
   const services: ServiceProcess[] = [];
   const conns: mysql.Connection[] = [];
@@ -46,7 +46,7 @@ describe.each(sources)('real-world rows from $name', ({ name, url }) => {
   afterAll(async () => {
     for (const p of services) await p.stop();
     for (const c of conns) {
-      await c.query(`DROP DATABASE IF EXISTS \`${db}\``).catch(() => undefined);
+      if (!process.env.KEEP) await c.query(`DROP DATABASE IF EXISTS \`${db}\``).catch(() => undefined);
       await c.end();
     }
   });
@@ -134,7 +134,7 @@ describe.each(sources)('real-world rows from $name', ({ name, url }) => {
 });
 
 describe('records capture cannot carry stop it, naming them', () => {
-  const db = uniqueName('rw_stop');
+  const db = uniqueName('iso_rw_stop');
   const services: ServiceProcess[] = [];
   let source: mysql.Connection | undefined;
   let target: mysql.Connection | undefined;

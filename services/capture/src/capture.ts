@@ -1,4 +1,12 @@
-import { BinlogPosition, createKafka, type Logger, mysqlOptionsFromUrl, Registry, SluiceError } from '@sluice/core';
+import {
+  BATCH_OVERHEAD_BYTES,
+  BinlogPosition,
+  createKafka,
+  type Logger,
+  mysqlOptionsFromUrl,
+  Registry,
+  SluiceError,
+} from '@sluice/core';
 import { type Admin, type Kafka, type Message, Partitioners, type Producer } from 'kafkajs';
 import mysql from 'mysql2/promise';
 import { classifyCaptureError } from './capture-errors.ts';
@@ -13,7 +21,7 @@ import { type Checkpoint, CheckpointCodec, checkpointPosition, readLastCheckpoin
 import { DdlRecords } from './publish/ddl-records.ts';
 import { RecordLimits } from './publish/record-limits.ts';
 import { anotherInstanceStarted, type MarkerAt } from './publish/takeover.ts';
-import { BATCH_OVERHEAD_BYTES, TopicManager } from './publish/topic-manager.ts';
+import { TopicManager } from './publish/topic-manager.ts';
 import { TransactionalPublisher } from './publish/transactional-publisher.ts';
 import { runSnapshot } from './snapshot/snapshotter.ts';
 import { BinlogReader, type StartFrom } from './source/binlog-reader.ts';

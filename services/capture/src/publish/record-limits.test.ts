@@ -1,6 +1,6 @@
+import { BATCH_OVERHEAD_BYTES } from '@sluice/core';
 import { describe, expect, it } from 'vitest';
 import { describeKey, RecordLimits } from './record-limits.ts';
-import { BATCH_OVERHEAD_BYTES } from './topic-manager.ts';
 
 const message = (bytes: number) => ({ key: Buffer.alloc(10), value: Buffer.alloc(bytes - 10) });
 

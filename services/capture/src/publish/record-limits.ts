@@ -1,6 +1,5 @@
-import { type AvroRow, SluiceError } from '@sluice/core';
+import { type AvroRow, BATCH_OVERHEAD_BYTES, KAFKA_DEFAULT_MAX_MESSAGE_BYTES, SluiceError } from '@sluice/core';
 import type { Message } from 'kafkajs';
-import { BATCH_OVERHEAD_BYTES, KAFKA_DEFAULT_MAX_MESSAGE_BYTES } from './topic-manager.ts';
 
 export const recordBytes = (m: Message): number =>
   ((m.key as Buffer | null)?.length ?? 0) + ((m.value as Buffer | null)?.length ?? 0);

@@ -1,15 +1,5 @@
-import { classifyKafkaError } from '@sluice/core';
-import kafkajs, { type Admin } from 'kafkajs';
-
-// kafkajs is CommonJS and Node's named-export detection misses its enums.
-const { ConfigResourceTypes } = kafkajs;
-
-/** What a record batch adds to its records (batch header, record headers, varints), with room to spare. */
-export const BATCH_OVERHEAD_BYTES = 64 * 1024;
-/** Kafka's default max.message.bytes (broker message.max.bytes): a topic without an override takes this. */
-export const KAFKA_DEFAULT_MAX_MESSAGE_BYTES = 1_048_588;
-/** Kafka's ConfigSource for a value set on the topic itself (the only ones an AlterConfigs must carry over). */
-const DYNAMIC_TOPIC_CONFIG = 1;
+import { classifyKafkaError, ensureMaxMessageBytes } from '@sluice/core';
+import type { Admin } from 'kafkajs';
 
 /**
  * Creates topics on first use, sized for the largest record capture publishes (max.message.bytes
@@ -76,48 +66,11 @@ export class TopicManager {
 
   /**
    * Makes sure the topic takes a record batch of `bytes`: reads its max.message.bytes once and,
-   * when it is smaller, raises it to the configured size. Other settings set on the topic are
-   * carried over (AlterConfigs replaces the whole set).
+   * when it is smaller, raises it to at least the configured size.
    */
   async fit(topic: string, bytes: number): Promise<void> {
     const known = this.limits.get(topic);
     if (known !== undefined && known >= bytes) return;
-    const entries = await this.topicConfig(topic);
-    const current = Number(
-      entries.find((e) => e.configName === 'max.message.bytes')?.configValue ?? KAFKA_DEFAULT_MAX_MESSAGE_BYTES,
-    );
-    this.limits.set(topic, current);
-    if (current >= bytes) return;
-    const wanted = Math.max(bytes, this.defaults.maxMessageBytes);
-    const keep = entries
-      .filter((e) => e.configSource === DYNAMIC_TOPIC_CONFIG && e.configName !== 'max.message.bytes')
-      .map((e) => ({ name: e.configName, value: e.configValue }));
-    try {
-      await this.admin.alterConfigs({
-        validateOnly: false,
-        resources: [
-          {
-            type: ConfigResourceTypes.TOPIC,
-            name: topic,
-            configEntries: [...keep, { name: 'max.message.bytes', value: String(wanted) }],
-          },
-        ],
-      });
-    } catch (err) {
-      throw classifyKafkaError(err, `raising max.message.bytes of topic ${topic} to ${wanted}`);
-    }
-    this.limits.set(topic, wanted);
-  }
-
-  private async topicConfig(topic: string) {
-    try {
-      const res = await this.admin.describeConfigs({
-        includeSynonyms: false,
-        resources: [{ type: ConfigResourceTypes.TOPIC, name: topic }],
-      });
-      return res.resources[0]?.configEntries ?? [];
-    } catch (err) {
-      throw classifyKafkaError(err, `reading the configuration of topic ${topic}`);
-    }
+    this.limits.set(topic, await ensureMaxMessageBytes(this.admin, topic, Math.max(bytes, this.defaults.maxMessageBytes)));
   }
 }

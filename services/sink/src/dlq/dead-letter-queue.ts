@@ -1,4 +1,12 @@
-import { dlqTopic, type Logger, type SluiceError } from '@sluice/core';
+import {
+  BATCH_OVERHEAD_BYTES,
+  classifyKafkaError,
+  dlqTopic,
+  ensureMaxMessageBytes,
+  KAFKA_DEFAULT_MAX_MESSAGE_BYTES,
+  type Logger,
+  type SluiceError,
+} from '@sluice/core';
 import type { Admin, Kafka, Producer } from 'kafkajs';
 
 export interface DeadLetter {
@@ -13,6 +21,31 @@ export interface DeadLetter {
   position: string | null;
 }
 
+/** Sized like capture's default maxRecordBytes (64 MiB): a refused record of any size capture publishes fits. */
+const DLQ_MAX_MESSAGE_BYTES = 64 * 1024 * 1024 + BATCH_OVERHEAD_BYTES;
+/** Letters per produce request, by bytes: a letter over this goes alone. */
+const REQUEST_BYTES = 1024 * 1024;
+
+const letterBytes = (l: DeadLetter): number => (l.key?.length ?? 0) + (l.value?.length ?? 0) + 512;
+
+/** Letters grouped into produce requests of at most REQUEST_BYTES (a larger letter alone). */
+export function requests(letters: DeadLetter[]): DeadLetter[][] {
+  const out: DeadLetter[][] = [];
+  let size = 0;
+  for (const l of letters) {
+    const n = letterBytes(l);
+    const last = out[out.length - 1];
+    if (last && size + n <= REQUEST_BYTES) {
+      last.push(l);
+      size += n;
+    } else {
+      out.push([l]);
+      size = n;
+    }
+  }
+  return out;
+}
+
 /**
  * `<prefix>.dlq.<sink>`: records the sink could not decode or the target refused, with the
  * reason and their origin in headers. send() resolves once Kafka has them, before the sink
@@ -24,6 +57,8 @@ export class DeadLetterQueue {
   private readonly admin: Admin;
   private readonly log: Logger;
   private ready: Promise<void> | undefined;
+  /** The topic's max.message.bytes as far as this process knows (Kafka's default until read or set). */
+  private maxMessageBytes = KAFKA_DEFAULT_MAX_MESSAGE_BYTES;
 
   constructor(kafka: Kafka, prefix: string, sink: string, log: Logger) {
     this.topic = dlqTopic(prefix, sink);
@@ -37,26 +72,49 @@ export class DeadLetterQueue {
     this.ready ??= (async () => {
       await this.admin.connect();
       const exists = (await this.admin.listTopics()).includes(this.topic);
-      if (!exists) await this.admin.createTopics({ topics: [{ topic: this.topic, numPartitions: 1 }], waitForLeaders: true });
-      await this.admin.disconnect();
+      if (!exists) {
+        await this.admin
+          .createTopics({
+            topics: [
+              {
+                topic: this.topic,
+                numPartitions: 1,
+                configEntries: [{ name: 'max.message.bytes', value: String(DLQ_MAX_MESSAGE_BYTES) }],
+              },
+            ],
+            waitForLeaders: true,
+          })
+          .catch((err: unknown) => {
+            throw classifyKafkaError(err, `creating the dead-letter topic ${this.topic}`);
+          });
+        this.maxMessageBytes = DLQ_MAX_MESSAGE_BYTES;
+      }
       await this.producer.connect();
     })();
     await this.ready;
-    await this.producer.send({
-      topic: this.topic,
-      messages: letters.map((l) => ({
-        key: l.key,
-        value: l.value,
-        headers: {
-          'sluice.error.code': l.error.code,
-          'sluice.error.message': l.error.message.slice(0, 2000),
-          'sluice.source.topic': l.topic,
-          'sluice.source.partition': String(l.partition),
-          'sluice.source.offset': l.offset,
-          ...(l.position ? { 'sluice.source.position': l.position } : {}),
-        },
-      })),
-    });
+    // A dead letter is as large as the record it carries (a big row the target refused): the
+    // topic must take it, and a big one goes in a request of its own.
+    const largest = Math.max(...letters.map(letterBytes)) + BATCH_OVERHEAD_BYTES;
+    if (largest > this.maxMessageBytes) {
+      this.maxMessageBytes = await ensureMaxMessageBytes(this.admin, this.topic, Math.max(largest, DLQ_MAX_MESSAGE_BYTES));
+    }
+    for (const group of requests(letters)) {
+      await this.producer.send({
+        topic: this.topic,
+        messages: group.map((l) => ({
+          key: l.key,
+          value: l.value,
+          headers: {
+            'sluice.error.code': l.error.code,
+            'sluice.error.message': l.error.message.slice(0, 2000),
+            'sluice.source.topic': l.topic,
+            'sluice.source.partition': String(l.partition),
+            'sluice.source.offset': l.offset,
+            ...(l.position ? { 'sluice.source.position': l.position } : {}),
+          },
+        })),
+      });
+    }
     for (const l of letters) {
       this.log.warn(
         { code: l.error.code, topic: l.topic, partition: l.partition, offset: l.offset, dlq: this.topic },
@@ -67,5 +125,6 @@ export class DeadLetterQueue {
 
   async close(): Promise<void> {
     await this.producer.disconnect().catch(() => undefined);
+    await this.admin.disconnect().catch(() => undefined);
   }
 }
