@@ -105,7 +105,7 @@ export class CaptureRun {
     try {
       await this.runInner();
     } catch (err) {
-      throw classifyCaptureError(err);
+      throw classifyCaptureError(err, this.cfg.kafka.brokers);
     }
   }
 

@@ -58,7 +58,9 @@ export class CaptureSupervisor {
         this.metrics.lastError.reset();
         this.metrics.lastError.set({ code: e.code }, Date.now() / 1000);
         const delay = Math.round(Math.random() * Math.min(30_000, 500 * 2 ** failures));
-        this.log.warn(
+        // One failure may be a blip; the same run failing again is an outage the operator must see.
+        (failures > 1 ? this.log.error : this.log.warn).call(
+          this.log,
           { code: e.code, err: e.message, retryInMs: delay, failures },
           'capture run failed; restarting from the checkpoint',
         );

@@ -44,4 +44,13 @@ describe('classifyKafkaError', () => {
     expect([e.code, e.retriable]).toEqual([code, retriable]);
     expect(e.message).toContain('sending to topic t');
   });
+
+  it('says what to check when no broker answers', () => {
+    const refused = Object.assign(new Error('Connection error: connect ECONNREFUSED 127.0.0.1:1'), {
+      name: 'KafkaJSNumberOfRetriesExceeded',
+    });
+    expect(classifyKafkaError(refused, 'kafka (brokers 127.0.0.1:1)').message).toBe(
+      'kafka (brokers 127.0.0.1:1): cannot reach the Kafka brokers (Connection error: connect ECONNREFUSED 127.0.0.1:1); check kafka.brokers and that the brokers are up',
+    );
+  });
 });

@@ -26,6 +26,9 @@ const REFUSED_TYPES = new Set([
   'UNSUPPORTED_VERSION',
 ]);
 
+/** Socket-level failures: nothing answered at the address. */
+const CONNECT_FAILURES = /\b(ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT|EAI_AGAIN)\b/;
+
 interface KafkaishError {
   type?: string;
   name?: string;
@@ -91,6 +94,13 @@ export function classifyKafkaError(err: unknown, what: string): SluiceError {
   const refused = findType(err, REFUSED_TYPES);
   if (refused) {
     return new SluiceError('KAFKA_REFUSED', `${what}: the broker refused it (${refused}: ${message})`, { cause: err });
+  }
+  if (chain(err).some((e) => e.name === 'KafkaJSConnectionError' || CONNECT_FAILURES.test(String(e.message)))) {
+    return new SluiceError(
+      'KAFKA_UNAVAILABLE',
+      `${what}: cannot reach the Kafka brokers (${message}); check kafka.brokers and that the brokers are up`,
+      { cause: err },
+    );
   }
   return new SluiceError('KAFKA_UNAVAILABLE', `${what}: ${message}`, { cause: err });
 }
