@@ -21,6 +21,14 @@ export const ERROR_CODES = {
     retriable: false,
     fix: 'A key column of the named table holds NULL: make the key columns NOT NULL on the source, or declare a key over NOT NULL columns (keys:).',
   },
+  SOURCE_PARTIAL_ROW_IMAGE: {
+    retriable: false,
+    fix: 'A session wrote rows with binlog_row_image MINIMAL or NOBLOB: keep it FULL, repair the targets (sluice verify --fix), reset capture past the position.',
+  },
+  SOURCE_EVENT_UNSUPPORTED: {
+    retriable: false,
+    fix: 'The binlog holds events capture cannot decode (binlog_transaction_compression=ON or binlog_row_value_options=PARTIAL_JSON): turn them off on the source.',
+  },
   BINLOG_PURGED: {
     retriable: false,
     fix: 'The checkpoint position is no longer in the source binlog; use snapshot.mode when_needed or reset the capture.',

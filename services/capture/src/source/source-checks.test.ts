@@ -22,6 +22,21 @@ describe('checkSource', () => {
     ]);
   });
 
+  it('refuses MySQL 8 settings whose events cannot be decoded', () => {
+    const { problems } = checkSource({
+      ...good,
+      vars: { ...good.vars, binlog_row_value_options: 'PARTIAL_JSON', binlog_transaction_compression: 'ON' },
+    });
+    expect(problems).toEqual([
+      expect.stringMatching(/^binlog_row_value_options is PARTIAL_JSON, capture needs it empty/),
+      expect.stringMatching(/^binlog_transaction_compression is ON, capture needs OFF/),
+    ]);
+    expect(
+      checkSource({ ...good, vars: { ...good.vars, binlog_row_value_options: '', binlog_transaction_compression: 'OFF' } })
+        .problems,
+    ).toEqual([]);
+  });
+
   it('names missing grants', () => {
     const { problems } = checkSource({ ...good, grants: ['GRANT SELECT ON *.* TO `x`@`%`'] });
     expect(problems).toEqual([

@@ -35,6 +35,15 @@ export function checkSource(f: SourceFacts): { problems: string[]; warnings: str
   } else {
     want('binlog_row_metadata', 'FULL');
   }
+  // MySQL 8 can log JSON updates as diffs and whole transactions compressed; neither decodes.
+  if (v('binlog_row_value_options').includes('PARTIAL_JSON'))
+    problems.push(
+      "binlog_row_value_options is PARTIAL_JSON, capture needs it empty: SET GLOBAL binlog_row_value_options='' and put it in the server's config",
+    );
+  if (v('binlog_transaction_compression') === 'ON' || v('binlog_transaction_compression') === '1')
+    problems.push(
+      "binlog_transaction_compression is ON, capture needs OFF: SET GLOBAL binlog_transaction_compression=OFF and put it in the server's config",
+    );
   if (f.flavor === 'mysql' && v('gtid_mode') !== 'ON') {
     warnings.push(
       'gtid_mode is not ON: capture resumes by binlog file and position, which does not survive a failover to a replica',
@@ -56,7 +65,7 @@ export async function readSourceFacts(pool: Pool): Promise<SourceFacts> {
   const [[row]] = await pool.query<RowDataPacket[]>('SELECT @@version AS version, @@server_id AS server_id');
   const version = String(row?.version);
   const [vars] = await pool.query<RowDataPacket[]>(
-    `SHOW GLOBAL VARIABLES WHERE Variable_name IN ('log_bin','binlog_format','binlog_row_image','binlog_row_metadata','gtid_mode','gtid_strict_mode','max_allowed_packet')`,
+    `SHOW GLOBAL VARIABLES WHERE Variable_name IN ('log_bin','binlog_format','binlog_row_image','binlog_row_metadata','gtid_mode','gtid_strict_mode','max_allowed_packet','binlog_row_value_options','binlog_transaction_compression')`,
   );
   const [grants] = await pool.query<RowDataPacket[]>({ sql: 'SHOW GRANTS', rowsAsArray: true });
   return {
