@@ -23,6 +23,10 @@ export const ERROR_CODES = {
   // kafka and registry: the spine.
   KAFKA_UNAVAILABLE: { retriable: true, fix: 'Check kafka.brokers and that the brokers are up.' },
   KAFKA_FENCED: { retriable: false, fix: 'Another capture with the same id took over; this instance stops.' },
+  TOPIC_NAME_REFUSED: {
+    retriable: false,
+    fix: "Kafka refused the table's topic name: another topic takes it once '.' and '_' fold together; rename or delete that topic, or use another topicPrefix (docs/limits.md).",
+  },
   REGISTRY_UNAVAILABLE: { retriable: true, fix: 'Check schemaRegistry.url and that the registry is up.' },
   DECODE_FAILED: { retriable: false, fix: 'The message is not a sluice Avro record; see the DLQ entry for its origin.' },
   // target: where sinks write.

@@ -15,6 +15,7 @@ export * from './http/health-server.ts';
 export * from './http/metrics.ts';
 export * from './kafka/kafka-client.ts';
 export * from './kafka/log-dirs.ts';
+export * from './kafka/table-topic.ts';
 export * from './kafka/topic-names.ts';
 export * from './log.ts';
 export * from './mysql/connection-options.ts';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { kafkaSection, mysqlUrl } from './common.ts';
+import { kafkaSection, mysqlUrl, topicPrefix } from './common.ts';
 import { loadConfig } from './load-config.ts';
 
 const schema = z.object({ source: z.object({ url: mysqlUrl }), kafka: kafkaSection });
@@ -17,6 +17,15 @@ function file(text: string): string {
   writeFileSync(f, text);
   return f;
 }
+
+describe('topicPrefix', () => {
+  it('takes what starts a valid topic name and leaves room for the table names (docs/limits.md)', () => {
+    expect(topicPrefix.parse(undefined)).toBe('sluice');
+    expect(topicPrefix.safeParse('p'.repeat(100)).success).toBe(true);
+    expect(topicPrefix.safeParse('p'.repeat(101)).success).toBe(false);
+    expect(topicPrefix.safeParse('a.b').success).toBe(false);
+  });
+});
 
 describe('loadConfig', () => {
   it('reads YAML and applies environment overrides', () => {
