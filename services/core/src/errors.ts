@@ -37,6 +37,10 @@ export const ERROR_CODES = {
     retriable: false,
     fix: 'The target table differs from the source schema and the sink ddl policy is stop; change the target or the policy.',
   },
+  TARGET_NAME_CLASH: {
+    retriable: false,
+    fix: 'Two source tables whose names differ only in case would merge in a target that compares names without case (TiDB); route one to another name.',
+  },
   TYPE_UNSUPPORTED: { retriable: false, fix: 'The column type is not mapped yet; see docs/types.md.' },
   // cli: the operator commands.
   QUERY_FAILED: {
