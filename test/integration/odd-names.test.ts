@@ -21,8 +21,8 @@ import { connect, expectConverged, stack, uniqueName } from '../support/stack.ts
  * tables and columns named with unicode, spaces, `;`, a backtick, a dot, a newline, 64 characters,
  * like an internal topic (`_x`, `dlq_x`), and a pair whose clean topic names Kafka takes for the
  * same ('.' and '_' fold together). Snapshot rows, then streamed inserts, updates and deletes, a
- * column added and an unquoted TRUNCATE, reach MariaDB and TiDB; each table is compared column
- * by column; the CLI finds the mapped tables by their real names.
+ * column added and an unquoted TRUNCATE, from MariaDB and MySQL 8, reach MariaDB and TiDB; each
+ * table is compared column by column; the CLI finds the mapped tables by their real names.
  */
 const s = stack();
 const env = { SLUICE_SCHEMA_REGISTRY_URL: s.registryUrl, SLUICE_KAFKA_BROKERS: s.kafkaBrokers.join(',') };
@@ -35,16 +35,6 @@ interface OddTable {
   key: string[];
 }
 
-const u = uniqueName('odd');
-const dbs = {
-  uni: `${u} 名前;db`,
-  dot: `${u}.d`,
-  under: `_${u}`,
-  dlq: `dlq_${u}`,
-  long: `${u}_${'l'.repeat(64)}`.slice(0, 64),
-  foldA: `${u}_a`,
-  foldB: `${u}_a_b`,
-};
 const plain = (db: string, table: string): OddTable => ({
   db,
   table,
@@ -54,53 +44,69 @@ const plain = (db: string, table: string): OddTable => ({
   ],
   key: ['id'],
 });
-// MariaDB spells a CJK character in a file name with 5 bytes: 50 of them is its longest table name.
+// MariaDB and MySQL spell a CJK character in a file name with 5 bytes: 50 is about their longest such table name.
 const cjkTable = '前'.repeat(50);
-const tables: OddTable[] = [
-  {
-    db: dbs.uni,
-    table: '名前表',
-    columns: [
-      ['id', 'INT NOT NULL'],
-      ['名前', 'VARCHAR(20) NULL'],
-      ['a`b', 'INT NULL'],
-      ['sp ace;', 'INT NULL'],
-      ['x.y', 'INT NULL'],
-      // These two get one Avro field name each (a_b, a_b_): the sink maps them back by sluice.column.
-      ['a b', 'INT NULL'],
-      ['a_b', 'INT NULL'],
-      ['列'.repeat(64), 'INT NULL'],
-      ['c'.repeat(64), 'VARCHAR(10) NULL'],
-      ['new\nline', 'INT NULL'],
-    ],
-    key: ['id'],
-  },
-  {
-    db: dbs.uni,
-    table: 't.dot',
-    columns: [
-      ['名前', 'VARCHAR(10) NOT NULL'],
-      ['a`b', 'INT NOT NULL'],
-      ['v', 'TEXT NULL'],
-    ],
-    key: ['名前', 'a`b'],
-  },
-  plain(dbs.uni, 'a`b; c'),
-  plain(dbs.uni, cjkTable),
-  plain(dbs.dot, 't.dot'),
-  plain(dbs.under, 't'),
-  plain(dbs.dlq, 't'),
-  {
-    ...plain(dbs.long, 't'.repeat(64)),
-    columns: [
-      ['c'.repeat(64), 'INT NOT NULL'],
-      ['v', 'VARCHAR(40) NULL'],
-    ],
-    key: ['c'.repeat(64)],
-  },
-  plain(dbs.foldA, 'b_c'),
-  plain(dbs.foldB, 'c'),
-];
+
+/** Databases and tables with odd names, under a unique base name `u`. */
+function fixture() {
+  const u = uniqueName('odd');
+  const dbs = {
+    uni: `${u} 名前;db`,
+    dot: `${u}.d`,
+    under: `_${u}`,
+    dlq: `dlq_${u}`,
+    long: `${u}_${'l'.repeat(64)}`.slice(0, 64),
+    foldA: `${u}_a`,
+    foldB: `${u}_a_b`,
+  };
+  const tables: OddTable[] = [
+    {
+      db: dbs.uni,
+      table: '名前表',
+      columns: [
+        ['id', 'INT NOT NULL'],
+        ['名前', 'VARCHAR(20) NULL'],
+        ['a`b', 'INT NULL'],
+        ['sp ace;', 'INT NULL'],
+        ['x.y', 'INT NULL'],
+        // These two get one Avro field name each (a_b, a_b_): the sink maps them back by sluice.column.
+        ['a b', 'INT NULL'],
+        ['a_b', 'INT NULL'],
+        ['列'.repeat(64), 'INT NULL'],
+        ['c'.repeat(64), 'VARCHAR(10) NULL'],
+        ['new\nline', 'INT NULL'],
+      ],
+      key: ['id'],
+    },
+    {
+      db: dbs.uni,
+      table: 't.dot',
+      columns: [
+        ['名前', 'VARCHAR(10) NOT NULL'],
+        ['a`b', 'INT NOT NULL'],
+        ['v', 'TEXT NULL'],
+      ],
+      key: ['名前', 'a`b'],
+    },
+    plain(dbs.uni, 'a`b; c'),
+    plain(dbs.uni, cjkTable),
+    plain(dbs.dot, 't.dot'),
+    plain(dbs.under, 't'),
+    plain(dbs.dlq, 't'),
+    {
+      ...plain(dbs.long, 't'.repeat(64)),
+      columns: [
+        ['c'.repeat(64), 'INT NOT NULL'],
+        ['v', 'VARCHAR(40) NULL'],
+      ],
+      key: ['c'.repeat(64)],
+    },
+    plain(dbs.foldA, 'b_c'),
+    plain(dbs.foldB, 'c'),
+  ];
+  return { u, dbs, tables };
+}
+
 const name = (t: OddTable) => `${t.db}.${t.table}`;
 
 /** A row of `t` for `id`, `round` telling versions of it apart; key columns depend on id only. */
@@ -144,7 +150,10 @@ async function columnsOf(conn: mysql.Connection, t: OddTable): Promise<string[]>
   return (rows as { c: string }[]).map((r) => r.c);
 }
 
-describe('odd database, table and column names', () => {
+const sources = [{ name: 'MariaDB', url: s.sourceUrl }, ...(s.mysql8Url ? [{ name: 'MySQL 8', url: s.mysql8Url }] : [])];
+
+describe.each(sources)('odd database, table and column names from $name', (src) => {
+  const { u, dbs, tables } = fixture();
   const prefix = uniqueName('oddn');
   const services: ServiceProcess[] = [];
   const sinks: { name: string; url: string; sink: ServiceProcess; conn?: mysql.Connection }[] = [];
@@ -152,7 +161,7 @@ describe('odd database, table and column names', () => {
   let admin: Admin;
 
   beforeAll(async () => {
-    source = await connect(s.sourceUrl);
+    source = await connect(src.url);
     admin = createKafka({ brokers: s.kafkaBrokers, clientId: 'sluice-test', log: createLogger('test', 'warn') }).admin();
     await admin.connect();
   });
@@ -198,6 +207,7 @@ describe('odd database, table and column names', () => {
     const capture = ownCapture(s, {
       name: `capture-${prefix}`,
       prefix,
+      sourceUrl: src.url,
       include: [`${u}*.*`, `_${u}.*`, `dlq_${u}.*`],
     });
     services.push(capture);
@@ -304,7 +314,7 @@ describe('odd database, table and column names', () => {
     const verify = await sluice([
       'verify',
       '--source',
-      s.sourceUrl,
+      src.url,
       '--sink-config',
       sinkConfig,
       '--tables',
