@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { ALLOW_ZERO_DATES_SQL, mysqlOptionsFromUrl } from '@sluice/core';
+import { ALLOW_ZERO_DATES_SQL, mysqlOptionsFromUrl, qualified, quoteIdent } from '@sluice/core';
 import mysql from 'mysql2/promise';
 
 /**
@@ -71,7 +71,7 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
 
 /** All rows of a table, every column, as text/bytes the same way on every server, ordered by key. */
 export async function rowsOf(conn: mysql.Connection, db: string, table: string, orderBy: string): Promise<unknown[]> {
-  const [rows] = await conn.query({ sql: `SELECT * FROM \`${db}\`.\`${table}\` ORDER BY ${orderBy}`, rowsAsArray: true });
+  const [rows] = await conn.query({ sql: `SELECT * FROM ${qualified(db, table)} ORDER BY ${orderBy}`, rowsAsArray: true });
   return rows as unknown[];
 }
 
@@ -89,9 +89,9 @@ export async function expectConverged(opts: {
   columns: string[];
   timeoutMs?: number;
 }): Promise<{ source: unknown[]; target: unknown[] }> {
-  const cols = opts.columns.map((c) => `\`${c}\``).join(', ');
+  const cols = opts.columns.map(quoteIdent).join(', ');
   const read = async (c: mysql.Connection, db: string, table: string) => {
-    const [rows] = await c.query({ sql: `SELECT ${cols} FROM \`${db}\`.\`${table}\` ORDER BY ${cols}`, rowsAsArray: true });
+    const [rows] = await c.query({ sql: `SELECT ${cols} FROM ${qualified(db, table)} ORDER BY ${cols}`, rowsAsArray: true });
     return rows as unknown[];
   };
   const want = await read(opts.source, opts.db, opts.table);

@@ -49,9 +49,9 @@ export const ERROR_CODES = {
     retriable: false,
     fix: "A row encodes to a Kafka record larger than maxRecordBytes (or than the topic or broker takes): raise maxRecordBytes (and the broker's socket.request.max.bytes if needed), then restart the capture.",
   },
-  TOPIC_NAME_INVALID: {
+  TOPIC_NAME_REFUSED: {
     retriable: false,
-    fix: 'The broker refused a topic name sluice derived; report it with the table name (docs/limits.md, topic names).',
+    fix: "Kafka refused the table's topic name: another topic takes it once '.' and '_' fold together; rename or delete that topic, or use another topicPrefix (docs/limits.md).",
   },
   REGISTRY_UNAVAILABLE: { retriable: true, fix: 'Check schemaRegistry.url and that the registry is up.' },
   DECODE_FAILED: { retriable: false, fix: 'The message is not a sluice Avro record; see the DLQ entry for its origin.' },
@@ -62,6 +62,10 @@ export const ERROR_CODES = {
   SCHEMA_MISMATCH: {
     retriable: false,
     fix: 'The target table differs from the source schema and the sink ddl policy is stop; change the target or the policy.',
+  },
+  TARGET_NAME_CLASH: {
+    retriable: false,
+    fix: 'Two source tables whose names differ only in case would merge in a target that compares names without case (TiDB); route one to another name.',
   },
   TYPE_UNSUPPORTED: { retriable: false, fix: 'The column type is not mapped yet; see docs/types.md.' },
   // cli: the operator commands.

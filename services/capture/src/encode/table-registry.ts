@@ -7,10 +7,11 @@ import {
   type TableAvro,
   type TableSchema,
   tableFingerprint,
-  tableTopic,
+  tableKey,
   valueSubject,
 } from '@sluice/core';
 import { enumSetRepairs } from '../event/enum-set-repair.ts';
+import { ensureTableTopic } from '../publish/table-topics.ts';
 import type { TopicManager } from '../publish/topic-manager.ts';
 import type { BinlogTableView } from '../source/binlog-reader.ts';
 import type { TableCatalog } from '../source/table-catalog.ts';
@@ -58,14 +59,14 @@ export class TableRegistry {
   /** Forget cached definitions (after a DDL) so that the next row re-reads them. */
   invalidate(database?: string, table?: string): void {
     this.opts.catalog.invalidate(database, table);
-    if (database && table) this.byName.delete(`${database}.${table}`);
+    if (database && table) this.byName.delete(tableKey(database, table));
     else this.byName.clear();
     this.refused.clear();
   }
 
   /** The table's current encoding if this process has one, without asking the source. */
   known(database: string, table: string): EncodedTable | undefined {
-    return this.byName.get(`${database}.${table}`);
+    return this.byName.get(tableKey(database, table));
   }
 
   /**
@@ -74,7 +75,7 @@ export class TableRegistry {
    * event is encoded with a schema version built from the binlog (schema-at-event.ts).
    */
   async get(database: string, table: string, view?: BinlogTableView): Promise<EncodedTable | undefined> {
-    const name = `${database}.${table}`;
+    const name = tableKey(database, table);
     if (this.refused.has(name)) return undefined;
     let current = this.byName.get(name);
     if (!current) {
@@ -112,14 +113,13 @@ export class TableRegistry {
   }
 
   private async encode(source: TableSchema): Promise<EncodedTable | undefined> {
-    const name = `${source.database}.${source.table}`;
+    const name = tableKey(source.database, source.table);
     const projected = await this.refuseOn(name, async () => projectTable(source, this.opts.columns));
     if (!projected) return undefined;
     const { schema, masks } = projected;
     const avro = await this.refuseOn(name, async () => buildTableAvro(this.opts.prefix, schema));
     if (!avro) return undefined;
-    const topic = tableTopic(this.opts.prefix, schema.database, schema.table);
-    await this.opts.topics.ensure(topic);
+    const topic = await ensureTableTopic(this.opts.topics, this.opts.prefix, schema.database, schema.table);
     const [keyId, valueId] = await Promise.all([
       this.opts.registry.register(keySubject(topic), avro.keySchema),
       this.opts.registry.register(valueSubject(topic), avro.valueSchema),

@@ -25,6 +25,17 @@ describe('parseDdl', () => {
         ['x', 'd'],
       ],
     ],
+    // Unquoted names may hold any character from U+0080 to U+FFFF.
+    ['TRUNCATE TABLE 名前表', 'truncate_table', [['cur', '名前表']]],
+    [
+      'DROP TABLE données.été, `t.dot`',
+      'drop_table',
+      [
+        ['données', 'été'],
+        ['cur', 't.dot'],
+      ],
+    ],
+    ['ALTER TABLE `a.b`.`c;d` ADD x INT', 'alter_table', [['a.b', 'c;d']]],
     ['CREATE DATABASE shop', 'create_database', []],
     ['GRANT SELECT ON *.* TO x', 'other', []],
   ])('%s', (sql, kind, tables) => {

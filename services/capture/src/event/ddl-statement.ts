@@ -18,7 +18,8 @@ export interface DdlStatement {
   tables: { database: string; table: string }[];
 }
 
-const NAME = '(?:`(?:[^`]|``)+`|[A-Za-z0-9_$]+)';
+// Unquoted identifiers: ASCII letters, digits, _ and $, and any character from U+0080 to U+FFFF.
+const NAME = '(?:`(?:[^`]|``)+`|[A-Za-z0-9_$\\u0080-\\uFFFF]+)';
 const QNAME = `(${NAME})(?:\\s*\\.\\s*(${NAME}))?`;
 
 const unquote = (n: string): string => (n.startsWith('`') ? n.slice(1, -1).replaceAll('``', '`') : n);

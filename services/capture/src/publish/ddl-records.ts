@@ -6,7 +6,6 @@ import {
   SCHEMA_CHANGE_SCHEMA,
   schemaChangeTopic,
   TRUNCATE_KEY_SCHEMA,
-  tableTopic,
   valueSubject,
 } from '@sluice/core';
 import type { Message } from 'kafkajs';
@@ -99,7 +98,7 @@ export class DdlRecords {
     let enc: { topic: string; valueId: number } | undefined = tables.known(t.database, t.table);
     if (!enc && query === null) enc = await tables.get(t.database, t.table);
     if (!enc) {
-      const topic = tableTopic(prefix, t.database, t.table);
+      const topic = await topics.tableTopic(prefix, t.database, t.table);
       const valueId = await registry.latestId(valueSubject(topic));
       if (valueId === undefined) return []; // never published: nothing downstream to empty
       enc = { topic, valueId };

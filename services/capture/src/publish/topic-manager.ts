@@ -1,4 +1,4 @@
-import { classifyKafkaError, ensureMaxMessageBytes } from '@sluice/core';
+import { classifyKafkaError, ensureMaxMessageBytes, tableTopic } from '@sluice/core';
 import type { Admin } from 'kafkajs';
 
 /**
@@ -32,6 +32,19 @@ export class TopicManager {
     const n = meta.topics[0]?.partitions.length ?? 1;
     this.partitionCount.set(topic, n);
     return n;
+  }
+
+  /**
+   * The topic of a source table, resolved against every topic Kafka has (table-topic.ts), so
+   * that a new name never folds into an existing one. `relist` reads the listing again (after
+   * Kafka refused a name another client took meanwhile).
+   */
+  async tableTopic(prefix: string, db: string, table: string, relist = false): Promise<string> {
+    if (!this.listed || relist) {
+      for (const t of await this.admin.listTopics()) this.known.add(t);
+      this.listed = true;
+    }
+    return tableTopic(prefix, db, table, this.known);
   }
 
   async ensure(topic: string, overrides: { partitions?: number; cleanupPolicy?: string } = {}): Promise<void> {

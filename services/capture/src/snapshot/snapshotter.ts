@@ -1,5 +1,5 @@
 import type { Registry } from '@sluice/core';
-import { BinlogPosition, type Logger, type SourceBlock } from '@sluice/core';
+import { BinlogPosition, type Logger, type SourceBlock, tableKey } from '@sluice/core';
 import type mysql from 'mysql2/promise';
 import { encodeChanges } from '../encode/record-encoder.ts';
 import type { TableRegistry } from '../encode/table-registry.ts';
@@ -78,7 +78,7 @@ export async function runSnapshot(opts: {
       snapshot: p,
     });
     for (const [i, t] of all.entries()) {
-      const name = `${t.database}.${t.table}`;
+      const name = tableKey(t.database, t.table);
       if (progress.tables_done.includes(name)) continue;
       const enc = await opts.tables.get(t.database, t.table);
       if (!enc) {

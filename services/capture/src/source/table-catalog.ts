@@ -1,4 +1,4 @@
-import { type ColumnDef, SluiceError, type TableSchema } from '@sluice/core';
+import { type ColumnDef, SluiceError, type TableSchema, tableKey } from '@sluice/core';
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 
 /**
@@ -19,7 +19,7 @@ export class TableCatalog {
   }
 
   get(database: string, table: string): Promise<TableSchema> {
-    const key = `${database}.${table}`;
+    const key = tableKey(database, table);
     let p = this.cache.get(key);
     if (!p) {
       p = this.load(database, table);
@@ -30,7 +30,7 @@ export class TableCatalog {
   }
 
   invalidate(database?: string, table?: string): void {
-    if (database && table) this.cache.delete(`${database}.${table}`);
+    if (database && table) this.cache.delete(tableKey(database, table));
     else this.cache.clear();
   }
 

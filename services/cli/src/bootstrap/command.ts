@@ -4,7 +4,9 @@ import { listFlag, parseFlags } from '../shared/args.ts';
 import { confirm } from '../shared/confirm.ts';
 import { commitGroupOffsets } from '../shared/group-offsets.ts';
 import { cliKafka, connectAdmin } from '../shared/kafka.ts';
+import { RegistryApi } from '../shared/registry-api.ts';
 import { Settings } from '../shared/settings.ts';
+import { TopicTables } from '../shared/topic-tables.ts';
 import { prefixHint } from '../topics/topic-kinds.ts';
 import { readBootstrapPartitions, readGroupState } from './partitions.ts';
 import { type BootstrapRow, bootstrapRefusals, bootstrapWarnings, nextStep, planBootstrap } from './plan.ts';
@@ -35,6 +37,8 @@ tables, then follows capture. bootstrap prepares that sink's consumer group:
   --yes                    do not ask (needed when there is no terminal to ask on)
   --json                   the plan as JSON on stdout
   --prefix <p>             topic prefix (also --topic-prefix; default: config, SLUICE_TOPIC_PREFIX, sluice)
+  --registry <url>         schema registry, to match --tables against mapped topic names
+                           (SLUICE_SCHEMA_REGISTRY_URL; default: config)
   --brokers <list>, --capture-config <file>: where Kafka and the topics are
 Exit codes: 0 prepared (or dry run), 2 refused (BOOTSTRAP_REFUSED) or failed.`;
 
@@ -49,6 +53,7 @@ const OPTIONS = {
   prefix: { type: 'string' },
   'topic-prefix': { type: 'string' },
   brokers: { type: 'string' },
+  registry: { type: 'string' },
 } as const;
 
 export async function bootstrapCommand(argv: string[]): Promise<number> {
@@ -71,7 +76,9 @@ export async function bootstrapCommand(argv: string[]): Promise<number> {
   try {
     const all = await admin.listTopics();
     const patterns = listFlag(f.tables);
-    const { parts, configs } = await readBootstrapPartitions(admin, prefix, patterns, all);
+    const registryUrl = settings.registryUrl(f.registry);
+    const names = new TopicTables(prefix, registryUrl ? new RegistryApi(registryUrl) : undefined);
+    const { parts, configs } = await readBootstrapPartitions(admin, prefix, patterns, all, names);
     const tables = parts.filter((p) => p.kind === 'table');
     if (!tables.length) {
       throw new SluiceError(

@@ -3,7 +3,9 @@ import { count, renderTable } from '../output/table.ts';
 import { intFlag, listFlag, parseFlags } from '../shared/args.ts';
 import { confirm } from '../shared/confirm.ts';
 import { cliKafka, connectAdmin } from '../shared/kafka.ts';
+import { RegistryApi } from '../shared/registry-api.ts';
 import { Settings } from '../shared/settings.ts';
+import { TopicTables } from '../shared/topic-tables.ts';
 import { readPartitions } from './partitions.ts';
 import { type PlanRow, parseOffsetSpec, planReplay, type ReplayTarget } from './plan.ts';
 
@@ -22,6 +24,8 @@ target: use it to rebuild or repair a target from Kafka.
   --earliest | --latest    the first / the end offset of every partition (--latest skips the backlog)
   --shift-by <n>           move by n offsets (negative: back), within what the topic holds
   --tables <patterns>      only these db.table topics (comma-separated or repeated; default all)
+  --registry <url>         schema registry, to match --tables against mapped topic names
+                           (SLUICE_SCHEMA_REGISTRY_URL; default: config)
   --dry-run                show the plan, change nothing
   --yes                    do not ask (needed when there is no terminal to ask on)
   --json                   the plan as JSON on stdout
@@ -49,6 +53,7 @@ const OPTIONS = {
   json: { type: 'boolean' },
   brokers: { type: 'string' },
   'topic-prefix': { type: 'string' },
+  registry: { type: 'string' },
 } as const;
 
 type Flags = ReturnType<typeof parseFlags<typeof OPTIONS>>;
@@ -67,10 +72,12 @@ export async function replayCommand(argv: string[]): Promise<number> {
   const admin = await connectAdmin(cliKafka(brokers), brokers);
   try {
     const prefix = settings.topicPrefix(f['topic-prefix']);
+    const registryUrl = settings.registryUrl(f.registry);
     const states = await readPartitions(admin, {
       group,
       prefix,
       patterns: listFlag(f.tables),
+      tables: new TopicTables(prefix, registryUrl ? new RegistryApi(registryUrl) : undefined),
       ...(target.kind === 'time' ? { timeMs: target.ms } : {}),
     });
     if (!states.length) throw new SluiceError('REPLAY_REFUSED', `no table topics of prefix ${prefix} match: nothing to replay`);

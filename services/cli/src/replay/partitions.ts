@@ -1,27 +1,27 @@
 import { TableFilter } from '@sluice/capture/src/source/table-filter.ts';
-import { parseTableTopic, tableTopicPattern } from '@sluice/core';
+import { tableTopicPattern } from '@sluice/core';
 import type { Admin } from 'kafkajs';
 import { deletesOldRecords, readTopicConfigs } from '../shared/topic-configs.ts';
+import type { TopicTables } from '../shared/topic-tables.ts';
 import type { PartitionState } from './plan.ts';
 
 /**
  * The partitions a replay of `group` touches: every table topic of the prefix (the sink reads
  * them all), narrowed by `db.table` patterns, with the group's committed offsets, each
  * partition's first and end offsets, the first offset at `timeMs` when asked, and retention.
+ * `tables` names the table of each topic (mapped topic names do not spell it).
  */
 export async function readPartitions(
   admin: Admin,
-  opts: { group: string; prefix: string; patterns: string[]; timeMs?: number },
+  opts: { group: string; prefix: string; patterns: string[]; tables: TopicTables; timeMs?: number },
 ): Promise<PartitionState[]> {
   const filter = opts.patterns.length ? new TableFilter({ include: opts.patterns, exclude: [] }) : undefined;
   const pattern = tableTopicPattern(opts.prefix);
-  const topics = (await admin.listTopics())
-    .filter((t) => pattern.test(t))
-    .filter((t) => {
-      const n = parseTableTopic(opts.prefix, t);
-      return !filter || (n !== undefined && filter.matches(n.db, n.table));
-    })
-    .sort();
+  const topics: string[] = [];
+  for (const t of (await admin.listTopics()).filter((x) => pattern.test(x)).sort()) {
+    const n = filter ? await opts.tables.of(t) : undefined;
+    if (!filter || (n !== undefined && filter.matches(n.db, n.table))) topics.push(t);
+  }
   if (!topics.length) return [];
   const committed = await admin.fetchOffsets({ groupId: opts.group, topics });
   const retention = await retentionByTopic(admin, topics);

@@ -1,16 +1,19 @@
-import { keySubject, SluiceError, tableTopic, valueSubject } from '@sluice/core';
+import { keySubject, mappedTableTopic, SluiceError, tableTopicCandidates, valueSubject } from '@sluice/core';
 import { renderTable } from '../output/table.ts';
 import { parseCommandLine } from '../shared/args.ts';
 import { RegistryApi } from '../shared/registry-api.ts';
 import { Settings } from '../shared/settings.ts';
+import { parseTableName } from '../shared/table-name.ts';
 import { keyColumns, schemaChanges, type TableMapping, tableMapping } from './mapping.ts';
 
 export const SCHEMA_HELP = `sluice schema: the registered schema versions of a table and its current type mapping
 
 usage: sluice schema <db.table> [--prefix <p>] [--json] [options]
 
-Reads the subjects <prefix>.<db>.<table>-value and -key from the schema registry (the
-Confluent-compatible REST API: GET /subjects/{subject}/versions and .../versions/{version}) and
+Reads the subjects <topic>-value and -key from the schema registry (the Confluent-compatible
+REST API: GET /subjects/{subject}/versions and .../versions/{version}), where <topic> is the
+table's topic: <prefix>.<db>.<table>, or its mapped name for names Kafka cannot spell (unicode,
+dots, spaces; docs/limits.md). Quote a name holding a dot with backticks: \`a.b\`.\`t.dot\`. It
 shows every registered version (schema id, column count, what changed from the version before),
 then for the latest value version each column with:
   sql type      the source column type (field attribute sluice.sqlType)
@@ -50,15 +53,14 @@ export async function schemaCommand(argv: string[]): Promise<number> {
     process.stdout.write(`${SCHEMA_HELP}\n`);
     return 0;
   }
-  const name = positionals.length === 1 ? /^([^.\s]+)\.([^.\s]+)$/.exec(positionals[0] as string) : null;
+  const name = positionals.length === 1 ? parseTableName(positionals[0] as string) : undefined;
   if (!name) {
     throw new SluiceError(
       'CONFIG_INVALID',
-      `sluice schema: name one table as <db>.<table>${positionals.length ? `, got ${positionals.map((p) => JSON.stringify(p)).join(' ')}` : ''} (see sluice schema --help)`,
+      `sluice schema: name one table as <db>.<table> (backticks around a name with dots or spaces)${positionals.length ? `, got ${positionals.map((p) => JSON.stringify(p)).join(' ')}` : ''} (see sluice schema --help)`,
     );
   }
-  const db = name[1] as string;
-  const table = name[2] as string;
+  const { db, table } = name;
   const settings = new Settings({ captureConfig: f['capture-config'], sinkConfig: f['sink-config'] });
   const url = settings.registryUrl(f.registry);
   if (!url) {
@@ -69,10 +71,21 @@ export async function schemaCommand(argv: string[]): Promise<number> {
   }
   const api = new RegistryApi(url);
   const prefix = settings.topicPrefix(f.prefix ?? f['topic-prefix']);
-  const topic = tableTopic(prefix, db, table);
-  const valueVersions = await api.versions(valueSubject(topic));
+  // The registry has no topic listing: the table's subjects are under its clean or its mapped name.
+  const candidates = tableTopicCandidates(prefix, db, table);
+  let topic = candidates[0] as string;
+  let valueVersions: number[] | undefined;
+  for (const c of candidates) {
+    valueVersions = await api.versions(valueSubject(c));
+    if (valueVersions?.length) {
+      topic = c;
+      break;
+    }
+  }
   if (!valueVersions?.length) {
-    const elsewhere = (await api.subjects()).filter((s) => s.endsWith(`.${db}.${table}-value`));
+    // A mapped name ends with the same hash of the names under every prefix.
+    const hash = mappedTableTopic(prefix, db, table).replace(/^.*\./, '.');
+    const elsewhere = (await api.subjects()).filter((s) => s.endsWith(`.${db}.${table}-value`) || s.endsWith(`${hash}-value`));
     throw new SluiceError(
       'NOT_FOUND',
       `no subject ${valueSubject(topic)} in the registry at ${api.url}${elsewhere.length ? ` (this table has: ${elsewhere.slice(0, 5).join(', ')}${elsewhere.length > 5 ? ', …' : ''}; pass --prefix)` : ': is the table captured, and has it changed since capture started?'}`,

@@ -1,4 +1,4 @@
-import { heartbeatTopic, qualified } from '@sluice/core';
+import { heartbeatTopic, qualified, tableTopicCandidates } from '@sluice/core';
 import { listTables, readShape } from '../shared/catalog.ts';
 import type { Session } from '../shared/session.ts';
 import { readSourcePosition, type SourcePosition } from '../shared/source-position.ts';
@@ -191,7 +191,9 @@ async function recheckAfterLag(
     return ['no sink given (--sink-config or --sink): differences were not re-checked for replication lag'];
   }
   const sink = opts.sink;
-  const topics = pending.filter(lagged).map((p) => `${sink.topicPrefix}.${p.result.source.database}.${p.result.source.table}`);
+  const topics = pending
+    .filter(lagged)
+    .map((p) => tableTopicCandidates(sink.topicPrefix, p.result.source.database, p.result.source.table));
   const deadline = Date.now() + opts.lagTimeoutMs;
   for (;;) {
     const passed = caughtUp(await readCheckpoints(target, sink), topics, start, startedMs, heartbeatTopic(sink.topicPrefix));

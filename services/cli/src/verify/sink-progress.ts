@@ -18,22 +18,23 @@ export interface CheckpointRow {
 }
 
 /**
- * Whether the target holds every change the source had made at `start` for these topics. True
- * when every partition checkpoint of each topic is at or past the start position, or when a
+ * Whether the target holds every change the source had made at `start` for these tables, each
+ * given by the topics it can have (tableTopicCandidates: clean and mapped name). True when every
+ * partition checkpoint of each table's topic is at or past the start position, or when a
  * heartbeat newer than `startedMs` was applied: capture writes heartbeats only once it has caught
  * up and the source is idle, so nothing older is still on its way. A topic the sink never wrote
  * a checkpoint for is not caught up (unless a heartbeat says so).
  */
 export function caughtUp(
   rows: CheckpointRow[],
-  topics: string[],
+  tables: string[][],
   start: SourcePosition,
   startedMs: number,
   heartbeatTopic: string,
 ): boolean {
   if (rows.some((r) => r.topic === heartbeatTopic && (r.sourceTsMs ?? 0) >= startedMs)) return true;
-  return topics.every((topic) => {
-    const mine = rows.filter((r) => r.topic === topic);
+  return tables.every((topics) => {
+    const mine = rows.filter((r) => topics.includes(r.topic));
     return mine.length > 0 && mine.every((r) => r.sourcePosition !== null && atOrAfter(r.sourcePosition, start) === true);
   });
 }

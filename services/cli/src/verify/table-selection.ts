@@ -1,4 +1,5 @@
 import { TableFilter } from '@sluice/capture/src/source/table-filter.ts';
+import { tableKey } from '@sluice/core';
 import { type Route, Router } from '@sluice/sink/src/route/router.ts';
 
 export interface TableName {
@@ -42,14 +43,14 @@ export function selectTables(
   const pairs = captured.map((t) => {
     const { database, table } = router.name(t.database, t.table);
     const target = { database, table };
-    const name = `${target.database}.${target.table}`;
+    const name = tableKey(target.database, target.table);
     fedBy.set(name, (fedBy.get(name) ?? 0) + 1);
     return { source: t, target };
   });
   return pairs
     .filter((p) => byFlag?.matches(p.source.database, p.source.table) ?? true)
     .map((p) => {
-      const n = fedBy.get(`${p.target.database}.${p.target.table}`) ?? 1;
+      const n = fedBy.get(tableKey(p.target.database, p.target.table)) ?? 1;
       return n > 1
         ? { ...p, skip: `the target table merges ${n} source tables (shard merge); compare the merged table by hand` }
         : p;

@@ -20,3 +20,14 @@ export interface TableSchema {
 export function tableFingerprint(t: TableSchema): string {
   return JSON.stringify([t.database, t.table, t.columns, t.primaryKey]);
 }
+
+/**
+ * One string per table, for maps and the snapshot's progress: `db.table` as people write it when
+ * that is unambiguous (no dot in either name, no leading `[`), else JSON (`["a.b","c"]`): `a.b`.`c`
+ * and `a`.`b.c` must not share an entry.
+ */
+export function tableKey(database: string, table: string): string {
+  return database.includes('.') || table.includes('.') || database.startsWith('[')
+    ? JSON.stringify([database, table])
+    : `${database}.${table}`;
+}

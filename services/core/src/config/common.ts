@@ -22,4 +22,6 @@ export const httpSection = z.object({
 export const topicPrefix = z
   .string()
   .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only (it starts every topic name)')
+  // Leaves a topic name (at most 249 characters) room for both names of a table: docs/limits.md.
+  .max(100)
   .default('sluice');

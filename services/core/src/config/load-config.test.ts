@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { SluiceError } from '../errors.ts';
-import { kafkaSection, mysqlUrl } from './common.ts';
+import { kafkaSection, mysqlUrl, topicPrefix } from './common.ts';
 import { loadConfig } from './load-config.ts';
 
 const schema = z.object({ source: z.object({ url: mysqlUrl }), kafka: kafkaSection });
@@ -49,6 +49,15 @@ function failure(text: string, s: z.ZodType = wide, env: NodeJS.ProcessEnv = {})
   }
   throw new Error('the config was accepted');
 }
+
+describe('topicPrefix', () => {
+  it('takes what starts a valid topic name and leaves room for the table names (docs/limits.md)', () => {
+    expect(topicPrefix.parse(undefined)).toBe('sluice');
+    expect(topicPrefix.safeParse('p'.repeat(100)).success).toBe(true);
+    expect(topicPrefix.safeParse('p'.repeat(101)).success).toBe(false);
+    expect(topicPrefix.safeParse('a.b').success).toBe(false);
+  });
+});
 
 describe('loadConfig', () => {
   it('reads YAML and applies environment overrides', () => {

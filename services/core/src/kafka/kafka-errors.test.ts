@@ -32,7 +32,7 @@ describe('classifyKafkaError', () => {
     [retried(protocol('RECORD_LIST_TOO_LARGE')), 'RECORD_TOO_LARGE', false],
     [
       Object.assign(new Error('aggregate'), { errors: [protocol('INVALID_TOPIC_EXCEPTION', 'bad name')] }),
-      'TOPIC_NAME_INVALID',
+      'TOPIC_NAME_REFUSED',
       false,
     ],
     [protocol('TOPIC_AUTHORIZATION_FAILED'), 'KAFKA_REFUSED', false],

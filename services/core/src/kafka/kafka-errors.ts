@@ -89,7 +89,7 @@ export function classifyKafkaError(err: unknown, what: string): SluiceError {
     );
   }
   if (findType(err, TOPIC_NAME_TYPES)) {
-    return new SluiceError('TOPIC_NAME_INVALID', `${what}: the broker refused the topic name (${message})`, { cause: err });
+    return new SluiceError('TOPIC_NAME_REFUSED', `${what}: the broker refused the topic name (${message})`, { cause: err });
   }
   const refused = findType(err, REFUSED_TYPES);
   if (refused) {

@@ -1,18 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { checkpointTopic, dlqTopic, parseTableTopic, tableTopic, tableTopicPattern } from './topic-names.ts';
+import { checkpointTopic, dlqTopic, heartbeatTopic, keySubject, schemaChangeTopic, valueSubject } from './topic-names.ts';
 
-describe('topic names', () => {
-  it('matches table topics of the prefix only', () => {
-    const re = tableTopicPattern('sluice');
-    expect(re.test(tableTopic('sluice', 'shop', 'orders'))).toBe(true);
-    expect(re.test(checkpointTopic('sluice'))).toBe(false);
-    expect(re.test(dlqTopic('sluice', 'tidb-a'))).toBe(false);
-    expect(re.test('other.shop.orders')).toBe(false);
-    expect(re.test('sluiceX.shop.orders')).toBe(false);
+describe('internal topic names', () => {
+  it('start with _ or dlq. after the prefix', () => {
+    expect([checkpointTopic('s'), heartbeatTopic('s'), schemaChangeTopic('s'), dlqTopic('s', 'tidb-a')]).toEqual([
+      's._checkpoints',
+      's._heartbeats',
+      's._schema_changes',
+      's.dlq.tidb-a',
+    ]);
   });
 
-  it('splits a table topic', () => {
-    expect(parseTableTopic('sluice', 'sluice.shop.orders')).toEqual({ db: 'shop', table: 'orders' });
-    expect(parseTableTopic('sluice', 'sluice._checkpoints')).toBeUndefined();
+  it('names subjects by the TopicNameStrategy', () => {
+    expect([keySubject('s.a.b'), valueSubject('s.a.b')]).toEqual(['s.a.b-key', 's.a.b-value']);
   });
 });

@@ -1,4 +1,5 @@
 import { qualified, quoteIdent, type SqlParam } from '@sluice/core';
+import { EXACT_NAMES } from './stale-write-guard.ts';
 
 /**
  * The sink's checkpoint in the target (`_sluice.checkpoints` by default), written in the same
@@ -17,7 +18,7 @@ export const checkpointTableSql = (schema: string): string[] => [
   source_ts_ms BIGINT NULL,
   updated_at TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3) ON UPDATE CURRENT_TIMESTAMP(3),
   PRIMARY KEY (sink, topic, \`partition\`)
-)`,
+) ${EXACT_NAMES}`,
 ];
 
 export interface PartitionCheckpoint {

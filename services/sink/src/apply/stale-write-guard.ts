@@ -11,13 +11,19 @@ import { dropStale } from '../plan/stale-filter.ts';
  * decision and the write are atomic. A side table, not a column, so user tables stay as the
  * source has them.
  */
+/**
+ * Names compared as the source compares them: any character a name can hold, and `T` apart from
+ * `t` (a server default such as latin1 or utf8mb4_general_ci would merge them).
+ */
+export const EXACT_NAMES = 'DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin';
+
 export const guardTablesSql = (schema: string): string[] => [
   `CREATE DATABASE IF NOT EXISTS ${quoteIdent(schema)}`,
   `CREATE TABLE IF NOT EXISTS ${qualified(schema, 'row_versions')} (
   db VARCHAR(64) NOT NULL, tbl VARCHAR(64) NOT NULL, key_hash BINARY(20) NOT NULL,
-  version DECIMAL(38,0) NOT NULL, PRIMARY KEY (db, tbl, key_hash))`,
+  version DECIMAL(38,0) NOT NULL, PRIMARY KEY (db, tbl, key_hash)) ${EXACT_NAMES}`,
   `CREATE TABLE IF NOT EXISTS ${qualified(schema, 'table_versions')} (
-  db VARCHAR(64) NOT NULL, tbl VARCHAR(64) NOT NULL, truncated_at DECIMAL(38,0) NOT NULL, PRIMARY KEY (db, tbl))`,
+  db VARCHAR(64) NOT NULL, tbl VARCHAR(64) NOT NULL, truncated_at DECIMAL(38,0) NOT NULL, PRIMARY KEY (db, tbl)) ${EXACT_NAMES}`,
 ];
 
 const hash = (key: SqlParam[]): Buffer => createHash('sha1').update(keyString(key)).digest();

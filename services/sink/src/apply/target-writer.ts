@@ -4,6 +4,7 @@ import type { TargetColumn, TargetTable } from '../decode/target-table.ts';
 import type { TablePlan } from '../plan/batch-plan.ts';
 import { LENIENT_SQL_MODE, RESTORE_SQL_MODE } from '../plan/enum-error-value.ts';
 import { planStatements } from '../plan/statements.ts';
+import { CaseClash } from './case-clash.ts';
 import { checkpointTableSql, checkpointUpsert, type PartitionCheckpoint } from './checkpoint-table.ts';
 import { describeDiff, diffSchema, evolveSql, isEmpty } from './schema-diff.ts';
 import { guardPlan, guardTablesSql, recordVersions, truncatedAt } from './stale-write-guard.ts';
@@ -20,6 +21,7 @@ export class TargetWriter {
   private readonly pool: mysql.Pool;
   private readonly log: Logger;
   private readonly ensured = new Map<string, Writable>();
+  private readonly caseClash = new CaseClash();
   private facts: Promise<TargetFacts> | undefined;
 
   private readonly checkpointSchema: string;
@@ -182,6 +184,7 @@ export class TargetWriter {
     const hit = this.ensured.get(t.id);
     if (hit) return hit;
     const traits = await this.targetFacts();
+    if (traits.foldsCase) this.caseClash.check(t);
     await this.pool.query(createDatabaseSql(t.database));
     await this.pool.query(createTableSql(t, traits));
     const [cols] = await this.pool.query<RowDataPacket[]>(
@@ -241,12 +244,15 @@ export class TargetWriter {
     const [rows] = await this.pool.query<RowDataPacket[]>(
       'SELECT COLLATION_NAME, CHARACTER_SET_NAME FROM information_schema.COLLATIONS',
     );
-    const [[server]] = await this.pool.query<RowDataPacket[]>('SELECT VERSION() AS v, @@max_allowed_packet AS p');
+    const [[server]] = await this.pool.query<RowDataPacket[]>(
+      'SELECT VERSION() AS v, @@max_allowed_packet AS p, @@lower_case_table_names AS l',
+    );
     return {
       charsets: new Set(rows.map((r) => String(r.CHARACTER_SET_NAME).toLowerCase())),
       collations: new Set(rows.map((r) => String(r.COLLATION_NAME).toLowerCase())),
       spatial: !/tidb/i.test(String(server?.v)),
       statementBytes: Math.floor(Number(server?.p) * 0.9) - 64 * 1024,
+      foldsCase: Number(server?.l) !== 0,
     };
   }
 
@@ -258,6 +264,8 @@ export class TargetWriter {
 /** The target as DDL sees it, and the bytes of parameters one statement may carry (max_allowed_packet, less a margin). */
 interface TargetFacts extends TargetTraits {
   statementBytes: number;
+  /** lower_case_table_names is 1 or 2 (TiDB: always 2): `T` and `t` name one table. */
+  foldsCase: boolean;
 }
 
 /** A table as written: under ddl ignore, only the target's columns (`indexes` into the source columns). */

@@ -27,7 +27,11 @@ describe('statements', () => {
       'INSERT INTO `d``b`.`t` (`id`, `a``b`, `c`) VALUES (?, ?, ?), (?, ?, ?) ON DUPLICATE KEY UPDATE `a``b` = VALUES(`a``b`), `c` = VALUES(`c`)',
     );
     expect(deleteSql(t, 2)).toBe('DELETE FROM `d``b`.`t` WHERE `id` IN (?, ?)');
-    expect(deleteSql({ ...t, key: [col('id'), col('c')] }, 1)).toBe('DELETE FROM `d``b`.`t` WHERE (`id`, `c`) IN ((?, ?))');
+    // Not `(id, c) IN ((?, ?))`: TiDB (v8.5) matches no row with it in a prepared statement when a
+    // key column is a _ci string, so composite-key deletes were lost there without an error.
+    expect(deleteSql({ ...t, key: [col('id'), col('c')] }, 2)).toBe(
+      'DELETE FROM `d``b`.`t` WHERE (`id` = ? AND `c` = ?) OR (`id` = ? AND `c` = ?)',
+    );
   });
 
   it('splits into power-of-two chunks so few statements get prepared', () => {

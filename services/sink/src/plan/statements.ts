@@ -66,12 +66,18 @@ export function upsertSql(t: TargetTable, rows: number): string {
   return `INSERT INTO ${qualified(t.database, t.table)} (${cols}) VALUES ${Array(rows).fill(tuple).join(', ')} ON DUPLICATE KEY UPDATE ${updates.join(', ')}`;
 }
 
-/** DELETE by key: `k IN (?, ...)`, or `(k1, k2) IN ((?, ?), ...)` for composite keys. */
+/**
+ * DELETE by key: `k IN (?, ...)`, or `(k1 = ? AND k2 = ?) OR ...` for composite keys. Not the row
+ * constructor `(k1, k2) IN ((?, ?))`: TiDB (v8.5) matches no row with it in a prepared statement
+ * when a key column is a _ci string, and says nothing.
+ */
 export function deleteSql(t: TargetTable, keys: number): string {
-  const single = t.key.length === 1;
-  const lhs = single ? quoteIdent((t.key[0] as { name: string }).name) : `(${t.key.map((k) => quoteIdent(k.name)).join(', ')})`;
-  const tuple = single ? '?' : `(${t.key.map(() => '?').join(', ')})`;
-  return `DELETE FROM ${qualified(t.database, t.table)} WHERE ${lhs} IN (${Array(keys).fill(tuple).join(', ')})`;
+  const table = qualified(t.database, t.table);
+  if (t.key.length === 1) {
+    return `DELETE FROM ${table} WHERE ${quoteIdent((t.key[0] as { name: string }).name)} IN (${Array(keys).fill('?').join(', ')})`;
+  }
+  const one = `(${t.key.map((k) => `${quoteIdent(k.name)} = ?`).join(' AND ')})`;
+  return `DELETE FROM ${table} WHERE ${Array(keys).fill(one).join(' OR ')}`;
 }
 
 /** The statements of one table plan: deletes first (a unique value may move to another key), then upserts. */
