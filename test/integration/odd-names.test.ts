@@ -49,7 +49,7 @@ const cjkTable = '前'.repeat(50);
 
 /** Databases and tables with odd names, under a unique base name `u`. */
 function fixture() {
-  const u = uniqueName('odd');
+  const u = uniqueName('iso_odd');
   const dbs = {
     uni: `${u} 名前;db`,
     dot: `${u}.d`,
@@ -335,7 +335,7 @@ describe.each(sources)('odd database, table and column names from $name', (src) 
  * case: the MariaDB target gets both, the TiDB sink refuses the second instead of merging it.
  */
 describe('tables whose names differ only in case', () => {
-  const db = uniqueName('oddcase');
+  const db = uniqueName('iso_oddcase');
   const prefix = uniqueName('oddc');
   const services: ServiceProcess[] = [];
   const conns: { name: string; sink: string; conn: mysql.Connection }[] = [];
