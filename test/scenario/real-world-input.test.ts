@@ -9,7 +9,8 @@ import { readTopic } from '../support/topics.ts';
  * Issue 10: what ordinary production databases hold must neither corrupt a record, stall the
  * capture nor differ silently. From each source (MariaDB, MySQL 8) into both targets: big rows
  * (a record past the old 64 KiB scratch, an UPDATE whose images pass 1 MiB, a 12 MB LONGBLOB),
- * ENUM error values written by a non-strict session, and a table written after them. TiDB
+ * ENUM error values written by a non-strict session, XA transactions (two-phase committed with
+ * another transaction between PREPARE and COMMIT, rolled back, one-phase), and a table written after them. TiDB
  * refuses rows over its 6 MiB entry limit: that row goes to the sink's DLQ naming the reason and
  * everything else arrives. Then the cases that must stop the capture, each with its code and a
  * message naming the table: a record over maxRecordBytes (and that raising it resumes with nothing
@@ -61,6 +62,7 @@ describe.each(sources)('real-world rows from $name', ({ name, url }) => {
       `CREATE TABLE \`${db}\`.enums (id INT PRIMARY KEY, e1 ENUM('a','b') NOT NULL, e2 ENUM('a','it''s') NULL, s SET('x','y'))`,
     );
     await source.query(`CREATE TABLE \`${db}\`.later (id INT PRIMARY KEY, v VARCHAR(10))`);
+    await source.query(`CREATE TABLE \`${db}\`.xa (id INT PRIMARY KEY, v VARCHAR(10))`);
     // A snapshot row beyond the old encoder's scratch, before capture starts.
     await source.query(`INSERT INTO \`${db}\`.big VALUES (1, REPEAT('é', 130000), REPEAT(UNHEX('AB'), 60000))`);
 
@@ -93,6 +95,22 @@ describe.each(sources)('real-world rows from $name', ({ name, url }) => {
       `INSERT INTO \`${db}\`.enums VALUES (1, 'nope', 'nope', 'x'), (2, 'a', NULL, ''), (3, 'b', 'it''s', 'x,y')`,
     );
     await source.query(`UPDATE \`${db}\`.enums SET e2 = 'still not' WHERE id = 3`);
+    // XA: rows come at PREPARE, the outcome later and apart (were lost: taken for DDL and dropped).
+    const other = await connect(url);
+    conns.push(other);
+    const xid = (n: string) => `'${prefix}-${n}'`;
+    for (const sql of [`XA START ${xid('a')}`, `INSERT INTO \`${db}\`.xa VALUES (1, 'two-phase')`, `XA END ${xid('a')}`])
+      await source.query(sql);
+    await source.query(`XA PREPARE ${xid('a')}`);
+    await other.query(`INSERT INTO \`${db}\`.xa VALUES (2, 'between')`);
+    await source.query(`XA COMMIT ${xid('a')}`);
+    for (const sql of [`XA START ${xid('b')}`, `INSERT INTO \`${db}\`.xa VALUES (3, 'rolled back')`, `XA END ${xid('b')}`])
+      await source.query(sql);
+    await source.query(`XA PREPARE ${xid('b')}`);
+    await source.query(`XA ROLLBACK ${xid('b')}`);
+    for (const sql of [`XA START ${xid('c')}`, `INSERT INTO \`${db}\`.xa VALUES (4, 'one phase')`, `XA END ${xid('c')}`])
+      await source.query(sql);
+    await source.query(`XA COMMIT ${xid('c')} ONE PHASE`);
     await source.query(`INSERT INTO \`${db}\`.later VALUES (1, 'one'), (2, 'two')`);
 
     const [[e]] = (await source.query(`SELECT e1 + 0 AS i1, e2 + 0 AS i2 FROM \`${db}\`.enums WHERE id = 1`)) as [
@@ -107,6 +125,7 @@ describe.each(sources)('real-world rows from $name', ({ name, url }) => {
       await converge(source, target, db, 'big', BIG);
       await converge(source, target, db, 'enums', ENUMS);
       await converge(source, target, db, 'later', 'id, v');
+      await converge(source, target, db, 'xa', 'id, v');
       if (t.name === 'tidb') {
         // TiDB takes no row over txn-entry-size-limit: that one row is dead-lettered with the reason.
         const rows = JSON.parse(await digest(source, db, 'huge', BIG)) as unknown[][];
@@ -155,6 +174,7 @@ describe('records capture cannot carry stop it, naming them', () => {
     await source.query(`CREATE DATABASE \`${db}\``);
     await source.query(`CREATE TABLE \`${db}\`.big (id INT PRIMARY KEY, b LONGBLOB)`);
     await source.query(`CREATE TABLE \`${db}\`.later (id INT PRIMARY KEY, v VARCHAR(10))`);
+    await source.query(`CREATE TABLE \`${db}\`.xa (id INT PRIMARY KEY, v VARCHAR(10))`);
     const prefix = uniqueName('rwcap');
     const config = { name: 'capture-rw-limit', prefix, include: [`${db}.big`, `${db}.later`] };
     const small = ownCapture(s, { ...config, extra: { maxRecordBytes: MB } });

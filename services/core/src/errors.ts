@@ -25,6 +25,10 @@ export const ERROR_CODES = {
     retriable: false,
     fix: 'A session wrote rows with binlog_row_image MINIMAL or NOBLOB: keep it FULL, repair the targets (sluice verify --fix), reset capture past the position.',
   },
+  SOURCE_XA_UNKNOWN: {
+    retriable: false,
+    fix: 'An XA COMMIT arrived whose XA PREPARE lies before the capture start: repair the tables it wrote (sluice verify --fix) and reset the capture past it.',
+  },
   SOURCE_EVENT_UNSUPPORTED: {
     retriable: false,
     fix: 'The binlog holds events capture cannot decode (binlog_transaction_compression=ON or binlog_row_value_options=PARTIAL_JSON): turn them off on the source.',

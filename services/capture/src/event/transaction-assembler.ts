@@ -1,4 +1,4 @@
-import type { BinlogPosition, SourceBlock } from '@sluice/core';
+import { type BinlogPosition, SluiceError, type SourceBlock } from '@sluice/core';
 import type { EncodedTable } from '../encode/table-registry.ts';
 import type { BinlogTableView, SourceEvent } from '../source/binlog-reader.ts';
 import { buildChanges, type KeyedChange, numberTransaction, type RowImage } from './change-builder.ts';
@@ -22,6 +22,21 @@ export interface SourceTransaction {
   ddl?: { database: string; statement: string };
 }
 
+type OpenTransaction = { gtid: string | null; changes: TableChange[]; bytes: number; row: number };
+
+/**
+ * An XA COMMIT whose PREPARE this capture did not read: the prepare lies before where it started
+ * (a restart between the two, or a snapshot taken while the transaction was prepared), so its rows
+ * are not in hand. Publishing nothing would lose them silently.
+ */
+function xaUnknown(xid: string, at: BinlogPosition): SluiceError {
+  return new SluiceError(
+    'SOURCE_XA_UNKNOWN',
+    `XA COMMIT ${xid} at ${at.file}:${at.pos} commits a transaction prepared before this capture's start position, so its rows were not read: ` +
+      'capture stops here; repair the targets for the tables that transaction wrote (sluice verify --fix), then reset the capture past this position',
+  );
+}
+
 /**
  * Groups binlog events into source transactions (design contract 4: a Kafka transaction never
  * holds part of one). push() returns a transaction when its commit (or a DDL) arrives.
@@ -33,7 +48,9 @@ export class TransactionAssembler {
     tombstones: boolean;
     table: (database: string, table: string, view?: BinlogTableView) => Promise<EncodedTable | undefined>;
   };
-  private open: { gtid: string | null; changes: TableChange[]; bytes: number; row: number } | undefined;
+  private open: OpenTransaction | undefined;
+  /** Prepared XA transactions by xid, until their XA COMMIT or XA ROLLBACK. */
+  private readonly prepared = new Map<string, OpenTransaction>();
 
   constructor(opts: TransactionAssembler['opts']) {
     this.opts = opts;
@@ -47,33 +64,56 @@ export class TransactionAssembler {
       case 'rows':
         await this.rows(e);
         return undefined;
+      case 'xa_prepare': {
+        // Held until its outcome: a prepared XA transaction may still roll back.
+        this.prepared.set(e.xid, this.open ?? { gtid: e.gtid, changes: [], bytes: 0, row: 0 });
+        this.open = undefined;
+        return this.empty(e);
+      }
+      case 'xa_outcome': {
+        const txn = this.prepared.get(e.xid);
+        this.prepared.delete(e.xid);
+        if (!e.commit) return this.empty(e);
+        if (!txn) throw xaUnknown(e.xid, e.position);
+        return this.close(txn, e);
+      }
       case 'commit':
       case 'ddl': {
         const txn = this.open;
         this.open = undefined;
-        const gtid = txn?.gtid ?? e.gtid;
-        const id = gtid ?? e.position.toString();
-        const changes = e.kind === 'commit' ? (txn?.changes ?? []) : [];
-        for (const { change } of changes) {
-          if (!change.value) continue;
-          change.value.source.file = e.position.file;
-          change.value.source.pos = e.position.pos;
-        }
-        numberTransaction(
-          id,
-          changes.map((c) => ({ topic: c.table.topic, change: c.change })),
+        return this.close(
+          e.kind === 'commit' ? txn : undefined,
+          e,
+          e.kind === 'ddl' ? { database: e.database, statement: e.query } : undefined,
         );
-        return {
-          id,
-          gtid,
-          changes,
-          bytes: txn?.bytes ?? 0,
-          position: e.position,
-          sourceTsMs: e.ts_ms,
-          ...(e.kind === 'ddl' ? { ddl: { database: e.database, statement: e.query } } : {}),
-        };
       }
     }
+  }
+
+  /** A transaction's changes, stamped with the position that ends it. */
+  private close(
+    txn: OpenTransaction | undefined,
+    e: { position: BinlogPosition; gtid: string | null; ts_ms: number },
+    ddl?: { database: string; statement: string },
+  ): SourceTransaction {
+    const gtid = txn?.gtid ?? e.gtid;
+    const id = gtid ?? e.position.toString();
+    const changes = txn?.changes ?? [];
+    for (const { change } of changes) {
+      if (!change.value) continue;
+      change.value.source.file = e.position.file;
+      change.value.source.pos = e.position.pos;
+    }
+    numberTransaction(
+      id,
+      changes.map((c) => ({ topic: c.table.topic, change: c.change })),
+    );
+    return { id, gtid, changes, bytes: txn?.bytes ?? 0, position: e.position, sourceTsMs: e.ts_ms, ...(ddl ? { ddl } : {}) };
+  }
+
+  /** No changes, only the position (the checkpoint moves past an XA PREPARE or ROLLBACK). */
+  private empty(e: { position: BinlogPosition; gtid: string | null; ts_ms: number }): SourceTransaction {
+    return this.close(undefined, e);
   }
 
   private async rows(e: Extract<SourceEvent, { kind: 'rows' }>): Promise<void> {

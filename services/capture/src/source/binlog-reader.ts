@@ -1,5 +1,6 @@
 import { BinlogPosition, type ColumnDef, type Logger, mysqlOptionsFromUrl, SluiceError } from '@sluice/core';
 import ZongJi, { GtidSet, MariadbGtidPosition } from '@vlasky/zongji';
+import { parseXa, xidText } from './xa-statement.ts';
 
 /** Binlog events as the rest of capture sees them; zongji stays behind this file. */
 export type SourceEvent =
@@ -18,7 +19,10 @@ export type SourceEvent =
       binlogTable: BinlogTableView | undefined;
     }
   | { kind: 'commit'; position: BinlogPosition; gtid: string | null; ts_ms: number }
-  | { kind: 'ddl'; database: string; query: string; position: BinlogPosition; gtid: string | null; ts_ms: number };
+  | { kind: 'ddl'; database: string; query: string; position: BinlogPosition; gtid: string | null; ts_ms: number }
+  /** A two-phase XA transaction's rows end at its PREPARE; its outcome comes later (xa-statement.ts). */
+  | { kind: 'xa_prepare'; xid: string; position: BinlogPosition; gtid: string | null; ts_ms: number }
+  | { kind: 'xa_outcome'; xid: string; commit: boolean; position: BinlogPosition; gtid: string | null; ts_ms: number };
 
 /** Columns and key of a table from binlog metadata; types approximate where the binlog lacks detail. */
 export interface BinlogTableView {
@@ -33,6 +37,7 @@ export const BINLOG_EVENTS = [
   'updaterows',
   'deleterows',
   'xid',
+  'xaprepare',
   'query',
   'mariadbgtid',
   'gtid',
@@ -119,9 +124,32 @@ export class BinlogReader {
         case 'xid':
           opts.onEvent({ kind: 'commit', position: here(e.nextPosition), gtid: e.gtid ?? null, ts_ms });
           break;
+        case 'xaprepare': {
+          const xid = xidText(e.xidGtrid, e.xidBqual, e.xidFormatId);
+          // XA COMMIT ... ONE PHASE ends like an ordinary transaction.
+          if (e.onePhase) opts.onEvent({ kind: 'commit', position: here(e.nextPosition), gtid: e.gtid ?? null, ts_ms });
+          else opts.onEvent({ kind: 'xa_prepare', xid, position: here(e.nextPosition), gtid: e.gtid ?? null, ts_ms });
+          break;
+        }
         case 'query': {
           const q = String(e.query).trim();
-          if (/^BEGIN$/i.test(q)) opts.onEvent({ kind: 'begin', gtid: e.gtid ?? null, ts_ms });
+          const xa = parseXa(q);
+          if (xa) {
+            // START and END are bookkeeping inside the prepare group: the rows between them belong to it.
+            if (xa.verb === 'commit' || xa.verb === 'rollback') {
+              const position = here(e.nextPosition).withGtidSet(includeGtid(here(e.nextPosition).gtidSet, e.gtid));
+              opts.onEvent({
+                kind: 'xa_outcome',
+                xid: xa.xid,
+                commit: xa.verb === 'commit',
+                position,
+                gtid: e.gtid ?? null,
+                ts_ms,
+              });
+            } else if (xa.verb === 'prepare') {
+              opts.onEvent({ kind: 'xa_prepare', xid: xa.xid, position: here(e.nextPosition), gtid: e.gtid ?? null, ts_ms });
+            }
+          } else if (/^BEGIN$/i.test(q)) opts.onEvent({ kind: 'begin', gtid: e.gtid ?? null, ts_ms });
           else if (/^COMMIT$/i.test(q))
             opts.onEvent({ kind: 'commit', position: here(e.nextPosition), gtid: e.gtid ?? null, ts_ms });
           else {
