@@ -32,6 +32,8 @@ export class TransactionAssembler {
     serverId: number;
     tombstones: boolean;
     table: (database: string, table: string, view?: BinlogTableView) => Promise<EncodedTable | undefined>;
+    /** Told of each DML statement event on captured tables, in binlog order; throws to stop the capture there. */
+    onStatementDml?: (e: Extract<SourceEvent, { kind: 'statement' }>) => void;
   };
   private open: { gtid: string | null; changes: TableChange[]; bytes: number; row: number } | undefined;
 
@@ -46,6 +48,9 @@ export class TransactionAssembler {
         return undefined;
       case 'rows':
         await this.rows(e);
+        return undefined;
+      case 'statement':
+        this.opts.onStatementDml?.(e);
         return undefined;
       case 'commit':
       case 'ddl': {

@@ -1,5 +1,7 @@
 import { BinlogPosition, type ColumnDef, type Logger, mysqlOptionsFromUrl, SluiceError } from '@sluice/core';
 import ZongJi, { GtidSet, MariadbGtidPosition } from '@vlasky/zongji';
+import type { DmlVerb, TableName } from '../event/query-statement.ts';
+import { QueryEvents } from './query-events.ts';
 
 /** Binlog events as the rest of capture sees them; zongji stays behind this file. */
 export type SourceEvent =
@@ -18,7 +20,23 @@ export type SourceEvent =
       binlogTable: BinlogTableView | undefined;
     }
   | { kind: 'commit'; position: BinlogPosition; gtid: string | null; ts_ms: number }
-  | { kind: 'ddl'; database: string; query: string; position: BinlogPosition; gtid: string | null; ts_ms: number };
+  /** `query` is redacted (query-events.ts): no password of CREATE USER & co. goes further. */
+  | { kind: 'ddl'; database: string; query: string; position: BinlogPosition; gtid: string | null; ts_ms: number }
+  /**
+   * DML logged as a statement (a session with binlog_format STATEMENT or MIXED) that writes
+   * captured tables: its change never comes as rows. Inside its transaction; not a boundary.
+   */
+  | {
+      kind: 'statement';
+      verb: DmlVerb;
+      /** The captured tables it writes; with `unnamed`, a stored function wrote tables it does not name. */
+      tables: TableName[];
+      unnamed: boolean;
+      /** Where the event starts (mysqlbinlog --start-position). */
+      at: BinlogPosition;
+      gtid: string | null;
+      ts_ms: number;
+    };
 
 /** Columns and key of a table from binlog metadata; types approximate where the binlog lacks detail. */
 export interface BinlogTableView {
@@ -69,6 +87,7 @@ export class BinlogReader {
     const zongji = new ZongJi(mysqlOptionsFromUrl(opts.url));
     this.zongji = zongji;
     const here = (pos: number) => new BinlogPosition(String(zongji.options.filename), pos, zongji.gtidSet ?? null);
+    const queries = new QueryEvents(opts.accept);
     zongji.on('binlog', (e: any) => {
       const ts_ms = e.timestamp as number;
       switch (e.getEventName()) {
@@ -112,20 +131,25 @@ export class BinlogReader {
         case 'xid':
           opts.onEvent({ kind: 'commit', position: here(e.nextPosition), gtid: e.gtid ?? null, ts_ms });
           break;
-        case 'query': {
-          const q = String(e.query).trim();
-          if (/^BEGIN$/i.test(q)) opts.onEvent({ kind: 'begin', gtid: e.gtid ?? null, ts_ms });
-          else if (/^COMMIT$/i.test(q))
-            opts.onEvent({ kind: 'commit', position: here(e.nextPosition), gtid: e.gtid ?? null, ts_ms });
-          else {
+        case 'query':
+          for (const out of queries.read({
+            query: String(e.query),
+            database: String(e.schema ?? ''),
+            thread: Number(e.slaveProxyId),
+            gtid: e.gtid ?? null,
+            ts_ms,
+            // The event's header (19 bytes, and 4 of checksum) is not counted in its size.
+            at: here(e.nextPosition - e.size - 19 - (zongji.useChecksum ? 4 : 0)),
+            next: here(e.nextPosition),
             // A DDL has no commit marker, so zongji folds its GTID only when the next group
             // starts; the checkpoint after it must already include it.
-            const p = here(e.nextPosition);
-            const position = p.withGtidSet(includeGtid(p.gtidSet, e.gtid));
-            opts.onEvent({ kind: 'ddl', database: e.schema, query: q, position, gtid: e.gtid ?? null, ts_ms });
-          }
+            ddlPosition: () => {
+              const p = here(e.nextPosition);
+              return p.withGtidSet(includeGtid(p.gtidSet, e.gtid));
+            },
+          }))
+            opts.onEvent(out);
           break;
-        }
       }
     });
     return new Promise((resolve, reject) => {
