@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type mysql from 'mysql2/promise';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ownCapture } from '../support/pipeline.ts';
@@ -125,6 +126,11 @@ describe('DML written with binlog_format STATEMENT', () => {
     await stmt.query(`SET SESSION binlog_format = 'STATEMENT'`);
     await stmt.query(`INSERT INTO \`${db}\`.t VALUES (2, 'statement')`);
     await stmt.query(`UPDATE \`${db}\`.t SET v = 'statement' WHERE id = 1`);
+    // LOAD DATA as a statement comes in its own event type (Execute_load_query).
+    await stmt.query({
+      sql: `LOAD DATA LOCAL INFILE 'rows.tsv' INTO TABLE \`${db}\`.t`,
+      infileStreamFactory: () => Readable.from([Buffer.from('5\tloaded\n')]),
+    });
     await rows.query(`INSERT INTO \`${db}\`.t VALUES (3, 'row')`);
 
     const records = await readTopic({
@@ -134,7 +140,7 @@ describe('DML written with binlog_format STATEMENT', () => {
       expected: 2,
     });
     expect(ids(records), capture.tail()).toEqual([1, 3]);
-    await capture.waitLog(/"level":50[^\n]*"code":"SOURCE_STATEMENT_DML"/, 2);
+    await capture.waitLog(/"level":50[^\n]*"code":"SOURCE_STATEMENT_DML"/, 3);
     const log = capture.log();
     expect(log).toContain(`"tables":["${db}.t"]`);
     expect(log).toContain(`UPDATE on ${db}.t reached the binlog as a statement`);
@@ -143,6 +149,8 @@ describe('DML written with binlog_format STATEMENT', () => {
       return /sluice_capture_statement_dml_total\{[^}]*verb="update"[^}]*\} 1/.test(text) ? text : undefined;
     });
     expect(metrics).toMatch(/sluice_capture_statement_dml_total\{[^}]*verb="insert"[^}]*\} 1/);
+    expect(metrics).toMatch(/sluice_capture_statement_dml_total\{[^}]*verb="load"[^}]*\} 1/);
+    expect(log).toContain(`LOAD DATA on ${db}.t reached the binlog as a statement`);
     expect(await fetch(`http://127.0.0.1:${capture.port}/readyz`).then((r) => r.ok)).toBe(true);
   });
 });

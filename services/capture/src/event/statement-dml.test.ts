@@ -25,7 +25,7 @@ describe('statementDmlError', () => {
     expect(e.message).toContain('at binlog.000007:3623 (gtid 0-1-17)');
     expect(e.message).toContain('the targets are missing that change');
     expect(e.message).toContain('source.onStatementDml: warn');
-    expect(e.message).toContain('sluice verify --tables <db.table> --fix apply');
+    expect(e.message).toContain("sluice verify --tables 'shop.orders','shop.名前表' --fix apply");
   });
 
   it('says when the written tables cannot be named', () => {

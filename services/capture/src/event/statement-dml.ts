@@ -6,6 +6,10 @@ export type StatementDmlEvent = Extract<SourceEvent, { kind: 'statement' }>;
 const names = (e: StatementDmlEvent): string =>
   e.tables.length ? e.tables.map((t) => `${t.database}.${t.table}`).join(', ') : 'tables it does not name';
 
+/** The --tables argument of the repair: the tables, or every one when they are not named. */
+const repair = (e: StatementDmlEvent): string =>
+  e.tables.length ? e.tables.map((t) => `'${t.database}.${t.table}'`).join(',') : '<db.table,...>';
+
 /** What happened, where, and what the operator can do: the message of SOURCE_STATEMENT_DML. */
 export function statementDmlError(e: StatementDmlEvent): SluiceError {
   const what =
@@ -17,7 +21,7 @@ export function statementDmlError(e: StatementDmlEvent): SluiceError {
     `${what} reached the binlog as a statement, not as rows (the writing session used binlog_format STATEMENT or MIXED), ` +
       `at ${e.at.file}:${e.at.pos}${e.gtid ? ` (gtid ${e.gtid})` : ''}: the targets are missing that change. ` +
       'Make the writer use binlog_format=ROW; to go on past this event set source.onStatementDml: warn and restart ' +
-      `the capture; then repair the targets with sluice verify --tables <db.table> --fix apply for ${names(e)}.`,
+      `the capture; then repair the targets with sluice verify --tables ${repair(e)} --fix apply.`,
   );
 }
 

@@ -52,6 +52,8 @@ export const BINLOG_EVENTS = [
   'deleterows',
   'xid',
   'query',
+  // LOAD DATA written as a statement (patches/@vlasky+zongji+0.9.0+001+execute-load-query.patch)
+  'executeloadquery',
   'mariadbgtid',
   'gtid',
   'anonymousgtid',
@@ -132,14 +134,14 @@ export class BinlogReader {
           opts.onEvent({ kind: 'commit', position: here(e.nextPosition), gtid: e.gtid ?? null, ts_ms });
           break;
         case 'query':
+        case 'executeloadquery':
           for (const out of queries.read({
             query: String(e.query),
             database: String(e.schema ?? ''),
             thread: Number(e.slaveProxyId),
             gtid: e.gtid ?? null,
             ts_ms,
-            // The event's header (19 bytes, and 4 of checksum) is not counted in its size.
-            at: here(e.nextPosition - e.size - 19 - (zongji.useChecksum ? 4 : 0)),
+            at: here(eventStart(e, zongji)),
             next: here(e.nextPosition),
             // A DDL has no commit marker, so zongji folds its GTID only when the next group
             // starts; the checkpoint after it must already include it.
@@ -232,6 +234,13 @@ export class BinlogReader {
       setTimeout(resolve, 2000).unref();
     });
   }
+}
+
+/** Where an event starts: its header (19 bytes, and 4 of checksum) is not counted in its size. */
+function eventStart(e: { nextPosition: number; size: number }, zongji: ZongJi): number {
+  const start = e.nextPosition - e.size - 19 - (zongji.useChecksum ? 4 : 0);
+  // Some servers write no end position inside a transaction: then where it began.
+  return start >= 4 ? start : Number(zongji.options.position ?? 4);
 }
 
 /** The executed set `set` plus one more transaction `gtid` (MySQL 'uuid:n' or MariaDB 'd-s-n'). */
