@@ -29,36 +29,45 @@ async function setUp(conn: mysql.Connection, db: string): Promise<void> {
 }
 
 /** Own capture of db.* but db.ex. */
-function captureOf(db: string, prefix: string, name: string, source: Record<string, unknown> = {}): ServiceProcess {
+function captureOf(
+  db: string,
+  prefix: string,
+  name: string,
+  source: Record<string, unknown> = {},
+  url = s.sourceUrl,
+): ServiceProcess {
   return ownCapture(s, {
     name,
     prefix,
+    sourceUrl: url,
     include: [`${db}.*`],
     extra: { source, tables: { include: [`${db}.*`], exclude: [`${db}.ex`] }, topics: { cleanupPolicy: 'delete' } },
   });
 }
 
+/** MariaDB, and MySQL 8 where the stack has it. */
+const sources = [{ name: 'mariadb', url: s.sourceUrl }, ...(s.mysql8Url ? [{ name: 'mysql8', url: s.mysql8Url }] : [])];
+
 describe('DML written with binlog_format STATEMENT', () => {
-  const dbs: string[] = [];
   const captures: ServiceProcess[] = [];
   const conns: mysql.Connection[] = [];
+  const cleanups: { conn: mysql.Connection; db: string }[] = [];
 
   afterAll(async () => {
     for (const c of captures) await c.stop();
-    const admin = conns[0];
-    for (const db of dbs) await admin?.query(`DROP DATABASE IF EXISTS \`${db}\``);
+    for (const { conn, db } of cleanups) await conn.query(`DROP DATABASE IF EXISTS \`${db}\``);
     for (const c of conns) await c.end();
   });
 
-  it('stops the capture at a captured table, naming it, and not before', async () => {
+  it.each(sources)('stops the capture at a captured table, naming it, and not before ($name)', async ({ name, url }) => {
     const db = uniqueName('iso_stmt');
-    dbs.push(db);
     const prefix = uniqueName('stm');
-    const rows = await connect(s.sourceUrl);
-    const stmt = await connect(s.sourceUrl);
+    const rows = await connect(url);
+    const stmt = await connect(url);
     conns.push(rows, stmt);
+    cleanups.push({ conn: rows, db });
     await setUp(rows, db);
-    const capture = captureOf(db, prefix, 'capture-stmt-stop');
+    const capture = captureOf(db, prefix, `capture-stmt-stop-${name}`, {}, url);
     captures.push(capture);
     await capture.start();
     await capture.waitLog(/"msg":"capture streaming"/);
@@ -109,13 +118,13 @@ describe('DML written with binlog_format STATEMENT', () => {
     await capture.waitLog(/"code":"SOURCE_STATEMENT_DML"/, 2);
   });
 
-  it('with onStatementDml: warn logs the event, counts it and goes on', async () => {
+  it('with onStatementDml: warn logs the event, counts it and goes on (mariadb)', async () => {
     const db = uniqueName('iso_stmw');
-    dbs.push(db);
     const prefix = uniqueName('stw');
     const rows = await connect(s.sourceUrl);
     const stmt = await connect(s.sourceUrl);
     conns.push(rows, stmt);
+    cleanups.push({ conn: rows, db });
     await setUp(rows, db);
     const capture = captureOf(db, prefix, 'capture-stmt-warn', { onStatementDml: 'warn' });
     captures.push(capture);
