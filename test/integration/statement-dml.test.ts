@@ -7,7 +7,8 @@ import { connect, stack, uniqueName, waitFor } from '../support/stack.ts';
 import { readTopic } from '../support/topics.ts';
 
 /**
- * Issue 10 item 7: DML that a session writes with binlog_format STATEMENT reaches the binlog as a
+ * Issue 10 item 7: DML that a session writes with binlog_format STATEMENT (or MIXED, when it deems
+ * the statement safe) reaches the binlog as a
  * query event, never as rows. On a captured table it stops the capture (SOURCE_STATEMENT_DML,
  * naming the table), or with source.onStatementDml: warn is logged and passed over while ROW
  * changes keep arriving. On an excluded table, on a session's temporary table, and in a
@@ -140,24 +141,29 @@ describe('DML written with binlog_format STATEMENT', () => {
       sql: `LOAD DATA LOCAL INFILE 'rows.tsv' INTO TABLE \`${db}\`.t`,
       infileStreamFactory: () => Readable.from([Buffer.from('5\tloaded\n')]),
     });
+    // MIXED writes a safe statement as a statement, an unsafe one (UUID()) as rows.
+    await stmt.query(`SET SESSION binlog_format = 'MIXED'`);
+    await stmt.query(`INSERT INTO \`${db}\`.t VALUES (6, 'mixed')`);
+    await stmt.query(`INSERT INTO \`${db}\`.t VALUES (7, LEFT(UUID(), 20))`);
     await rows.query(`INSERT INTO \`${db}\`.t VALUES (3, 'row')`);
 
     const records = await readTopic({
       brokers: s.kafkaBrokers,
       registryUrl: s.registryUrl,
       topic: `${prefix}.${db}.t`,
-      expected: 2,
+      expected: 3,
     });
-    expect(ids(records), capture.tail()).toEqual([1, 3]);
-    await capture.waitLog(/"level":50[^\n]*"code":"SOURCE_STATEMENT_DML"/, 3);
+    expect(ids(records), capture.tail()).toEqual([1, 3, 7]);
+    await capture.waitLog(/"level":50[^\n]*"code":"SOURCE_STATEMENT_DML"/, 4);
     const log = capture.log();
     expect(log).toContain(`"tables":["${db}.t"]`);
     expect(log).toContain(`UPDATE on ${db}.t reached the binlog as a statement`);
     const metrics = await waitFor('metrics', async () => {
       const text = await (await fetch(`http://127.0.0.1:${capture.port}/metrics`)).text();
-      return /sluice_capture_statement_dml_total\{[^}]*verb="update"[^}]*\} 1/.test(text) ? text : undefined;
+      return /sluice_capture_statement_dml_total\{[^}]*verb="insert"[^}]*\} 2/.test(text) ? text : undefined;
     });
-    expect(metrics).toMatch(/sluice_capture_statement_dml_total\{[^}]*verb="insert"[^}]*\} 1/);
+    expect(metrics).toMatch(/sluice_capture_statement_dml_total\{[^}]*verb="insert"[^}]*\} 2/);
+    expect(metrics).toMatch(/sluice_capture_statement_dml_total\{[^}]*verb="update"[^}]*\} 1/);
     expect(metrics).toMatch(/sluice_capture_statement_dml_total\{[^}]*verb="load"[^}]*\} 1/);
     expect(log).toContain(`LOAD DATA on ${db}.t reached the binlog as a statement`);
     expect(await fetch(`http://127.0.0.1:${capture.port}/readyz`).then((r) => r.ok)).toBe(true);
