@@ -8,10 +8,9 @@ import { readTopic } from '../support/topics.ts';
 
 /**
  * Issue 10 item 7: DML that a session writes with binlog_format STATEMENT (or MIXED, when it deems
- * the statement safe) reaches the binlog as a
- * query event, never as rows. On a captured table it stops the capture (SOURCE_STATEMENT_DML,
- * naming the table), or with source.onStatementDml: warn is logged and passed over while ROW
- * changes keep arriving. On an excluded table, on a session's temporary table, and in a
+ * the statement safe) reaches the binlog as a query event, never as rows. On a captured table it
+ * stops the capture (SOURCE_STATEMENT_DML, naming the table), or with source.onStatementDml: warn
+ * is logged and passed over while ROW changes keep arriving. On an excluded table, on a session's temporary table, and in a
  * transaction with SAVEPOINTs, nothing stops and nothing is lost. (Setting the session's
  * binlog_format needs SUPER/BINLOG ADMIN: the stack's admin user writes.)
  */
