@@ -236,13 +236,6 @@ export class BinlogReader {
   }
 }
 
-/** Where an event starts: its header (19 bytes, and 4 of checksum) is not counted in its size. */
-function eventStart(e: { nextPosition: number; size: number }, zongji: ZongJi): number {
-  const start = e.nextPosition - e.size - 19 - (zongji.useChecksum ? 4 : 0);
-  // Some servers write no end position inside a transaction: then where it began.
-  return start >= 4 ? start : Number(zongji.options.position ?? 4);
-}
-
 /** The executed set `set` plus one more transaction `gtid` (MySQL 'uuid:n' or MariaDB 'd-s-n'). */
 export function includeGtid(set: string | null, gtid: string | undefined | null): string | null {
   if (set === null || !gtid) return set;
@@ -259,3 +252,10 @@ export function includeGtid(set: string | null, gtid: string | undefined | null)
 
 const describe = (f: StartFrom): string =>
   'gtid' in f ? `gtid ${f.gtid}` : 'position' in f ? f.position.toString() : 'the end of the binlog';
+
+/** Where an event starts: its header (19 bytes, and 4 of checksum) is not counted in its size. */
+function eventStart(e: { nextPosition: number; size: number }, zongji: ZongJi): number {
+  const start = e.nextPosition - e.size - 19 - (zongji.useChecksum ? 4 : 0);
+  // Some servers write no end position inside a transaction: then where it began.
+  return start >= 4 ? start : Number(zongji.options.position ?? 4);
+}
