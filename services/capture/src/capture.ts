@@ -1,18 +1,11 @@
-import {
-  BinlogPosition,
-  createKafka,
-  type Logger,
-  mysqlOptionsFromUrl,
-  Registry,
-  SluiceError,
-  statementForLog,
-} from '@sluice/core';
+import { BinlogPosition, createKafka, type Logger, mysqlOptionsFromUrl, Registry, SluiceError } from '@sluice/core';
 import { type Admin, type Kafka, type Message, Partitioners, type Producer } from 'kafkajs';
 import mysql from 'mysql2/promise';
 import { classifyCaptureError } from './capture-errors.ts';
 import type { CaptureConfig } from './config.ts';
 import { encodeChanges } from './encode/record-encoder.ts';
 import { TableRegistry } from './encode/table-registry.ts';
+import { ddlLogFields } from './event/query-statement.ts';
 import { statementDmlPolicy } from './event/statement-dml.ts';
 import { type SourceTransaction, TransactionAssembler } from './event/transaction-assembler.ts';
 import type { CaptureMetrics } from './observe/capture-metrics.ts';
@@ -315,7 +308,7 @@ export class CaptureRun {
       if (!txn) continue;
       let extra: { topic: string; message: Message }[] = [];
       if (txn.ddl) {
-        this.log.info({ database: txn.ddl.database, ...statementForLog(txn.ddl.statement) }, 'DDL');
+        this.log.info(ddlLogFields(txn.ddl.database, txn.ddl.statement), 'DDL');
         extra = await ddl.records(txn);
         // Column types may have changed: re-read definitions before the next row.
         tables.invalidate();

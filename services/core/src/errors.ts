@@ -11,10 +11,6 @@ export const ERROR_CODES = {
   SOURCE_UNREACHABLE: { retriable: true, fix: 'Check that the source is up and SOURCE url/credentials are right.' },
   SOURCE_SETTING: { retriable: false, fix: 'Change the named server variable on the source and restart capture.' },
   SOURCE_TABLE_UNSUPPORTED: { retriable: false, fix: 'Give the table a primary key (or a NOT NULL unique key), or exclude it.' },
-  SOURCE_STATEMENT_DML: {
-    retriable: false,
-    fix: 'A session wrote a captured table with binlog_format STATEMENT or MIXED, so the targets miss that change: make the writer use ROW, set source.onStatementDml: warn to go on, then repair the named tables with sluice verify --fix apply.',
-  },
   BINLOG_PURGED: {
     retriable: false,
     fix: 'The checkpoint position is no longer in the source binlog; use snapshot.mode when_needed or reset the capture.',
@@ -24,6 +20,10 @@ export const ERROR_CODES = {
     fix: 'A table was created or altered while the snapshot read it; capture resumes the snapshot in a new consistent read.',
   },
   BINLOG_STREAM: { retriable: true, fix: 'Transient binlog connection failure; capture reconnects from its checkpoint.' },
+  SOURCE_STATEMENT_DML: {
+    retriable: false,
+    fix: 'A session wrote a captured table with binlog_format STATEMENT or MIXED, so the targets miss that change: make the writer use ROW, set source.onStatementDml: warn to go on, then repair the named tables with sluice verify --fix apply.',
+  },
   // kafka and registry: the spine.
   KAFKA_UNAVAILABLE: { retriable: true, fix: 'Check kafka.brokers and that the brokers are up.' },
   KAFKA_FENCED: { retriable: false, fix: 'Another capture with the same id took over; this instance stops.' },

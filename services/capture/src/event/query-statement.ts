@@ -1,4 +1,4 @@
-import { isPunct, isWord, type SqlToken, sqlTokens } from '@sluice/core';
+import { isPunct, isWord, type SqlToken, sqlTokens, statementForLog } from '@sluice/core';
 
 /**
  * What a binlog query event is, read from its text. With binlog_format ROW a query event is
@@ -27,6 +27,12 @@ export type QueryClass =
   | { kind: 'dml'; verb: DmlVerb; tables: TableName[]; unnamed: boolean }
   /** Anything else. `writes`: a CREATE TABLE ... SELECT logged as a statement, whose rows never come as rows. */
   | { kind: 'ddl'; writes?: TableName[] };
+
+/**
+ * The fields of the capture's log line for a DDL event: the kind alone of an account statement
+ * (CREATE USER, GRANT...), else the redacted text, cut short.
+ */
+export const ddlLogFields = (database: string, statement: string) => ({ database, ...statementForLog(statement) });
 
 export function classifyQuery(sql: string, currentDb: string): QueryClass {
   let t = sqlTokens(sql);

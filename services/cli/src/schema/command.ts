@@ -1,4 +1,4 @@
-import { keySubject, redactUrl, SluiceError, tableTopic, valueSubject } from '@sluice/core';
+import { keySubject, SluiceError, tableTopic, valueSubject } from '@sluice/core';
 import { renderTable } from '../output/table.ts';
 import { parseCommandLine } from '../shared/args.ts';
 import { RegistryApi } from '../shared/registry-api.ts';
@@ -75,7 +75,7 @@ export async function schemaCommand(argv: string[]): Promise<number> {
     const elsewhere = (await api.subjects()).filter((s) => s.endsWith(`.${db}.${table}-value`));
     throw new SluiceError(
       'NOT_FOUND',
-      `no subject ${valueSubject(topic)} in the registry at ${redactUrl(api.url)}${elsewhere.length ? ` (this table has: ${elsewhere.slice(0, 5).join(', ')}${elsewhere.length > 5 ? ', …' : ''}; pass --prefix)` : ': is the table captured, and has it changed since capture started?'}`,
+      `no subject ${valueSubject(topic)} in the registry at ${api.url}${elsewhere.length ? ` (this table has: ${elsewhere.slice(0, 5).join(', ')}${elsewhere.length > 5 ? ', …' : ''}; pass --prefix)` : ': is the table captured, and has it changed since capture started?'}`,
     );
   }
   const mappings: { version: number; id: number; mapping: TableMapping }[] = [];
