@@ -8,17 +8,19 @@ export function ownCapture(
   s: Stack,
   opts: { name: string; prefix: string; sourceUrl?: string; include: string[]; extra?: Record<string, unknown> },
 ) {
+  // `extra.source` adds to the source block (its own server id stays).
+  const { source, ...extra } = opts.extra ?? {};
   return new ServiceProcess(
     'capture',
     opts.name,
     {
       captureId: opts.prefix,
-      source: { url: opts.sourceUrl ?? s.sourceUrl, serverId: serverIds++ },
+      source: { url: opts.sourceUrl ?? s.sourceUrl, serverId: serverIds++, ...(source as object | undefined) },
       kafka: { brokers: s.kafkaBrokers },
       schemaRegistry: { url: s.registryUrl },
       topicPrefix: opts.prefix,
       tables: { include: opts.include },
-      ...opts.extra,
+      ...extra,
     },
     freePort(),
   );

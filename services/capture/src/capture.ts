@@ -13,6 +13,8 @@ import { classifyCaptureError } from './capture-errors.ts';
 import type { CaptureConfig } from './config.ts';
 import { encodeChanges } from './encode/record-encoder.ts';
 import { TableRegistry } from './encode/table-registry.ts';
+import { ddlLogFields } from './event/query-statement.ts';
+import { statementDmlPolicy } from './event/statement-dml.ts';
 import { type SourceTransaction, TransactionAssembler } from './event/transaction-assembler.ts';
 import type { CaptureMetrics } from './observe/capture-metrics.ts';
 import { Heartbeats } from './observe/heartbeat.ts';
@@ -216,6 +218,11 @@ export class CaptureRun {
       serverId: facts.serverId,
       tombstones: cfg.topics.cleanupPolicy === 'compact',
       table: (db, t, view) => tables.get(db, t, view),
+      onStatementDml: statementDmlPolicy({
+        policy: cfg.source.onStatementDml,
+        log: this.log,
+        count: (verb) => this.metrics.statementDml.inc({ verb }),
+      }),
     });
     const ddl = new DdlRecords({
       prefix: cfg.topicPrefix,
@@ -318,7 +325,7 @@ export class CaptureRun {
       if (!txn) continue;
       let extra: { topic: string; message: Message }[] = [];
       if (txn.ddl) {
-        this.log.info({ database: txn.ddl.database, statement: txn.ddl.statement.slice(0, 200) }, 'DDL');
+        this.log.info(ddlLogFields(txn.ddl.database, txn.ddl.statement), 'DDL');
         extra = await ddl.records(txn);
         // Column types may have changed: re-read definitions before the next row.
         tables.invalidate();

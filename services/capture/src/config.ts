@@ -13,6 +13,8 @@ export const captureConfigSchema = z.object({
     url: mysqlUrl,
     /** The replica server id this capture uses on the binlog connection; unique per source. */
     serverId: z.number().int().min(1).max(4294967295).default(54001),
+    /** DML logged as a statement on a captured table: stop (SOURCE_STATEMENT_DML), or log it at error level and go on. */
+    onStatementDml: z.enum(['stop', 'warn']).default('stop'),
   }),
   kafka: kafkaSection,
   schemaRegistry: registrySection,

@@ -42,6 +42,10 @@ export const ERROR_CODES = {
     fix: 'A table was created or altered while the snapshot read it; capture resumes the snapshot in a new consistent read.',
   },
   BINLOG_STREAM: { retriable: true, fix: 'Transient binlog connection failure; capture reconnects from its checkpoint.' },
+  SOURCE_STATEMENT_DML: {
+    retriable: false,
+    fix: 'A session wrote a captured table with binlog_format STATEMENT or MIXED, so the targets miss that change: make the writer use ROW, set source.onStatementDml: warn to go on, then repair the named tables with sluice verify --fix apply.',
+  },
   // kafka and registry: the spine.
   KAFKA_UNAVAILABLE: { retriable: true, fix: 'Check kafka.brokers and that the brokers are up.' },
   KAFKA_FENCED: { retriable: false, fix: 'Another capture with the same id took over; this instance stops.' },

@@ -1,12 +1,21 @@
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
-/** Field names whose values must never reach a log line. */
-const REDACT = ['password', '*.password', '*.*.password', 'url', '*.url', '*.*.url', 'sasl', '*.sasl'];
+/**
+ * Field names whose values must never reach a log line. `sql`: mysql2 errors carry the statement
+ * that failed (row values, or a statement read from the source), and pino prints an `err`'s own
+ * fields.
+ */
+const REDACT = ['password', '*.password', '*.*.password', 'url', '*.url', '*.*.url', 'sasl', '*.sasl', 'sql', '*.sql', '*.*.sql'];
 
-export function createLogger(service: string, level = process.env.SLUICE_LOG_LEVEL ?? 'info'): Logger {
-  return pino({ name: service, level, redact: { paths: REDACT, censor: '[redacted]' } });
+export function createLogger(
+  service: string,
+  level = process.env.SLUICE_LOG_LEVEL ?? 'info',
+  destination?: DestinationStream,
+): Logger {
+  const opts = { name: service, level, redact: { paths: REDACT, censor: '[redacted]' } };
+  return destination ? pino(opts, destination) : pino(opts);
 }
 
 /** A URL safe to print: the password (if any) replaced by ***. */

@@ -47,6 +47,8 @@ export class TransactionAssembler {
     serverId: number;
     tombstones: boolean;
     table: (database: string, table: string, view?: BinlogTableView) => Promise<EncodedTable | undefined>;
+    /** Told of each DML statement event on captured tables, in binlog order; throws to stop the capture there. */
+    onStatementDml?: (e: Extract<SourceEvent, { kind: 'statement' }>) => void;
   };
   private open: OpenTransaction | undefined;
   /** Prepared XA transactions by xid, until their XA COMMIT or XA ROLLBACK. */
@@ -77,6 +79,9 @@ export class TransactionAssembler {
         if (!txn) throw xaUnknown(e.xid, e.position);
         return this.close(txn, e);
       }
+      case 'statement':
+        this.opts.onStatementDml?.(e);
+        return undefined;
       case 'commit':
       case 'ddl': {
         const txn = this.open;

@@ -13,6 +13,7 @@ export class CaptureMetrics {
   readonly paused: Gauge;
   readonly state: Gauge;
   readonly lastError: Gauge;
+  readonly statementDml: Counter;
 
   constructor(registry: MetricsRegistry) {
     const r = [registry];
@@ -58,6 +59,12 @@ export class CaptureMetrics {
       name: 'sluice_capture_last_error_timestamp_seconds',
       help: 'when the last run failed, labelled with the error code (docs/errors.md has its cause and fix)',
       labelNames: ['code'],
+      registers: r,
+    });
+    this.statementDml = new Counter({
+      name: 'sluice_capture_statement_dml_total',
+      help: 'DML statement events on captured tables passed over with source.onStatementDml: warn (their changes are not in the topics)',
+      labelNames: ['verb'],
       registers: r,
     });
     this.state = new Gauge({

@@ -1,6 +1,8 @@
 import { BinlogPosition, type ColumnDef, type Logger, mysqlOptionsFromUrl, SluiceError } from '@sluice/core';
 import ZongJi, { GtidSet, MariadbGtidPosition } from '@vlasky/zongji';
-import { parseXa, xidText } from './xa-statement.ts';
+import type { DmlVerb, TableName } from '../event/query-statement.ts';
+import { QueryEvents } from './query-events.ts';
+import { xidText } from './xa-statement.ts';
 
 /** Binlog events as the rest of capture sees them; zongji stays behind this file. */
 export type SourceEvent =
@@ -19,7 +21,23 @@ export type SourceEvent =
       binlogTable: BinlogTableView | undefined;
     }
   | { kind: 'commit'; position: BinlogPosition; gtid: string | null; ts_ms: number }
+  /** `query` is redacted (query-events.ts): no password of CREATE USER & co. goes further. */
   | { kind: 'ddl'; database: string; query: string; position: BinlogPosition; gtid: string | null; ts_ms: number }
+  /**
+   * DML logged as a statement (a session with binlog_format STATEMENT or MIXED) that writes
+   * captured tables: its change never comes as rows. Inside its transaction; not a boundary.
+   */
+  | {
+      kind: 'statement';
+      verb: DmlVerb;
+      /** The captured tables it writes; with `unnamed`, a stored function wrote tables it does not name. */
+      tables: TableName[];
+      unnamed: boolean;
+      /** Where the event starts (mysqlbinlog --start-position). */
+      at: BinlogPosition;
+      gtid: string | null;
+      ts_ms: number;
+    }
   /** A two-phase XA transaction's rows end at its PREPARE; its outcome comes later (xa-statement.ts). */
   | { kind: 'xa_prepare'; xid: string; position: BinlogPosition; gtid: string | null; ts_ms: number }
   | { kind: 'xa_outcome'; xid: string; commit: boolean; position: BinlogPosition; gtid: string | null; ts_ms: number };
@@ -39,6 +57,8 @@ export const BINLOG_EVENTS = [
   'xid',
   'xaprepare',
   'query',
+  // LOAD DATA written as a statement (patches/@vlasky+zongji+0.9.0+001+execute-load-query.patch)
+  'executeloadquery',
   'mariadbgtid',
   'gtid',
   'anonymousgtid',
@@ -74,6 +94,7 @@ export class BinlogReader {
     const zongji = new ZongJi(mysqlOptionsFromUrl(opts.url));
     this.zongji = zongji;
     const here = (pos: number) => new BinlogPosition(String(zongji.options.filename), pos, zongji.gtidSet ?? null);
+    const queries = new QueryEvents(opts.accept);
     zongji.on('binlog', (e: any) => {
       const ts_ms = e.timestamp as number;
       switch (e.getEventName()) {
@@ -131,36 +152,25 @@ export class BinlogReader {
           else opts.onEvent({ kind: 'xa_prepare', xid, position: here(e.nextPosition), gtid: e.gtid ?? null, ts_ms });
           break;
         }
-        case 'query': {
-          const q = String(e.query).trim();
-          const xa = parseXa(q);
-          if (xa) {
-            // START and END are bookkeeping inside the prepare group: the rows between them belong to it.
-            if (xa.verb === 'commit' || xa.verb === 'rollback') {
-              const position = here(e.nextPosition).withGtidSet(includeGtid(here(e.nextPosition).gtidSet, e.gtid));
-              opts.onEvent({
-                kind: 'xa_outcome',
-                xid: xa.xid,
-                commit: xa.verb === 'commit',
-                position,
-                gtid: e.gtid ?? null,
-                ts_ms,
-              });
-            } else if (xa.verb === 'prepare') {
-              opts.onEvent({ kind: 'xa_prepare', xid: xa.xid, position: here(e.nextPosition), gtid: e.gtid ?? null, ts_ms });
-            }
-          } else if (/^BEGIN$/i.test(q)) opts.onEvent({ kind: 'begin', gtid: e.gtid ?? null, ts_ms });
-          else if (/^COMMIT$/i.test(q))
-            opts.onEvent({ kind: 'commit', position: here(e.nextPosition), gtid: e.gtid ?? null, ts_ms });
-          else {
+        case 'query':
+        case 'executeloadquery':
+          for (const out of queries.read({
+            query: String(e.query),
+            database: String(e.schema ?? ''),
+            thread: Number(e.slaveProxyId),
+            gtid: e.gtid ?? null,
+            ts_ms,
+            at: here(eventStart(e, zongji)),
+            next: here(e.nextPosition),
             // A DDL has no commit marker, so zongji folds its GTID only when the next group
             // starts; the checkpoint after it must already include it.
-            const p = here(e.nextPosition);
-            const position = p.withGtidSet(includeGtid(p.gtidSet, e.gtid));
-            opts.onEvent({ kind: 'ddl', database: e.schema, query: q, position, gtid: e.gtid ?? null, ts_ms });
-          }
+            ddlPosition: () => {
+              const p = here(e.nextPosition);
+              return p.withGtidSet(includeGtid(p.gtidSet, e.gtid));
+            },
+          }))
+            opts.onEvent(out);
           break;
-        }
       }
     });
     return new Promise((resolve, reject) => {
@@ -287,3 +297,10 @@ export function includeGtid(set: string | null, gtid: string | undefined | null)
 
 const describe = (f: StartFrom): string =>
   'gtid' in f ? `gtid ${f.gtid}` : 'position' in f ? f.position.toString() : 'the end of the binlog';
+
+/** Where an event starts: its header (19 bytes, and 4 of checksum) is not counted in its size. */
+function eventStart(e: { nextPosition: number; size: number }, zongji: ZongJi): number {
+  const start = e.nextPosition - e.size - 19 - (zongji.useChecksum ? 4 : 0);
+  // Some servers write no end position inside a transaction: then where it began.
+  return start >= 4 ? start : Number(zongji.options.position ?? 4);
+}

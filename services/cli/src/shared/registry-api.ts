@@ -1,4 +1,4 @@
-import { SluiceError } from '@sluice/core';
+import { redactUrl, SluiceError } from '@sluice/core';
 
 /** One registered version of a subject. */
 export interface SubjectVersion {
@@ -53,9 +53,10 @@ export class RegistryApi {
         signal: AbortSignal.timeout(10_000),
       });
     } catch (cause) {
-      throw new SluiceError('REGISTRY_UNAVAILABLE', `schema registry at ${this.url} unreachable: ${(cause as Error).message}`, {
-        cause,
-      });
+      // fetch quotes the whole URL, credentials included, when it refuses one that has them.
+      const shown = redactUrl(this.url);
+      const reason = (cause as Error).message.replaceAll(this.url, shown);
+      throw new SluiceError('REGISTRY_UNAVAILABLE', `schema registry at ${shown} unreachable: ${reason}`, { cause });
     }
     if (res.status === 404) return undefined;
     if (!res.ok) {

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { createLogger, redactUrl } from './log.ts';
+
+function capture(): { lines: string[]; log: ReturnType<typeof createLogger> } {
+  const lines: string[] = [];
+  return { lines, log: createLogger('t', 'info', { write: (s: string) => lines.push(s) }) };
+}
+
+describe('createLogger', () => {
+  it('never prints passwords, URLs or the SQL a mysql2 error carries', () => {
+    const { lines, log } = capture();
+    const err = Object.assign(new Error('Duplicate entry'), { sql: "INSERT INTO t VALUES ('s3cret')", errno: 1062 });
+    log.error({ err }, 'write failed');
+    log.info({ source: { url: 'mysql://u:s3cret@h:3306/' }, password: 's3cret', sasl: { password: 's3cret' } }, 'config');
+    const out = lines.join('\n');
+    expect(out).not.toContain('s3cret');
+    expect(out).toContain('"errno":1062');
+    expect(out).toContain('[redacted]');
+  });
+});
+
+describe('redactUrl', () => {
+  it('keeps the URL but its password', () => {
+    expect(redactUrl('mysql://u:s3cret@h:3306/db')).toBe('mysql://u:***@h:3306/db');
+    expect(redactUrl('not a url')).toBe('[unparseable url]');
+  });
+});
