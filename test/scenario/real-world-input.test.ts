@@ -232,4 +232,65 @@ describe('records capture cannot carry stop it, naming them', () => {
     expect(await capture.waitExit()).toBe(1);
     expect(capture.log()).toMatch(new RegExp(`KEY_NULL.*a row of ${db}\\.keyed has NULL in key column u`));
   });
+
+  it.each(sources)(
+    'rows a $name session logs without all columns stop capture naming them; with warn they are passed over and counted',
+    async ({ name, url }) => {
+      const conn = await connect(url);
+      const pdb = uniqueName(`iso_rw_partial_${name}`);
+      try {
+        await conn.query(`CREATE DATABASE \`${pdb}\``);
+        await conn.query(`CREATE TABLE \`${pdb}\`.t (id INT PRIMARY KEY, a INT, b TEXT)`);
+        const prefix = uniqueName('rwpart');
+        const config = { prefix, sourceUrl: url, include: [`${pdb}.*`] };
+        const stopping = ownCapture(s, { ...config, name: `capture-rw-partial-${name}` });
+        services.push(stopping);
+        await stopping.start();
+        await stopping.waitLog(/"msg":"capture streaming"/);
+        await conn.query(`INSERT INTO \`${pdb}\`.t VALUES (1, 1, 'one'), (2, 2, 'two')`);
+        await conn.query("SET SESSION binlog_row_image = 'MINIMAL'");
+        await conn.query(`UPDATE \`${pdb}\`.t SET a = 10 WHERE id = 1`);
+        await conn.query("SET SESSION binlog_row_image = 'FULL'");
+        await conn.query(`UPDATE \`${pdb}\`.t SET a = 20 WHERE id = 2`);
+        expect(await stopping.waitExit()).toBe(1);
+        expect(stopping.log()).toMatch(
+          new RegExp(`SOURCE_PARTIAL_ROW_IMAGE.*rows of ${pdb}\\.t at .*binlog_row_image MINIMAL or NOBLOB`),
+        );
+
+        // warn: the partial rows are passed over, logged and counted; what follows arrives.
+        const going = ownCapture(s, {
+          ...config,
+          name: `capture-rw-partial-warn-${name}`,
+          extra: { source: { onPartialRowImage: 'warn' } },
+        });
+        services.push(going);
+        await going.start();
+        await going.waitLog(/passed over \(source\.onPartialRowImage: warn\)/);
+        const topic = await waitFor('the table topic', async () => {
+          const records = await readTopic({
+            brokers: s.kafkaBrokers,
+            registryUrl: s.registryUrl,
+            topic: `${prefix}.${pdb}.t`,
+            expected: 3,
+            settleMs: 500,
+          });
+          return records.length >= 3 ? records : undefined;
+        });
+        expect(topic.map((r) => [(r.value?.after as { id: number; a: number }).id, (r.value?.after as { a: number }).a])).toEqual(
+          [
+            [1, 1],
+            [2, 2],
+            [2, 20],
+          ],
+        );
+        const metrics = await (await fetch(`http://127.0.0.1:${going.port}/metrics`)).text();
+        expect(metrics.split('\n').filter((l) => l.startsWith('sluice_capture_partial_rows_total{'))).toEqual([
+          `sluice_capture_partial_rows_total{table="${pdb}.t",service="capture"} 1`,
+        ]);
+      } finally {
+        await conn.query(`DROP DATABASE IF EXISTS \`${pdb}\``);
+        await conn.end();
+      }
+    },
+  );
 });

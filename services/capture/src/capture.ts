@@ -13,6 +13,7 @@ import { classifyCaptureError } from './capture-errors.ts';
 import type { CaptureConfig } from './config.ts';
 import { encodeChanges } from './encode/record-encoder.ts';
 import { TableRegistry } from './encode/table-registry.ts';
+import { partialRowImagePolicy } from './event/partial-row-image.ts';
 import { ddlLogFields } from './event/query-statement.ts';
 import { statementDmlPolicy } from './event/statement-dml.ts';
 import { type SourceTransaction, TransactionAssembler } from './event/transaction-assembler.ts';
@@ -222,6 +223,11 @@ export class CaptureRun {
         policy: cfg.source.onStatementDml,
         log: this.log,
         count: (verb) => this.metrics.statementDml.inc({ verb }),
+      }),
+      onPartialRows: partialRowImagePolicy({
+        policy: cfg.source.onPartialRowImage,
+        log: this.log,
+        count: (table) => this.metrics.partialRows.inc({ table }),
       }),
     });
     const ddl = new DdlRecords({

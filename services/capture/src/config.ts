@@ -15,6 +15,8 @@ export const captureConfigSchema = z.object({
     serverId: z.number().int().min(1).max(4294967295).default(54001),
     /** DML logged as a statement on a captured table: stop (SOURCE_STATEMENT_DML), or log it at error level and go on. */
     onStatementDml: z.enum(['stop', 'warn']).default('stop'),
+    /** Rows a session logged with binlog_row_image MINIMAL/NOBLOB: stop (SOURCE_PARTIAL_ROW_IMAGE), or log at error level and go on without them. */
+    onPartialRowImage: z.enum(['stop', 'warn']).default('stop'),
   }),
   kafka: kafkaSection,
   schemaRegistry: registrySection,

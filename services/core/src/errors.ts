@@ -23,7 +23,7 @@ export const ERROR_CODES = {
   },
   SOURCE_PARTIAL_ROW_IMAGE: {
     retriable: false,
-    fix: 'A session wrote rows with binlog_row_image MINIMAL or NOBLOB: keep it FULL, repair the targets (sluice verify --fix), reset capture past the position.',
+    fix: 'A session wrote rows with binlog_row_image MINIMAL or NOBLOB: keep it FULL; to go on, set source.onPartialRowImage: warn and repair the targets (sluice verify --fix apply).',
   },
   SOURCE_XA_UNKNOWN: {
     retriable: false,

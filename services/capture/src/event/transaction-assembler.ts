@@ -49,6 +49,8 @@ export class TransactionAssembler {
     table: (database: string, table: string, view?: BinlogTableView) => Promise<EncodedTable | undefined>;
     /** Told of each DML statement event on captured tables, in binlog order; throws to stop the capture there. */
     onStatementDml?: (e: Extract<SourceEvent, { kind: 'statement' }>) => void;
+    /** Told of rows logged without all their columns, in binlog order; throws to stop the capture there. */
+    onPartialRows?: (e: Extract<SourceEvent, { kind: 'partial_rows' }>) => void;
   };
   private open: OpenTransaction | undefined;
   /** Prepared XA transactions by xid, until their XA COMMIT or XA ROLLBACK. */
@@ -81,6 +83,9 @@ export class TransactionAssembler {
       }
       case 'statement':
         this.opts.onStatementDml?.(e);
+        return undefined;
+      case 'partial_rows':
+        this.opts.onPartialRows?.(e);
         return undefined;
       case 'commit':
       case 'ddl': {

@@ -14,6 +14,7 @@ export class CaptureMetrics {
   readonly state: Gauge;
   readonly lastError: Gauge;
   readonly statementDml: Counter;
+  readonly partialRows: Counter;
 
   constructor(registry: MetricsRegistry) {
     const r = [registry];
@@ -65,6 +66,12 @@ export class CaptureMetrics {
       name: 'sluice_capture_statement_dml_total',
       help: 'DML statement events on captured tables passed over with source.onStatementDml: warn (their changes are not in the topics)',
       labelNames: ['verb'],
+      registers: r,
+    });
+    this.partialRows = new Counter({
+      name: 'sluice_capture_partial_rows_total',
+      help: 'rows events logged without all their columns (binlog_row_image MINIMAL/NOBLOB) passed over with source.onPartialRowImage: warn',
+      labelNames: ['table'],
       registers: r,
     });
     this.state = new Gauge({

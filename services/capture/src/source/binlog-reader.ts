@@ -27,6 +27,8 @@ export type SourceEvent =
    * DML logged as a statement (a session with binlog_format STATEMENT or MIXED) that writes
    * captured tables: its change never comes as rows. Inside its transaction; not a boundary.
    */
+  /** Rows a session logged with binlog_row_image MINIMAL or NOBLOB: not all columns are in the binlog. */
+  | { kind: 'partial_rows'; database: string; table: string; at: BinlogPosition; gtid: string | null }
   | {
       kind: 'statement';
       verb: DmlVerb;
@@ -121,7 +123,14 @@ export class BinlogReader {
             !fullImage(e.columns_present_bitmap, e.numberOfColumns) ||
             (e.columns_present_bitmap2 && !fullImage(e.columns_present_bitmap2, e.numberOfColumns))
           ) {
-            opts.onError(partialImage(tm.parentSchema, tm.tableName, here(e.nextPosition)));
+            // The rows lack columns: they go no further; the policy decides (partial-row-image.ts).
+            opts.onEvent({
+              kind: 'partial_rows',
+              database: tm.parentSchema,
+              table: tm.tableName,
+              at: here(e.nextPosition),
+              gtid: e.gtid ?? null,
+            });
             return;
           }
           const op = e.getEventName() === 'writerows' ? 'insert' : e.getEventName() === 'updaterows' ? 'update' : 'delete';
@@ -264,16 +273,6 @@ export function fullImage(bitmap: Buffer | undefined, columns: number): boolean 
   if (!bitmap) return true;
   for (let i = 0; i < columns; i++) if (!((bitmap[i >> 3] ?? 0) & (1 << (i & 7)))) return false;
   return true;
-}
-
-function partialImage(database: string, table: string, at: BinlogPosition): SluiceError {
-  return new SluiceError(
-    'SOURCE_PARTIAL_ROW_IMAGE',
-    `rows of ${database}.${table} at ${at.file}:${at.pos} were logged without all their columns: a session wrote with ` +
-      'binlog_row_image MINIMAL or NOBLOB (SET SESSION binlog_row_image), so the change cannot be published exactly. ' +
-      'Capture stops here; make the application keep binlog_row_image=FULL, then repair the targets (sluice verify --fix) ' +
-      'and reset the capture past this position',
-  );
 }
 
 /** zongji's own error for event types whose row changes it cannot decode (compressed transactions, partial JSON). */
