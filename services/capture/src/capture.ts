@@ -237,6 +237,7 @@ export class CaptureRun {
       topics,
       tables,
       accept: (db, t) => this.filter.matches(db, t),
+      acceptDatabase: (db) => this.filter.mayCapture(db),
     });
     let failed: (e: unknown) => void = () => undefined;
     const failure = new Promise<never>((_, reject) => {

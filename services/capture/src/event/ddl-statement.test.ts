@@ -43,4 +43,13 @@ describe('parseDdl', () => {
     expect(d.kind).toBe(kind);
     expect(d.tables.map((t) => [t.database, t.table])).toEqual(tables);
   });
+
+  it.each([
+    ['CREATE DATABASE shop', 'create_database', 'shop'],
+    ['CREATE SCHEMA IF NOT EXISTS `my db`', 'create_database', 'my db'],
+    ['DROP DATABASE IF EXISTS `a``b`', 'drop_database', 'a`b'],
+    ['drop schema 名前', 'drop_database', '名前'],
+  ])('%s names its database', (sql, kind, database) => {
+    expect(parseDdl(sql, 'cur')).toEqual({ kind, tables: [], database });
+  });
 });

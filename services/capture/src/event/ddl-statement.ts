@@ -16,6 +16,8 @@ export type DdlKind =
 export interface DdlStatement {
   kind: DdlKind;
   tables: { database: string; table: string }[];
+  /** The database a CREATE/DROP DATABASE names. */
+  database?: string;
 }
 
 // Unquoted identifiers: ASCII letters, digits, _ and $, and any character from U+0080 to U+FFFF.
@@ -55,7 +57,10 @@ export function parseDdl(statement: string, currentDb: string): DdlStatement {
     ]);
     return { kind: 'rename_table', tables };
   }
-  if (/^CREATE (?:DATABASE|SCHEMA)/i.test(sql)) return { kind: 'create_database', tables: [] };
-  if (/^DROP (?:DATABASE|SCHEMA)/i.test(sql)) return { kind: 'drop_database', tables: [] };
+  m = new RegExp(`^(CREATE|DROP) (?:DATABASE|SCHEMA) (?:IF (?:NOT )?EXISTS )?(${NAME})`, 'i').exec(sql);
+  if (m) {
+    const kind = (m[1] as string).toUpperCase() === 'CREATE' ? 'create_database' : 'drop_database';
+    return { kind, tables: [], database: unquote(m[2] as string) };
+  }
   return { kind: 'other', tables: [] };
 }

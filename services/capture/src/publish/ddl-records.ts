@@ -28,6 +28,7 @@ export class DdlRecords {
     topics: TopicManager;
     tables: TableRegistry;
     accept: (db: string, table: string) => boolean;
+    acceptDatabase: (db: string) => boolean;
   };
   private ids: Promise<{ changeKey: number; change: number; truncateKey: number }> | undefined;
 
@@ -55,7 +56,8 @@ export class DdlRecords {
     if (!ddl) return [];
     const parsed = parseDdl(ddl.statement, ddl.database);
     const captured = parsed.tables.filter((t) => this.opts.accept(t.database, t.table));
-    const aboutCapturedDb = (parsed.kind === 'create_database' || parsed.kind === 'drop_database') && ddl.database !== '';
+    // A database's own DDL is published when tables of it can be captured, not for every database of the server.
+    const aboutCapturedDb = parsed.database !== undefined && this.opts.acceptDatabase(parsed.database);
     if (captured.length === 0 && !aboutCapturedDb) return [];
     const ids = await this.schemaIds();
     const { registry } = this.opts;

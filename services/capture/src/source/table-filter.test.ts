@@ -16,4 +16,10 @@ describe('TableFilter', () => {
     expect(f.matches('crm', 'customer_notes')).toBe(false);
     expect(f.matches('shopping', 'orders')).toBe(false);
   });
+
+  it('knows the databases whose CREATE/DROP DATABASE matter', () => {
+    const f = new TableFilter({ include: ['shop.*', 'crm.customer?', 'iso_*.*'], exclude: ['iso_skip*.*', 'shop.tmp_*'] });
+    expect(['shop', 'crm', 'iso_a'].map((d) => f.mayCapture(d))).toEqual([true, true, true]);
+    expect(['shopping', 'other', 'iso_skip1', 'mysql'].map((d) => f.mayCapture(d))).toEqual([false, false, false, false]);
+  });
 });
