@@ -43,7 +43,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (err) => {
-    if (err instanceof SluiceError) log.fatal({ code: err.code, fix: undefined }, err.message);
+    if (err instanceof SluiceError) log.fatal({ code: err.code, fix: ERROR_CODES[err.code].fix }, err.message);
     else log.fatal({ err }, 'capture failed');
     // A config error is for whoever starts the service: on stderr as plain text too, with the fix.
     if (err instanceof SluiceError && exitCodeOf(err) === 2)

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import {
+  classifyKafkaError,
   configFileFromArgs,
   createLogger,
   createMetricsRegistry,
@@ -49,8 +50,10 @@ async function main(): Promise<number> {
 
 main().then(
   (code) => process.exit(code),
-  (err) => {
-    if (err instanceof SluiceError) log.fatal({ code: err.code }, err.message);
+  (failure) => {
+    // kafkajs' own errors (a crashed consumer, a refused dead letter) get their code here.
+    const err = (failure as Error)?.name?.startsWith('KafkaJS') ? classifyKafkaError(failure, 'kafka') : failure;
+    if (err instanceof SluiceError) log.fatal({ code: err.code, fix: ERROR_CODES[err.code].fix }, err.message);
     else log.fatal({ err }, 'sink failed');
     // A config error is for whoever starts the service: on stderr as plain text too, with the fix.
     if (err instanceof SluiceError && exitCodeOf(err) === 2)
