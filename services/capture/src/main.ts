@@ -3,10 +3,8 @@ import {
   configFileFromArgs,
   createLogger,
   createMetricsRegistry,
-  ERROR_CODES,
-  exitCodeOf,
+  exitOnFailure,
   redactUrl,
-  SluiceError,
   startHealthServer,
 } from '@sluice/core';
 import { loadCaptureConfig } from './config.ts';
@@ -40,14 +38,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err) => {
-    if (err instanceof SluiceError) log.fatal({ code: err.code, fix: ERROR_CODES[err.code].fix }, err.message);
-    else log.fatal({ err }, 'capture failed');
-    // A config error is for whoever starts the service: on stderr as plain text too, with the fix.
-    if (err instanceof SluiceError && exitCodeOf(err) === 2)
-      process.stderr.write(`capture: ${err.code}: ${err.message}\n  fix: ${ERROR_CODES[err.code].fix}\n`);
-    process.exit(exitCodeOf(err));
-  },
-);
+main().then((code) => process.exit(code), exitOnFailure('capture', log));

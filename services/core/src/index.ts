@@ -27,5 +27,6 @@ export * from './net-errors.ts';
 export * from './position/binlog-position.ts';
 export * from './registry/schema-registry.ts';
 export * from './retry.ts';
+export * from './service-exit.ts';
 export * from './sql/redact-sql.ts';
 export * from './sql/sql-tokens.ts';

@@ -1,13 +1,10 @@
 #!/usr/bin/env node
 import {
-  classifyKafkaError,
   configFileFromArgs,
   createLogger,
   createMetricsRegistry,
-  ERROR_CODES,
-  exitCodeOf,
+  exitOnFailure,
   redactUrl,
-  SluiceError,
   startHealthServer,
 } from '@sluice/core';
 import { TargetWriter } from './apply/target-writer.ts';
@@ -48,16 +45,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (failure) => {
-    // kafkajs' own errors (a crashed consumer, a refused dead letter) get their code here.
-    const err = (failure as Error)?.name?.startsWith('KafkaJS') ? classifyKafkaError(failure, 'kafka') : failure;
-    if (err instanceof SluiceError) log.fatal({ code: err.code, fix: ERROR_CODES[err.code].fix }, err.message);
-    else log.fatal({ err }, 'sink failed');
-    // A config error is for whoever starts the service: on stderr as plain text too, with the fix.
-    if (err instanceof SluiceError && exitCodeOf(err) === 2)
-      process.stderr.write(`sink: ${err.code}: ${err.message}\n  fix: ${ERROR_CODES[err.code].fix}\n`);
-    process.exit(exitCodeOf(err));
-  },
-);
+main().then((code) => process.exit(code), exitOnFailure('sink', log));
