@@ -135,6 +135,8 @@ export class CaptureRun {
       topics,
       log: this.log,
       columns: cfg.columns,
+      compatibility: cfg.schemaRegistry.compatibility,
+      accept: (db, t) => this.filter.matches(db, t),
     });
     await this.refuseKeylessTables(catalog);
     const from = await this.startingPoint(last, facts, tables);
@@ -303,8 +305,8 @@ export class CaptureRun {
       if (txn.ddl) {
         this.log.info({ database: txn.ddl.database, statement: txn.ddl.statement.slice(0, 200) }, 'DDL');
         extra = await ddl.records(txn);
-        // Column types may have changed: re-read definitions before the next row.
-        tables.invalidate();
+        // Column types may have changed: re-read definitions before the next row (and follow renames).
+        await tables.afterDdl(txn.ddl.statement, txn.ddl.database);
       }
       await this.publish(txn, serverId, extra);
     }

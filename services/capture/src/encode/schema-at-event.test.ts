@@ -51,6 +51,9 @@ describe('schemaAtEvent', () => {
     };
     const s = schemaAtEvent(now, view);
     expect(s?.columns[2]?.sqlType).toBe('decimal(8,4)');
+    // The binlog does not tell nullability or defaults: sinks must not take them from this column.
+    expect(s?.columns[2]?.approximate).toBe(true);
+    expect(s?.columns[1]?.approximate).toBeUndefined();
     expect(s?.primaryKey).toEqual(['id']);
   });
 

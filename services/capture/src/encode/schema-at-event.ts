@@ -32,7 +32,9 @@ export function sameEncoding(catalogType: string, binlogType: string): boolean {
  * capture reads a backlog, a later ALTER may already have changed it. The binlog's own metadata
  * (binlog_row_metadata=FULL) describes the table as it was. Returns undefined when the table of
  * now encodes the event the same way, else a schema built from the binlog, keeping the exact
- * column types of now for the columns that did not change.
+ * columns of now for the columns that did not change. The binlog tells neither nullability nor
+ * defaults nor collations: the other columns are marked `approximate`, and sinks keep what
+ * their target has for those (docs/architecture.md, schema evolution).
  */
 export function schemaAtEvent(now: TableSchema, view: BinlogTableView | undefined): TableSchema | undefined {
   if (!view) return undefined;
@@ -43,7 +45,7 @@ export function schemaAtEvent(now: TableSchema, view: BinlogTableView | undefine
   const byName = new Map(now.columns.map((c) => [c.name, c]));
   const columns: ColumnDef[] = view.columns.map((c) => {
     const current = byName.get(c.name);
-    return current && sameEncoding(current.sqlType, c.sqlType) ? current : c;
+    return current && sameEncoding(current.sqlType, c.sqlType) ? current : { ...c, approximate: true };
   });
   const names = new Set(columns.map((c) => c.name));
   const primaryKey = view.primaryKey ?? (now.primaryKey.every((k) => names.has(k)) ? now.primaryKey : undefined);

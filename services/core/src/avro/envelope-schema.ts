@@ -67,7 +67,12 @@ export function buildTableAvro(prefix: string, t: TableSchema): TableAvro {
   const valueField = (f: FieldMapping) => {
     const plain = avroField(f, f.column.nullable);
     const exact = f.column.nullable ? undefined : avroDefault(f.column.sqlType, f.column.default);
-    return { ...plain, ...(exact ? { default: exact.value } : {}), ...defaultAttributes(f.column.default) };
+    return {
+      ...plain,
+      ...(exact ? { default: exact.value } : {}),
+      ...defaultAttributes(f.column.default),
+      ...(f.column.approximate ? { 'sluice.approximate': true } : {}),
+    };
   };
   const renames = t.renames && Object.keys(t.renames).length ? { 'sluice.renames': t.renames } : {};
   const keySchema = {

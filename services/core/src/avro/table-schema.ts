@@ -8,8 +8,10 @@ export interface ColumnDef {
   nullable: boolean;
   charset?: string | null;
   collation?: string | null;
-  /** The column's DEFAULT (column-default.ts); absent when it has none or it is not known (binlog metadata). */
+  /** The column's DEFAULT (column-default.ts); absent when it has none or it is not known (approximate). */
   default?: ColumnDefault;
+  /** Read from binlog metadata (a backlog across an ALTER): nullability, default and collation are not known. */
+  approximate?: boolean;
 }
 
 export interface TableSchema {
