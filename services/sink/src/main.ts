@@ -1,7 +1,16 @@
 #!/usr/bin/env node
-import { configFileFromArgs, createLogger, createMetricsRegistry, redactUrl, SluiceError, startHealthServer } from '@sluice/core';
+import {
+  configFileFromArgs,
+  createLogger,
+  createMetricsRegistry,
+  Registry,
+  redactUrl,
+  SluiceError,
+  startHealthServer,
+} from '@sluice/core';
 import { TargetWriter } from './apply/target-writer.ts';
 import { loadSinkConfig } from './config.ts';
+import { newestRenames } from './decode/newest-renames.ts';
 import { SinkMetrics } from './observe/sink-metrics.ts';
 import { Sink } from './sink.ts';
 
@@ -18,6 +27,7 @@ async function main(): Promise<number> {
     checkpointSchema: cfg.checkpointSchema,
     staleWriteGuard: cfg.staleWriteGuard,
     ddl: cfg.ddl,
+    newestRenames: newestRenames(new Registry(cfg.schemaRegistry.url), cfg.topicPrefix),
   });
   const metrics = createMetricsRegistry('sink');
   const sink = new Sink(cfg, writer, slog, new SinkMetrics(metrics));
