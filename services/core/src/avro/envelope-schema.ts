@@ -71,7 +71,7 @@ export function buildTableAvro(prefix: string, t: TableSchema): TableAvro {
       ...plain,
       ...(exact ? { default: exact.value } : {}),
       ...defaultAttributes(f.column.default),
-      ...(f.column.approximate ? { 'sluice.approximate': true } : {}),
+      ...(f.column.unknown?.length ? { 'sluice.unknown': f.column.unknown } : {}),
     };
   };
   const renames = t.renames && Object.keys(t.renames).length ? { 'sluice.renames': t.renames } : {};

@@ -8,11 +8,17 @@ export interface ColumnDef {
   nullable: boolean;
   charset?: string | null;
   collation?: string | null;
-  /** The column's DEFAULT (column-default.ts); absent when it has none or it is not known (approximate). */
+  /** The column's DEFAULT (column-default.ts); absent when it has none or it is not known (`unknown`). */
   default?: ColumnDefault;
-  /** Read from binlog metadata (a backlog across an ALTER): nullability, default and collation are not known. */
-  approximate?: boolean;
+  /**
+   * What is not known of the column as it was when its rows were written: a backlog read across
+   * an ALTER takes the column from binlog metadata, which has no default and no collation (and no
+   * nullability on a server whose TableMap could not be read). Sinks keep the target's there.
+   */
+  unknown?: UnknownAttribute[];
 }
+
+export type UnknownAttribute = 'nullable' | 'default' | 'collation';
 
 export interface TableSchema {
   database: string;

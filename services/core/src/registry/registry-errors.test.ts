@@ -10,7 +10,7 @@ import { Registry } from './schema-registry.ts';
  */
 type Handler = (req: IncomingMessage & { body: string }, res: ServerResponse) => void;
 let handler: Handler = (_req, res) => res.writeHead(500).end();
-const seen: { method: string; url: string; body: string; auth: string | undefined }[] = [];
+const seen: { method: string; url: string; body: string; auth: string | undefined; type: string | undefined }[] = [];
 let server: Server;
 let base: string;
 
@@ -21,7 +21,13 @@ beforeAll(async () => {
       body += c;
     });
     req.on('end', () => {
-      seen.push({ method: String(req.method), url: String(req.url), body, auth: req.headers.authorization });
+      seen.push({
+        method: String(req.method),
+        url: String(req.url),
+        body,
+        auth: req.headers.authorization,
+        type: req.headers['content-type'],
+      });
       handler(Object.assign(req, { body }), res);
     });
   });
@@ -167,6 +173,8 @@ describe('subject compatibility', () => {
       'POST /apis/ccompat/v7/subjects/s-value/versions',
     ]);
     expect(JSON.parse(seen[1]?.body ?? '')).toEqual({ ruleType: 'COMPATIBILITY', config: 'NONE' });
+    // Apicurio's own API takes plain JSON (it refuses the ccompat media type).
+    expect(seen[1]?.type).toBe('application/json');
   });
 });
 

@@ -40,17 +40,24 @@ export class RegistryHttp {
 
   /**
    * One request. Resolves with 2xx answers, with Confluent "not found" answers (404 with a
-   * 404xx error code), and with 409/422 (the caller names the table); throws for the rest.
+   * 404xx error code), with 409/422 (the caller names the table) and with the `statuses` asked
+   * for; throws for the rest. `root` and `contentType` serve Apicurio's native API.
    */
-  async answer(method: string, path: string, what: string, body?: unknown, root = this.base): Promise<RegistryAnswer> {
-    const url = `${root}${path}`;
+  async answer(
+    method: string,
+    path: string,
+    what: string,
+    body?: unknown,
+    opts: { root?: string; contentType?: string; statuses?: number[] } = {},
+  ): Promise<RegistryAnswer> {
+    const url = `${opts.root ?? this.base}${path}`;
     let res: Response;
     try {
       res = await fetch(url, {
         method,
         headers: {
           accept: 'application/vnd.schemaregistry.v1+json, application/json',
-          ...(body === undefined ? {} : { 'content-type': 'application/vnd.schemaregistry.v1+json' }),
+          ...(body === undefined ? {} : { 'content-type': opts.contentType ?? 'application/vnd.schemaregistry.v1+json' }),
           ...(this.auth ? { authorization: this.auth } : {}),
         },
         body: body === undefined ? undefined : JSON.stringify(body),
@@ -69,7 +76,7 @@ export class RegistryHttp {
       // not JSON: keep the text for the message
     }
     const answer = { status: res.status, body: parsed };
-    if (res.ok || res.status === 409 || res.status === 422) return answer;
+    if (res.ok || res.status === 409 || res.status === 422 || opts.statuses?.includes(res.status)) return answer;
     if (res.status === 404 && NOT_FOUND_CODES.has(errorCode(parsed) ?? 0)) return answer;
     throw failure(answer, `${method} ${url}`, what);
   }

@@ -100,15 +100,19 @@ export class Registry {
     const root = this.http.apicurioRoot;
     if (level === 'NONE' && root) {
       const rule = { ruleType: 'COMPATIBILITY', config: 'NONE' };
+      const native = { root, contentType: 'application/json', statuses: [404] };
       for (const api of ['/registry/v3', '/registry/v2']) {
         const rules = `${api}/groups/default/artifacts/${s}/rules`;
-        const created = await this.http.answer('POST', rules, what, rule, root).catch((e: unknown) => {
-          // The other API version, or no native API at all (a proxy in front of ccompat only).
-          if (e instanceof SluiceError && e.code === 'REGISTRY_MISCONFIGURED') return undefined;
-          throw e;
-        });
-        if (!created) continue;
-        if (created.status === 409) await this.http.answer('PUT', `${rules}/COMPATIBILITY`, what, rule, root);
+        const created = await this.http.answer('POST', rules, what, rule, native);
+        // 404: not this API version (or no native API at all: a proxy in front of ccompat only).
+        if (created.status === 404) continue;
+        if (created.status === 409) await this.http.answer('PUT', `${rules}/COMPATIBILITY`, what, rule, native);
+        else if (created.status >= 300) {
+          throw new SluiceError(
+            'REGISTRY_MISCONFIGURED',
+            `schema registry refused rule NONE for ${subject}: ${registryMessage(created.body)}`,
+          );
+        }
         break;
       }
     }

@@ -97,8 +97,8 @@ describe('schema diff', () => {
     ).toBe(true);
   });
 
-  it('keeps what the target has for a column read from binlog metadata (approximate)', () => {
-    const t = table([ID, col('x', 'bigint', { approximate: true, default: undefined })]);
+  it('keeps what the target has for what the source did not know (a column read from binlog metadata)', () => {
+    const t = table([ID, col('x', 'bigint', { unknown: ['nullable', 'default', 'collation'], default: undefined })]);
     const d = diffSchema(t, [ID_INFO, info('x', 'int', { nullable: false, default: { kind: 'text', value: '3' } })]);
     expect(evolveStatements(t, d)).toEqual(["ALTER TABLE `d`.`t` MODIFY COLUMN `x` bigint NOT NULL DEFAULT '3'"]);
     expect(isEmpty(diffSchema(t, [ID_INFO, info('x', 'bigint', { nullable: false })]))).toBe(true);
@@ -167,5 +167,13 @@ describe('normalizeType', () => {
 
   it('takes MySQL 8 and MariaDB spellings of GEOMETRYCOLLECTION for one type', () => {
     expect(normalizeType('geomcollection')).toBe(normalizeType('geometrycollection'));
+  });
+});
+
+describe('partly known columns', () => {
+  it('follows the nullability the binlog told, keeping the default the target has', () => {
+    const t = table([ID, col('x', 'int', { nullable: false, unknown: ['default', 'collation'], default: undefined })]);
+    const d = diffSchema(t, [ID_INFO, info('x', 'int', { nullable: true, default: { kind: 'text', value: '3' } })]);
+    expect(evolveStatements(t, d)).toEqual(["ALTER TABLE `d`.`t` MODIFY COLUMN `x` int NOT NULL DEFAULT '3'"]);
   });
 });

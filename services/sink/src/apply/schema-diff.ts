@@ -16,7 +16,7 @@ export interface TargetColumnInfo {
 export interface SchemaDiff {
   rename: { from: string; to: string }[];
   add: TargetColumn[];
-  /** Columns to redefine, as they are to be (for an approximate column: the target's nullability and default kept). */
+  /** Columns to redefine, as they are to be (with the target's own value of what the source did not know). */
   modify: TargetColumn[];
   drop: string[];
 }
@@ -75,7 +75,7 @@ export function diffSchema(t: TargetTable, target: TargetColumnInfo[], traits?: 
   for (const c of t.columns) {
     const h = have.get(lower(c.name));
     if (!h) continue;
-    const wanted = c.approximate ? keepTargetAttributes(c, h) : c;
+    const wanted = c.unknown?.length ? keepTargetAttributes(c, h) : c;
     if (differs(wanted, h, traits)) modify.push(wanted);
   }
   return {
@@ -86,15 +86,16 @@ export function diffSchema(t: TargetTable, target: TargetColumnInfo[], traits?: 
   };
 }
 
-/** A column read from binlog metadata: its type and charset, with the nullability, default and collation the target has. */
+/** A column read from binlog metadata: what the source knew, and the target's own value of the rest. */
 function keepTargetAttributes(c: TargetColumn, h: TargetColumnInfo): TargetColumn {
+  const unknown = new Set(c.unknown);
   const sameCharset = !c.charset || !h.charset || lower(c.charset) === lower(h.charset);
   return {
     ...c,
-    nullable: h.nullable ?? c.nullable,
-    default: h.default,
+    nullable: unknown.has('nullable') ? (h.nullable ?? c.nullable) : c.nullable,
+    default: unknown.has('default') ? h.default : c.default,
     charset: c.charset ?? h.charset ?? null,
-    collation: sameCharset ? (h.collation ?? null) : null,
+    collation: unknown.has('collation') ? (sameCharset ? (h.collation ?? null) : null) : c.collation,
   };
 }
 

@@ -11,13 +11,13 @@ describe('targetTableFromSchema', () => {
       { name: 'y', sqlType: 'int(11)', nullable: false, default: { kind: 'text', value: '7' } },
       { name: 'b', sqlType: 'binary(2)', nullable: true, default: { kind: 'bytes', hex: '6100' } },
       { name: 'at', sqlType: 'timestamp', nullable: true, default: { kind: 'expression', sql: 'current_timestamp()' } },
-      { name: 'c', sqlType: 'varchar(30)', nullable: true, approximate: true },
+      { name: 'c', sqlType: 'varchar(30)', nullable: true, unknown: ['default', 'collation'] },
     ],
     primaryKey: ['id'],
     renames: { c: ['b0', 'a'] },
   }).valueSchema;
 
-  it('reads defaults, approximate columns and the rename history', () => {
+  it('reads defaults, unknown attributes and the rename history', () => {
     const t = targetTableFromSchema(schema);
     expect(t.columns.map((c) => c.default)).toEqual([
       undefined,
@@ -27,7 +27,7 @@ describe('targetTableFromSchema', () => {
       undefined,
     ]);
     expect(t.columns.map((c) => c.nullable)).toEqual([false, false, true, true, true]);
-    expect(t.columns[4]?.approximate).toBe(true);
+    expect(t.columns[4]?.unknown).toEqual(['default', 'collation']);
     expect(t.renames).toEqual({ c: ['b0', 'a'] });
     expect(t.origin).toEqual({ database: 'd', table: 't' });
   });

@@ -1,4 +1,4 @@
-import { type ColumnCodec, type ColumnDefault, codecFor, SluiceError } from '@sluice/core';
+import { type ColumnCodec, type ColumnDefault, codecFor, SluiceError, type UnknownAttribute } from '@sluice/core';
 
 /** A table as the sink writes it: columns in order, with how to turn Avro values into SQL parameters. */
 export interface TargetColumn {
@@ -9,10 +9,10 @@ export interface TargetColumn {
   charset: string | null;
   collation: string | null;
   codec: ColumnCodec;
-  /** The source column's DEFAULT; undefined when it has none (or it is approximate). */
+  /** The source column's DEFAULT; undefined when it has none (or it is unknown). */
   default?: ColumnDefault;
-  /** Read from binlog metadata in a backlog: nullability, default and collation unknown; the target's are kept. */
-  approximate?: boolean;
+  /** Attributes the source did not know for this version (a backlog read from binlog metadata): the target's are kept. */
+  unknown?: UnknownAttribute[];
 }
 
 /** Former names by current column name, most recent first (the schema's `sluice.renames`). */
@@ -60,7 +60,7 @@ export function targetTableFromSchema(valueSchema: Record<string, unknown>): Tar
       collation: (f['sluice.collation'] as string) ?? null,
       codec: codecFor(sqlType),
       ...defaultOf(f),
-      ...(f['sluice.approximate'] === true ? { approximate: true } : {}),
+      ...unknownOf(f),
     };
   });
   const byName = new Map(columns.map((c) => [c.name, c]));
@@ -83,12 +83,21 @@ export function targetTableFromSchema(valueSchema: Record<string, unknown>): Tar
     id: JSON.stringify([
       database,
       table,
-      columns.map((c) => [c.name, c.sqlType, c.nullable, c.charset, c.collation, c.default ?? null, c.approximate ?? false]),
+      columns.map((c) => [c.name, c.sqlType, c.nullable, c.charset, c.collation, c.default ?? null, c.unknown ?? []]),
       renames,
     ]),
     renames,
     origin: { database, table },
   };
+}
+
+const UNKNOWN = new Set<string>(['nullable', 'default', 'collation']);
+
+/** The attributes a field says are unknown (`sluice.unknown`). */
+function unknownOf(f: AvroField): { unknown?: UnknownAttribute[] } {
+  const u = f['sluice.unknown'];
+  const list = Array.isArray(u) ? (u.filter((a) => UNKNOWN.has(a)) as UnknownAttribute[]) : [];
+  return list.length ? { unknown: list } : {};
 }
 
 /** The default a field carries (`sluice.default` + `sluice.defaultKind`), if any. */
