@@ -153,6 +153,8 @@ export class CaptureRun {
       topics,
       log: this.log,
       columns: cfg.columns,
+      compatibility: cfg.schemaRegistry.compatibility,
+      accept: (db, t) => this.filter.matches(db, t),
     });
     await assertDeclaredKeys(this.pool, cfg.keys);
     await this.refuseKeylessTables(catalog);
@@ -334,8 +336,8 @@ export class CaptureRun {
       if (txn.ddl) {
         this.log.info(ddlLogFields(txn.ddl.database, txn.ddl.statement), 'DDL');
         extra = await ddl.records(txn);
-        // Column types may have changed: re-read definitions before the next row.
-        tables.invalidate();
+        // Column types may have changed: re-read definitions before the next row (and follow renames).
+        await tables.afterDdl(txn.ddl.statement, txn.ddl.database);
       }
       await this.publish(txn, serverId, extra);
     }

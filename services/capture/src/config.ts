@@ -1,4 +1,13 @@
-import { type EnvOverride, httpSection, kafkaSection, loadConfig, mysqlUrl, registrySection, topicPrefix } from '@sluice/core';
+import {
+  COMPATIBILITY_LEVELS,
+  type EnvOverride,
+  httpSection,
+  kafkaSection,
+  loadConfig,
+  mysqlUrl,
+  registrySection,
+  topicPrefix,
+} from '@sluice/core';
 import { z } from 'zod';
 
 const pattern = z.string().regex(/^[^.\s]+\.[^.\s]+$/, 'expected <database>.<table>, with * and ? as wildcards');
@@ -19,7 +28,15 @@ export const captureConfigSchema = z.object({
     onPartialRowImage: z.enum(['stop', 'warn']).default('stop'),
   }),
   kafka: kafkaSection,
-  schemaRegistry: registrySection,
+  schemaRegistry: registrySection.extend({
+    /**
+     * The compatibility level set on every table's key and value subject. NONE (the default):
+     * sluice readers always decode with the writer's schema, and every DDL the source accepts
+     * must stay publishable. A stricter level makes the registry refuse some DDLs
+     * (SCHEMA_INCOMPATIBLE) and stops the capture there.
+     */
+    compatibility: z.enum(COMPATIBILITY_LEVELS).default('NONE'),
+  }),
   topicPrefix,
   tables: z
     .object({

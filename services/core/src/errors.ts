@@ -62,6 +62,22 @@ export const ERROR_CODES = {
     fix: "Kafka refused the table's topic name: another topic takes it once '.' and '_' fold together; rename or delete that topic, or use another topicPrefix (docs/limits.md).",
   },
   REGISTRY_UNAVAILABLE: { retriable: true, fix: 'Check schemaRegistry.url and that the registry is up.' },
+  REGISTRY_MISCONFIGURED: {
+    retriable: false,
+    fix: 'The registry answered, but not as a Confluent-compatible API (404 on the API path) or refused the credentials: check schemaRegistry.url (Apicurio: http://host:port/apis/ccompat/v7) and its user:password.',
+  },
+  SCHEMA_INCOMPATIBLE: {
+    retriable: false,
+    fix: "The registry refused a table's new schema version under the compatibility level of its subject: set schemaRegistry.compatibility to NONE (the default), or change the level of the named subject in the registry.",
+  },
+  SCHEMA_INVALID: {
+    retriable: false,
+    fix: "The registry refused a table's schema as invalid (422); report it with the table named: sluice built a schema it should not have.",
+  },
+  ENCODE_FAILED: {
+    retriable: false,
+    fix: 'A row did not fit the Avro schema of its table (the message names the fields); report it with the table and column named.',
+  },
   DECODE_FAILED: { retriable: false, fix: 'The message is not a sluice Avro record; see the DLQ entry for its origin.' },
   // target: where sinks write.
   TARGET_UNAVAILABLE: { retriable: true, fix: 'Check that the target is up; the sink retries without committing offsets.' },

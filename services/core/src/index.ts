@@ -1,5 +1,6 @@
 export * from './avro/binary-reader.ts';
 export * from './avro/column-codecs.ts';
+export * from './avro/column-default.ts';
 export * from './avro/envelope-schema.ts';
 export * from './avro/fixed-schemas.ts';
 export * from './avro/framed-encoder.ts';

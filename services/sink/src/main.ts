@@ -4,11 +4,13 @@ import {
   createLogger,
   createMetricsRegistry,
   exitOnFailure,
+  Registry,
   redactUrl,
   startHealthServer,
 } from '@sluice/core';
 import { TargetWriter } from './apply/target-writer.ts';
 import { loadSinkConfig } from './config.ts';
+import { newestRenames } from './decode/newest-renames.ts';
 import { SinkMetrics } from './observe/sink-metrics.ts';
 import { Sink } from './sink.ts';
 
@@ -25,6 +27,7 @@ async function main(): Promise<number> {
     checkpointSchema: cfg.checkpointSchema,
     staleWriteGuard: cfg.staleWriteGuard,
     ddl: cfg.ddl,
+    newestRenames: newestRenames(new Registry(cfg.schemaRegistry.url), cfg.topicPrefix),
   });
   const metrics = createMetricsRegistry('sink');
   const sink = new Sink(cfg, writer, slog, new SinkMetrics(metrics));

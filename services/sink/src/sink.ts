@@ -265,6 +265,12 @@ export class Sink {
     const e = SluiceError.from(err, 'DECODE_FAILED');
     // A registry outage is not the record's fault: retry the batch rather than dead-letter it.
     if (e.retriable) throw e;
+    // Nor is a wrong registry URL: no record could be read, so stop rather than dead-letter them all.
+    if (e.code === 'REGISTRY_MISCONFIGURED') {
+      this.log.fatal({ code: e.code }, `sink stops: ${e.message}`);
+      this.fatal?.(e);
+      throw e;
+    }
     return { message, error: e };
   }
 

@@ -33,3 +33,20 @@ describe('projectTable', () => {
     expect(() => projectTable(t, { exclude: [], mask: ['crm.users.email'] })).toThrow(/maskSalt is required/);
   });
 });
+
+describe('masked defaults', () => {
+  it('a masked column carries the masked default, never the clear one', () => {
+    const withDefault: TableSchema = {
+      ...t,
+      columns: [
+        { name: 'id', sqlType: 'int', nullable: false },
+        { name: 'email', sqlType: 'varchar(100)', nullable: false, default: { kind: 'text', value: 'nobody@x.y' } },
+        { name: 'at', sqlType: 'varchar(100)', nullable: false, default: { kind: 'expression', sql: 'uuid()' } },
+      ],
+    };
+    const { schema, masks } = projectTable(withDefault, { exclude: [], mask: ['crm.users.*'], maskSalt: 's3cret-s3cret-16' });
+    expect(schema.columns[1]?.default).toEqual({ kind: 'text', value: masks.get('email')?.('nobody@x.y') });
+    expect(JSON.stringify(schema)).not.toContain('nobody@x.y');
+    expect(schema.columns[2]?.default).toBeUndefined();
+  });
+});

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { globToRegExp, SluiceError, type TableSchema } from '@sluice/core';
+import { type ColumnDef, globToRegExp, SluiceError, type TableSchema } from '@sluice/core';
 
 /** Column filters from the config: `db.table.column` patterns with * and ?. */
 export interface ColumnRules {
@@ -33,12 +33,24 @@ export function projectTable(
     if (masked.some((r) => r.test(name(c.name)))) {
       if (!rules.maskSalt) throw new SluiceError('CONFIG_INVALID', 'columns.maskSalt is required when columns.mask is set');
       const salt = rules.maskSalt;
-      masks.set(c.name, (v) =>
+      const mask = (v: unknown) =>
         createHmac('sha256', salt)
           .update(Buffer.isBuffer(v) ? v : Buffer.from(String(v), 'utf8'))
-          .digest('hex'),
-      );
-      columns.push({ ...c, sqlType: 'char(64)', charset: 'ascii', collation: 'ascii_bin' });
+          .digest('hex');
+      masks.set(c.name, mask);
+      // The default is masked too: the clear value must not reach the schema, and a target's
+      // rows filled by ADD COLUMN must hold what the records of those rows would.
+      const d = c.default;
+      const def: ColumnDef['default'] =
+        d?.kind === 'text'
+          ? { kind: 'text', value: mask(d.value) }
+          : d?.kind === 'bytes'
+            ? { kind: 'text', value: mask(Buffer.from(d.hex, 'hex')) }
+            : d?.kind === 'null'
+              ? d
+              : undefined;
+      const { default: _clear, ...rest } = c;
+      columns.push({ ...rest, sqlType: 'char(64)', charset: 'ascii', collation: 'ascii_bin', ...(def ? { default: def } : {}) });
       continue;
     }
     columns.push(c);

@@ -1,5 +1,6 @@
 import {
   buildTableAvro,
+  type Compatibility,
   keySubject,
   type Logger,
   type Registry,
@@ -10,6 +11,8 @@ import {
   tableKey,
   valueSubject,
 } from '@sluice/core';
+import { columnChanges, nextRenames, type RenameHistory } from '../event/column-changes.ts';
+import { parseDdl } from '../event/ddl-statement.ts';
 import { enumSetRepairs } from '../event/enum-set-repair.ts';
 import { ensureTableTopic } from '../publish/table-topics.ts';
 import type { TopicManager } from '../publish/topic-manager.ts';
@@ -37,12 +40,23 @@ export interface EncodedTable {
 /**
  * Resolves a source table to its encoding, registering a new schema version when the table's
  * definition changed. A table that cannot be keyed is refused once, with the reason logged.
+ *
+ * Column renames come from the ALTER statements (afterDdl), never from comparing column sets.
+ * Each table's rename history travels in every schema version (`sluice.renames`), so a sink at
+ * any older version can rename, whatever DDLs came without a row between them. The history
+ * lives in the registry: it is read back from the table's latest version when this process
+ * first needs it, and a rename registers a version at once, before the checkpoint after the DDL
+ * is committed, so that a restart right after a rename does not lose it.
  */
 export class TableRegistry {
   private readonly byName = new Map<string, EncodedTable>();
   private readonly refused = new Set<string>();
   /** Versions built from binlog metadata for events written before a DDL, by fingerprint. */
   private readonly past = new Map<string, EncodedTable>();
+  /** Rename history by table, as of the last DDL read (loaded from the registry on first use). */
+  private readonly histories = new Map<string, Promise<RenameHistory>>();
+  /** Columns dropped by a DDL since the table's last registered version (a re-add of one is told). */
+  private readonly dropped = new Map<string, Set<string>>();
   private readonly opts: {
     prefix: string;
     catalog: TableCatalog;
@@ -50,6 +64,10 @@ export class TableRegistry {
     topics: TopicManager;
     log: Logger;
     columns: ColumnRules;
+    /** The level set on every table subject (schemaRegistry.compatibility); none when undefined. */
+    compatibility?: Compatibility;
+    /** Whether a table is captured (DDLs on other tables only invalidate). */
+    accept?: (database: string, table: string) => boolean;
   };
 
   constructor(opts: TableRegistry['opts']) {
@@ -62,6 +80,88 @@ export class TableRegistry {
     if (database && table) this.byName.delete(tableKey(database, table));
     else this.byName.clear();
     this.refused.clear();
+  }
+
+  /**
+   * After a DDL statement: follow its column renames and drops in the rename history of the
+   * tables it alters (a rename registers a version at once), start a new history for a table
+   * created, dropped or renamed, and forget cached definitions so that the next row re-reads them.
+   */
+  async afterDdl(statement: string, database: string): Promise<void> {
+    const parsed = parseDdl(statement, database);
+    const accept = this.opts.accept ?? (() => true);
+    const tables = parsed.tables.filter((t) => accept(t.database, t.table));
+    const fresh =
+      parsed.kind === 'drop_table' ||
+      parsed.kind === 'rename_table' ||
+      (parsed.kind === 'create_table' && !/\bIF\s+NOT\s+EXISTS\b/i.test(statement));
+    if (fresh) for (const t of tables) this.histories.set(tableKey(t.database, t.table), Promise.resolve({}));
+    const changes = parsed.kind === 'alter_table' ? columnChanges(statement) : undefined;
+    this.invalidate();
+    const t = tables[0];
+    if (!t || !changes) return;
+    const name = tableKey(t.database, t.table);
+    const dropped = this.dropped.get(name) ?? new Set<string>();
+    for (const d of changes.drops) dropped.add(d.toLowerCase());
+    for (const r of changes.renames) dropped.delete(r.to.toLowerCase());
+    this.dropped.set(name, dropped);
+    if (changes.renames.length === 0 && changes.drops.length === 0) return;
+    const before = await this.history(t.database, t.table);
+    const after = nextRenames(before, changes);
+    this.histories.set(name, Promise.resolve(after));
+    if (changes.renames.length) await this.registerNow(t.database, t.table);
+  }
+
+  /**
+   * Registers the table's definition of now with the rename history just updated, so that the
+   * registry holds the history before the checkpoint after the DDL is committed. A table that
+   * is gone by now (a backlog read) has nothing to register: its history is still in memory.
+   */
+  private async registerNow(database: string, table: string): Promise<void> {
+    let schema: TableSchema;
+    try {
+      schema = await this.opts.catalog.get(database, table);
+    } catch (err) {
+      if (err instanceof SluiceError && err.code === 'SOURCE_TABLE_UNSUPPORTED') return;
+      throw err;
+    }
+    const enc = await this.encode(schema);
+    if (enc) this.byName.set(tableKey(database, table), enc);
+  }
+
+  /** The table's rename history, read once per process from its latest registered version. */
+  private history(database: string, table: string): Promise<RenameHistory> {
+    const name = tableKey(database, table);
+    let p = this.histories.get(name);
+    if (!p) {
+      // The table's topic may be the mapped form (table-topic.ts): resolve it as the capture does.
+      p = this.opts.topics
+        .tableTopic(this.opts.prefix, database, table)
+        .then((topic) => this.opts.registry.latest(valueSubject(topic)))
+        .then((v) => renamesOf(v?.schema));
+      this.histories.set(name, p);
+      p.catch(() => this.histories.delete(name));
+    }
+    return p;
+  }
+
+  /**
+   * A column dropped and added again with no row of the table between: sinks see one version
+   * that still has the column, and cannot tell that the source reset its values. Said loudly,
+   * since the targets keep the old values (docs/architecture.md, schema evolution).
+   */
+  private noteReAdded(t: TableSchema): void {
+    const name = tableKey(t.database, t.table);
+    const dropped = this.dropped.get(name);
+    if (!dropped?.size) return;
+    const again = t.columns.filter((c) => dropped.has(c.name.toLowerCase())).map((c) => c.name);
+    this.dropped.delete(name);
+    if (again.length) {
+      this.opts.log.warn(
+        { table: name, columns: again },
+        'columns dropped and added again with no row between: targets keep their old values there; compare with sluice verify',
+      );
+    }
   }
 
   /** The table's current encoding if this process has one, without asking the source. */
@@ -86,8 +186,9 @@ export class TableRegistry {
       this.byName.set(name, current);
     }
     const now = current;
-    const past = view ? await this.refuseOn(name, async () => schemaAtEvent(now.source, view)) : undefined;
-    if (!past) return current;
+    const at = view ? await this.refuseOn(name, async () => schemaAtEvent(now.source, view)) : undefined;
+    if (!at) return current;
+    const past = { ...at, renames: await this.history(database, table) };
     const fp = tableFingerprint(past);
     let enc = this.past.get(fp);
     if (!enc) {
@@ -112,19 +213,30 @@ export class TableRegistry {
     }
   }
 
-  private async encode(source: TableSchema): Promise<EncodedTable | undefined> {
-    const name = tableKey(source.database, source.table);
+  private async encode(defined: TableSchema): Promise<EncodedTable | undefined> {
+    const name = tableKey(defined.database, defined.table);
+    const source = { ...defined, renames: await this.history(defined.database, defined.table) };
+    this.noteReAdded(source);
     const projected = await this.refuseOn(name, async () => projectTable(source, this.opts.columns));
     if (!projected) return undefined;
     const { schema, masks } = projected;
     const avro = await this.refuseOn(name, async () => buildTableAvro(this.opts.prefix, schema));
     if (!avro) return undefined;
     const topic = await ensureTableTopic(this.opts.topics, this.opts.prefix, schema.database, schema.table);
+    const level = { compatibility: this.opts.compatibility, table: name };
     const [keyId, valueId] = await Promise.all([
-      this.opts.registry.register(keySubject(topic), avro.keySchema),
-      this.opts.registry.register(valueSubject(topic), avro.valueSchema),
+      this.opts.registry.register(keySubject(topic), avro.keySchema, level),
+      this.opts.registry.register(valueSubject(topic), avro.valueSchema, level),
     ]);
     this.opts.log.info({ table: name, topic, key: schema.primaryKey, keyId, valueId }, 'table schema registered');
     return { schema, source, masks, avro, topic, keyId, valueId, enumRepairs: enumSetRepairs(source.columns) };
   }
+}
+
+/** The rename history a registered value schema carries on its row record, or none. */
+export function renamesOf(valueSchema: Record<string, unknown> | undefined): RenameHistory {
+  const before = (valueSchema?.fields as { name: string; type: unknown }[] | undefined)?.find((f) => f.name === 'before');
+  const record = Array.isArray(before?.type) ? (before.type as unknown[]).find((t) => typeof t === 'object' && t) : undefined;
+  const renames = (record as Record<string, unknown> | undefined)?.['sluice.renames'];
+  return renames && typeof renames === 'object' ? { ...(renames as RenameHistory) } : {};
 }

@@ -48,6 +48,8 @@ export type SourceEvent =
 export interface BinlogTableView {
   columns: ColumnDef[];
   primaryKey: string[] | undefined;
+  /** Whether `nullable` of the columns came from the TableMap's null bitmap (else every column says nullable). */
+  nullability?: boolean;
 }
 
 /** The binlog events capture asks zongji for; zongji does not decode the others. */
@@ -79,6 +81,8 @@ export class BinlogReader {
   private zongji: ZongJi | undefined;
   private readonly log: Logger;
   private readonly keys = new Map<number, string[]>();
+  /** Per table id, whether each column accepts NULL as of its last TableMap (zongji patched: patches/). */
+  private readonly nulls = new Map<number, boolean[]>();
   private readonly views = new WeakMap<object, BinlogTableView>();
 
   constructor(log: Logger) {
@@ -100,13 +104,17 @@ export class BinlogReader {
     zongji.on('binlog', (e: any) => {
       const ts_ms = e.timestamp as number;
       switch (e.getEventName()) {
-        case 'tablemap':
+        case 'tablemap': {
+          const nullable = e.columnNullability?.() as boolean[] | undefined;
+          if (nullable) this.nulls.set(e.tableId, nullable);
+          else this.nulls.delete(e.tableId);
           if (e.primaryKey && e.columnNames)
             this.keys.set(
               e.tableId,
               (e.primaryKey as number[]).map((i) => e.columnNames[i]),
             );
           break;
+        }
         case 'mariadbgtid':
           if (!e.standalone) opts.onEvent({ kind: 'begin', gtid: e.gtid ?? null, ts_ms });
           break;
@@ -137,7 +145,7 @@ export class BinlogReader {
           const exactEnums = (tm.columnSchemas ?? []).every(
             (c: any) => !/^(enum|set)\(/i.test(c.COLUMN_TYPE) || c.ENUM_VALUES || c.SET_VALUES,
           );
-          const binlogTable = this.view(tm.columnSchemas, this.keys.get(e.tableId));
+          const binlogTable = this.view(tm.columnSchemas, this.keys.get(e.tableId), this.nulls.get(e.tableId));
           opts.onEvent({
             kind: 'rows',
             op,
@@ -229,19 +237,22 @@ export class BinlogReader {
   }
 
   /** The binlog's view of a table, built once per TableMap metadata object. */
-  private view(columnSchemas: any[] | undefined, key: string[] | undefined): BinlogTableView | undefined {
+  private view(columnSchemas: any[] | undefined, key: string[] | undefined, nulls?: boolean[]): BinlogTableView | undefined {
     if (!columnSchemas) return undefined;
+    const nullability = nulls?.length === columnSchemas.length;
     let v = this.views.get(columnSchemas);
-    if (!v) {
+    // The same column schemas (zongji caches them) may come with another null bitmap after an ALTER.
+    if (!v || v.nullability !== nullability || (nullability && v.columns.some((c, i) => c.nullable !== nulls?.[i]))) {
       v = {
-        columns: columnSchemas.map((c) => ({
+        columns: columnSchemas.map((c, i) => ({
           name: String(c.COLUMN_NAME),
           sqlType: `${c.COLUMN_TYPE}${c.UNSIGNED ? ' unsigned' : ''}`,
-          nullable: true,
+          nullable: nullability ? (nulls?.[i] as boolean) : true,
           charset: c.CHARACTER_SET_NAME ?? null,
           collation: c.COLLATION_NAME ?? null,
         })),
         primaryKey: key,
+        nullability,
       };
       this.views.set(columnSchemas, v);
     }

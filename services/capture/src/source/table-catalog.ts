@@ -1,16 +1,17 @@
-import { type ColumnDef, SluiceError, type TableSchema, tableKey } from '@sluice/core';
+import { type ColumnDef, parseColumnDefault, SluiceError, type SqlFlavor, type TableSchema, tableKey } from '@sluice/core';
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 
 /**
- * Column types and keys of source tables, from information_schema. Cached per table until a DDL
- * invalidates it. (Known gap until the capture issue: a backlog read after an ALTER uses the
- * schema of now, not of the event's time.)
+ * Column types, nullability, defaults and keys of source tables, from information_schema. Cached
+ * per table until a DDL invalidates it. A backlog read across an ALTER corrects the column
+ * layout from binlog metadata (encode/schema-at-event.ts).
  */
 export class TableCatalog {
   private readonly pool: Pool;
   private readonly cache = new Map<string, Promise<TableSchema>>();
 
   private readonly declaredKeys: Record<string, string[]>;
+  private flavor: Promise<SqlFlavor> | undefined;
 
   /** declaredKeys: unique keys the config declares for tables without a primary key. */
   constructor(pool: Pool, declaredKeys: Record<string, string[]> = {}) {
@@ -34,22 +35,59 @@ export class TableCatalog {
     else this.cache.clear();
   }
 
-  private async load(database: string, table: string): Promise<TableSchema> {
-    const [cols] = await this.pool.execute<RowDataPacket[]>(
-      `SELECT COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, CHARACTER_SET_NAME, COLLATION_NAME
-         FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`,
-      [database, table],
+  /** MariaDB quotes string defaults in COLUMN_DEFAULT, MySQL does not (column-default.ts). */
+  private sourceFlavor(): Promise<SqlFlavor> {
+    this.flavor ??= this.pool.query<RowDataPacket[]>('SELECT VERSION() AS v').then(
+      ([[r]]) => (/mariadb/i.test(String(r?.v)) ? 'mariadb' : 'mysql'),
+      (err) => {
+        this.flavor = undefined;
+        throw err;
+      },
     );
+    return this.flavor;
+  }
+
+  /** The COLUMNS rows of a table; a TIMESTAMP literal default prints in the session's zone, so UTC. */
+  private async columnRows(database: string, table: string): Promise<RowDataPacket[]> {
+    const conn = await this.pool.getConnection();
+    try {
+      await conn.query("SET time_zone = '+00:00'");
+      const [rows] = await conn.execute<RowDataPacket[]>(
+        `SELECT COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, CHARACTER_SET_NAME, COLLATION_NAME, COLUMN_DEFAULT, EXTRA
+           FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`,
+        [database, table],
+      );
+      return rows;
+    } finally {
+      await conn.query('SET time_zone = DEFAULT').catch(() => undefined);
+      conn.release();
+    }
+  }
+
+  private async load(database: string, table: string): Promise<TableSchema> {
+    const flavor = await this.sourceFlavor();
+    const cols = await this.columnRows(database, table);
     if (cols.length === 0) {
       throw new SluiceError('SOURCE_TABLE_UNSUPPORTED', `table ${database}.${table} no longer exists on the source`);
     }
-    const columns: ColumnDef[] = cols.map((c) => ({
-      name: c.COLUMN_NAME,
-      sqlType: c.COLUMN_TYPE,
-      nullable: c.IS_NULLABLE === 'YES',
-      charset: c.CHARACTER_SET_NAME,
-      collation: c.COLLATION_NAME,
-    }));
+    const columns: ColumnDef[] = cols.map((c) => {
+      const nullable = c.IS_NULLABLE === 'YES';
+      const def = parseColumnDefault({
+        flavor,
+        raw: c.COLUMN_DEFAULT === null ? null : String(c.COLUMN_DEFAULT),
+        extra: String(c.EXTRA ?? ''),
+        sqlType: c.COLUMN_TYPE,
+        nullable,
+      });
+      return {
+        name: c.COLUMN_NAME,
+        sqlType: c.COLUMN_TYPE,
+        nullable,
+        charset: c.CHARACTER_SET_NAME,
+        collation: c.COLLATION_NAME,
+        ...(def ? { default: def } : {}),
+      };
+    });
     const [idx] = await this.pool.execute<RowDataPacket[]>(
       `SELECT INDEX_NAME, COLUMN_NAME, NON_UNIQUE FROM information_schema.STATISTICS
         WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY INDEX_NAME = 'PRIMARY' DESC, INDEX_NAME, SEQ_IN_INDEX`,

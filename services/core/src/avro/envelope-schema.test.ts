@@ -69,3 +69,40 @@ describe('per-table Avro schemas', () => {
     expect(back.after).toEqual(row);
   });
 });
+
+describe('defaults and renames in the value schema', () => {
+  const evolved: TableSchema = {
+    database: 'd',
+    table: 't',
+    columns: [
+      { name: 'id', sqlType: 'int(11)', nullable: false },
+      { name: 'y', sqlType: 'int(11)', nullable: false, default: { kind: 'text', value: '7' } },
+      { name: 'q', sqlType: 'varchar(20)', nullable: true, default: { kind: 'text', value: "it's" } },
+      { name: 'n', sqlType: 'int(11)', nullable: true, default: { kind: 'null' } },
+      { name: 'at', sqlType: 'timestamp', nullable: false, default: { kind: 'expression', sql: 'current_timestamp()' } },
+      { name: 'c', sqlType: 'varchar(30)', nullable: true, default: { kind: 'null' } },
+    ],
+    primaryKey: ['id'],
+    renames: { c: ['b', 'a'] },
+  };
+  const t = buildTableAvro('sluice', evolved);
+  const row = (t.valueSchema.fields as { name: string; type: unknown }[])[0]?.type as unknown[];
+  const record = row[1] as Record<string, unknown>;
+  const field = (name: string) => (record.fields as Record<string, unknown>[]).find((f) => f.name === name);
+
+  it('carries each default as sluice.default/defaultKind, and as the Avro default of NOT NULL fields where exact', () => {
+    expect(field('y')).toMatchObject({ type: 'int', default: 7, 'sluice.default': '7', 'sluice.defaultKind': 'text' });
+    // Nullable fields keep ['null', T] with default null (Avro: a union's default is its first branch).
+    expect(field('q')).toMatchObject({ default: null, 'sluice.default': "it's", 'sluice.defaultKind': 'text' });
+    expect(field('n')).toMatchObject({ default: null, 'sluice.default': null, 'sluice.defaultKind': 'null' });
+    expect(field('at')).toMatchObject({ 'sluice.default': 'current_timestamp()', 'sluice.defaultKind': 'expression' });
+    expect(field('at')).not.toHaveProperty('default');
+    expect(field('id')).not.toHaveProperty('sluice.defaultKind');
+  });
+
+  it('carries the rename history on the row record and leaves the key schema as it was', () => {
+    expect(record['sluice.renames']).toEqual({ c: ['b', 'a'] });
+    expect(t.keySchema.fields).toEqual([{ name: 'id', type: 'int', 'sluice.column': 'id', 'sluice.sqlType': 'int(11)' }]);
+    expect(() => avro.Type.forSchema(t.valueSchema as avro.Schema, { ...exactAvroOptions } as never)).not.toThrow();
+  });
+});

@@ -1,4 +1,5 @@
 import { type ColumnCodec, codecFor } from './column-codecs.ts';
+import { avroDefault, type ColumnDefault } from './column-default.ts';
 import { SOURCE_SCHEMA, TRANSACTION_SCHEMA } from './fixed-schemas.ts';
 import type { ColumnDef, TableSchema } from './table-schema.ts';
 
@@ -22,11 +23,20 @@ export function avroName(name: string): string {
   return /^[A-Za-z_]/.test(s) ? s : `_${s}`;
 }
 
+/** The default of a value field: `sluice.default` (text, hex or expression; null for DEFAULT NULL) and its kind. */
+function defaultAttributes(d: ColumnDefault | undefined): Record<string, unknown> {
+  if (!d) return {};
+  const text = d.kind === 'null' ? null : d.kind === 'text' ? d.value : d.kind === 'bytes' ? d.hex : d.sql;
+  return { 'sluice.default': text, 'sluice.defaultKind': d.kind };
+}
+
 /**
  * The per-table key and value schemas (Debezium layout: `<ns>.Key`, `<ns>.Value`,
  * `<ns>.Envelope`). Each field carries `sluice.column` (the real column name) and
  * `sluice.sqlType` (the source column type) so that a sink can create the target table and map
- * Avro back to columns from the registry alone.
+ * Avro back to columns from the registry alone. Value fields also carry the column's default;
+ * the row record carries the rename history (`sluice.renames`). Key fields carry neither, so the
+ * key schema of a table does not change with them.
  */
 export function buildTableAvro(prefix: string, t: TableSchema): TableAvro {
   const namespace = [prefix, t.database, t.table].map(avroName).join('.');
@@ -52,6 +62,19 @@ export function buildTableAvro(prefix: string, t: TableSchema): TableAvro {
     ...(f.column.charset ? { 'sluice.charset': f.column.charset } : {}),
     ...(f.column.collation ? { 'sluice.collation': f.column.collation } : {}),
   });
+  // A union's Avro default must be its first branch (null): nullable fields keep default null,
+  // NOT NULL fields get the column's default where it converts exactly (column-default.ts).
+  const valueField = (f: FieldMapping) => {
+    const plain = avroField(f, f.column.nullable);
+    const exact = f.column.nullable ? undefined : avroDefault(f.column.sqlType, f.column.default);
+    return {
+      ...plain,
+      ...(exact ? { default: exact.value } : {}),
+      ...defaultAttributes(f.column.default),
+      ...(f.column.unknown?.length ? { 'sluice.unknown': f.column.unknown } : {}),
+    };
+  };
+  const renames = t.renames && Object.keys(t.renames).length ? { 'sluice.renames': t.renames } : {};
   const keySchema = {
     type: 'record',
     name: 'Key',
@@ -61,10 +84,11 @@ export function buildTableAvro(prefix: string, t: TableSchema): TableAvro {
   const valueRecord = {
     type: 'record',
     name: 'Value',
-    fields: fields.map((f) => avroField(f, f.column.nullable)),
+    fields: fields.map(valueField),
     'sluice.database': t.database,
     'sluice.table': t.table,
     'sluice.primaryKey': t.primaryKey,
+    ...renames,
   };
   const valueSchema = {
     type: 'record',

@@ -1,3 +1,5 @@
+import type { ColumnDefault } from './column-default.ts';
+
 /** A source table as capture sees it and as sinks need it to create and write the target. */
 export interface ColumnDef {
   name: string;
@@ -6,7 +8,17 @@ export interface ColumnDef {
   nullable: boolean;
   charset?: string | null;
   collation?: string | null;
+  /** The column's DEFAULT (column-default.ts); absent when it has none or it is not known (`unknown`). */
+  default?: ColumnDefault;
+  /**
+   * What is not known of the column as it was when its rows were written: a backlog read across
+   * an ALTER takes the column from binlog metadata, which has no default and no collation (and no
+   * nullability on a server whose TableMap could not be read). Sinks keep the target's there.
+   */
+  unknown?: UnknownAttribute[];
 }
+
+export type UnknownAttribute = 'nullable' | 'default' | 'collation';
 
 export interface TableSchema {
   database: string;
@@ -14,11 +26,16 @@ export interface TableSchema {
   columns: ColumnDef[];
   /** Column names of the key that topics are keyed by (primary key, or a declared unique key). */
   primaryKey: string[];
+  /**
+   * Column renames the source made (from its ALTER statements): by current name, the former
+   * names, most recent first. Kept across versions so that a sink at any older version renames.
+   */
+  renames?: Record<string, string[]>;
 }
 
 /** A stable fingerprint: equal fingerprints mean the same Avro schemas. */
 export function tableFingerprint(t: TableSchema): string {
-  return JSON.stringify([t.database, t.table, t.columns, t.primaryKey]);
+  return JSON.stringify([t.database, t.table, t.columns, t.primaryKey, t.renames ?? {}]);
 }
 
 /**

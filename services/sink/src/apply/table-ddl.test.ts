@@ -1,7 +1,7 @@
 import { codecFor } from '@sluice/core';
 import { describe, expect, it } from 'vitest';
 import type { TargetTable } from '../decode/target-table.ts';
-import { createTableSql, targetSqlType } from './table-ddl.ts';
+import { columnDef, createTableSql, targetSqlType } from './table-ddl.ts';
 
 const col = (name: string, sqlType: string, nullable = false, charset: string | null = null) => ({
   name,
@@ -64,5 +64,38 @@ describe('spatial columns', () => {
     );
     expect(targetSqlType('polygon', { charsets: new Set(), collations: new Set(), spatial: false })).toBe('longblob');
     expect(targetSqlType('varchar(5)', { charsets: new Set(), collations: new Set(), spatial: false })).toBe('varchar(5)');
+  });
+});
+
+describe('column defaults in DDL', () => {
+  const withDefault = (sqlType: string, nullable: boolean, d: TargetTable['columns'][number]['default']) => ({
+    ...col('v', sqlType, nullable),
+    default: d,
+  });
+
+  it('writes each kind of default the way every dialect takes it', () => {
+    expect(columnDef(withDefault('int(11)', false, { kind: 'text', value: '7' }))).toBe("`v` int(11) NOT NULL DEFAULT '7'");
+    expect(columnDef(withDefault('varchar(20)', true, { kind: 'text', value: "it's a\\b" }))).toBe(
+      "`v` varchar(20) NULL DEFAULT 'it''s a\\\\b'",
+    );
+    expect(columnDef(withDefault('int(11)', true, { kind: 'null' }))).toBe('`v` int(11) NULL DEFAULT NULL');
+    expect(columnDef(withDefault('binary(2)', true, { kind: 'bytes', hex: '6100' }))).toBe("`v` binary(2) NULL DEFAULT X'6100'");
+    expect(columnDef(withDefault('bit(8)', true, { kind: 'bytes', hex: '05' }))).toBe("`v` bit(8) NULL DEFAULT b'101'");
+    expect(columnDef(withDefault('timestamp', true, { kind: 'expression', sql: 'current_timestamp()' }))).toBe(
+      '`v` timestamp NULL DEFAULT current_timestamp()',
+    );
+    expect(columnDef(withDefault('double', true, { kind: 'expression', sql: 'rand()' }))).toBe(
+      '`v` double NULL DEFAULT (rand())',
+    );
+    expect(columnDef(withDefault('int', true, { kind: 'expression', sql: '(1 + 1)' }))).toBe('`v` int NULL DEFAULT (1 + 1)');
+  });
+
+  it('refuses an expression that is more than one expression', () => {
+    for (const sql of ['1); DROP TABLE t; --', '1 /* x */', "concat('a', 1", '1) , ADD COLUMN z INT, MODIFY v INT DEFAULT (1']) {
+      expect(() => columnDef(withDefault('int', true, { kind: 'expression', sql })), sql).toThrow(/refusing default/);
+    }
+    expect(columnDef(withDefault('varchar(9)', true, { kind: 'expression', sql: "concat('a;--', ')')" }))).toContain(
+      "DEFAULT (concat('a;--', ')'))",
+    );
   });
 });

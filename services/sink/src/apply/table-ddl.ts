@@ -1,4 +1,4 @@
-import { qualified, quoteIdent, SluiceError, SPATIAL_TYPES } from '@sluice/core';
+import { type ColumnDefault, parseSqlType, qualified, quoteIdent, SluiceError, SPATIAL_TYPES } from '@sluice/core';
 import type { TargetColumn, TargetTable } from '../decode/target-table.ts';
 
 // A column type as information_schema prints it: a type name, optional arguments (quoted
@@ -12,6 +12,8 @@ export interface TargetTraits {
   charsets: Set<string>;
   collations: Set<string>;
   spatial?: boolean;
+  /** TiDB: one ALTER cannot name a column another clause of it adds. */
+  tidb?: boolean;
 }
 
 /**
@@ -36,7 +38,69 @@ export function columnDef(c: TargetColumn, target?: TargetTraits): string {
     hasCharset && !!c.collation && NAME.test(c.collation) && (!target || target.collations.has(c.collation.toLowerCase()));
   const charset = hasCharset ? ` CHARACTER SET ${c.charset}` : '';
   const collate = hasCollation ? ` COLLATE ${c.collation}` : '';
-  return `${quoteIdent(c.name)} ${targetSqlType(c.sqlType, target)}${charset}${collate} ${c.nullable ? 'NULL' : 'NOT NULL'}`;
+  const type = targetSqlType(c.sqlType, target);
+  return `${quoteIdent(c.name)} ${type}${charset}${collate} ${c.nullable ? 'NULL' : 'NOT NULL'}${defaultSql(c, type)}`;
+}
+
+/** CURRENT_TIMESTAMP and its synonyms: the expressions MySQL takes without parentheses. */
+const NOW = /^(current_timestamp|now|localtime|localtimestamp)(\(\d?\))?$/i;
+
+/** A string literal that reads back as `s` under the default sql_mode of MySQL, MariaDB and TiDB. */
+export const quoteLiteral = (s: string): string => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "''").replace(/\0/g, '\\0')}'`;
+
+/**
+ * ` DEFAULT ...` for a column, or nothing. Literals are quoted here (never pasted); an
+ * expression came from the registry, so it must be one balanced expression with no statement
+ * end and no comment, and is parenthesized (MySQL 8's syntax for expression defaults) unless it
+ * is CURRENT_TIMESTAMP or already is.
+ */
+export function defaultSql(c: { name: string; nullable: boolean; default?: ColumnDefault }, type: string): string {
+  const d = c.default;
+  if (!d) return '';
+  switch (d.kind) {
+    case 'null':
+      return c.nullable ? ' DEFAULT NULL' : '';
+    case 'text':
+      return ` DEFAULT ${quoteLiteral(d.value)}`;
+    case 'bytes':
+      if (!/^([0-9a-f]{2})*$/.test(d.hex)) break;
+      if (parseSqlType(type).base === 'bit') return ` DEFAULT b'${BigInt(`0x${d.hex || '0'}`).toString(2)}'`;
+      return ` DEFAULT X'${d.hex}'`;
+    case 'expression': {
+      const sql = d.sql.trim();
+      if (!oneExpression(sql)) break;
+      if (NOW.test(sql) || wrapped(sql)) return ` DEFAULT ${sql}`;
+      return ` DEFAULT (${sql})`;
+    }
+  }
+  throw new SluiceError('TYPE_UNSUPPORTED', `refusing default ${JSON.stringify(d)} of column ${c.name}`);
+}
+
+/** Quotes closed, parentheses balanced, no `;` and no comment outside quotes. */
+function oneExpression(sql: string): boolean {
+  let depth = 0;
+  for (let i = 0; i < sql.length; i++) {
+    const ch = sql[i] as string;
+    if (ch === "'" || ch === '"' || ch === '`') {
+      let j = i + 1;
+      while (j < sql.length && sql[j] !== ch) j += sql[j] === '\\' && ch !== '`' ? 2 : 1;
+      if (j >= sql.length) return false;
+      i = j;
+    } else if (ch === ';' || ch === '#' || sql.startsWith('/*', i) || sql.startsWith('--', i)) {
+      return false;
+    } else if (ch === '(') {
+      depth++;
+    } else if (ch === ')' && --depth < 0) {
+      return false;
+    }
+  }
+  return depth === 0 && sql.length > 0;
+}
+
+/** `(…)` whose first parenthesis closes at the end. */
+function wrapped(sql: string): boolean {
+  if (!sql.startsWith('(') || !sql.endsWith(')')) return false;
+  return oneExpression(sql.slice(1, -1));
 }
 
 /** CREATE TABLE with the source's column types and key, for a target that has no such table yet. */

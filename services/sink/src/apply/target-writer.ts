@@ -1,28 +1,46 @@
-import { ALLOW_ZERO_DATES_SQL, type Logger, mysqlOptionsFromUrl, qualified, SluiceError, type SqlParam } from '@sluice/core';
-import mysql, { type RowDataPacket } from 'mysql2/promise';
-import type { TargetColumn, TargetTable } from '../decode/target-table.ts';
+import {
+  ALLOW_ZERO_DATES_SQL,
+  type Logger,
+  mysqlOptionsFromUrl,
+  parseColumnDefault,
+  qualified,
+  SluiceError,
+  type SqlFlavor,
+  type SqlParam,
+} from '@sluice/core';
+import mysql, { type PoolConnection, type RowDataPacket } from 'mysql2/promise';
+import type { RenameHistory, TargetColumn, TargetTable } from '../decode/target-table.ts';
 import type { TablePlan } from '../plan/batch-plan.ts';
 import { LENIENT_SQL_MODE, RESTORE_SQL_MODE } from '../plan/enum-error-value.ts';
 import { planStatements } from '../plan/statements.ts';
 import { CaseClash } from './case-clash.ts';
 import { checkpointTableSql, checkpointUpsert, type PartitionCheckpoint } from './checkpoint-table.ts';
-import { describeDiff, diffSchema, evolveSql, isEmpty } from './schema-diff.ts';
+import { describeDiff, diffSchema, evolveStatements, isEmpty, type SchemaDiff, type TargetColumnInfo } from './schema-diff.ts';
 import { guardPlan, guardTablesSql, recordVersions, truncatedAt } from './stale-write-guard.ts';
 import { createDatabaseSql, createTableSql, type TargetTraits } from './table-ddl.ts';
 import { classifyTargetError } from './target-errors.ts';
 
+/** The newest rename history the source has for a table (the registry's latest version), if any. */
+export type NewestRenames = (origin: { database: string; table: string }) => Promise<RenameHistory | undefined>;
+
 /**
- * The target seam. apply() writes a batch in one target transaction and resolves only after
- * COMMIT, so the caller may then commit Kafka offsets. Errors are SluiceErrors classified by code
- * (retriable or not); on error nothing of the batch is visible. Tables are created on first use,
- * before the transaction (DDL would commit it implicitly).
+ * The target seam. apply() writes a batch in target transactions and resolves only after the
+ * last COMMIT, which carries the checkpoints, so the caller may then commit Kafka offsets.
+ * Errors are SluiceErrors classified by code (retriable or not). A table's DDL (create, evolve,
+ * drop) runs where its records are in the batch: what came before it is committed first (DDL
+ * commits implicitly), so that, say, an UPDATE that fills NULLs is in before MODIFY ... NOT NULL.
+ * A failure after such a commit leaves part of the batch applied and no offsets committed: the
+ * batch is applied again, which idempotent apply allows.
  */
 export class TargetWriter {
   private readonly pool: mysql.Pool;
   private readonly log: Logger;
   private readonly ensured = new Map<string, Writable>();
   private readonly caseClash = new CaseClash();
+  /** One DDL at a time per target table (partitions are applied in parallel). */
+  private readonly ddlQueue = new Map<string, Promise<unknown>>();
   private facts: Promise<TargetFacts> | undefined;
+  private readonly newest: NewestRenames | undefined;
 
   private readonly checkpointSchema: string;
   private checkpointReady: Promise<void> | undefined;
@@ -39,8 +57,11 @@ export class TargetWriter {
     checkpointSchema?: string;
     staleWriteGuard?: boolean;
     ddl?: 'apply' | 'ignore' | 'stop';
+    /** To rename back rather than drop when a record is older than the target (ddl apply). */
+    newestRenames?: NewestRenames;
   }) {
     this.log = opts.log;
+    this.newest = opts.newestRenames;
     this.ddl = opts.ddl ?? 'apply';
     this.guard = opts.staleWriteGuard ?? false;
     this.checkpointSchema = opts.checkpointSchema ?? '_sluice';
@@ -53,71 +74,92 @@ export class TargetWriter {
   }
 
   /**
-   * Applies the plans and the partition checkpoints in one target transaction. The checkpoint
-   * rows say, in the target itself, how far this sink has applied and how fresh the data is.
+   * Applies the plans and the partition checkpoints: in one target transaction, unless a table
+   * needs DDL on the way (see the class comment). The checkpoint rows say, in the target itself,
+   * how far this sink has applied and how fresh the data is.
    */
-  async apply(input: TablePlan[], checkpoints: PartitionCheckpoint[] = []): Promise<{ staleSkipped: number }> {
-    let plans = input;
+  async apply(plans: TablePlan[], checkpoints: PartitionCheckpoint[] = []): Promise<{ staleSkipped: number }> {
     // Counted for the caller only once committed: a retried transaction must not count twice.
     let staleSkipped = 0;
-    try {
-      const ready: TablePlan[] = [];
-      for (const p of plans) {
-        if (!p.drop) ready.push(project(p, await this.ensureTable(p.table)));
-        // DDL commits implicitly: the drop goes before the transaction (a replay drops again, harmlessly).
-        else {
-          const done = await this.dropTable(p);
-          if (done === 'dropped') ready.push(p);
-          if (done === 'stale') staleSkipped++;
-        }
+    let conn: PoolConnection | undefined;
+    const open = async (): Promise<PoolConnection> => {
+      if (!conn) {
+        const c = await this.pool.getConnection();
+        conn = c;
+        await c.beginTransaction();
       }
-      plans = ready;
-      if (this.guard && plans.length) await this.ensureGuardTables();
+      return conn;
+    };
+    // DDL commits implicitly: what is in the open transaction goes first.
+    const commitOpen = async () => {
+      const c = conn;
+      conn = undefined;
+      if (!c) return;
+      try {
+        await c.commit();
+      } finally {
+        c.release();
+      }
+    };
+    try {
+      if (this.guard && plans.some((p) => !p.drop)) await this.ensureGuardTables();
       const maxBytes = (await this.targetFacts()).statementBytes;
       if (checkpoints.length) await this.ensureCheckpointTable();
-      const conn = await this.pool.getConnection();
       // Whether the session runs without strict mode for an ENUM error value (enum-error-value.ts).
       let lenient = false;
       try {
-        await conn.beginTransaction();
         for (const original of plans) {
           if (original.drop) {
+            await commitOpen();
+            const done = await this.dropTable(original);
+            if (done === 'stale') staleSkipped++;
             // The table is gone; the guard remembers the drop like a truncate, so replayed older rows stay out.
-            if (this.guard) await recordVersions(conn, this.checkpointSchema, original);
+            if (done === 'dropped' && this.guard) await recordVersions(await open(), this.checkpointSchema, original);
             continue;
           }
-          let plan = original;
+          let writable = this.ensured.get(original.table.id);
+          if (!writable) {
+            await commitOpen();
+            writable = await this.ensureTable(original.table);
+          }
+          const c = await open();
+          let plan = project(original, writable);
           if (this.guard) {
-            const guarded = await guardPlan(conn, this.checkpointSchema, original);
+            const guarded = await guardPlan(c, this.checkpointSchema, plan);
             plan = guarded.plan;
             staleSkipped += guarded.dropped;
           }
           for (const st of planStatements(plan, 1024, maxBytes)) {
             if (!!st.lenient !== lenient) {
-              await conn.query(st.lenient ? LENIENT_SQL_MODE : RESTORE_SQL_MODE);
+              await c.query(st.lenient ? LENIENT_SQL_MODE : RESTORE_SQL_MODE);
               lenient = !!st.lenient;
             }
-            await conn.execute(st.sql, st.params);
+            await c.execute(st.sql, st.params);
           }
-          if (this.guard) await recordVersions(conn, this.checkpointSchema, plan);
+          // Strict again before anything else runs on the session (DDL, the guard, checkpoints).
+          if (lenient) {
+            await c.query(RESTORE_SQL_MODE);
+            lenient = false;
+          }
+          if (this.guard) await recordVersions(c, this.checkpointSchema, plan);
         }
-        if (lenient) {
-          await conn.query(RESTORE_SQL_MODE);
-          lenient = false;
+        const c = await open();
+        for (const cp of checkpoints) {
+          const st = checkpointUpsert(this.checkpointSchema, cp);
+          await c.execute(st.sql, st.params);
         }
-        for (const c of checkpoints) {
-          const st = checkpointUpsert(this.checkpointSchema, c);
-          await conn.execute(st.sql, st.params);
-        }
-        await conn.commit();
+        await commitOpen();
         return { staleSkipped };
       } catch (err) {
-        await conn.rollback().catch(() => undefined);
+        const c = conn;
+        conn = undefined;
+        if (c) {
+          await c.rollback().catch(() => undefined);
+          // A pooled session must never stay non-strict: one that failed while lenient is closed.
+          if (lenient) c.destroy();
+          else c.release();
+        }
         throw err;
-      } finally {
-        // A pooled session must never stay non-strict: one that failed while lenient is closed.
-        if (lenient) conn.destroy();
-        else conn.release();
       }
     } catch (err) {
       throw classifyTargetError(err);
@@ -145,7 +187,7 @@ export class TargetWriter {
       if (last !== undefined && last >= BigInt(plan.truncateVersion ?? '0')) return 'stale';
     }
     await this.pool.query(`DROP TABLE IF EXISTS ${qualified(t.database, t.table)}`);
-    for (const [id, w] of this.ensured) if (w.table.database === t.database && w.table.table === t.table) this.ensured.delete(id);
+    this.forget(t);
     this.log.info({ table: name }, 'target table dropped, as on the source');
     return 'dropped';
   }
@@ -174,61 +216,121 @@ export class TargetWriter {
     }
   }
 
+  /** Layouts of a table known to match the target no longer do (it was evolved or dropped). */
+  private forget(t: { database: string; table: string }, keep?: string): void {
+    for (const [id, w] of this.ensured) {
+      if (id !== keep && w.table.database === t.database && w.table.table === t.table) this.ensured.delete(id);
+    }
+  }
+
+  /** Runs `fn` after any DDL in flight on the same target table. */
+  private serialized<T>(t: TargetTable, fn: () => Promise<T>): Promise<T> {
+    const name = `${t.database}.${t.table}`;
+    const run = (this.ddlQueue.get(name) ?? Promise.resolve()).catch(() => undefined).then(fn);
+    this.ddlQueue.set(name, run);
+    return run.finally(() => {
+      if (this.ddlQueue.get(name) === run) this.ddlQueue.delete(name);
+    });
+  }
+
   /**
    * Makes the target table ready for a schema version, by the ddl policy: `apply` creates it or
-   * makes it follow the source (add, modify, drop columns); `ignore` leaves an existing table as it
-   * is and writes only the columns it has; `stop` refuses any difference. Returns the table as it
-   * is written (projected under `ignore`).
+   * makes it follow the source (schema-diff.ts: renames, then columns added with their NOT NULL
+   * and DEFAULT, redefined, dropped); `ignore` leaves an existing table as it is and writes only
+   * the columns it has; `stop` refuses any difference. Returns the table as it is written
+   * (projected under `ignore`).
    */
-  private async ensureTable(t: TargetTable): Promise<Writable> {
-    const hit = this.ensured.get(t.id);
-    if (hit) return hit;
-    const traits = await this.targetFacts();
-    if (traits.foldsCase) this.caseClash.check(t);
-    await this.pool.query(createDatabaseSql(t.database));
-    await this.pool.query(createTableSql(t, traits));
-    const [cols] = await this.pool.query<RowDataPacket[]>(
-      'SELECT COLUMN_NAME, COLUMN_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION',
-      [t.database, t.table],
-    );
-    const diff = diffSchema(
-      t,
-      cols.map((c) => ({ name: String(c.COLUMN_NAME), type: String(c.COLUMN_TYPE) })),
-      traits,
-    );
-    const name = `${t.database}.${t.table}`;
-    let writable: Writable = { table: t, indexes: undefined };
-    if (!isEmpty(diff)) {
-      if (this.ddl === 'stop') {
-        throw new SluiceError(
-          'SCHEMA_MISMATCH',
-          `target table ${name} differs from the source schema: ${describeDiff(diff)} (ddl: stop)`,
-        );
+  private ensureTable(t: TargetTable): Promise<Writable> {
+    return this.serialized(t, async () => {
+      const hit = this.ensured.get(t.id);
+      if (hit) return hit;
+      const traits = await this.targetFacts();
+      if (traits.foldsCase) this.caseClash.check(t);
+      await this.pool.query(createDatabaseSql(t.database));
+      await this.pool.query(createTableSql(t, traits));
+      const cols = await this.targetColumns(t, traits.flavor);
+      let diff = diffSchema(t, cols, traits);
+      // Columns to drop may be renamed columns of a newer version: ask for the newest history.
+      if (this.ddl === 'apply' && diff.drop.length && diff.add.length && this.newest && t.origin) {
+        diff = diffSchema(t, cols, traits, await this.newest(t.origin));
       }
-      if (this.ddl === 'apply') {
-        const sql = evolveSql(t, diff, traits);
-        if (sql) await this.pool.query(sql);
-        this.log.info({ table: name, change: describeDiff(diff) }, 'target table evolved');
-      } else {
-        // ignore: write the columns the target has, leave the rest.
-        const have = new Set(cols.map((c) => String(c.COLUMN_NAME).toLowerCase()));
-        const missingKey = t.key.filter((k) => !have.has(k.name.toLowerCase()));
-        if (missingKey.length) {
+      const name = `${t.database}.${t.table}`;
+      let writable: Writable = { table: t, indexes: undefined };
+      if (!isEmpty(diff)) {
+        if (this.ddl === 'stop') {
           throw new SluiceError(
             'SCHEMA_MISMATCH',
-            `target table ${name} lacks key columns ${missingKey.map((k) => k.name).join(', ')}`,
+            `target table ${name} differs from the source schema: ${describeDiff(diff)} (ddl: stop)`,
           );
         }
-        const indexes = t.columns.flatMap((c, i) => (have.has(c.name.toLowerCase()) ? [i] : []));
-        const columns = indexes.map((i) => t.columns[i] as TargetColumn);
-        const keyIndexes = t.key.map((k) => columns.indexOf(k));
-        writable = { table: { ...t, columns, keyIndexes, id: `${t.id}|ignore` }, indexes };
-        this.log.warn({ table: name, change: describeDiff(diff) }, 'target table differs; ddl: ignore writes the columns it has');
+        if (this.ddl === 'apply') {
+          await this.evolve(t, diff, traits);
+        } else {
+          writable = this.projected(t, cols, diff);
+        }
+      }
+      this.ensured.set(t.id, writable);
+      this.log.info({ table: name }, 'target table ready');
+      return writable;
+    });
+  }
+
+  private async evolve(t: TargetTable, diff: SchemaDiff, traits: TargetFacts): Promise<void> {
+    const name = `${t.database}.${t.table}`;
+    for (const sql of evolveStatements(t, diff, traits)) {
+      try {
+        await this.pool.query(sql);
+      } catch (err) {
+        const e = classifyTargetError(err);
+        if (e.retriable) throw e;
+        throw new SluiceError('SCHEMA_MISMATCH', `target table ${name} cannot follow the source: ${sql} failed: ${e.message}`, {
+          cause: err,
+        });
       }
     }
-    this.ensured.set(t.id, writable);
-    this.log.info({ table: name }, 'target table ready');
-    return writable;
+    // Records of other layouts of this table were planned for the table as it was.
+    this.forget(t, t.id);
+    this.log.info({ table: name, change: describeDiff(diff) }, 'target table evolved');
+  }
+
+  /** ddl ignore: write the columns the target has, leave the rest. */
+  private projected(t: TargetTable, cols: TargetColumnInfo[], diff: SchemaDiff): Writable {
+    const name = `${t.database}.${t.table}`;
+    const have = new Set(cols.map((c) => c.name.toLowerCase()));
+    const missingKey = t.key.filter((k) => !have.has(k.name.toLowerCase()));
+    if (missingKey.length) {
+      throw new SluiceError(
+        'SCHEMA_MISMATCH',
+        `target table ${name} lacks key columns ${missingKey.map((k) => k.name).join(', ')}`,
+      );
+    }
+    const indexes = t.columns.flatMap((c, i) => (have.has(c.name.toLowerCase()) ? [i] : []));
+    const columns = indexes.map((i) => t.columns[i] as TargetColumn);
+    const keyIndexes = t.key.map((k) => columns.indexOf(k));
+    this.log.warn({ table: name, change: describeDiff(diff) }, 'target table differs; ddl: ignore writes the columns it has');
+    return { table: { ...t, columns, keyIndexes, id: `${t.id}|ignore` }, indexes };
+  }
+
+  /** The target table's columns as DDL sees them: type, nullability, default, charset and collation. */
+  private async targetColumns(t: TargetTable, flavor: SqlFlavor): Promise<TargetColumnInfo[]> {
+    const [cols] = await this.pool.query<RowDataPacket[]>(
+      `SELECT COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA, CHARACTER_SET_NAME, COLLATION_NAME
+         FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`,
+      [t.database, t.table],
+    );
+    return cols.map((c) => {
+      const nullable = c.IS_NULLABLE === 'YES';
+      const type = String(c.COLUMN_TYPE);
+      const raw = c.COLUMN_DEFAULT === null ? null : String(c.COLUMN_DEFAULT);
+      return {
+        name: String(c.COLUMN_NAME),
+        type,
+        nullable,
+        default: parseColumnDefault({ flavor, raw, extra: String(c.EXTRA ?? ''), sqlType: type, nullable }),
+        charset: c.CHARACTER_SET_NAME === null ? null : String(c.CHARACTER_SET_NAME),
+        collation: c.COLLATION_NAME === null ? null : String(c.COLLATION_NAME),
+      };
+    });
   }
 
   /** Read once; a failed read (target down) is not kept, so the next apply asks again. */
@@ -247,10 +349,14 @@ export class TargetWriter {
     const [[server]] = await this.pool.query<RowDataPacket[]>(
       'SELECT VERSION() AS v, @@max_allowed_packet AS p, @@lower_case_table_names AS l',
     );
+    const version = String(server?.v);
     return {
       charsets: new Set(rows.map((r) => String(r.CHARACTER_SET_NAME).toLowerCase())),
       collations: new Set(rows.map((r) => String(r.COLLATION_NAME).toLowerCase())),
-      spatial: !/tidb/i.test(String(server?.v)),
+      spatial: !/tidb/i.test(version),
+      tidb: /tidb/i.test(version),
+      // MariaDB quotes string defaults in information_schema; MySQL and TiDB do not.
+      flavor: /mariadb/i.test(version) ? 'mariadb' : 'mysql',
       statementBytes: Math.floor(Number(server?.p) * 0.9) - 64 * 1024,
       foldsCase: Number(server?.l) !== 0,
     };
@@ -266,6 +372,7 @@ interface TargetFacts extends TargetTraits {
   statementBytes: number;
   /** lower_case_table_names is 1 or 2 (TiDB: always 2): `T` and `t` name one table. */
   foldsCase: boolean;
+  flavor: SqlFlavor;
 }
 
 /** A table as written: under ddl ignore, only the target's columns (`indexes` into the source columns). */

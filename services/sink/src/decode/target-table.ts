@@ -1,4 +1,4 @@
-import { type ColumnCodec, codecFor, SluiceError } from '@sluice/core';
+import { type ColumnCodec, type ColumnDefault, codecFor, SluiceError, type UnknownAttribute } from '@sluice/core';
 
 /** A table as the sink writes it: columns in order, with how to turn Avro values into SQL parameters. */
 export interface TargetColumn {
@@ -9,7 +9,14 @@ export interface TargetColumn {
   charset: string | null;
   collation: string | null;
   codec: ColumnCodec;
+  /** The source column's DEFAULT; undefined when it has none (or it is unknown). */
+  default?: ColumnDefault;
+  /** Attributes the source did not know for this version (a backlog read from binlog metadata): the target's are kept. */
+  unknown?: UnknownAttribute[];
 }
+
+/** Former names by current column name, most recent first (the schema's `sluice.renames`). */
+export type RenameHistory = Record<string, string[]>;
 
 export interface TargetTable {
   database: string;
@@ -22,6 +29,10 @@ export interface TargetTable {
   id: string;
   /** Several source tables merge into this one (a shard route): table-wide events of one source must not touch it. */
   shared?: boolean;
+  /** The source's column renames (from its DDL), to rename target columns instead of dropping and adding them. */
+  renames?: RenameHistory;
+  /** The source table (routes change database and table). */
+  origin?: { database: string; table: string };
 }
 
 type AvroField = Record<string, unknown> & { name: string; type: unknown };
@@ -48,6 +59,8 @@ export function targetTableFromSchema(valueSchema: Record<string, unknown>): Tar
       charset: (f['sluice.charset'] as string) ?? null,
       collation: (f['sluice.collation'] as string) ?? null,
       codec: codecFor(sqlType),
+      ...defaultOf(f),
+      ...unknownOf(f),
     };
   });
   const byName = new Map(columns.map((c) => [c.name, c]));
@@ -59,12 +72,47 @@ export function targetTableFromSchema(valueSchema: Record<string, unknown>): Tar
   const database = r['sluice.database'] as string;
   const table = r['sluice.table'] as string;
   const keyIndexes = key.map((k) => columns.indexOf(k));
+  const renames = (r['sluice.renames'] ?? {}) as RenameHistory;
   return {
     database,
     table,
     columns,
     key,
     keyIndexes,
-    id: JSON.stringify([database, table, columns.map((c) => [c.name, c.sqlType])]),
+    // Everything the target's DDL follows: a version that differs only in a default is another layout.
+    id: JSON.stringify([
+      database,
+      table,
+      columns.map((c) => [c.name, c.sqlType, c.nullable, c.charset, c.collation, c.default ?? null, c.unknown ?? []]),
+      renames,
+    ]),
+    renames,
+    origin: { database, table },
   };
+}
+
+const UNKNOWN = new Set<string>(['nullable', 'default', 'collation']);
+
+/** The attributes a field says are unknown (`sluice.unknown`). */
+function unknownOf(f: AvroField): { unknown?: UnknownAttribute[] } {
+  const u = f['sluice.unknown'];
+  const list = Array.isArray(u) ? (u.filter((a) => UNKNOWN.has(a)) as UnknownAttribute[]) : [];
+  return list.length ? { unknown: list } : {};
+}
+
+/** The default a field carries (`sluice.default` + `sluice.defaultKind`), if any. */
+function defaultOf(f: AvroField): { default?: ColumnDefault } {
+  const text = f['sluice.default'];
+  switch (f['sluice.defaultKind']) {
+    case 'null':
+      return { default: { kind: 'null' } };
+    case 'text':
+      return typeof text === 'string' ? { default: { kind: 'text', value: text } } : {};
+    case 'bytes':
+      return typeof text === 'string' && /^([0-9a-f]{2})*$/.test(text) ? { default: { kind: 'bytes', hex: text } } : {};
+    case 'expression':
+      return typeof text === 'string' ? { default: { kind: 'expression', sql: text } } : {};
+    default:
+      return {};
+  }
 }

@@ -111,3 +111,21 @@ describe('planBatch with DROP TABLE', () => {
     ]);
   });
 });
+
+describe('layouts in source order', () => {
+  it('a layout that comes back (MODIFY NOT NULL, then back to NULL) is planned after the one between', () => {
+    const nullable = t;
+    const notNull: TargetTable = { ...t, id: 't2' };
+    const at = (table: TargetTable, id: number, v: string): TargetChange => ({
+      ...(up(id, v) as { kind: 'upsert' } & TargetChange),
+      table,
+    });
+    const plans = planBatch([at(nullable, 1, 'a'), at(notNull, 7, 'b'), at(nullable, 8, 'c'), at(nullable, 1, 'd')]);
+    // The row written after the table went back to NULL must not be applied before NOT NULL was.
+    expect(plans.map((p) => [p.table.id, p.upserts.map((r) => r[0])])).toEqual([
+      ['t1', ['1']],
+      ['t2', ['7']],
+      ['t1', ['8', '1']],
+    ]);
+  });
+});

@@ -40,9 +40,13 @@ export function planBatch(changes: TargetChange[]): TablePlan[] {
     last: Map<string, TargetChange>;
   };
   // Groups in order of first use. A layout change starts a new group (rows never mix column
-  // lists); a TRUNCATE or DROP closes its table's open groups, so what follows is planned after it.
+  // lists) and closes the table's group of the layout before: a layout that comes back later
+  // (a MODIFY undone) gets a new group after the one between, so that the table's DDL and rows
+  // stay in source order. A TRUNCATE or DROP closes its table's open groups, so what follows is
+  // planned after it.
   const groups: Group[] = [];
   const open = new Map<string, Group>(); // by layout id
+  const current = new Map<string, string>(); // table -> layout id of its open group
   for (const c of changes) {
     if (c.kind === 'skip') continue;
     if (c.kind === 'truncate' || c.kind === 'drop') {
@@ -54,6 +58,10 @@ export function planBatch(changes: TargetChange[]): TablePlan[] {
       groups.push({ table: c.table, truncate: true, drop: c.kind === 'drop', truncateVersion: c.version, last: new Map() });
       continue;
     }
+    const name = `${c.table.database}.${c.table.table}`;
+    const before = current.get(name);
+    if (before !== undefined && before !== c.table.id) open.delete(before);
+    current.set(name, c.table.id);
     let g = open.get(c.table.id);
     if (!g) {
       g = { table: c.table, truncate: false, last: new Map<string, TargetChange>() };
