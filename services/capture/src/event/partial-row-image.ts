@@ -1,5 +1,6 @@
 import { type Logger, SluiceError } from '@sluice/core';
 import type { SourceEvent } from '../source/binlog-reader.ts';
+import { eventPolicy } from './event-policy.ts';
 
 export type PartialRowsEvent = Extract<SourceEvent, { kind: 'partial_rows' }>;
 
@@ -14,24 +15,18 @@ export function partialRowsError(e: PartialRowsEvent): SluiceError {
   );
 }
 
-/**
- * The capture's answer to rows logged without all their columns (design contract 9: never skipped
- * without a trace). `stop`: throw SOURCE_PARTIAL_ROW_IMAGE in binlog order, so the checkpoint never
- * passes the event and every restart stops there again. `warn`: log it at error level, count it,
- * go on without those rows.
- */
+/** The policy of source.onPartialRowImage (event-policy.ts); `count` gets the table. */
 export function partialRowImagePolicy(opts: {
   policy: 'stop' | 'warn';
   log: Logger;
   count: (table: string) => void;
 }): (e: PartialRowsEvent) => void {
-  return (e) => {
-    const err = partialRowsError(e);
-    if (opts.policy === 'stop') throw err;
-    opts.count(`${e.database}.${e.table}`);
-    opts.log.error(
-      { code: err.code, table: `${e.database}.${e.table}`, position: `${e.at.file}:${e.at.pos}`, gtid: e.gtid },
-      `passed over (source.onPartialRowImage: warn): ${err.message}`,
-    );
-  };
+  return eventPolicy<PartialRowsEvent>({
+    policy: opts.policy,
+    setting: 'source.onPartialRowImage',
+    log: opts.log,
+    error: partialRowsError,
+    fields: (e) => ({ table: `${e.database}.${e.table}`, position: `${e.at.file}:${e.at.pos}`, gtid: e.gtid }),
+    count: (e) => opts.count(`${e.database}.${e.table}`),
+  });
 }

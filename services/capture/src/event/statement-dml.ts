@@ -1,5 +1,6 @@
 import { type Logger, SluiceError } from '@sluice/core';
 import type { SourceEvent } from '../source/binlog-reader.ts';
+import { eventPolicy } from './event-policy.ts';
 
 export type StatementDmlEvent = Extract<SourceEvent, { kind: 'statement' }>;
 
@@ -25,30 +26,23 @@ export function statementDmlError(e: StatementDmlEvent): SluiceError {
   );
 }
 
-/**
- * The capture's answer to a DML statement event on captured tables (design contract 9: never
- * skipped without a trace). `stop`: throw SOURCE_STATEMENT_DML, so that the checkpoint never
- * passes the event and every restart stops there again. `warn`: log it at error level with the
- * tables and the position, count it, go on.
- */
+/** The policy of source.onStatementDml (event-policy.ts); `count` gets the verb. */
 export function statementDmlPolicy(opts: {
   policy: 'stop' | 'warn';
   log: Logger;
   count: (verb: string) => void;
 }): (e: StatementDmlEvent) => void {
-  return (e) => {
-    const err = statementDmlError(e);
-    if (opts.policy === 'stop') throw err;
-    opts.count(e.verb);
-    opts.log.error(
-      {
-        code: err.code,
-        tables: e.tables.map((t) => `${t.database}.${t.table}`),
-        verb: e.verb,
-        position: `${e.at.file}:${e.at.pos}`,
-        gtid: e.gtid,
-      },
-      `passed over (source.onStatementDml: warn): ${err.message}`,
-    );
-  };
+  return eventPolicy<StatementDmlEvent>({
+    policy: opts.policy,
+    setting: 'source.onStatementDml',
+    log: opts.log,
+    error: statementDmlError,
+    fields: (e) => ({
+      tables: e.tables.map((t) => `${t.database}.${t.table}`),
+      verb: e.verb,
+      position: `${e.at.file}:${e.at.pos}`,
+      gtid: e.gtid,
+    }),
+    count: (e) => opts.count(e.verb),
+  });
 }
