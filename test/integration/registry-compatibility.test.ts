@@ -1,6 +1,9 @@
 import { Registry, SluiceError } from '@sluice/core';
+import type mysql from 'mysql2/promise';
 import { afterAll, describe, expect, it } from 'vitest';
-import { stack, uniqueName } from '../support/stack.ts';
+import { ownCapture } from '../support/pipeline.ts';
+import type { ServiceProcess } from '../support/services.ts';
+import { connect, stack, uniqueName, waitFor } from '../support/stack.ts';
 
 /**
  * The registry's own behaviour (Apicurio in the local stack, behind its Confluent-compatible API):
@@ -75,5 +78,61 @@ describe('registry compatibility (Apicurio)', () => {
     const e = await failure(new Registry(wrong).register('x-value', v1, { table: 'd.t' }));
     expect(e.code).toBe('REGISTRY_MISCONFIGURED');
     expect(e.message).toContain('schemaRegistry.url');
+  });
+});
+
+describe('the capture on registry refusals', () => {
+  const db = uniqueName('iso_regc');
+  const captures: ServiceProcess[] = [];
+  let source: mysql.Connection | undefined;
+
+  afterAll(async () => {
+    for (const c of captures) await c.stop();
+    await source?.query(`DROP DATABASE IF EXISTS \`${db}\``);
+    await source?.end();
+  });
+
+  it('with compatibility BACKWARD, a NOT NULL column without default stops it with SCHEMA_INCOMPATIBLE, once', async () => {
+    source = await connect(s.sourceUrl);
+    await source.query(`CREATE DATABASE \`${db}\``);
+    await source.query(`CREATE TABLE \`${db}\`.t (id INT PRIMARY KEY, v INT)`);
+    await source.query(`INSERT INTO \`${db}\`.t VALUES (1, 1)`);
+    const prefix = uniqueName('regc');
+    const capture = ownCapture(s, {
+      name: `capture-${prefix}`,
+      prefix,
+      include: [`${db}.*`],
+      extra: { schemaRegistry: { url: s.registryUrl, compatibility: 'BACKWARD' } },
+    });
+    captures.push(capture);
+    for (const sub of ['key', 'value']) subjects.push(`${prefix}.${db}.t-${sub}`);
+    await capture.start();
+    await capture.waitLog(/"msg":"capture streaming"/);
+    await source.query(`ALTER TABLE \`${db}\`.t ADD COLUMN y INT NOT NULL`);
+    await source.query(`INSERT INTO \`${db}\`.t VALUES (2, 2, 2)`);
+    const code = await Promise.race([capture.waitExit(), new Promise((r) => setTimeout(() => r('still running'), 60_000))]);
+    expect(code, capture.tail()).toBe(1);
+    const log = capture.log();
+    expect(log).toMatch(/"code":"SCHEMA_INCOMPATIBLE"/);
+    expect(log).toContain(`table ${db}.t`);
+    expect(log).toContain('schemaRegistry.compatibility is BACKWARD');
+    // Not retried as if the registry were down.
+    expect(log).not.toMatch(/capture run failed; restarting/);
+  });
+
+  it('a registry URL without the API path stops it with REGISTRY_MISCONFIGURED', async () => {
+    const prefix = uniqueName('regm');
+    const wrong = s.registryUrl.replace(/\/apis\/ccompat\/v7\/?$/, '');
+    const capture = ownCapture(s, {
+      name: `capture-${prefix}`,
+      prefix,
+      include: [`${db}.*`],
+      extra: { schemaRegistry: { url: wrong } },
+    });
+    captures.push(capture);
+    await capture.start().catch(() => undefined);
+    await waitFor('the capture to exit', async () => ((await capture.waitExit()) === 1 ? true : undefined));
+    expect(capture.log()).toMatch(/"code":"REGISTRY_MISCONFIGURED".*schemaRegistry\.url/);
+    expect(capture.log()).not.toMatch(/DECODE_FAILED|\[object Object\]/);
   });
 });

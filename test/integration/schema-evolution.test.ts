@@ -2,6 +2,7 @@ import { parseColumnDefault, sameDefault } from '@sluice/core';
 import type mysql from 'mysql2/promise';
 import { afterAll, describe, expect, it } from 'vitest';
 import { normalizeType } from '../../services/sink/src/apply/schema-diff.ts';
+import { sluice } from '../support/cli.ts';
 import { ownCapture, ownSink } from '../support/pipeline.ts';
 import type { ServiceProcess } from '../support/services.ts';
 import { connect, stack, uniqueName, waitFor } from '../support/stack.ts';
@@ -13,6 +14,7 @@ import { connect, stack, uniqueName, waitFor } from '../support/stack.ts';
  * the same rows, column by column, and the same columns (type, nullability, default, charset).
  */
 const s = stack();
+const env = { SLUICE_SCHEMA_REGISTRY_URL: s.registryUrl, SLUICE_KAFKA_BROKERS: s.kafkaBrokers.join(',') };
 const sources = [
   { name: 'MariaDB 10.11', url: s.sourceUrl, short: 'maria' },
   { name: 'MySQL 8', url: s.mysql8Url, short: 'my8' },
@@ -181,6 +183,50 @@ describe.each(sources)('schema evolution from $name', ({ name, url, short }) => 
       });
     }
 
+    const cols = async () => (await columnsOf(source as mysql.Connection, db)).map((c) => `\`${c.name}\``).join(', ');
+    const read = async (c: mysql.Connection) => {
+      const [rows] = await c.query({ sql: `SELECT ${await cols()} FROM ${t} ORDER BY id`, rowsAsArray: true });
+      return JSON.stringify(rows);
+    };
+    /** Every target holds the source's rows, column by column, and the same columns. */
+    const expectSame = async (what: string) => {
+      const src = source as mysql.Connection;
+      const rows = await read(src);
+      for (const target of targets) {
+        const got = await waitFor(
+          `${target.name} to converge`,
+          async () => {
+            const g = await read(target.conn).catch(() => '');
+            return g === rows ? g : undefined;
+          },
+          120_000,
+        ).catch(async () => read(target.conn).catch((e) => String(e)));
+        expect(got, `${what} ${target.name} rows\n${sinks.map((p) => p.tail(15)).join('\n')}\n${capture.tail(15)}`).toBe(rows);
+      }
+      const sourceFlavor = await flavorOf(src);
+      const srcCols = await columnsOf(src, db);
+      for (const target of targets) {
+        const targetFlavor = await flavorOf(target.conn);
+        const tgtCols = await columnsOf(target.conn, db);
+        expect(
+          tgtCols.map((c) => c.name),
+          `${what} ${target.name}`,
+        ).toEqual(srcCols.map((c) => c.name));
+        for (const [i, sc] of srcCols.entries()) {
+          const tc = tgtCols[i] as ColumnFacts;
+          const where = `${what} ${target.name} column ${sc.name}`;
+          expect(normalizeType(tc.type), where).toBe(normalizeType(sc.type));
+          expect(tc.nullable, where).toBe(sc.nullable);
+          expect(tc.charset, where).toBe(sc.charset);
+          const def = (c: ColumnFacts, flavor: 'mariadb' | 'mysql') =>
+            parseColumnDefault({ flavor, raw: c.rawDefault, extra: c.extra, sqlType: c.type, nullable: c.nullable === 'YES' });
+          const sd = def(sc, sourceFlavor);
+          const td = def(tc, targetFlavor);
+          expect(sameDefault(sd, td, sc.type), `${where}: ${JSON.stringify(sd)} vs ${JSON.stringify(td)}`).toBe(true);
+        }
+      }
+    };
+
     for (const step of steps(t)) {
       if (step.backlog) {
         // The checkpoint is committed up to here: what follows is read as a backlog.
@@ -192,50 +238,27 @@ describe.each(sources)('schema evolution from $name', ({ name, url, short }) => 
       }
     }
 
-    // Rows, column by column.
-    const cols = (await columnsOf(source, db)).map((c) => `\`${c.name}\``).join(', ');
-    const read = async (c: mysql.Connection) => {
-      const [rows] = await c.query({ sql: `SELECT ${cols} FROM ${t} ORDER BY id`, rowsAsArray: true });
-      return JSON.stringify(rows);
-    };
-    const want = await read(source);
-    for (const target of targets) {
-      const got = await waitFor(
-        `${target.name} to converge`,
-        async () => {
-          const g = await read(target.conn).catch(() => '');
-          return g === want ? g : undefined;
-        },
-        120_000,
-      ).catch(async () => read(target.conn).catch((e) => String(e)));
-      expect(got, `${name} -> ${target.name} rows\n${sinks.map((p) => p.tail(15)).join('\n')}\n${capture.tail(15)}`).toBe(want);
-    }
-    expect(want).toContain('it\'s \\"q\\" \\\\'); // the default with quotes reached the old rows
-    expect(want).toContain('😀 ok');
+    await expectSame(`${name} ->`);
+    expect(await read(source)).toContain('it\'s \\"q\\" \\\\'); // the default with quotes reached the old rows
+    expect(await read(source)).toContain('😀 ok');
 
-    // Columns: name and order, type, nullability, default, charset.
-    const sourceFlavor = await flavorOf(source);
-    const srcCols = await columnsOf(source, db);
-    for (const target of targets) {
-      const targetFlavor = await flavorOf(target.conn);
-      const tgtCols = await columnsOf(target.conn, db);
-      expect(
-        tgtCols.map((c) => c.name),
-        target.name,
-      ).toEqual(srcCols.map((c) => c.name));
-      for (const [i, sc] of srcCols.entries()) {
-        const tc = tgtCols[i] as ColumnFacts;
-        const where = `${name} -> ${target.name} column ${sc.name}`;
-        expect(normalizeType(tc.type), where).toBe(normalizeType(sc.type));
-        expect(tc.nullable, where).toBe(sc.nullable);
-        expect(tc.charset, where).toBe(sc.charset);
-        const def = (c: ColumnFacts, flavor: 'mariadb' | 'mysql') =>
-          parseColumnDefault({ flavor, raw: c.rawDefault, extra: c.extra, sqlType: c.type, nullable: c.nullable === 'YES' });
-        const sd = def(sc, sourceFlavor);
-        const td = def(tc, targetFlavor);
-        expect(sameDefault(sd, td, sc.type), `${where}: ${JSON.stringify(sd)} vs ${JSON.stringify(td)}`).toBe(true);
-      }
+    // Replay: every sink group back to the earliest offsets. Each target goes back through every
+    // older version (renames undone from the newest history, not dropped) and forward again.
+    for (const [i, sink] of sinks.entries()) {
+      await sink.stop();
+      const r = await sluice(
+        ['replay', '--sink', `${prefix}-${targets[i]?.name}`, '--topic-prefix', prefix, '--earliest', '--yes'],
+        {
+          env,
+        },
+      );
+      expect(r.code, r.stderr).toBe(0);
+      await sink.start();
     }
+    // A row after the replayed ones: when it is in, every older record was applied again.
+    await source.query(`INSERT INTO ${t} (id, x, w, d, n, lt) VALUES (99, 99, 'w99', 'd99', 99, 'l99')`);
+    await expectSame(`${name} -> (after a replay)`);
+    for (const sink of sinks) expect(sink.log(), sink.tail()).toMatch(/renamed columns d -> a/);
 
     // Nothing stopped: no capture run failed, no sink stopped.
     expect(capture.log(), capture.tail()).not.toMatch(/capture run failed|"level":60/);

@@ -264,7 +264,8 @@ export class TargetWriter {
           );
         }
         if (this.ddl === 'apply') {
-          await this.evolve(t, diff, traits);
+          // Not kept when a column could not follow yet: the next batch of this version tries again.
+          if (!(await this.evolve(t, diff, traits))) return writable;
         } else {
           writable = this.projected(t, cols, diff);
         }
@@ -275,22 +276,69 @@ export class TargetWriter {
     });
   }
 
-  private async evolve(t: TargetTable, diff: SchemaDiff, traits: TargetFacts): Promise<void> {
+  /**
+   * Runs the DDL of a diff. A column the target's rows do not fit yet (NOT NULL over NULLs, a
+   * narrower type) is a target ahead of this record: a replay of older records, or a partition
+   * behind another; its later records bring the rows back in line. Then the other changes are
+   * made, that column keeps its definition, and false says to try again with the next batch. A
+   * charset change the target cannot make (TiDB changes none but utf8 -> utf8mb4) keeps the
+   * target's charset, which holds the same characters when it is the wider one.
+   */
+  private async evolve(t: TargetTable, diff: SchemaDiff, traits: TargetFacts): Promise<boolean> {
     const name = `${t.database}.${t.table}`;
-    for (const sql of evolveStatements(t, diff, traits)) {
-      try {
-        await this.pool.query(sql);
-      } catch (err) {
-        const e = classifyTargetError(err);
-        if (e.retriable) throw e;
-        throw new SluiceError('SCHEMA_MISMATCH', `target table ${name} cannot follow the source: ${sql} failed: ${e.message}`, {
-          cause: err,
-        });
+    const kept: string[] = [];
+    const charsetKept: string[] = [];
+    try {
+      for (const sql of evolveStatements(t, diff, traits)) await this.ddlStatement(name, sql);
+    } catch (err) {
+      if (!diff.modify.length || !(isDataError(err) || isUnsupported(err))) throw err;
+      // One ALTER is all or nothing: what the target has now, then each column on its own.
+      const cols = await this.targetColumns(t, traits.flavor);
+      const have = new Map(cols.map((c) => [c.name.toLowerCase(), c]));
+      const rest = diffSchema(t, cols, traits);
+      for (const sql of evolveStatements(t, { ...rest, modify: [] }, traits)) await this.ddlStatement(name, sql);
+      const modify = (c: TargetColumn) =>
+        this.ddlStatement(name, evolveStatements(t, { rename: [], add: [], drop: [], modify: [c] }, traits)[0] as string);
+      for (const c of rest.modify) {
+        let failure = await modify(c).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        const h = have.get(c.name.toLowerCase());
+        if (failure && isUnsupported(failure) && h) {
+          failure = await modify({ ...c, charset: h.charset ?? null, collation: h.collation ?? null }).then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+          if (!failure) charsetKept.push(`${c.name} (${h.charset} kept, source ${c.charset})`);
+        }
+        if (failure && !isDataError(failure)) throw failure;
+        if (failure) kept.push(c.name);
       }
     }
     // Records of other layouts of this table were planned for the table as it was.
     this.forget(t, t.id);
     this.log.info({ table: name, change: describeDiff(diff) }, 'target table evolved');
+    if (charsetKept.length) this.log.warn({ table: name, columns: charsetKept }, 'the target cannot change these charsets');
+    if (kept.length) {
+      this.log.warn(
+        { table: name, columns: kept },
+        "target rows do not fit these columns' new definitions yet (the target is ahead of this record); they keep theirs until a later batch",
+      );
+    }
+    return kept.length === 0;
+  }
+
+  private async ddlStatement(table: string, sql: string): Promise<void> {
+    try {
+      await this.pool.query(sql);
+    } catch (err) {
+      const e = classifyTargetError(err);
+      if (e.retriable) throw e;
+      throw new SluiceError('SCHEMA_MISMATCH', `target table ${table} cannot follow the source: ${sql} failed: ${e.message}`, {
+        cause: err,
+      });
+    }
   }
 
   /** ddl ignore: write the columns the target has, leave the rest. */
@@ -366,6 +414,13 @@ export class TargetWriter {
     await this.pool.end();
   }
 }
+
+/** Errors of an ALTER that the table's rows do not fit: truncated, too long, out of range, NULL. */
+const DATA_ERRORS = new Set([1048, 1138, 1263, 1264, 1265, 1292, 1366, 1406]);
+const errnoOf = (err: unknown): number => Number(((err instanceof SluiceError ? err.cause : err) as { errno?: number })?.errno);
+const isDataError = (err: unknown): boolean => DATA_ERRORS.has(errnoOf(err));
+/** TiDB's "unsupported DDL" (a charset change it cannot make, among others). */
+const isUnsupported = (err: unknown): boolean => errnoOf(err) === 8200;
 
 /** The target as DDL sees it, and the bytes of parameters one statement may carry (max_allowed_packet, less a margin). */
 interface TargetFacts extends TargetTraits {
