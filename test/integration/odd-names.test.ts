@@ -285,9 +285,10 @@ describe.each(sources)('odd database, table and column names from $name', (src) 
     expect(richSchema.code).toBe(2);
     const quoted = await sluice(['schema', `\`${dbs.uni}\`.名前表`, '--prefix', prefix, '--json'], { env });
     expect(quoted.code, quoted.stderr).toBe(0);
-    expect(JSON.parse(quoted.stdout).latest.columns.map((c: { column: string }) => c.column)).toEqual(
-      (tables[0] as OddTable).columns.map(([c]) => c),
-    );
+    // Rows read from before the ALTER are encoded with a version built from the binlog, which the
+    // registry may get after the current one: the newest registered version need not be the widest.
+    const versions = (JSON.parse(quoted.stdout).value.versions as { columns: string[] }[]).map((v) => v.columns);
+    expect(versions).toContainEqual((tables[0] as OddTable).columns.map(([c]) => c));
 
     // --tables matches real names, also of topics whose names do not spell them.
     const plan = await sluice(
