@@ -212,6 +212,10 @@ describe.each(sources)('odd database, table and column names from $name', (src) 
     });
     services.push(capture);
     await capture.start();
+    // The streamed changes below start once the snapshot is done: an ALTER racing the snapshot of
+    // its table made the sinks drop and re-add the new column (seen once in a clean-clone CI run;
+    // an open defect, in the session note), which this test is not about.
+    await capture.waitLog(/"msg":"capture streaming"/);
     for (const target of s.targets) {
       const sinkName = `${prefix}-${target.name}`;
       // The guard keeps rows per (db, table) in _sluice: unicode names must not meet there.
@@ -368,6 +372,10 @@ describe('tables whose names differ only in case', () => {
     const capture = ownCapture(s, { name: `capture-${prefix}`, prefix, include: [`${db}.*`] });
     services.push(capture);
     await capture.start();
+    // The streamed changes below start once the snapshot is done: an ALTER racing the snapshot of
+    // its table made the sinks drop and re-add the new column (seen once in a clean-clone CI run;
+    // an open defect, in the session note), which this test is not about.
+    await capture.waitLog(/"msg":"capture streaming"/);
     for (const target of s.targets) {
       const sinkName = `${prefix}-${target.name}`;
       const sink = ownSink(s, {
