@@ -45,6 +45,15 @@ describe('classifyKafkaError', () => {
     expect(e.message).toContain('sending to topic t');
   });
 
+  it("quotes the broker's reason for a refused topic name from the per-topic error", () => {
+    const aggregate = Object.assign(new Error('Topic creation errors'), {
+      errors: [protocol('INVALID_TOPIC_EXCEPTION', "Topic 'a.b_c' collides with existing topic: a_b.c")],
+    });
+    expect(classifyKafkaError(aggregate, 'creating topic a.b_c').message).toBe(
+      "creating topic a.b_c: the broker refused the topic name (Topic 'a.b_c' collides with existing topic: a_b.c)",
+    );
+  });
+
   it('says what to check when no broker answers', () => {
     const refused = Object.assign(new Error('Connection error: connect ECONNREFUSED 127.0.0.1:1'), {
       name: 'KafkaJSNumberOfRetriesExceeded',

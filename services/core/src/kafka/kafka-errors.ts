@@ -62,10 +62,12 @@ export function kafkaFenced(err: unknown): boolean {
   );
 }
 
-/** The broker's error type somewhere in the chain, if any of the given ones. */
-function findType(err: unknown, types: Set<string>): string | undefined {
-  return chain(err).find((e) => types.has(String(e.type)))?.type;
+/** The broker's error somewhere in the chain whose type is one of the given ones, if any. */
+function findError(err: unknown, types: Set<string>): KafkaishError | undefined {
+  return chain(err).find((e) => types.has(String(e.type)));
 }
+
+const findType = (err: unknown, types: Set<string>): string | undefined => findError(err, types)?.type;
 
 /**
  * A Kafka failure as a SluiceError. `what` says what was being done ("creating topic x",
@@ -88,8 +90,11 @@ export function classifyKafkaError(err: unknown, what: string): SluiceError {
       { cause: err },
     );
   }
-  if (findType(err, TOPIC_NAME_TYPES)) {
-    return new SluiceError('TOPIC_NAME_REFUSED', `${what}: the broker refused the topic name (${message})`, { cause: err });
+  const badName = findError(err, TOPIC_NAME_TYPES);
+  if (badName) {
+    // The broker's own words ("collides with existing topic: ...") are in the per-topic error, not the aggregate.
+    const reason = badName.message ?? message;
+    return new SluiceError('TOPIC_NAME_REFUSED', `${what}: the broker refused the topic name (${reason})`, { cause: err });
   }
   const refused = findType(err, REFUSED_TYPES);
   if (refused) {
