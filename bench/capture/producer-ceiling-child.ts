@@ -4,9 +4,8 @@
  * binlog, no encoding and no checkpoint. It loads the pipeline's table topic into memory first
  * and times only the producing. Prints one JSON line (CeilingResult) on stdout.
  */
-import { createKafka, createLogger } from '@sluice/core';
+import { chunkRecords, createKafka, createLogger } from '@sluice/core';
 import { type Message, Partitioners } from 'kafkajs';
-import { chunkRecords } from '../../services/capture/src/publish/transactional-publisher.ts';
 import { childMain } from '../common/json-child.ts';
 import { procStats } from './proc.ts';
 

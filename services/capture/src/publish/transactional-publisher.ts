@@ -1,5 +1,5 @@
-import { classifyKafkaError, kafkaFenced, type Logger, type SluiceError } from '@sluice/core';
-import type { Message, Producer, TopicMessages } from 'kafkajs';
+import { chunkRecords, classifyKafkaError, kafkaFenced, type Logger, type SluiceError } from '@sluice/core';
+import type { Message, Producer } from 'kafkajs';
 import type { Checkpoint, CheckpointCodec } from './checkpoint.ts';
 
 /** Encoded records of one or more whole source transactions and the checkpoint after them. */
@@ -15,40 +15,6 @@ export interface PublishUnit {
 /** Records per Kafka transaction, and per produce request (the broker default caps a request at 1 MiB). */
 const TXN_MAX_BYTES = 8 * 1024 * 1024;
 const SEND_MAX_BYTES = 512 * 1024;
-/** kafkajs groups a request's messages per partition in quadratic time: keep requests short. */
-const SEND_MAX_RECORDS = 1000;
-
-const recordSize = (m: Message): number => (m.key?.length ?? 0) + (m.value?.length ?? 0) + 64;
-
-/** Splits records into produce requests of at most maxBytes each (a larger single record goes alone). */
-export function chunkRecords(
-  records: { topic: string; message: Message }[],
-  maxBytes: number,
-  maxRecords = SEND_MAX_RECORDS,
-): TopicMessages[][] {
-  const chunks: TopicMessages[][] = [];
-  let current = new Map<string, Message[]>();
-  let size = 0;
-  let count = 0;
-  const flush = () => {
-    if (current.size) chunks.push([...current].map(([topic, messages]) => ({ topic, messages })));
-    current = new Map();
-    size = 0;
-    count = 0;
-  };
-  for (const { topic, message } of records) {
-    const n = recordSize(message);
-    if (size > 0 && (size + n > maxBytes || count >= maxRecords)) flush();
-    count++;
-    const list = current.get(topic) ?? [];
-    if (list.length === 0) current.set(topic, list);
-    list.push(message);
-    size += n;
-  }
-  flush();
-  return chunks;
-}
-
 /**
  * Writes units to Kafka exactly once (design contract 4): each Kafka transaction holds whole
  * source transactions plus the checkpoint that follows them, so a crash at any instant leaves

@@ -1,5 +1,6 @@
 import {
   BATCH_OVERHEAD_BYTES,
+  chunkRecords,
   classifyKafkaError,
   dlqTopic,
   ensureMaxMessageBytes,
@@ -23,28 +24,10 @@ export interface DeadLetter {
 
 /** Sized like capture's default maxRecordBytes (64 MiB): a refused record of any size capture publishes fits. */
 const DLQ_MAX_MESSAGE_BYTES = 64 * 1024 * 1024 + BATCH_OVERHEAD_BYTES;
-/** Letters per produce request, by bytes: a letter over this goes alone. */
+/** Bytes of letters per produce request: a letter over this goes alone. */
 const REQUEST_BYTES = 1024 * 1024;
 
 const letterBytes = (l: DeadLetter): number => (l.key?.length ?? 0) + (l.value?.length ?? 0) + 512;
-
-/** Letters grouped into produce requests of at most REQUEST_BYTES (a larger letter alone). */
-export function requests(letters: DeadLetter[]): DeadLetter[][] {
-  const out: DeadLetter[][] = [];
-  let size = 0;
-  for (const l of letters) {
-    const n = letterBytes(l);
-    const last = out[out.length - 1];
-    if (last && size + n <= REQUEST_BYTES) {
-      last.push(l);
-      size += n;
-    } else {
-      out.push([l]);
-      size = n;
-    }
-  }
-  return out;
-}
 
 /**
  * `<prefix>.dlq.<sink>`: records the sink could not decode or the target refused, with the
@@ -98,23 +81,22 @@ export class DeadLetterQueue {
     if (largest > this.maxMessageBytes) {
       this.maxMessageBytes = await ensureMaxMessageBytes(this.admin, this.topic, Math.max(largest, DLQ_MAX_MESSAGE_BYTES));
     }
-    for (const group of requests(letters)) {
-      await this.producer.send({
-        topic: this.topic,
-        messages: group.map((l) => ({
-          key: l.key,
-          value: l.value,
-          headers: {
-            'sluice.error.code': l.error.code,
-            'sluice.error.message': l.error.message.slice(0, 2000),
-            'sluice.source.topic': l.topic,
-            'sluice.source.partition': String(l.partition),
-            'sluice.source.offset': l.offset,
-            ...(l.position ? { 'sluice.source.position': l.position } : {}),
-          },
-        })),
-      });
-    }
+    const records = letters.map((l) => ({
+      topic: this.topic,
+      message: {
+        key: l.key,
+        value: l.value,
+        headers: {
+          'sluice.error.code': l.error.code,
+          'sluice.error.message': l.error.message.slice(0, 2000),
+          'sluice.source.topic': l.topic,
+          'sluice.source.partition': String(l.partition),
+          'sluice.source.offset': l.offset,
+          ...(l.position ? { 'sluice.source.position': l.position } : {}),
+        },
+      },
+    }));
+    for (const topicMessages of chunkRecords(records, REQUEST_BYTES)) await this.producer.sendBatch({ topicMessages });
     for (const l of letters) {
       this.log.warn(
         { code: l.error.code, topic: l.topic, partition: l.partition, offset: l.offset, dlq: this.topic },

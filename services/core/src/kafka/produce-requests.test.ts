@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chunkRecords } from './transactional-publisher.ts';
+import { chunkRecords } from './produce-requests.ts';
 
 const rec = (topic: string, bytes: number) => ({ topic, message: { key: Buffer.alloc(10), value: Buffer.alloc(bytes - 74) } });
 

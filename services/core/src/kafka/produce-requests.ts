@@ -1,0 +1,35 @@
+import type { Message, TopicMessages } from 'kafkajs';
+
+/** kafkajs groups a request's messages per partition in quadratic time: keep requests short. */
+const SEND_MAX_RECORDS = 1000;
+
+const recordSize = (m: Message): number => (m.key?.length ?? 0) + (m.value?.length ?? 0) + 64;
+
+/** Splits records into produce requests of at most maxBytes each (a larger single record goes alone). */
+export function chunkRecords(
+  records: { topic: string; message: Message }[],
+  maxBytes: number,
+  maxRecords = SEND_MAX_RECORDS,
+): TopicMessages[][] {
+  const chunks: TopicMessages[][] = [];
+  let current = new Map<string, Message[]>();
+  let size = 0;
+  let count = 0;
+  const flush = () => {
+    if (current.size) chunks.push([...current].map(([topic, messages]) => ({ topic, messages })));
+    current = new Map();
+    size = 0;
+    count = 0;
+  };
+  for (const { topic, message } of records) {
+    const n = recordSize(message);
+    if (size > 0 && (size + n > maxBytes || count >= maxRecords)) flush();
+    count++;
+    const list = current.get(topic) ?? [];
+    if (list.length === 0) current.set(topic, list);
+    list.push(message);
+    size += n;
+  }
+  flush();
+  return chunks;
+}
