@@ -22,7 +22,7 @@ import { Heartbeats } from './observe/heartbeat.ts';
 import { assertBrokersTake, warnIfRowsCanExceed } from './publish/broker-limits.ts';
 import { type Checkpoint, CheckpointCodec, checkpointPosition, readLastCheckpoint } from './publish/checkpoint.ts';
 import { DdlRecords } from './publish/ddl-records.ts';
-import { RecordLimits } from './publish/record-limits.ts';
+import { RecordLimits, recordBytes } from './publish/record-limits.ts';
 import { anotherInstanceStarted, type MarkerAt } from './publish/takeover.ts';
 import { TopicManager } from './publish/topic-manager.ts';
 import { TransactionalPublisher } from './publish/transactional-publisher.ts';
@@ -119,9 +119,11 @@ export class CaptureRun {
     const facts = await readSourceFacts(this.pool);
     assertSourceReady(facts, (w) => this.log.warn(w));
     await this.admin.connect();
-    await assertBrokersTake(this.admin, cfg.maxRecordBytes + BATCH_OVERHEAD_BYTES);
+    // A topic (and a produce request) must take a batch holding one record of the largest size.
+    const maxMessageBytes = cfg.maxRecordBytes + BATCH_OVERHEAD_BYTES;
+    await assertBrokersTake(this.admin, maxMessageBytes);
     warnIfRowsCanExceed(facts, cfg.maxRecordBytes, (w) => this.log.warn(w));
-    const topics = new TopicManager(this.admin, { ...cfg.topics, maxMessageBytes: cfg.maxRecordBytes + BATCH_OVERHEAD_BYTES });
+    const topics = new TopicManager(this.admin, { ...cfg.topics, maxMessageBytes });
     this.limits = new RecordLimits(cfg.maxRecordBytes, (topic, bytes) => topics.fit(topic, bytes));
     const codec = new CheckpointCodec(cfg.topicPrefix, this.registry);
     await topics.ensure(codec.topic, { partitions: 1, cleanupPolicy: 'compact' });
@@ -356,8 +358,7 @@ export class CaptureRun {
     };
     const messages = [...(await encodeChanges(this.registry, txn.changes, this.limits)), ...extra];
     let encodedBytes = 0;
-    for (const m of messages)
-      encodedBytes += ((m.message.key as Buffer)?.length ?? 0) + ((m.message.value as Buffer)?.length ?? 0);
+    for (const m of messages) encodedBytes += recordBytes(m.message);
     for (const c of txn.changes) if (c.change.value) this.metrics.rows.inc({ op: c.change.value.op });
     this.metrics.transactions.inc();
     await this.publisher?.add({ messages, checkpoint, bytes: Math.max(txn.bytes, encodedBytes, 64), encodedBytes });
