@@ -188,7 +188,7 @@ export class TableRegistry {
     const now = current;
     const at = view ? await this.refuseOn(name, async () => schemaAtEvent(now.source, view)) : undefined;
     if (!at) return current;
-    const past = { ...at, renames: await this.history(database, table) };
+    const past = { ...at, renames: await this.history(database, table), pastLayout: true };
     const fp = tableFingerprint(past);
     let enc = this.past.get(fp);
     if (!enc) {

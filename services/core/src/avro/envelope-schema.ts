@@ -89,6 +89,7 @@ export function buildTableAvro(prefix: string, t: TableSchema): TableAvro {
     'sluice.table': t.table,
     'sluice.primaryKey': t.primaryKey,
     ...renames,
+    ...(t.pastLayout ? { 'sluice.pastLayout': true } : {}),
   };
   const valueSchema = {
     type: 'record',

@@ -31,11 +31,16 @@ export interface TableSchema {
    * names, most recent first. Kept across versions so that a sink at any older version renames.
    */
   renames?: Record<string, string[]>;
+  /**
+   * The layout rows were written with before a later DDL (read from binlog metadata while the
+   * catalog has moved on): a sink must not drop target columns for it, the target may be ahead.
+   */
+  pastLayout?: boolean;
 }
 
 /** A stable fingerprint: equal fingerprints mean the same Avro schemas. */
 export function tableFingerprint(t: TableSchema): string {
-  return JSON.stringify([t.database, t.table, t.columns, t.primaryKey, t.renames ?? {}]);
+  return JSON.stringify([t.database, t.table, t.columns, t.primaryKey, t.renames ?? {}, t.pastLayout ?? false]);
 }
 
 /**

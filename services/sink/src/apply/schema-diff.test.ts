@@ -142,6 +142,16 @@ describe('renames', () => {
     const d = diffSchema(t, [ID_INFO, info('c', 'int'), info('a', 'int')], undefined, { c: ['a'] });
     expect(isEmpty(d)).toBe(true);
   });
+
+  it('keeps a column a past layout lacks: a snapshot after an instant ADD COLUMN holds its values', () => {
+    // Rows written before ALTER ... ADD COLUMN c, read after a snapshot that already had c.
+    const past = { ...table([ID, col('a', 'int')]), pastLayout: true };
+    const d = diffSchema(past, [ID_INFO, info('a', 'int'), info('c', 'int')]);
+    expect(d.drop).toEqual([]);
+    expect(isEmpty(d)).toBe(true);
+    // The same layout read from the catalog (the column really is gone) drops it.
+    expect(diffSchema(table([ID, col('a', 'int')]), [ID_INFO, info('a', 'int'), info('c', 'int')]).drop).toEqual(['c']);
+  });
 });
 
 describe('TiDB', () => {

@@ -44,7 +44,9 @@ const formerNames = (h: RenameHistory | undefined, name: string): string[] =>
  * (the registry's latest version): a target already past this version has a column whose
  * former names include one of ours, and is renamed back rather than dropped (a replay, or a
  * partition behind the others). A table several source tables merge into is never renamed back
- * and never loses a column: the other sources may still have it.
+ * and never loses a column: the other sources may still have it. Nor does a past layout (rows
+ * written before a later DDL, read from binlog metadata): the target may already hold the later
+ * columns with their values, from a snapshot taken after that DDL.
  */
 export function diffSchema(t: TargetTable, target: TargetColumnInfo[], traits?: TargetTraits, newer?: RenameHistory): SchemaDiff {
   const have = new Map(target.map((c) => [lower(c.name), c]));
@@ -82,7 +84,7 @@ export function diffSchema(t: TargetTable, target: TargetColumnInfo[], traits?: 
     rename,
     add: t.columns.filter((c) => !have.has(lower(c.name))),
     modify,
-    drop: t.shared ? [] : [...have.values()].filter((h) => !want.has(lower(h.name))).map((h) => h.name),
+    drop: t.shared || t.pastLayout ? [] : [...have.values()].filter((h) => !want.has(lower(h.name))).map((h) => h.name),
   };
 }
 

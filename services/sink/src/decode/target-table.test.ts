@@ -36,4 +36,13 @@ describe('targetTableFromSchema', () => {
     const other = JSON.parse(JSON.stringify(schema).replace('"sluice.default":"7"', '"sluice.default":"8"'));
     expect(targetTableFromSchema(other).id).not.toBe(targetTableFromSchema(schema).id);
   });
+
+  it('reads a past layout (rows written before a later DDL) as one, with a layout id of its own', () => {
+    const t = { database: 'd', table: 't', columns: [{ name: 'id', sqlType: 'int(11)', nullable: false }], primaryKey: ['id'] };
+    const now = targetTableFromSchema(buildTableAvro('p', t).valueSchema);
+    const past = targetTableFromSchema(buildTableAvro('p', { ...t, pastLayout: true }).valueSchema);
+    expect(now.pastLayout).toBeUndefined();
+    expect(past.pastLayout).toBe(true);
+    expect(past.id).not.toBe(now.id);
+  });
 });

@@ -33,6 +33,8 @@ export interface TargetTable {
   renames?: RenameHistory;
   /** The source table (routes change database and table). */
   origin?: { database: string; table: string };
+  /** Rows written before a later DDL (`sluice.pastLayout`): the target may be ahead, so no column is dropped for it. */
+  pastLayout?: boolean;
 }
 
 type AvroField = Record<string, unknown> & { name: string; type: unknown };
@@ -85,9 +87,11 @@ export function targetTableFromSchema(valueSchema: Record<string, unknown>): Tar
       table,
       columns.map((c) => [c.name, c.sqlType, c.nullable, c.charset, c.collation, c.default ?? null, c.unknown ?? []]),
       renames,
+      r['sluice.pastLayout'] === true,
     ]),
     renames,
     origin: { database, table },
+    ...(r['sluice.pastLayout'] === true ? { pastLayout: true } : {}),
   };
 }
 
