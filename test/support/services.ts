@@ -18,14 +18,15 @@ export class ServiceProcess {
   private child: ChildProcess | undefined;
   private exited: Promise<number | null> | undefined;
 
-  constructor(kind: 'capture' | 'sink', name: string, config: Record<string, unknown>, port: number) {
+  /** nodeFlags: instead of the services' own (deploy/node-flags), e.g. to run under a smaller heap. */
+  constructor(kind: 'capture' | 'sink', name: string, config: Record<string, unknown>, port: number, nodeFlags?: string[]) {
     const dir = mkdtempSync(join(tmpdir(), `sluice-${name}-`));
     const cfgFile = join(dir, 'config.yaml');
     writeFileSync(cfgFile, stringify({ ...config, http: { port, host: '127.0.0.1' } }));
     this.name = name;
     this.port = port;
     this.logFile = join(dir, `${name}.log`);
-    this.args = [...serviceNodeFlags(), join(root, `services/${kind}/src/main.ts`), '--config', cfgFile];
+    this.args = [...(nodeFlags ?? serviceNodeFlags(kind)), join(root, `services/${kind}/src/main.ts`), '--config', cfgFile];
   }
 
   async start(): Promise<void> {
@@ -51,6 +52,11 @@ export class ServiceProcess {
       if (Date.now() > deadline) throw new Error(`${this.name} not ready after ${timeoutMs} ms:\n${this.tail()}`);
       await new Promise((r) => setTimeout(r, 200));
     }
+  }
+
+  /** The running process's id (to read its memory from /proc). */
+  get pid(): number | undefined {
+    return this.child?.exitCode === null ? this.child.pid : undefined;
   }
 
   /** SIGKILL: no shutdown code runs, as in a crash or an OOM kill. */
@@ -102,10 +108,16 @@ let nextPort = 29100 + (process.pid % 500) * 4;
 /** Ports for test-owned services, away from the stack's. */
 export const freePort = (): number => nextPort++;
 
-/** The Node flags every launcher gives the services (deploy/node-flags). */
-export function serviceNodeFlags(): string[] {
-  return readFileSync(join(root, 'deploy/node-flags'), 'utf8')
+const flagsOf = (file: string): string[] =>
+  readFileSync(join(root, file), 'utf8')
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => l && !l.startsWith('#'));
+
+/**
+ * The Node flags every launcher gives a service: deploy/node-flags, then for the capture
+ * deploy/node-flags-capture (a later flag wins).
+ */
+export function serviceNodeFlags(kind: 'capture' | 'sink' = 'sink'): string[] {
+  return [...flagsOf('deploy/node-flags'), ...(kind === 'capture' ? flagsOf('deploy/node-flags-capture') : [])];
 }

@@ -46,5 +46,7 @@ describe('docker-compose.yml', () => {
   it('gives the image the same Node flags as the native launchers', () => {
     const docker = readFileSync(new URL('deploy/docker/Dockerfile', root), 'utf8');
     expect(/NODE_OPTIONS="([^"]*)"/.exec(docker)?.[1]?.split(' ')).toEqual(serviceNodeFlags());
+    const capture = compose.services.capture?.environment?.NODE_OPTIONS;
+    expect(String(capture).split(' ')).toEqual(serviceNodeFlags('capture'));
   });
 });

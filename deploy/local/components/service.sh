@@ -69,7 +69,10 @@ case "$action" in
     if ! is_running "$name"; then
       write_config
       # shellcheck disable=SC2046 # one flag per line, none with spaces
-      start_bg "$name" "$port" "$NODE_BIN" $(grep -v '^#' "$SLUICE_ROOT/deploy/node-flags") "$SLUICE_ROOT/$main" --config "$cfg"
+      flags=("$SLUICE_ROOT/deploy/node-flags")
+      # The capture's own flags come after the common ones: a later flag wins.
+      [[ "$name" == capture* ]] && flags+=("$SLUICE_ROOT/deploy/node-flags-capture")
+      start_bg "$name" "$port" "$NODE_BIN" $(grep -hv '^#' "${flags[@]}") "$SLUICE_ROOT/$main" --config "$cfg"
     fi
     wait_ready "$name" "$port" 90 ready
     say "$name ready (pid $(cat "$(part_pidfile "$name")"), http://127.0.0.1:$port/readyz)"
