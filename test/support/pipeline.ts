@@ -6,7 +6,14 @@ let serverIds = 55000 + (process.pid % 500) * 2;
 /** A capture of its own for one test: own capture id, topic prefix and replica server id. */
 export function ownCapture(
   s: Stack,
-  opts: { name: string; prefix: string; sourceUrl?: string; include: string[]; extra?: Record<string, unknown> },
+  opts: {
+    name: string;
+    prefix: string;
+    sourceUrl?: string;
+    include: string[];
+    extra?: Record<string, unknown>;
+    nodeFlags?: string[];
+  },
 ) {
   // `extra.source` adds to the source block (its own server id stays).
   const { source, ...extra } = opts.extra ?? {};
@@ -23,6 +30,7 @@ export function ownCapture(
       ...extra,
     },
     freePort(),
+    opts.nodeFlags,
   );
 }
 

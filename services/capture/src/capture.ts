@@ -16,7 +16,7 @@ import { TableRegistry } from './encode/table-registry.ts';
 import { partialRowImagePolicy } from './event/partial-row-image.ts';
 import { ddlLogFields } from './event/query-statement.ts';
 import { statementDmlPolicy } from './event/statement-dml.ts';
-import { type SourceTransaction, TransactionAssembler } from './event/transaction-assembler.ts';
+import { type SourceTransaction, STREAM_BYTES, TransactionAssembler } from './event/transaction-assembler.ts';
 import type { CaptureMetrics } from './observe/capture-metrics.ts';
 import { Heartbeats } from './observe/heartbeat.ts';
 import { assertBrokersTake, warnIfRowsCanExceed } from './publish/broker-limits.ts';
@@ -28,6 +28,7 @@ import { TopicManager } from './publish/topic-manager.ts';
 import { TransactionalPublisher } from './publish/transactional-publisher.ts';
 import { runSnapshot } from './snapshot/snapshotter.ts';
 import { BinlogReader, type StartFrom } from './source/binlog-reader.ts';
+import { currentPosition } from './source/current-position.ts';
 import { assertDeclaredKeys } from './source/declared-keys.ts';
 import { EventQueue } from './source/event-queue.ts';
 import { assertSourceReady, readSourceFacts, type SourceFacts } from './source/source-checks.ts';
@@ -87,7 +88,9 @@ export class CaptureRun {
       transactionalId: `sluice-capture-${cfg.captureId}`,
       idempotent: true,
       maxInFlightRequests: 1,
-      transactionTimeout: 60_000,
+      // A source transaction too large to hold is streamed into one Kafka transaction, which stays
+      // open while it is read: up to the brokers' default transaction.max.timeout.ms (15 min).
+      transactionTimeout: cfg.kafka.transactionTimeoutMs,
       createPartitioner: Partitioners.DefaultPartitioner,
       // The broker answers CONCURRENT_TRANSACTIONS for a moment after each commit; kafkajs' default
       // first retry (300 ms) would cap capture at a few transactions per second.
@@ -184,6 +187,7 @@ export class CaptureRun {
       from = await startPosition(this.pool as mysql.Pool, facts.flavor, checkpointPosition(last), this.log);
     } else {
       from = configuredStart(cfg.startFrom);
+      if ('end' in from) from = { position: await this.startAtEnd(facts) };
     }
     if (mode === 'initial_only') {
       this.log.info('snapshot complete; snapshot.mode initial_only does not stream');
@@ -191,6 +195,32 @@ export class CaptureRun {
       return undefined;
     }
     return from;
+  }
+
+  /**
+   * `startFrom: now` as a position, committed as the first checkpoint before anything is read: a
+   * crash before the first transaction commits then resumes here, not at a later end of the binlog.
+   */
+  private async startAtEnd(facts: SourceFacts): Promise<BinlogPosition> {
+    const position = await currentPosition(this.pool as mysql.Pool, facts.flavor);
+    const now = Date.now();
+    await this.publisher?.add({
+      messages: [],
+      checkpoint: {
+        capture_id: this.cfg.captureId,
+        server_id: facts.serverId,
+        file: position.file,
+        pos: position.pos,
+        gtid_set: position.gtidSet,
+        source_ts_ms: now,
+        ts_ms: now,
+        snapshot: null,
+      },
+      bytes: 64,
+      encodedBytes: 0,
+    });
+    await this.publisher?.drain();
+    return position;
   }
 
   private snapshot(resume: Checkpoint | undefined, facts: SourceFacts, tables: TableRegistry): Promise<BinlogPosition> {
@@ -346,21 +376,29 @@ export class CaptureRun {
   }
 
   private async publish(txn: SourceTransaction, serverId: number, extra: { topic: string; message: Message }[]): Promise<void> {
-    const checkpoint: Checkpoint = {
-      capture_id: this.cfg.captureId,
-      server_id: serverId,
-      file: txn.position.file,
-      pos: txn.position.pos,
-      gtid_set: txn.position.gtidSet,
-      source_ts_ms: txn.sourceTsMs,
-      ts_ms: Date.now(),
-      snapshot: null,
-    };
+    if (txn.part === 1) {
+      this.log.info(
+        { id: txn.id, at: txn.position.toString(), streamBytes: STREAM_BYTES },
+        'large source transaction: streaming its records into one open Kafka transaction until its commit',
+      );
+    }
+    const checkpoint: Checkpoint | undefined = txn.partial
+      ? undefined
+      : {
+          capture_id: this.cfg.captureId,
+          server_id: serverId,
+          file: txn.position.file,
+          pos: txn.position.pos,
+          gtid_set: txn.position.gtidSet,
+          source_ts_ms: txn.sourceTsMs,
+          ts_ms: Date.now(),
+          snapshot: null,
+        };
     const messages = [...(await encodeChanges(this.registry, txn.changes, this.limits)), ...extra];
     let encodedBytes = 0;
     for (const m of messages) encodedBytes += recordBytes(m.message);
     for (const c of txn.changes) if (c.change.value) this.metrics.rows.inc({ op: c.change.value.op });
-    this.metrics.transactions.inc();
+    if (!txn.partial) this.metrics.transactions.inc();
     await this.publisher?.add({ messages, checkpoint, bytes: Math.max(txn.bytes, encodedBytes, 64), encodedBytes });
   }
 }

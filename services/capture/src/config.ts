@@ -27,7 +27,13 @@ export const captureConfigSchema = z.object({
     /** Rows a session logged with binlog_row_image MINIMAL/NOBLOB: stop (SOURCE_PARTIAL_ROW_IMAGE), or log at error level and go on without them. */
     onPartialRowImage: z.enum(['stop', 'warn']).default('stop'),
   }),
-  kafka: kafkaSection,
+  kafka: kafkaSection.extend({
+    /**
+     * How long a Kafka transaction may stay open. A source transaction too large to hold is
+     * streamed into one, open while it is read: at most the brokers' transaction.max.timeout.ms.
+     */
+    transactionTimeoutMs: z.number().int().min(10_000).default(900_000),
+  }),
   schemaRegistry: registrySection.extend({
     /**
      * The compatibility level set on every table's key and value subject. NONE (the default):
@@ -106,8 +112,10 @@ export const captureConfigSchema = z.object({
     .number()
     .int()
     .min(1024)
-    // Counted in binlog bytes; decoded rows take several times that in memory.
-    .default(8 * 1024 * 1024),
+    // Counted in binlog bytes; decoded rows take several times that in memory (and the
+    // publisher holds as much again): 4 MiB keeps a capture reading a backlog or a huge
+    // transaction under 256 MB RSS (test/scenario/huge-transaction.test.ts).
+    .default(4 * 1024 * 1024),
   http: httpSection.default({ port: 0, host: '127.0.0.1' }),
 });
 

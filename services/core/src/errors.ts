@@ -25,6 +25,10 @@ export const ERROR_CODES = {
     retriable: false,
     fix: 'A session wrote rows with binlog_row_image MINIMAL or NOBLOB: keep it FULL; to go on, set source.onPartialRowImage: warn and repair the targets (sluice verify --fix apply).',
   },
+  SOURCE_XA_TOO_LARGE: {
+    retriable: false,
+    fix: 'An XA transaction outgrew what the capture holds in memory before its XA PREPARE: split it on the source into smaller XA transactions.',
+  },
   SOURCE_XA_UNKNOWN: {
     retriable: false,
     fix: 'An XA COMMIT arrived whose XA PREPARE lies before the capture start: repair the tables it wrote (sluice verify --fix) and reset the capture past it.',

@@ -71,15 +71,25 @@ export function buildChanges(opts: {
   throw new Error(`malformed ${opts.op} row for ${opts.table.database}.${opts.table.table}`);
 }
 
+/** Where the numbering of a transaction's events stands (it may be published in several parts). */
+export interface TransactionOrder {
+  total: number;
+  perTopic: Map<string, number>;
+}
+
+export const newOrder = (): TransactionOrder => ({ total: 0, perTopic: new Map() });
+
 /** Fills the Debezium transaction block: order in the transaction and among the table's events. */
-export function numberTransaction(id: string, changes: { topic: string; change: KeyedChange }[]): void {
-  let total = 0;
-  const perTopic = new Map<string, number>();
+export function numberTransaction(
+  id: string,
+  changes: { topic: string; change: KeyedChange }[],
+  order: TransactionOrder = newOrder(),
+): void {
   for (const { topic, change } of changes) {
     if (!change.value) continue;
-    total += 1;
-    const n = (perTopic.get(topic) ?? 0) + 1;
-    perTopic.set(topic, n);
-    change.value.transaction = { id, total_order: total, data_collection_order: n };
+    order.total += 1;
+    const n = (order.perTopic.get(topic) ?? 0) + 1;
+    order.perTopic.set(topic, n);
+    change.value.transaction = { id, total_order: order.total, data_collection_order: n };
   }
 }

@@ -26,7 +26,7 @@ const table = {
 
 const at = (pos: number) => new BinlogPosition('binlog.000001', pos);
 const begin = (gtid: string): SourceEvent => ({ kind: 'begin', gtid, ts_ms: 1 });
-const insert = (id: number): SourceEvent => ({
+const insert = (id: number, pos = 50): SourceEvent => ({
   kind: 'rows',
   op: 'insert',
   database: 'shop',
@@ -34,6 +34,7 @@ const insert = (id: number): SourceEvent => ({
   rows: [{ id, v: id }],
   ts_ms: 1,
   bytes: 10,
+  position: at(pos),
   exactEnums: true,
   binlogTable: undefined,
 });
@@ -94,5 +95,75 @@ describe('XA transactions', () => {
       code: 'SOURCE_XA_UNKNOWN',
       message: expect.stringContaining("XA COMMIT X'31',X'',1 at binlog.000001:300"),
     });
+  });
+});
+
+describe('a transaction larger than the capture holds', () => {
+  const streamed = async (events: SourceEvent[]) => {
+    // 25 bytes: a part goes out after every third row event (10 bytes each).
+    const a = new TransactionAssembler({
+      prefix: 'sluice',
+      serverId: 1,
+      tombstones: false,
+      table: async () => table,
+      streamBytes: 25,
+    });
+    const out = [];
+    for (const e of events) {
+      const txn = await a.push(e);
+      if (!txn) continue;
+      const values = txn.changes.map((c) => c.change.value);
+      out.push({
+        partial: !!txn.partial,
+        part: txn.part,
+        id: txn.id,
+        pos: txn.position.pos,
+        rows: values.map((v) => [v?.after?.id, v?.source.pos, v?.transaction?.total_order]),
+      });
+    }
+    return out;
+  };
+
+  it('goes out in parts as it is read, numbered on across them, the last part at the commit', async () => {
+    const rows = [1, 2, 3, 4, 5, 6, 7].map((id) => insert(id, 100 + id));
+    expect(await streamed([begin('0-1-9'), ...rows, { kind: 'commit', position: at(200), gtid: '0-1-9', ts_ms: 1 }])).toEqual([
+      {
+        partial: true,
+        part: 1,
+        id: '0-1-9',
+        pos: 103,
+        rows: [
+          [1, 103, 1],
+          [2, 103, 2],
+          [3, 103, 3],
+        ],
+      },
+      {
+        partial: true,
+        part: 2,
+        id: '0-1-9',
+        pos: 106,
+        rows: [
+          [4, 106, 4],
+          [5, 106, 5],
+          [6, 106, 6],
+        ],
+      },
+      { partial: false, part: 3, id: '0-1-9', pos: 200, rows: [[7, 200, 7]] },
+    ]);
+  });
+
+  it('keeps small transactions whole, and a source without GTIDs names a streamed one by its first part', async () => {
+    const small = [begin('g1'), insert(1), { kind: 'commit', position: at(60), gtid: 'g1', ts_ms: 1 } as SourceEvent];
+    expect(await streamed(small)).toEqual([{ partial: false, part: undefined, id: 'g1', pos: 60, rows: [[1, 60, 1]] }]);
+    const noGtid = [1, 2, 3, 4].map((id) => insert(id, 100 + id));
+    const out = await streamed([...noGtid, { kind: 'commit', position: at(300), gtid: null, ts_ms: 1 }]);
+    expect(out.map((p) => p.id)).toEqual(['binlog.000001:103', 'binlog.000001:103']);
+  });
+
+  it('stops at the XA PREPARE of a streamed XA transaction, naming it', async () => {
+    await expect(
+      streamed([begin('g1'), insert(1), insert(2), insert(3), xa('xa_prepare', "X'32',X'',1", 150)]),
+    ).rejects.toMatchObject({ code: 'SOURCE_XA_TOO_LARGE', message: expect.stringContaining("XA PREPARE X'32',X'',1") });
   });
 });

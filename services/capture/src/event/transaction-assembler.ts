@@ -1,7 +1,14 @@
 import { type BinlogPosition, SluiceError, type SourceBlock } from '@sluice/core';
 import type { EncodedTable } from '../encode/table-registry.ts';
 import type { BinlogTableView, SourceEvent } from '../source/binlog-reader.ts';
-import { buildChanges, type KeyedChange, numberTransaction, type RowImage } from './change-builder.ts';
+import {
+  buildChanges,
+  type KeyedChange,
+  newOrder,
+  numberTransaction,
+  type RowImage,
+  type TransactionOrder,
+} from './change-builder.ts';
 
 export const CONNECTOR_VERSION = '0.1.0';
 
@@ -10,9 +17,13 @@ export interface TableChange {
   change: KeyedChange;
 }
 
-/** A whole source transaction (or a DDL statement), ready to encode, and the position after it. */
+/**
+ * A whole source transaction (or a DDL statement), ready to encode, and the position after it;
+ * or, for a transaction too large to hold, one part of it (`partial`): its changes so far, to go
+ * into the open Kafka transaction that the transaction's last part commits.
+ */
 export interface SourceTransaction {
-  /** The GTID, or the position for a source without GTIDs. */
+  /** The GTID, or the position for a source without GTIDs (of its first part's end, when streamed). */
   id: string;
   gtid: string | null;
   changes: TableChange[];
@@ -20,9 +31,27 @@ export interface SourceTransaction {
   position: BinlogPosition;
   sourceTsMs: number;
   ddl?: { database: string; statement: string };
+  /** More of this source transaction follows: no checkpoint may be taken after this part. */
+  partial?: boolean;
+  /** The part's number (1, 2, ...) in a streamed transaction; absent when it came whole. */
+  part?: number;
 }
 
-type OpenTransaction = { gtid: string | null; changes: TableChange[]; bytes: number; row: number };
+type OpenTransaction = {
+  gtid: string | null;
+  changes: TableChange[];
+  /** Source bytes of the changes held (since the last part, when streamed). */
+  bytes: number;
+  row: number;
+  order: TransactionOrder;
+  /** Set once the transaction is streamed in parts: its id and the number of parts so far. */
+  streamed?: { id: string; parts: number };
+};
+
+const openTxn = (gtid: string | null): OpenTransaction => ({ gtid, changes: [], bytes: 0, row: 0, order: newOrder() });
+
+/** Source bytes of changes held before they go out as a part of their transaction (design contract 8). */
+export const STREAM_BYTES = 1024 * 1024;
 
 /**
  * An XA COMMIT whose PREPARE this capture did not read: the prepare lies before where it started
@@ -38,8 +67,23 @@ function xaUnknown(xid: string, at: BinlogPosition): SluiceError {
 }
 
 /**
+ * An XA transaction is held until its XA COMMIT, which may come after other transactions: one
+ * that had to be streamed cannot wait in an open Kafka transaction for it.
+ */
+function xaTooLarge(xid: string, at: BinlogPosition): SluiceError {
+  return new SluiceError(
+    'SOURCE_XA_TOO_LARGE',
+    `XA PREPARE ${xid} at ${at.file}:${at.pos} ends a transaction larger than the capture holds in memory (${STREAM_BYTES} bytes of binlog events), ` +
+      'so it was streamed and cannot wait for its XA COMMIT: split the XA transaction on the source',
+  );
+}
+
+/**
  * Groups binlog events into source transactions (design contract 4: a Kafka transaction never
- * holds part of one). push() returns a transaction when its commit (or a DDL) arrives.
+ * holds part of one, nor a source transaction spans Kafka transactions). push() returns a
+ * transaction when its commit (or a DDL) arrives; a transaction whose changes outgrow
+ * STREAM_BYTES is returned in parts as it is read (memory stays bounded), which the publisher
+ * writes into one open Kafka transaction.
  */
 export class TransactionAssembler {
   private readonly opts: {
@@ -47,6 +91,8 @@ export class TransactionAssembler {
     serverId: number;
     tombstones: boolean;
     table: (database: string, table: string, view?: BinlogTableView) => Promise<EncodedTable | undefined>;
+    /** Source bytes held before a transaction goes out in parts (STREAM_BYTES unless a test says otherwise). */
+    streamBytes?: number;
     /** Told of each DML statement event on captured tables, in binlog order; throws to stop the capture there. */
     onStatementDml?: (e: Extract<SourceEvent, { kind: 'statement' }>) => void;
     /** Told of rows logged without all their columns, in binlog order; throws to stop the capture there. */
@@ -63,14 +109,15 @@ export class TransactionAssembler {
   async push(e: SourceEvent): Promise<SourceTransaction | undefined> {
     switch (e.kind) {
       case 'begin':
-        this.open = { gtid: e.gtid, changes: [], bytes: 0, row: 0 };
+        this.open = openTxn(e.gtid);
         return undefined;
       case 'rows':
         await this.rows(e);
-        return undefined;
+        return (this.open?.bytes ?? 0) >= (this.opts.streamBytes ?? STREAM_BYTES) ? this.part(e) : undefined;
       case 'xa_prepare': {
+        if (this.open?.streamed) throw xaTooLarge(e.xid, e.position);
         // Held until its outcome: a prepared XA transaction may still roll back.
-        this.prepared.set(e.xid, this.open ?? { gtid: e.gtid, changes: [], bytes: 0, row: 0 });
+        this.prepared.set(e.xid, this.open ?? openTxn(e.gtid));
         this.open = undefined;
         return this.empty(e);
       }
@@ -107,18 +154,46 @@ export class TransactionAssembler {
     ddl?: { database: string; statement: string },
   ): SourceTransaction {
     const gtid = txn?.gtid ?? e.gtid;
-    const id = gtid ?? e.position.toString();
+    const id = txn?.streamed?.id ?? gtid ?? e.position.toString();
     const changes = txn?.changes ?? [];
-    for (const { change } of changes) {
-      if (!change.value) continue;
-      change.value.source.file = e.position.file;
-      change.value.source.pos = e.position.pos;
-    }
-    numberTransaction(
+    stamp(changes, id, e.position, txn?.order);
+    const part = txn?.streamed ? { part: txn.streamed.parts + 1 } : {};
+    return {
       id,
-      changes.map((c) => ({ topic: c.table.topic, change: c.change })),
-    );
-    return { id, gtid, changes, bytes: txn?.bytes ?? 0, position: e.position, sourceTsMs: e.ts_ms, ...(ddl ? { ddl } : {}) };
+      gtid,
+      changes,
+      bytes: txn?.bytes ?? 0,
+      position: e.position,
+      sourceTsMs: e.ts_ms,
+      ...part,
+      ...(ddl ? { ddl } : {}),
+    };
+  }
+
+  /**
+   * The open transaction's changes so far, as a part to stream. Its records carry the position
+   * of the rows event that ends the part: later than every change before, earlier than the commit.
+   */
+  private part(e: Extract<SourceEvent, { kind: 'rows' }>): SourceTransaction {
+    const txn = this.open as OpenTransaction;
+    txn.streamed ??= { id: txn.gtid ?? e.position.toString(), parts: 0 };
+    txn.streamed.parts += 1;
+    const { id } = txn.streamed;
+    const changes = txn.changes;
+    stamp(changes, id, e.position, txn.order);
+    const out: SourceTransaction = {
+      id,
+      gtid: txn.gtid,
+      changes,
+      bytes: txn.bytes,
+      position: e.position,
+      sourceTsMs: e.ts_ms,
+      partial: true,
+      part: txn.streamed.parts,
+    };
+    txn.changes = [];
+    txn.bytes = 0;
+    return out;
   }
 
   /** No changes, only the position (the checkpoint moves past an XA PREPARE or ROLLBACK). */
@@ -127,7 +202,7 @@ export class TransactionAssembler {
   }
 
   private async rows(e: Extract<SourceEvent, { kind: 'rows' }>): Promise<void> {
-    this.open ??= { gtid: null, changes: [], bytes: 0, row: 0 };
+    this.open ??= openTxn(null);
     const txn = this.open;
     const table = await this.opts.table(e.database, e.table, e.binlogTable);
     if (!table) return;
@@ -168,6 +243,20 @@ export class TransactionAssembler {
       for (const change of changes) txn.changes.push({ table, change });
     }
   }
+}
+
+/** Position and transaction block of changes that go out together. */
+function stamp(changes: TableChange[], id: string, at: BinlogPosition, order: TransactionOrder | undefined): void {
+  for (const { change } of changes) {
+    if (!change.value) continue;
+    change.value.source.file = at.file;
+    change.value.source.pos = at.pos;
+  }
+  numberTransaction(
+    id,
+    changes.map((c) => ({ topic: c.table.topic, change: c.change })),
+    order,
+  );
 }
 
 /** A row image as published: ENUM/SET values repaired if needed, masked columns hashed. */

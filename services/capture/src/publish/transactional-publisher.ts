@@ -1,11 +1,15 @@
 import { chunkRecords, classifyKafkaError, kafkaFenced, type Logger, type SluiceError } from '@sluice/core';
-import type { Message, Producer } from 'kafkajs';
+import type { Message, Producer, Transaction } from 'kafkajs';
 import type { Checkpoint, CheckpointCodec } from './checkpoint.ts';
 
-/** Encoded records of one or more whole source transactions and the checkpoint after them. */
+/**
+ * Encoded records of one or more whole source transactions and the checkpoint after them; or a
+ * part of a source transaction too large to hold (no checkpoint: more of it follows).
+ */
 export interface PublishUnit {
   messages: { topic: string; message: Message }[];
-  checkpoint: Checkpoint;
+  /** Absent for a part of a source transaction: the Kafka transaction stays open for the rest. */
+  checkpoint?: Checkpoint;
   /** Source bytes this unit stands for (binlog event sizes): what backpressure counts. */
   bytes: number;
   /** Bytes of the encoded keys and values. */
@@ -21,6 +25,10 @@ const SEND_MAX_BYTES = 512 * 1024;
  * either all of them or none. Units that arrive while a Kafka transaction is committing are
  * grouped into the next one (group commit): latency stays low when idle, batches grow under load.
  * add() resolves when there is room, which is how backpressure reaches the binlog reader.
+ * Parts of a source transaction too large to hold are sent into a Kafka transaction that stays
+ * open until the unit with the transaction's end (and its checkpoint) commits it: memory stays
+ * bounded, and a crash in between leaves an open transaction that the next instance's
+ * initTransactions aborts, so read_committed consumers never see a part.
  */
 export class TransactionalPublisher {
   private readonly producer: Producer;
@@ -32,6 +40,8 @@ export class TransactionalPublisher {
   private flushing: Promise<void> | undefined;
   private failure: SluiceError | undefined;
   private roomWaiters: (() => void)[] = [];
+  /** The Kafka transaction holding parts of a source transaction whose end has not come yet. */
+  private open: { txn: Transaction; records: number } | undefined;
   lastCheckpoint: Checkpoint | undefined;
 
   private readonly onCommit: (checkpoint: Checkpoint, records: number) => void;
@@ -52,7 +62,7 @@ export class TransactionalPublisher {
 
   /** Nothing queued and no Kafka transaction in flight. */
   get idle(): boolean {
-    return this.queue.length === 0 && !this.flushing;
+    return this.queue.length === 0 && !this.flushing && !this.open;
   }
 
   get bytesQueued(): number {
@@ -73,6 +83,10 @@ export class TransactionalPublisher {
   /** Resolves when everything added so far is committed (or rejects with the failure). */
   async drain(): Promise<void> {
     while (this.flushing) await this.flushing;
+    // Stopping inside a streamed source transaction: its parts go, the checkpoint stays before it.
+    const open = this.open;
+    this.open = undefined;
+    if (open) await open.txn.abort();
     if (this.failure) throw this.failure;
   }
 
@@ -100,13 +114,20 @@ export class TransactionalPublisher {
     }
     const units = this.queue.splice(0, take);
     const checkpoint = (units[units.length - 1] as PublishUnit).checkpoint;
-    const cp = await this.codec.encode(checkpoint);
     const records = units.flatMap((u) => u.messages);
-    records.push({ topic: this.codec.topic, message: cp });
-    const txn = await this.producer.transaction();
+    if (checkpoint) records.push({ topic: this.codec.topic, message: await this.codec.encode(checkpoint) });
+    const open = this.open;
+    this.open = undefined;
+    const txn = open?.txn ?? (await this.producer.transaction());
     try {
       // Several sends per transaction keep each request under the broker's message.max.bytes.
       for (const chunk of chunkRecords(records, SEND_MAX_BYTES)) await txn.sendBatch({ topicMessages: chunk });
+      if (!checkpoint) {
+        // The source transaction goes on: its parts are in Kafka (not in memory), not yet committed.
+        this.open = { txn, records: (open?.records ?? 0) + records.length };
+        for (const u of units) this.queuedBytes -= u.bytes;
+        return;
+      }
       await txn.commit();
     } catch (err) {
       // A fenced producer's abort fails with the fencing error even when the send failed otherwise.
@@ -117,7 +138,7 @@ export class TransactionalPublisher {
       throw kafkaFenced(abortErr) ? abortErr : err;
     }
     this.lastCheckpoint = checkpoint;
-    this.onCommit(checkpoint, records.length - 1);
+    this.onCommit(checkpoint, (open?.records ?? 0) + records.length - 1);
     for (const u of units) this.queuedBytes -= u.bytes;
     this.log.debug(
       { units: units.length, records: records.length, at: `${checkpoint.file}:${checkpoint.pos}` },

@@ -15,6 +15,8 @@ export type SourceEvent =
       rows: Record<string, unknown>[] | { before: Record<string, unknown>; after: Record<string, unknown> }[];
       ts_ms: number;
       bytes: number;
+      /** Where the event ends: the position of rows streamed before their transaction's commit. */
+      position: BinlogPosition;
       /** false when zongji decoded ENUM/SET from information_schema instead of binlog metadata. */
       exactEnums: boolean;
       /** The table as this event's TableMap describes it (binlog metadata): the schema in force when it was written. */
@@ -154,6 +156,7 @@ export class BinlogReader {
             rows: e.rows,
             ts_ms,
             bytes: e.size,
+            position: here(e.nextPosition),
             exactEnums,
             binlogTable,
           });

@@ -1,3 +1,4 @@
+import { BinlogPosition } from '@sluice/core';
 import { describe, expect, it } from 'vitest';
 import type { SourceEvent } from './binlog-reader.ts';
 import { EventQueue } from './event-queue.ts';
@@ -11,6 +12,7 @@ const rows = (bytes: number): SourceEvent =>
     rows: [],
     ts_ms: 0,
     bytes,
+    position: new BinlogPosition('b.000001', 4),
     exactEnums: true,
     binlogTable: undefined,
   }) as SourceEvent;
