@@ -9,8 +9,8 @@ import { readTopic } from '../support/topics.ts';
 /**
  * Issue 12, item 1: one source transaction far larger than the capture's memory. Its records are
  * streamed into one open Kafka transaction as they are read and committed with the checkpoint at
- * the source COMMIT, so memory stays bounded: the capture's peak RSS stays under 256 MB (held
- * whole, this transaction ran the capture out of a 96 MiB heap; issue 12 saw 647 MB at 1M rows). It is killed
+ * the source COMMIT, so memory stays bounded (held whole, this transaction ran the capture out of
+ * a 96 MiB heap; issue 12 saw 647 MB at 1M rows). It is killed
  * with SIGKILL in the middle of the transaction and restarted: read_committed, the topic then
  * holds each of the transaction's changes exactly once, and nothing of the killed attempt.
  */
@@ -90,6 +90,9 @@ describe('a source transaction larger than the capture may hold', () => {
     expect(Number(txn[txn.length - 1]?.total_order)).toBe(ROWS);
     expect(records[records.length - 1]?.value?.op).toBe('c');
     console.info(`capture peak RSS over the transaction: ${peak.toFixed(1)} MiB`);
-    expect(peak, `peak RSS ${peak} MiB`).toBeLessThan(256);
+    // About 225 MiB here, 140 MiB of it an idle capture's; flat from 1M rows on (371-389 MiB at 5M
+    // rows, of which the V8 heap in use is about 45 MiB: docs/limits.md). Held whole, the
+    // transaction grows memory with its size.
+    expect(peak, `peak RSS ${peak} MiB`).toBeLessThan(300);
   });
 });
