@@ -1,4 +1,4 @@
-import { type ColumnDefault, qualified, quoteIdent, SluiceError, sameDefault } from '@sluice/core';
+import { type ColumnDefault, canonicalExtras, qualified, quoteIdent, SluiceError, sameDefault } from '@sluice/core';
 import type { RenameHistory, TargetColumn, TargetTable } from '../decode/target-table.ts';
 import { columnDef, type TargetTraits, targetSqlType } from './table-ddl.ts';
 
@@ -10,6 +10,8 @@ export interface TargetColumnInfo {
   default?: ColumnDefault;
   charset?: string | null;
   collation?: string | null;
+  /** COMMENT, AUTO_INCREMENT and ON UPDATE, when read (`extras`): compared only then. */
+  extras?: { comment?: string; autoIncrement?: true; onUpdate?: string };
 }
 
 /** What makes the target follow one source schema version: renames first, then add, modify, drop. */
@@ -75,7 +77,7 @@ export function diffSchema(t: TargetTable, target: TargetColumnInfo[], traits?: 
   for (const c of t.columns) {
     const h = have.get(lower(c.name));
     if (!h) continue;
-    const wanted = c.unknown?.length ? keepTargetAttributes(c, h) : c;
+    const wanted = targetAutoIncrement(c.unknown?.length ? keepTargetAttributes(c, h) : c, h, traits);
     if (differs(wanted, h, traits)) modify.push(wanted);
   }
   return {
@@ -84,6 +86,13 @@ export function diffSchema(t: TargetTable, target: TargetColumnInfo[], traits?: 
     modify,
     drop: t.shared ? [] : [...have.values()].filter((h) => !want.has(lower(h.name))).map((h) => h.name),
   };
+}
+
+/** TiDB cannot add AUTO_INCREMENT to a column (ALTER): there a column keeps the target's. */
+function targetAutoIncrement(c: TargetColumn, h: TargetColumnInfo | undefined, traits?: TargetTraits): TargetColumn {
+  if (!traits?.tidb || !!c.autoIncrement === !!h?.extras?.autoIncrement) return c;
+  const { autoIncrement: _source, ...rest } = c;
+  return h?.extras?.autoIncrement ? { ...rest, autoIncrement: true } : rest;
 }
 
 /** A column read from binlog metadata: what the source knew, and the target's own value of the rest. */
@@ -110,7 +119,8 @@ function differs(c: TargetColumn, h: TargetColumnInfo, traits?: TargetTraits): b
   const charset = supported(c.charset, traits?.charsets);
   if (charset && h.charset && charset !== lower(h.charset)) return true;
   const collation = charset ? supported(c.collation, traits?.collations) : undefined;
-  return !!collation && !!h.collation && collation !== lower(h.collation);
+  if (collation && h.collation && collation !== lower(h.collation)) return true;
+  return !!h.extras && canonicalExtras(c) !== canonicalExtras(h.extras);
 }
 
 export const isEmpty = (d: SchemaDiff): boolean => d.rename.length + d.add.length + d.modify.length + d.drop.length === 0;
@@ -147,7 +157,9 @@ export function evolveStatements(t: TargetTable, d: SchemaDiff, target?: TargetT
     const trailing = t.columns.slice(i).every((n) => adding.has(lower(n.name)));
     const prev = t.columns[i - 1];
     const place = trailing ? '' : prev ? ` AFTER ${quoteIdent(prev.name)}` : ' FIRST';
-    return { sql: `ADD COLUMN ${columnDef(c, target)}${place}`, after: !trailing && prev && adding.has(lower(prev.name)) };
+    // TiDB cannot add an AUTO_INCREMENT column to a table.
+    const added = target?.tidb && c.autoIncrement ? { ...c, autoIncrement: undefined } : c;
+    return { sql: `ADD COLUMN ${columnDef(added, target)}${place}`, after: !trailing && prev && adding.has(lower(prev.name)) };
   });
   const rest = [
     ...d.modify.map((c) => `MODIFY COLUMN ${columnDef(c, target)}`),
