@@ -78,8 +78,7 @@ function columnOf(c: Record<string, unknown>, flavor: SqlFlavor): ColumnDef {
     nullable,
     charset: c.CHARACTER_SET_NAME === null || c.CHARACTER_SET_NAME === undefined ? null : text(c.CHARACTER_SET_NAME),
     collation: c.COLLATION_NAME === null || c.COLLATION_NAME === undefined ? null : text(c.COLLATION_NAME),
-    // A generated column has no default of its own.
-    ...(def && !extras.generated ? { default: def } : {}),
+    ...(def ? { default: def } : {}),
     ...extras,
   };
 }

@@ -1,4 +1,13 @@
-import { type ColumnDefault, canonicalExtras, qualified, quoteIdent, SluiceError, sameDefault } from '@sluice/core';
+import {
+  type ColumnDefault,
+  canonicalCharset,
+  canonicalExtras,
+  canonicalType,
+  qualified,
+  quoteIdent,
+  SluiceError,
+  sameDefault,
+} from '@sluice/core';
 import type { RenameHistory, TargetColumn, TargetTable } from '../decode/target-table.ts';
 import { columnDef, type TargetTraits, targetSqlType } from './table-ddl.ts';
 
@@ -23,15 +32,8 @@ export interface SchemaDiff {
   drop: string[];
 }
 
-/** Integer display widths and spacing are spelling, not type. */
-export const normalizeType = (t: string): string =>
-  t
-    .toLowerCase()
-    .replace(/^integer\b/, 'int')
-    .replace(/^(tinyint|smallint|mediumint|int|bigint)\(\d+\)/, '$1')
-    .replace(/^geomcollection$/, 'geometrycollection')
-    .replace(/\s+/g, ' ')
-    .trim();
+/** Integer display widths and spacing are spelling, not type (core's normaliser, shared with verify). */
+export const normalizeType = canonicalType;
 
 const lower = (s: string) => s.toLowerCase();
 
@@ -110,14 +112,14 @@ function keepTargetAttributes(c: TargetColumn, h: TargetColumnInfo): TargetColum
 
 /** The charset or collation the target will really have for `name` (it falls back when it lacks the source's). */
 const supported = (name: string | null | undefined, set: Set<string> | undefined): string | undefined =>
-  name && (!set || set.has(lower(name))) ? lower(name) : undefined;
+  name && (!set || set.has(lower(name))) ? canonicalCharset(name) : undefined;
 
 function differs(c: TargetColumn, h: TargetColumnInfo, traits?: TargetTraits): boolean {
   if (normalizeType(h.type) !== normalizeType(targetSqlType(c.sqlType, traits))) return true;
   if (h.nullable !== undefined && h.nullable !== c.nullable) return true;
   if (!sameDefault(c.default, h.default, c.sqlType)) return true;
   const charset = supported(c.charset, traits?.charsets);
-  if (charset && h.charset && charset !== lower(h.charset)) return true;
+  if (charset && h.charset && charset !== canonicalCharset(h.charset)) return true;
   const collation = charset ? supported(c.collation, traits?.collations) : undefined;
   if (collation && h.collation && collation !== lower(h.collation)) return true;
   return !!h.extras && canonicalExtras(c) !== canonicalExtras(h.extras);
