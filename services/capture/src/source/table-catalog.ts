@@ -91,7 +91,9 @@ export class TableCatalog {
       }
       return { database, table, columns, primaryKey: declared, structure };
     }
-    const idx: IndexRow[] = structure.indexes.flatMap((i) =>
+    // A functional index (MySQL 8) has no column to key rows by.
+    const keyable = structure.indexes.filter((i) => i.parts.every((p) => p.expression === undefined));
+    const idx: IndexRow[] = keyable.flatMap((i) =>
       i.parts.map((p) => ({
         INDEX_NAME: i.name,
         COLUMN_NAME: p.column,

@@ -101,8 +101,11 @@ function targetAutoIncrement(c: TargetColumn, h: TargetColumnInfo | undefined, t
 function keepTargetAttributes(c: TargetColumn, h: TargetColumnInfo): TargetColumn {
   const unknown = new Set(c.unknown);
   const sameCharset = !c.charset || !h.charset || lower(c.charset) === lower(h.charset);
+  // A column known from binlog metadata alone has no comment or extras: the target's stay.
+  const bare = !c.comment && !c.autoIncrement && !c.onUpdate;
   return {
     ...c,
+    ...(unknown.has('default') && bare ? h.extras : {}),
     nullable: unknown.has('nullable') ? (h.nullable ?? c.nullable) : c.nullable,
     default: unknown.has('default') ? h.default : c.default,
     charset: c.charset ?? h.charset ?? null,
