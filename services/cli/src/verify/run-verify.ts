@@ -195,17 +195,13 @@ async function compareDefinitions(
   const before = result.definition;
   const def = await checkDefinition(source, target, pair, result.key, skipped);
   result.definition = def;
-  const old = new Set([
-    ...(before?.differences ?? []).map((d) => `definition differs: ${d}`),
-    ...(before?.leftOut ?? []).map(leftOutNote),
-  ]);
+  // What the target kind cannot hold is no difference: the sink logs it once per table.
+  const old = new Set((before?.differences ?? []).map((d) => `definition differs: ${d}`));
   result.notes = result.notes.filter((n) => !old.has(n));
   if (!def) return;
-  result.notes.push(...def.differences.map((d) => `definition differs: ${d}`), ...def.leftOut.map(leftOutNote));
+  result.notes.push(...def.differences.map((d) => `definition differs: ${d}`));
   result.schemaDiffers = !!result.shapeDiffers || def.differences.length > 0;
 }
-
-const leftOutNote = (what: string) => `the target kind cannot hold: ${what}`;
 
 /** Still differing in a way the sink may yet fix: ranges that differ, or a target table not created yet. */
 const lagged = (p: Pending) => p.mismatched.length > 0 || p.result.status === 'missing';

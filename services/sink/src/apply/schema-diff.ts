@@ -117,8 +117,11 @@ function keepTargetAttributes(c: TargetColumn, h: TargetColumnInfo): TargetColum
 const supported = (name: string | null | undefined, set: Set<string> | undefined): string | undefined =>
   name && (!set || set.has(lower(name))) ? canonicalCharset(name) : undefined;
 
+/** MariaDB's JSON is LONGTEXT (information_schema says longtext): the same column. */
+const sameType = (want: string, have: string): boolean => want === have || (want === 'json' && have === 'longtext');
+
 function differs(c: TargetColumn, h: TargetColumnInfo, traits?: TargetTraits): boolean {
-  if (normalizeType(h.type) !== normalizeType(targetSqlType(c.sqlType, traits))) return true;
+  if (!sameType(normalizeType(targetSqlType(c.sqlType, traits)), normalizeType(h.type))) return true;
   if (h.nullable !== undefined && h.nullable !== c.nullable) return true;
   if (!sameDefault(c.default, h.default, c.sqlType)) return true;
   const charset = supported(c.charset, traits?.charsets);

@@ -139,3 +139,24 @@ describe('target tables as copies', () => {
     expect(diffSchema(table, have, mariadb).modify.map((c) => c.name)).toEqual(['id', 'g']);
   });
 });
+
+describe('column types across dialects', () => {
+  it("takes MariaDB's LONGTEXT for a JSON column as the same type", () => {
+    const t = targetTableFromSchema(
+      buildTableAvro('p', {
+        database: 'd',
+        table: 'j',
+        columns: [
+          { name: 'id', sqlType: 'int', nullable: false },
+          { name: 'js', sqlType: 'json', nullable: true, default: { kind: 'null' } },
+        ],
+        primaryKey: ['id'],
+      }).valueSchema,
+    );
+    const have = [
+      { name: 'id', type: 'int(11)', nullable: false },
+      { name: 'js', type: 'longtext', nullable: true, default: { kind: 'null' as const } },
+    ];
+    expect(diffSchema(t, have, mariadb).modify).toEqual([]);
+  });
+});
