@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { type ColumnDef, globToRegExp, SluiceError, type TableSchema } from '@sluice/core';
+import { type ColumnDef, globToRegExp, indexesOver, SluiceError, type TableSchema, type TableStructure } from '@sluice/core';
 
 /** Column filters from the config: `db.table.column` patterns with * and ?. */
 export interface ColumnRules {
@@ -55,5 +55,22 @@ export function projectTable(
     }
     columns.push(c);
   }
-  return { schema: { ...schema, columns }, masks };
+  const structure = schema.structure ? publishedStructure(schema.structure, columns, masks) : undefined;
+  return { schema: { ...schema, columns, ...(structure ? { structure } : {}) }, masks };
+}
+
+/**
+ * The structure as published: indexes over excluded columns go; a masked column (CHAR(64)) is
+ * indexed whole, since a prefix of its clear text means nothing for the HMAC.
+ */
+function publishedStructure(s: TableStructure, columns: ColumnDef[], masks: Map<string, unknown>): TableStructure {
+  const over = indexesOver(
+    s,
+    columns.map((c) => c.name),
+  );
+  const indexes = over.indexes.map((i) => ({
+    ...i,
+    parts: i.parts.map(({ length, ...p }) => (masks.has(p.column) || !length ? p : { ...p, length })),
+  }));
+  return { ...over, indexes };
 }

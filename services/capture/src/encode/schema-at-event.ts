@@ -109,7 +109,9 @@ export function schemaAtEvent(now: TableSchema, view: BinlogTableView | undefine
     );
   }
   const key = new Set(primaryKey);
-  return { ...now, columns: columns.map((c) => (key.has(c.name) ? { ...c, nullable: false } : c)), primaryKey };
+  // Indexes and options of now may name columns the event's layout lacks: unknown here.
+  const { structure: _now, ...table } = now;
+  return { ...table, columns: columns.map((c) => (key.has(c.name) ? { ...c, nullable: false } : c)), primaryKey };
 }
 
 const isKey = (t: TableSchema, column: string): boolean => t.primaryKey.includes(column);

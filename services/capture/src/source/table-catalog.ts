@@ -1,8 +1,17 @@
-import { type ColumnDef, parseColumnDefault, SluiceError, type SqlFlavor, type TableSchema, tableKey } from '@sluice/core';
+import {
+  type ColumnDef,
+  readTableDefinition,
+  SluiceError,
+  type SqlFlavor,
+  type TableDefinition,
+  type TableSchema,
+  tableKey,
+} from '@sluice/core';
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 
 /**
- * Column types, nullability, defaults and keys of source tables, from information_schema. Cached
+ * Column types, nullability, defaults, keys and the rest of each source table's definition
+ * (indexes, options, partitioning: core's readTableDefinition), from information_schema. Cached
  * per table until a DDL invalidates it. A backlog read across an ALTER corrects the column
  * layout from binlog metadata (encode/schema-at-event.ts).
  */
@@ -47,17 +56,17 @@ export class TableCatalog {
     return this.flavor;
   }
 
-  /** The COLUMNS rows of a table; a TIMESTAMP literal default prints in the session's zone, so UTC. */
-  private async columnRows(database: string, table: string): Promise<RowDataPacket[]> {
+  /** The table's definition; a TIMESTAMP literal default prints in the session's zone, so UTC. */
+  private async definition(flavor: SqlFlavor, database: string, table: string): Promise<TableDefinition | undefined> {
     const conn = await this.pool.getConnection();
     try {
       await conn.query("SET time_zone = '+00:00'");
-      const [rows] = await conn.execute<RowDataPacket[]>(
-        `SELECT COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, CHARACTER_SET_NAME, COLLATION_NAME, COLUMN_DEFAULT, EXTRA
-           FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`,
-        [database, table],
+      return await readTableDefinition(
+        async (sql, params) => (await conn.query<RowDataPacket[]>(sql, params))[0],
+        flavor,
+        database,
+        table,
       );
-      return rows;
     } finally {
       await conn.query('SET time_zone = DEFAULT').catch(() => undefined);
       conn.release();
@@ -66,33 +75,11 @@ export class TableCatalog {
 
   private async load(database: string, table: string): Promise<TableSchema> {
     const flavor = await this.sourceFlavor();
-    const cols = await this.columnRows(database, table);
-    if (cols.length === 0) {
+    const def = await this.definition(flavor, database, table);
+    if (!def) {
       throw new SluiceError('SOURCE_TABLE_UNSUPPORTED', `table ${database}.${table} no longer exists on the source`);
     }
-    const columns: ColumnDef[] = cols.map((c) => {
-      const nullable = c.IS_NULLABLE === 'YES';
-      const def = parseColumnDefault({
-        flavor,
-        raw: c.COLUMN_DEFAULT === null ? null : String(c.COLUMN_DEFAULT),
-        extra: String(c.EXTRA ?? ''),
-        sqlType: c.COLUMN_TYPE,
-        nullable,
-      });
-      return {
-        name: c.COLUMN_NAME,
-        sqlType: c.COLUMN_TYPE,
-        nullable,
-        charset: c.CHARACTER_SET_NAME,
-        collation: c.COLLATION_NAME,
-        ...(def ? { default: def } : {}),
-      };
-    });
-    const [idx] = await this.pool.execute<RowDataPacket[]>(
-      `SELECT INDEX_NAME, COLUMN_NAME, NON_UNIQUE FROM information_schema.STATISTICS
-        WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY INDEX_NAME = 'PRIMARY' DESC, INDEX_NAME, SEQ_IN_INDEX`,
-      [database, table],
-    );
+    const { columns, structure } = def;
     const declared = this.declaredKeys[`${database}.${table}`];
     if (declared) {
       const missing = declared.filter((k) => !columns.some((c) => c.name === k));
@@ -102,9 +89,18 @@ export class TableCatalog {
           `keys.${database}.${table} names columns the table does not have: ${missing.join(', ')}`,
         );
       }
-      return { database, table, columns, primaryKey: declared };
+      return { database, table, columns, primaryKey: declared, structure };
     }
-    return { database, table, columns, primaryKey: chooseKey(database, table, columns, idx as IndexRow[]) };
+    // A functional index (MySQL 8) has no column to key rows by.
+    const keyable = structure.indexes.filter((i) => i.parts.every((p) => p.expression === undefined));
+    const idx: IndexRow[] = keyable.flatMap((i) =>
+      i.parts.map((p) => ({
+        INDEX_NAME: i.name,
+        COLUMN_NAME: p.column,
+        NON_UNIQUE: i.kind === 'primary' || i.kind === 'unique' ? 0 : 1,
+      })),
+    );
+    return { database, table, columns, primaryKey: chooseKey(database, table, columns, idx), structure };
   }
 }
 

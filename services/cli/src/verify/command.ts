@@ -38,7 +38,8 @@ what to compare:
   --lag-timeout <s>        how long to wait for the sink before reporting (default 60)
 
 repair:
-  --fix print              print the SQL that makes the target equal to the source
+  --fix print              print the SQL that makes the target equal to the source (the DDL
+                           of a drifted definition first, then the rows)
   --fix apply              apply it to the target (prepared statements, one transaction per table)
 
 output:
@@ -48,6 +49,12 @@ output:
 exit codes: 0 equal, 1 different (also when --fix repaired the difference; run verify again to
 confirm), 2 error. Tables without a key, or targets merged from several source tables, are
 skipped and reported; they do not change the exit code.
+
+Each table's definition is compared too, the way the sink makes a target a copy: columns (type,
+nullability, default, charset, comment, AUTO_INCREMENT, ON UPDATE), the key, unique and secondary
+indexes, table options and partitioning, normalised for the target (display widths, charset
+spellings, index order, what the target kind cannot hold). A drifted definition makes the table
+differ; --fix prints (or applies) the ALTER statements that repair it.
 
 Columns that cannot be compared in SQL are listed as notes: native JSON between different server
 flavours (MySQL and TiDB render the same document differently), spatial types.`;
@@ -129,6 +136,17 @@ async function repair(
   const printed: string[] = [];
   let applied = 0;
   for (const t of run.tables) {
+    const ddl = t.definition?.statements ?? [];
+    if (ddl.length) {
+      // The definition first: rows are then copied into the repaired table.
+      printed.push(`-- ${t.source.database}.${t.source.table} -> ${t.target.database}.${t.target.table}: definition`);
+      printed.push(...ddl.map((sql) => `${sql};`));
+      if (mode === 'apply') {
+        progress(`repairing the definition of ${t.target.database}.${t.target.table}`);
+        for (const sql of ddl) await target.objects(sql);
+        applied += ddl.length;
+      }
+    }
     if (!t.diffs.length || !t.verifier) continue;
     const rows = await t.verifier.sourceRows(t.diffs);
     const spec: RepairTarget = { ...t.target, key: t.key, columns: t.verifier.cmp.copy.map((c) => c.name) };

@@ -71,6 +71,7 @@ export function jsonReport(run: VerifyRun, fix: string[] | undefined, applied: n
       differentRanges: t.differentChunks,
       truncated: t.truncated,
       notes: t.notes,
+      ...(t.definition?.differences.length ? { definition: t.definition } : {}),
       ms: t.ms,
       rows: t.diffs.map((d) => ({
         kind: d.kind,

@@ -3,6 +3,7 @@ import { listTables, readShape } from '../shared/catalog.ts';
 import type { Session } from '../shared/session.ts';
 import { readSourcePosition, type SourcePosition } from '../shared/source-position.ts';
 import { planComparison } from './comparison.ts';
+import { checkDefinition, type DefinitionCheck } from './definition-check.ts';
 import { describeRange } from './key-range.ts';
 import type { RowDiff } from './row-diff.ts';
 import { caughtUp, readCheckpoints, type SinkRef } from './sink-progress.ts';
@@ -41,6 +42,12 @@ export interface TableResult {
   ms: number;
   /** Key column names (for printing diffs). */
   key: string[];
+  /** How the target table's definition differs from the source's, and the DDL that repairs it. */
+  definition?: DefinitionCheck;
+  /** Internal: columns left out of the definition check (excluded or masked by capture). */
+  definitionSkip?: Map<string, string>;
+  /** Internal: the column shapes alone differ (comparison.ts). */
+  shapeDiffers?: boolean;
   /** Internal: the verifier, kept for repairs. */
   verifier?: TableVerifier;
 }
@@ -81,6 +88,9 @@ export async function runVerify(source: Session, target: Session, opts: VerifyOp
     if (p.mismatched.length || p.result.schemaDiffers || p.result.status === 'missing') pending.push(p);
   }
   if (pending.some(lagged)) notes.push(...(await recheckAfterLag(source, target, pending, start, started, opts)));
+  // A definition that differed may have been a DDL the sink had not applied yet: read it again.
+  for (const p of pending)
+    if (p.result.definition?.differences.length) await compareDefinitions(source, target, p.pair, p.result);
   for (const p of pending) {
     const verifier = p.verifier;
     if (!verifier) continue;
@@ -147,6 +157,8 @@ async function checksumTable(source: Session, target: Session, pair: TablePair, 
   result.key = cmp.key.map((k) => k.name);
   result.notes.push(...cmp.notes);
   result.schemaDiffers = cmp.schemaDiffers;
+  result.shapeDiffers = cmp.schemaDiffers;
+  await compareDefinitions(source, target, pair, result, skip);
   const verifier = new TableVerifier(source, target, cmp, { leafRows: opts.leafRows });
   result.verifier = verifier;
   const mismatched: RangeCheck[] = [];
@@ -168,6 +180,27 @@ async function checksumTable(source: Session, target: Session, pair: TablePair, 
   result.differentChunks = mismatched.length;
   result.ms = Date.now() - t0;
   return { pair, result, verifier, mismatched };
+}
+
+/** The table's definition compared (definition-check.ts): a difference makes the table differ. */
+async function compareDefinitions(
+  source: Session,
+  target: Session,
+  pair: TablePair,
+  result: TableResult,
+  skip?: Map<string, string>,
+): Promise<void> {
+  const skipped = skip ?? result.definitionSkip ?? new Map<string, string>();
+  result.definitionSkip = skipped;
+  const before = result.definition;
+  const def = await checkDefinition(source, target, pair, result.key, skipped);
+  result.definition = def;
+  // What the target kind cannot hold is no difference: the sink logs it once per table.
+  const old = new Set((before?.differences ?? []).map((d) => `definition differs: ${d}`));
+  result.notes = result.notes.filter((n) => !old.has(n));
+  if (!def) return;
+  result.notes.push(...def.differences.map((d) => `definition differs: ${d}`));
+  result.schemaDiffers = !!result.shapeDiffers || def.differences.length > 0;
 }
 
 /** Still differing in a way the sink may yet fix: ranges that differ, or a target table not created yet. */

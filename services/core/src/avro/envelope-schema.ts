@@ -1,3 +1,4 @@
+import { structureAttributes } from '../definition/structure-attributes.ts';
 import { type ColumnCodec, codecFor } from './column-codecs.ts';
 import { avroDefault, type ColumnDefault } from './column-default.ts';
 import { SOURCE_SCHEMA, TRANSACTION_SCHEMA } from './fixed-schemas.ts';
@@ -30,13 +31,28 @@ function defaultAttributes(d: ColumnDefault | undefined): Record<string, unknown
   return { 'sluice.default': text, 'sluice.defaultKind': d.kind };
 }
 
+/** A value field's comment and extras (AUTO_INCREMENT, ON UPDATE, generated), in a fixed key order. */
+function columnAttributes(c: ColumnDef): Record<string, unknown> {
+  const extra = {
+    ...(c.autoIncrement ? { autoIncrement: true } : {}),
+    ...(c.onUpdate ? { onUpdate: c.onUpdate } : {}),
+    ...(c.generated ? { generated: { expression: c.generated.expression, stored: c.generated.stored } } : {}),
+  };
+  return {
+    ...(c.comment ? { 'sluice.comment': c.comment } : {}),
+    ...(Object.keys(extra).length ? { 'sluice.extra': extra } : {}),
+  };
+}
+
 /**
  * The per-table key and value schemas (Debezium layout: `<ns>.Key`, `<ns>.Value`,
  * `<ns>.Envelope`). Each field carries `sluice.column` (the real column name) and
  * `sluice.sqlType` (the source column type) so that a sink can create the target table and map
  * Avro back to columns from the registry alone. Value fields also carry the column's default;
- * the row record carries the rename history (`sluice.renames`). Key fields carry neither, so the
- * key schema of a table does not change with them.
+ * the row record carries the rename history (`sluice.renames`) and the rest of the table's
+ * definition (`sluice.indexes`, `sluice.tableOptions`, `sluice.partitioning`; value fields
+ * `sluice.comment` and `sluice.extra`). Key fields carry none of these, so the key schema of a
+ * table does not change with them.
  */
 export function buildTableAvro(prefix: string, t: TableSchema): TableAvro {
   const namespace = [prefix, t.database, t.table].map(avroName).join('.');
@@ -72,6 +88,7 @@ export function buildTableAvro(prefix: string, t: TableSchema): TableAvro {
       ...(exact ? { default: exact.value } : {}),
       ...defaultAttributes(f.column.default),
       ...(f.column.unknown?.length ? { 'sluice.unknown': f.column.unknown } : {}),
+      ...columnAttributes(f.column),
     };
   };
   const renames = t.renames && Object.keys(t.renames).length ? { 'sluice.renames': t.renames } : {};
@@ -90,6 +107,7 @@ export function buildTableAvro(prefix: string, t: TableSchema): TableAvro {
     'sluice.primaryKey': t.primaryKey,
     ...renames,
     ...(t.pastLayout ? { 'sluice.pastLayout': true } : {}),
+    ...(t.structure ? structureAttributes(t.structure) : {}),
   };
   const valueSchema = {
     type: 'record',

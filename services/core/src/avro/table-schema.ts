@@ -1,3 +1,4 @@
+import type { TableStructure } from '../definition/table-definition.ts';
 import type { ColumnDefault } from './column-default.ts';
 
 /** A source table as capture sees it and as sinks need it to create and write the target. */
@@ -16,6 +17,14 @@ export interface ColumnDef {
    * nullability on a server whose TableMap could not be read). Sinks keep the target's there.
    */
   unknown?: UnknownAttribute[];
+  /** COMMENT '...' of the column (absent when empty). */
+  comment?: string;
+  /** AUTO_INCREMENT. */
+  autoIncrement?: true;
+  /** ON UPDATE CURRENT_TIMESTAMP[(n)], as canonical text (`current_timestamp(3)`). */
+  onUpdate?: string;
+  /** A generated column's expression: targets store the values as a plain column (docs/ddl.md). */
+  generated?: { expression: string; stored: boolean };
 }
 
 export type UnknownAttribute = 'nullable' | 'default' | 'collation';
@@ -36,11 +45,24 @@ export interface TableSchema {
    * catalog has moved on): a sink must not drop target columns for it, the target may be ahead.
    */
   pastLayout?: boolean;
+  /**
+   * Indexes, table options and partitioning, as the source has them now. Absent when not known
+   * (a layout rebuilt from binlog metadata): sinks then leave the target's as they are.
+   */
+  structure?: TableStructure;
 }
 
 /** A stable fingerprint: equal fingerprints mean the same Avro schemas. */
 export function tableFingerprint(t: TableSchema): string {
-  return JSON.stringify([t.database, t.table, t.columns, t.primaryKey, t.renames ?? {}, t.pastLayout ?? false]);
+  return JSON.stringify([
+    t.database,
+    t.table,
+    t.columns,
+    t.primaryKey,
+    t.renames ?? {},
+    t.structure ?? null,
+    t.pastLayout ?? false,
+  ]);
 }
 
 /**

@@ -1,4 +1,13 @@
-import { type ColumnDefault, qualified, quoteIdent, SluiceError, sameDefault } from '@sluice/core';
+import {
+  type ColumnDefault,
+  canonicalCharset,
+  canonicalExtras,
+  canonicalType,
+  qualified,
+  quoteIdent,
+  SluiceError,
+  sameDefault,
+} from '@sluice/core';
 import type { RenameHistory, TargetColumn, TargetTable } from '../decode/target-table.ts';
 import { columnDef, type TargetTraits, targetSqlType } from './table-ddl.ts';
 
@@ -10,6 +19,8 @@ export interface TargetColumnInfo {
   default?: ColumnDefault;
   charset?: string | null;
   collation?: string | null;
+  /** COMMENT, AUTO_INCREMENT and ON UPDATE, when read (`extras`): compared only then. */
+  extras?: { comment?: string; autoIncrement?: true; onUpdate?: string };
 }
 
 /** What makes the target follow one source schema version: renames first, then add, modify, drop. */
@@ -21,15 +32,8 @@ export interface SchemaDiff {
   drop: string[];
 }
 
-/** Integer display widths and spacing are spelling, not type. */
-export const normalizeType = (t: string): string =>
-  t
-    .toLowerCase()
-    .replace(/^integer\b/, 'int')
-    .replace(/^(tinyint|smallint|mediumint|int|bigint)\(\d+\)/, '$1')
-    .replace(/^geomcollection$/, 'geometrycollection')
-    .replace(/\s+/g, ' ')
-    .trim();
+/** Integer display widths and spacing are spelling, not type (core's normaliser, shared with verify). */
+export const normalizeType = canonicalType;
 
 const lower = (s: string) => s.toLowerCase();
 
@@ -77,7 +81,7 @@ export function diffSchema(t: TargetTable, target: TargetColumnInfo[], traits?: 
   for (const c of t.columns) {
     const h = have.get(lower(c.name));
     if (!h) continue;
-    const wanted = c.unknown?.length ? keepTargetAttributes(c, h) : c;
+    const wanted = targetAutoIncrement(c.unknown?.length ? keepTargetAttributes(c, h) : c, h, traits);
     if (differs(wanted, h, traits)) modify.push(wanted);
   }
   return {
@@ -88,12 +92,22 @@ export function diffSchema(t: TargetTable, target: TargetColumnInfo[], traits?: 
   };
 }
 
+/** TiDB cannot add AUTO_INCREMENT to a column (ALTER): there a column keeps the target's. */
+function targetAutoIncrement(c: TargetColumn, h: TargetColumnInfo | undefined, traits?: TargetTraits): TargetColumn {
+  if (!traits?.tidb || !!c.autoIncrement === !!h?.extras?.autoIncrement) return c;
+  const { autoIncrement: _source, ...rest } = c;
+  return h?.extras?.autoIncrement ? { ...rest, autoIncrement: true } : rest;
+}
+
 /** A column read from binlog metadata: what the source knew, and the target's own value of the rest. */
 function keepTargetAttributes(c: TargetColumn, h: TargetColumnInfo): TargetColumn {
   const unknown = new Set(c.unknown);
   const sameCharset = !c.charset || !h.charset || lower(c.charset) === lower(h.charset);
+  // A column known from binlog metadata alone has no comment or extras: the target's stay.
+  const bare = !c.comment && !c.autoIncrement && !c.onUpdate;
   return {
     ...c,
+    ...(unknown.has('default') && bare ? h.extras : {}),
     nullable: unknown.has('nullable') ? (h.nullable ?? c.nullable) : c.nullable,
     default: unknown.has('default') ? h.default : c.default,
     charset: c.charset ?? h.charset ?? null,
@@ -103,16 +117,20 @@ function keepTargetAttributes(c: TargetColumn, h: TargetColumnInfo): TargetColum
 
 /** The charset or collation the target will really have for `name` (it falls back when it lacks the source's). */
 const supported = (name: string | null | undefined, set: Set<string> | undefined): string | undefined =>
-  name && (!set || set.has(lower(name))) ? lower(name) : undefined;
+  name && (!set || set.has(lower(name))) ? canonicalCharset(name) : undefined;
+
+/** MariaDB's JSON is LONGTEXT (information_schema says longtext): the same column. */
+const sameType = (want: string, have: string): boolean => want === have || (want === 'json' && have === 'longtext');
 
 function differs(c: TargetColumn, h: TargetColumnInfo, traits?: TargetTraits): boolean {
-  if (normalizeType(h.type) !== normalizeType(targetSqlType(c.sqlType, traits))) return true;
+  if (!sameType(normalizeType(targetSqlType(c.sqlType, traits)), normalizeType(h.type))) return true;
   if (h.nullable !== undefined && h.nullable !== c.nullable) return true;
   if (!sameDefault(c.default, h.default, c.sqlType)) return true;
   const charset = supported(c.charset, traits?.charsets);
-  if (charset && h.charset && charset !== lower(h.charset)) return true;
+  if (charset && h.charset && charset !== canonicalCharset(h.charset)) return true;
   const collation = charset ? supported(c.collation, traits?.collations) : undefined;
-  return !!collation && !!h.collation && collation !== lower(h.collation);
+  if (collation && h.collation && collation !== lower(h.collation)) return true;
+  return !!h.extras && canonicalExtras(c) !== canonicalExtras(h.extras);
 }
 
 export const isEmpty = (d: SchemaDiff): boolean => d.rename.length + d.add.length + d.modify.length + d.drop.length === 0;
@@ -149,7 +167,9 @@ export function evolveStatements(t: TargetTable, d: SchemaDiff, target?: TargetT
     const trailing = t.columns.slice(i).every((n) => adding.has(lower(n.name)));
     const prev = t.columns[i - 1];
     const place = trailing ? '' : prev ? ` AFTER ${quoteIdent(prev.name)}` : ' FIRST';
-    return { sql: `ADD COLUMN ${columnDef(c, target)}${place}`, after: !trailing && prev && adding.has(lower(prev.name)) };
+    // TiDB cannot add an AUTO_INCREMENT column to a table.
+    const added = target?.tidb && c.autoIncrement ? { ...c, autoIncrement: undefined } : c;
+    return { sql: `ADD COLUMN ${columnDef(added, target)}${place}`, after: !trailing && prev && adding.has(lower(prev.name)) };
   });
   const rest = [
     ...d.modify.map((c) => `MODIFY COLUMN ${columnDef(c, target)}`),

@@ -1,5 +1,16 @@
-import { type ColumnDefault, parseSqlType, qualified, quoteIdent, SluiceError, SPATIAL_TYPES } from '@sluice/core';
+import {
+  type ColumnDefault,
+  indexSql,
+  parseSqlType,
+  partitioningSql,
+  qualified,
+  quoteIdent,
+  SluiceError,
+  SPATIAL_TYPES,
+  tableOptionsSql,
+} from '@sluice/core';
 import type { TargetColumn, TargetTable } from '../decode/target-table.ts';
+import { tableCopy } from './table-copy.ts';
 
 // A column type as information_schema prints it: a type name, optional arguments (quoted
 // ENUM/SET members allowed), optional attributes. Anything else is refused: it came from the
@@ -39,7 +50,16 @@ export function columnDef(c: TargetColumn, target?: TargetTraits): string {
   const charset = hasCharset ? ` CHARACTER SET ${c.charset}` : '';
   const collate = hasCollation ? ` COLLATE ${c.collation}` : '';
   const type = targetSqlType(c.sqlType, target);
-  return `${quoteIdent(c.name)} ${type}${charset}${collate} ${c.nullable ? 'NULL' : 'NOT NULL'}${defaultSql(c, type)}`;
+  return `${quoteIdent(c.name)} ${type}${charset}${collate} ${c.nullable ? 'NULL' : 'NOT NULL'}${defaultSql(c, type)}${extrasSql(c)}`;
+}
+
+/** ON UPDATE takes CURRENT_TIMESTAMP only (the registry's text is checked, never pasted otherwise). */
+const ON_UPDATE = /^current_timestamp(\(\d\))?$/i;
+
+/** ` AUTO_INCREMENT ON UPDATE ... COMMENT '...'` for a column, what it has of them. */
+function extrasSql(c: TargetColumn): string {
+  const onUpdate = c.onUpdate && ON_UPDATE.test(c.onUpdate) ? ` ON UPDATE ${c.onUpdate}` : '';
+  return `${c.autoIncrement ? ' AUTO_INCREMENT' : ''}${onUpdate}${c.comment ? ` COMMENT ${quoteLiteral(c.comment)}` : ''}`;
 }
 
 /** CURRENT_TIMESTAMP and its synonyms: the expressions MySQL takes without parentheses. */
@@ -103,11 +123,21 @@ function wrapped(sql: string): boolean {
   return oneExpression(sql.slice(1, -1));
 }
 
-/** CREATE TABLE with the source's column types and key, for a target that has no such table yet. */
-export function createTableSql(t: TargetTable, target?: TargetTraits): string {
+/**
+ * CREATE TABLE as a copy of the source's table (table-copy.ts): columns with their defaults and
+ * extras, the key, unique and secondary indexes, options and partitioning, what the target can
+ * hold of them. `bare` (or a version without structure) gives columns and key only: the fallback
+ * when the target refuses the copy.
+ */
+export function createTableSql(t: TargetTable, target?: TargetTraits, opts: { bare?: boolean } = {}): string {
   const cols = t.columns.map((c) => columnDef(c, target));
-  cols.push(`PRIMARY KEY (${t.key.map((k) => quoteIdent(k.name)).join(', ')})`);
-  return `CREATE TABLE IF NOT EXISTS ${qualified(t.database, t.table)} (\n  ${cols.join(',\n  ')}\n)`;
+  const copy = opts.bare ? undefined : tableCopy(t, target);
+  if (copy) cols.push(...copy.structure.indexes.map(indexSql));
+  else cols.push(`PRIMARY KEY (${t.key.map((k) => quoteIdent(k.name)).join(', ')})`);
+  const options = copy ? tableOptionsSql(copy.structure.options) : [];
+  const partitioning = copy?.structure.partitioning ? `\n${partitioningSql(copy.structure.partitioning)}` : '';
+  const tail = options.length ? ` ${options.join(' ')}` : '';
+  return `CREATE TABLE IF NOT EXISTS ${qualified(t.database, t.table)} (\n  ${cols.join(',\n  ')}\n)${tail}${partitioning}`;
 }
 
 export const createDatabaseSql = (db: string): string => `CREATE DATABASE IF NOT EXISTS ${quoteIdent(db)}`;

@@ -1,5 +1,6 @@
 import {
   ALLOW_ZERO_DATES_SQL,
+  columnExtras,
   type Logger,
   mysqlOptionsFromUrl,
   parseColumnDefault,
@@ -17,7 +18,8 @@ import { CaseClash } from './case-clash.ts';
 import { checkpointTableSql, checkpointUpsert, type PartitionCheckpoint } from './checkpoint-table.ts';
 import { describeDiff, diffSchema, evolveStatements, isEmpty, type SchemaDiff, type TargetColumnInfo } from './schema-diff.ts';
 import { guardPlan, guardTablesSql, recordVersions, truncatedAt } from './stale-write-guard.ts';
-import { createDatabaseSql, createTableSql, type TargetTraits } from './table-ddl.ts';
+import { StructureSync } from './structure-sync.ts';
+import { createDatabaseSql, type TargetTraits } from './table-ddl.ts';
 import { classifyTargetError } from './target-errors.ts';
 
 /** The newest rename history the source has for a table (the registry's latest version), if any. */
@@ -49,6 +51,7 @@ export class TargetWriter {
   private guardReady: Promise<void> | undefined;
 
   private readonly ddl: 'apply' | 'ignore' | 'stop';
+  private readonly structure: StructureSync;
 
   constructor(opts: {
     url: string;
@@ -66,6 +69,7 @@ export class TargetWriter {
     this.guard = opts.staleWriteGuard ?? false;
     this.checkpointSchema = opts.checkpointSchema ?? '_sluice';
     this.pool = mysql.createPool({ ...mysqlOptionsFromUrl(opts.url), database: undefined, connectionLimit: opts.poolSize });
+    this.structure = new StructureSync(this.pool, this.log, this.ddl);
     // Values travel as UTC text (TIMESTAMP) and exact strings; the session zone must not shift them.
     this.pool.on('connection', (c) => {
       c.query("SET time_zone = '+00:00'");
@@ -247,7 +251,7 @@ export class TargetWriter {
       const traits = await this.targetFacts();
       if (traits.foldsCase) this.caseClash.check(t);
       await this.pool.query(createDatabaseSql(t.database));
-      await this.pool.query(createTableSql(t, traits));
+      await this.structure.create(t, traits);
       const cols = await this.targetColumns(t, traits.flavor);
       let diff = diffSchema(t, cols, traits);
       // Columns to drop may be renamed columns of a newer version: ask for the newest history.
@@ -270,6 +274,8 @@ export class TargetWriter {
           writable = this.projected(t, cols, diff);
         }
       }
+      // Indexes, options and partitioning follow once the columns do (structure-sync.ts).
+      await this.structure.reconcile(t, traits);
       this.ensured.set(t.id, writable);
       this.log.info({ table: name }, 'target table ready');
       return writable;
@@ -362,7 +368,7 @@ export class TargetWriter {
   /** The target table's columns as DDL sees them: type, nullability, default, charset and collation. */
   private async targetColumns(t: TargetTable, flavor: SqlFlavor): Promise<TargetColumnInfo[]> {
     const [cols] = await this.pool.query<RowDataPacket[]>(
-      `SELECT COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA, CHARACTER_SET_NAME, COLLATION_NAME
+      `SELECT COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA, CHARACTER_SET_NAME, COLLATION_NAME, COLUMN_COMMENT
          FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`,
       [t.database, t.table],
     );
@@ -377,6 +383,7 @@ export class TargetWriter {
         default: parseColumnDefault({ flavor, raw, extra: String(c.EXTRA ?? ''), sqlType: type, nullable }),
         charset: c.CHARACTER_SET_NAME === null ? null : String(c.CHARACTER_SET_NAME),
         collation: c.COLLATION_NAME === null ? null : String(c.COLLATION_NAME),
+        extras: columnExtras({ extra: String(c.EXTRA ?? ''), comment: String(c.COLUMN_COMMENT ?? '') }),
       };
     });
   }

@@ -1,4 +1,13 @@
-import { type ColumnCodec, type ColumnDefault, codecFor, SluiceError, type UnknownAttribute } from '@sluice/core';
+import {
+  type ColumnCodec,
+  type ColumnDef,
+  type ColumnDefault,
+  codecFor,
+  SluiceError,
+  structureFromAttributes,
+  type TableStructure,
+  type UnknownAttribute,
+} from '@sluice/core';
 
 /** A table as the sink writes it: columns in order, with how to turn Avro values into SQL parameters. */
 export interface TargetColumn {
@@ -13,6 +22,11 @@ export interface TargetColumn {
   default?: ColumnDefault;
   /** Attributes the source did not know for this version (a backlog read from binlog metadata): the target's are kept. */
   unknown?: UnknownAttribute[];
+  /** The source column's COMMENT, AUTO_INCREMENT, ON UPDATE and generation (`sluice.comment`, `sluice.extra`). */
+  comment?: string;
+  autoIncrement?: true;
+  onUpdate?: string;
+  generated?: ColumnDef['generated'];
 }
 
 /** Former names by current column name, most recent first (the schema's `sluice.renames`). */
@@ -35,6 +49,8 @@ export interface TargetTable {
   origin?: { database: string; table: string };
   /** Rows written before a later DDL (`sluice.pastLayout`): the target may be ahead, so no column is dropped for it. */
   pastLayout?: boolean;
+  /** The source table's indexes, options and partitioning; undefined when the version does not say (the target's are kept). */
+  structure?: TableStructure;
 }
 
 type AvroField = Record<string, unknown> & { name: string; type: unknown };
@@ -63,6 +79,7 @@ export function targetTableFromSchema(valueSchema: Record<string, unknown>): Tar
       codec: codecFor(sqlType),
       ...defaultOf(f),
       ...unknownOf(f),
+      ...extrasOf(f),
     };
   });
   const byName = new Map(columns.map((c) => [c.name, c]));
@@ -75,6 +92,7 @@ export function targetTableFromSchema(valueSchema: Record<string, unknown>): Tar
   const table = r['sluice.table'] as string;
   const keyIndexes = key.map((k) => columns.indexOf(k));
   const renames = (r['sluice.renames'] ?? {}) as RenameHistory;
+  const structure = structureFromAttributes(r);
   return {
     database,
     table,
@@ -85,13 +103,39 @@ export function targetTableFromSchema(valueSchema: Record<string, unknown>): Tar
     id: JSON.stringify([
       database,
       table,
-      columns.map((c) => [c.name, c.sqlType, c.nullable, c.charset, c.collation, c.default ?? null, c.unknown ?? []]),
+      columns.map((c) => [
+        c.name,
+        c.sqlType,
+        c.nullable,
+        c.charset,
+        c.collation,
+        c.default ?? null,
+        c.unknown ?? [],
+        c.comment ?? '',
+        !!c.autoIncrement,
+        c.onUpdate ?? '',
+      ]),
       renames,
+      structure ?? null,
       r['sluice.pastLayout'] === true,
     ]),
     renames,
     origin: { database, table },
+    ...(structure ? { structure } : {}),
     ...(r['sluice.pastLayout'] === true ? { pastLayout: true } : {}),
+  };
+}
+
+/** A field's comment and extras (`sluice.comment`, `sluice.extra`), what has the expected shape. */
+function extrasOf(f: AvroField): Pick<TargetColumn, 'comment' | 'autoIncrement' | 'onUpdate' | 'generated'> {
+  const comment = f['sluice.comment'];
+  const e = (f['sluice.extra'] ?? {}) as Record<string, unknown>;
+  const g = e.generated as { expression?: unknown; stored?: unknown } | undefined;
+  return {
+    ...(typeof comment === 'string' && comment ? { comment } : {}),
+    ...(e.autoIncrement === true ? { autoIncrement: true as const } : {}),
+    ...(typeof e.onUpdate === 'string' ? { onUpdate: e.onUpdate } : {}),
+    ...(g && typeof g.expression === 'string' ? { generated: { expression: g.expression, stored: g.stored === true } } : {}),
   };
 }
 
