@@ -17,6 +17,7 @@ import { CaseClash } from './case-clash.ts';
 import { checkpointTableSql, checkpointUpsert, type PartitionCheckpoint } from './checkpoint-table.ts';
 import { describeDiff, diffSchema, evolveStatements, isEmpty, type SchemaDiff, type TargetColumnInfo } from './schema-diff.ts';
 import { guardPlan, guardTablesSql, recordVersions, truncatedAt } from './stale-write-guard.ts';
+import { TableActions } from './table-actions.ts';
 import { createDatabaseSql, createTableSql, type TargetTraits } from './table-ddl.ts';
 import { classifyTargetError } from './target-errors.ts';
 
@@ -49,6 +50,8 @@ export class TargetWriter {
   private guardReady: Promise<void> | undefined;
 
   private readonly ddl: 'apply' | 'ignore' | 'stop';
+  /** Renames and partition statements of DDL markers (table-actions.ts). */
+  private readonly actions: TableActions;
 
   constructor(opts: {
     url: string;
@@ -71,6 +74,19 @@ export class TargetWriter {
       c.query("SET time_zone = '+00:00'");
       c.query(ALLOW_ZERO_DATES_SQL);
     });
+    this.actions = new TableActions({
+      pool: this.pool,
+      log: this.log,
+      schema: this.checkpointSchema,
+      ddl: this.ddl,
+      guard: async () => this.guard,
+      forget: (t) => this.forget(t),
+    });
+  }
+
+  /** Whether a rename is done in the target for its new name (rename markers wait for it). */
+  renameDone(id: string, to?: { database: string; table: string }): Promise<boolean> {
+    return this.actions.renameDone(id, to);
   }
 
   /**
@@ -109,6 +125,12 @@ export class TargetWriter {
       let lenient = false;
       try {
         for (const original of plans) {
+          if (original.action) {
+            // DDL (a rename, a partition statement): what came before it is committed first.
+            await commitOpen();
+            await this.actions.run(original.action, original.table);
+            continue;
+          }
           if (original.drop) {
             await commitOpen();
             const done = await this.dropTable(original);
