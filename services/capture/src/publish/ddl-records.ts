@@ -151,6 +151,8 @@ export class DdlRecords {
       (a, b) => onlineDdl?.isCutOver(a, b) ?? false,
     );
     let after: string | null = null;
+    // Where a name renamed earlier in this statement has its rows (a swap through a temporary name).
+    const carriers = new Map<string, Encoding>();
     for (const step of steps) {
       const to = step.kind === 'left' ? undefined : await tables.ofNow(step.to.database, step.to.table);
       if (to) ctx.after.set(tableKey(step.to.database, step.to.table), to.valueId);
@@ -173,9 +175,11 @@ export class DdlRecords {
         continue;
       }
       // No record of the old name ever published: nothing downstream to rename, only a table to create.
-      const old = await this.lastEncoding(step.from, ctx.before);
+      const fromKey = tableKey(step.from.database, step.from.table);
+      const old = carriers.get(fromKey) ?? (await this.lastEncoding(step.from, ctx.before));
+      carriers.delete(fromKey);
+      if (old) carriers.set(tableKey(step.to.database, step.to.table), old);
       const id = `${ctx.txn.position.file}:${ctx.txn.position.pos}#${step.index}`;
-      const oldTopic = await this.opts.topics.tableTopic(this.opts.prefix, step.from.database, step.from.table);
       const header = (role: 'from' | 'to', partitions: number): RenameHeader => ({
         id,
         role,
@@ -185,10 +189,9 @@ export class DdlRecords {
         after,
       });
       if (old) {
-        const n = await this.opts.topics.partitions(oldTopic);
-        out.push(
-          ...(await this.marker(step.from, { topic: oldTopic, valueId: old.valueId }, 's', ctx, header('from', n), step.index)),
-        );
+        // On the topic that carries the old name's rows (a temporary name of a swap has none of its own).
+        const n = await this.opts.topics.partitions(old.topic);
+        out.push(...(await this.marker(step.from, old, 's', ctx, header('from', n), step.index)));
       }
       if (to) {
         const h = old ? header('to', 0) : undefined;
