@@ -2,7 +2,7 @@ import type mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ownCapture, ownSink } from '../support/pipeline.ts';
 import type { ServiceProcess } from '../support/services.ts';
-import { connect, expectConverged, stack, uniqueName, waitFor } from '../support/stack.ts';
+import { connect, expectConverged, stack, uniqueName } from '../support/stack.ts';
 
 /**
  * Issue 11: DDL that is not a column change reaches the MariaDB and the TiDB target in order with

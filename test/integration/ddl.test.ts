@@ -83,7 +83,7 @@ describe.each([
 
     // Each DDL marker carries its statement, on both partitions.
     const markers = records.filter((r) => r.value?.op === 's');
-    expect(markers.map((r) => (r.value?.source as { query: string }).query.split(' ')[0])).toEqual(
+    expect(markers.map((r) => String((r.value?.source as { query?: string } | undefined)?.query).split(' ')[0])).toEqual(
       Array.from({ length: 8 }, (_, i) => (i < 2 ? 'CREATE' : 'ALTER')),
     );
     const changes = await readTopic({
