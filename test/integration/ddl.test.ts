@@ -62,7 +62,8 @@ describe.each([
       brokers: s.kafkaBrokers,
       registryUrl: s.registryUrl,
       topic: `${prefix}.${db}.t`,
-      expected: 7,
+      // 5 rows, a TRUNCATE marker (op t) and a DDL marker (op s) for the CREATE and each ALTER, on each of 2 partitions.
+      expected: 15,
     });
     const rows = records.filter((r) => r.value?.op === 'c').map((r) => r.value?.after as Record<string, unknown>);
     rows.sort((x, y) => Number(x.id) - Number(y.id));
@@ -80,6 +81,11 @@ describe.each([
     const truncateOnThatPartition = truncates.find((r) => r.partition === four?.partition);
     expect(BigInt(truncateOnThatPartition?.offset ?? -1)).toBeLessThan(BigInt(four?.offset ?? -1));
 
+    // Each DDL marker carries its statement, on both partitions.
+    const markers = records.filter((r) => r.value?.op === 's');
+    expect(markers.map((r) => String((r.value?.source as { query?: string } | undefined)?.query).split(' ')[0])).toEqual(
+      Array.from({ length: 8 }, (_, i) => (i < 2 ? 'CREATE' : 'ALTER')),
+    );
     const changes = await readTopic({
       brokers: s.kafkaBrokers,
       registryUrl: s.registryUrl,

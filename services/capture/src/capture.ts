@@ -31,6 +31,7 @@ import { BinlogReader, type StartFrom } from './source/binlog-reader.ts';
 import { currentPosition } from './source/current-position.ts';
 import { assertDeclaredKeys } from './source/declared-keys.ts';
 import { EventQueue } from './source/event-queue.ts';
+import { OnlineDdl } from './source/online-ddl.ts';
 import { assertSourceReady, readSourceFacts, type SourceFacts } from './source/source-checks.ts';
 import { startPosition } from './source/start-position.ts';
 import { TableCatalog } from './source/table-catalog.ts';
@@ -55,6 +56,7 @@ export class CaptureRun {
   private readonly admin: Admin;
   private readonly filter: TableFilter;
   private readonly queue: EventQueue;
+  private readonly onlineDdl: OnlineDdl;
   private pool: mysql.Pool | undefined;
   private publisher: TransactionalPublisher | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
@@ -71,7 +73,9 @@ export class CaptureRun {
     this.kafka = createKafka({ brokers: cfg.kafka.brokers, clientId: `${cfg.kafka.clientId}-capture`, log });
     this.registry = new Registry(cfg.schemaRegistry.url);
     this.reader = new BinlogReader(log);
-    this.filter = new TableFilter(cfg.tables);
+    this.onlineDdl = new OnlineDdl(cfg.onlineDdl);
+    // Online schema-change tools' tables are never captured (online-ddl.ts).
+    this.filter = new TableFilter(cfg.tables, (t) => this.onlineDdl.isToolTable(t));
     this.queue = new EventQueue({
       maxBytes: cfg.queueMaxBytes,
       pause: () => {
@@ -272,6 +276,8 @@ export class CaptureRun {
       tables,
       accept: (db, t) => this.filter.matches(db, t),
       acceptDatabase: (db) => this.filter.mayCapture(db),
+      onlineDdl: this.onlineDdl,
+      log: this.log,
     });
     let failed: (e: unknown) => void = () => undefined;
     const failure = new Promise<never>((_, reject) => {
@@ -367,9 +373,11 @@ export class CaptureRun {
       let extra: { topic: string; message: Message }[] = [];
       if (txn.ddl) {
         this.log.info(ddlLogFields(txn.ddl.database, txn.ddl.statement), 'DDL');
-        extra = await ddl.records(txn);
+        const before = ddl.before(txn);
         // Column types may have changed: re-read definitions before the next row (and follow renames).
         await tables.afterDdl(txn.ddl.statement, txn.ddl.database);
+        // Markers carry the definitions after the DDL.
+        extra = await ddl.records(txn, before);
       }
       await this.publish(txn, serverId, extra);
     }

@@ -9,6 +9,7 @@ import {
   topicPrefix,
 } from '@sluice/core';
 import { z } from 'zod';
+import { ONLINE_DDL_TABLES } from './source/online-ddl.ts';
 
 const pattern = z.string().regex(/^[^.\s]+\.[^.\s]+$/, 'expected <database>.<table>, with * and ? as wildcards');
 
@@ -50,6 +51,19 @@ export const captureConfigSchema = z.object({
       exclude: z.array(pattern).default([]),
     })
     .default({ include: ['*.*'], exclude: [] }),
+  /**
+   * Online schema-change tools (gh-ost, pt-online-schema-change): their tables (these name
+   * patterns, `*` standing for the altered table) are never captured, and the RENAME of one onto
+   * its table (the cut-over) is published as an ALTER of that table (docs/ddl.md).
+   */
+  onlineDdl: z
+    .object({
+      enabled: z.boolean().default(true),
+      tables: z
+        .array(z.string().regex(/^[^*?.\s]*\*[^*?.\s]*$/, 'a table name pattern with exactly one *, e.g. _*_gho'))
+        .default(ONLINE_DDL_TABLES),
+    })
+    .default({ enabled: true, tables: ONLINE_DDL_TABLES }),
   columns: z
     .object({
       /** `db.table.column` patterns (* and ?) never captured. Key columns cannot be excluded. */

@@ -1,8 +1,10 @@
 /**
  * A row change in the Debezium envelope shape (design contract 2), with column values already
- * in their Avro representation. Field names in before/after are Avro field names.
+ * in their Avro representation. Field names in before/after are Avro field names. `t` is a
+ * TRUNCATE (or DROP TABLE) marker; `s` is sluice's own schema-change marker (docs/ddl.md): no
+ * row images, the DDL in source.query, written with the table's value schema after the DDL.
  */
-export type Op = 'c' | 'u' | 'd' | 'r' | 't';
+export type Op = 'c' | 'u' | 'd' | 'r' | 't' | 's';
 
 export interface SourceBlock {
   version: string;

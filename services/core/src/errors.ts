@@ -91,6 +91,14 @@ export const ERROR_CODES = {
     retriable: false,
     fix: 'The target table differs from the source schema and the sink ddl policy is stop; change the target or the policy.',
   },
+  PARTITION_DDL_UNSUPPORTED: {
+    retriable: false,
+    fix: 'A partition statement that removes or moves rows (TRUNCATE/DROP/EXCHANGE PARTITION) cannot be applied to the named target table (not partitioned like the source, or EXCHANGE): partition the target table as the source is, or replace the statement for this sink, then restart it.',
+  },
+  TARGET_RENAME_CONFLICT: {
+    retriable: false,
+    fix: 'The source renamed a table, and the target holds both the old and the new name: drop or rename the stale target table named in the message, then restart the sink.',
+  },
   TARGET_NAME_CLASH: {
     retriable: false,
     fix: 'Two source tables whose names differ only in case would merge in a target that compares names without case (TiDB); route one to another name.',

@@ -29,6 +29,7 @@ export * from './kafka/kafka-client.ts';
 export * from './kafka/kafka-errors.ts';
 export * from './kafka/log-dirs.ts';
 export * from './kafka/produce-requests.ts';
+export * from './kafka/rename-header.ts';
 export * from './kafka/table-topic.ts';
 export * from './kafka/topic-limits.ts';
 export * from './kafka/topic-names.ts';

@@ -9,6 +9,8 @@ import { type DeadLetter, DeadLetterQueue } from './dlq/dead-letter-queue.ts';
 import type { SinkMetrics } from './observe/sink-metrics.ts';
 import { planBatch } from './plan/batch-plan.ts';
 import { chunkEnd } from './plan/txn-chunks.ts';
+import { isRenameMarker, RenameGate, type RenameWait, waitAfter, waitBefore } from './rename/rename-gate.ts';
+import { withRename } from './rename/rename-route.ts';
 import { Router } from './route/router.ts';
 
 /** Kafka errors of a commit that lost its group membership; the consumer rejoins by itself. */
@@ -40,6 +42,8 @@ export class Sink {
   private fatal: ((e: Error) => void) | undefined;
   private restarting = false;
   private lastSourceTsMs = 0;
+  /** Holds partitions at rename markers until the target table is renamed (rename-gate.ts). */
+  private readonly renames: RenameGate;
   ready = false;
 
   constructor(cfg: SinkConfig, writer: TargetWriter, log: Logger, metrics: SinkMetrics) {
@@ -54,6 +58,11 @@ export class Sink {
     this.dlq = new DeadLetterQueue(this.kafka, cfg.topicPrefix, cfg.sinkName, log);
     this.heartbeatTopic = heartbeatTopic(cfg.topicPrefix);
     this.metrics.lagSeconds.reset();
+    this.renames = new RenameGate({
+      done: (w) => this.writer.renameDone(w.id, w.to),
+      current: () => this.consumer,
+      log,
+    });
   }
 
   async run(): Promise<void> {
@@ -124,6 +133,8 @@ export class Sink {
     const last = batch.messages[batch.messages.length - 1]?.offset as string;
     const next = (BigInt(last) + 1n).toString();
     const base = { sink: this.cfg.sinkName, topic: batch.topic, partition: batch.partition, nextOffset: next };
+    /** A rename marker the partition waits at: the batch ends before it (rename-gate.ts). */
+    let held: { message: KafkaMessage; wait: RenameWait } | undefined;
 
     if (batch.topic === this.heartbeatTopic) {
       const ts = await this.lastHeartbeat(batch.messages);
@@ -135,14 +146,35 @@ export class Sink {
       let pending: Promise<DeadLetter[]> | undefined;
       const letters: DeadLetter[] = [];
       try {
-        for (let i = 0; i < batch.messages.length; ) {
-          const chunk = batch.messages.slice(i, chunkEnd(batch.messages, i, this.cfg.target.maxTxnBytes));
+        for (let i = 0; i < batch.messages.length && !held; ) {
+          let chunk = batch.messages.slice(i, chunkEnd(batch.messages, i, this.cfg.target.maxTxnBytes));
+          let decoded: Decoded[] = [];
+          for (const m of chunk) decoded.push(this.decodeKnown(m, batch.partition) ?? (await this.decode(m, batch.partition)));
+          // A rename marker ends its chunk: the partition may have to wait for the rename there.
+          const r = decoded.findIndex((d) => 'change' in d && isRenameMarker(d.change));
+          const gate = r >= 0 ? (decoded[r] as { message: KafkaMessage; change: TargetChange }) : undefined;
+          if (gate) {
+            chunk = chunk.slice(0, r + 1);
+            decoded = decoded.slice(0, r + 1);
+          }
           i += chunk.length;
-          const decoded: Decoded[] = [];
-          for (const m of chunk) decoded.push(this.decodeKnown(m) ?? (await this.decode(m)));
+          const before = gate && waitBefore(gate.change);
+          if (gate && before && !(await this.renameReady(before))) {
+            held = { message: gate.message, wait: before };
+            chunk = chunk.slice(0, -1);
+            decoded = decoded.slice(0, -1);
+          }
+          if (chunk.length === 0) break;
           const nextOffset = (BigInt((chunk[chunk.length - 1] as KafkaMessage).offset) + 1n).toString();
           if (pending) letters.push(...(await pending));
           pending = this.applyChunk(batch.topic, batch.partition, decoded, { ...base, nextOffset });
+          const after: RenameWait | undefined = gate && !held ? waitAfter(gate.change) : undefined;
+          if (gate && after) {
+            letters.push(...(await pending));
+            pending = undefined;
+            // Applied (noted in the target), but the rename waits for the topic's other partitions.
+            if (!(await this.renameReady(after))) held = { message: gate.message, wait: after };
+          }
         }
       } finally {
         // A decode that stops the sink must not leave the chunk in flight unobserved.
@@ -151,6 +183,16 @@ export class Sink {
       // The DLQ has them before the offsets move past them.
       await this.dlq.send(letters);
       this.metrics.deadLetters.inc(letters.length);
+    }
+    if (held) {
+      const at = held.message;
+      this.renames.hold(consumer, batch.topic, batch.partition, at, held.wait);
+      // Offsets up to the marker only: kafkajs fetches again from it on resume.
+      const before = batch.messages[batch.messages.indexOf(at) - 1];
+      if (!before) return;
+      p.resolveOffset(before.offset);
+      await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: at.offset }]);
+      return;
     }
     p.resolveOffset(last);
     try {
@@ -230,24 +272,26 @@ export class Sink {
     return letters;
   }
 
-  private decodeKnown(message: KafkaMessage): Decoded | undefined {
+  private decodeKnown(message: KafkaMessage, partition: number): Decoded | undefined {
     try {
       const change = this.decoder.decodeKnown(message.value);
-      return change && this.routed(message, change);
+      return change && this.routed(message, change, partition);
     } catch (err) {
       return this.failed(message, err);
     }
   }
 
-  private async decode(message: KafkaMessage): Promise<Decoded> {
+  private async decode(message: KafkaMessage, partition: number): Promise<Decoded> {
     try {
-      return this.routed(message, await this.decoder.decode(message.value));
+      return this.routed(message, await this.decoder.decode(message.value), partition);
     } catch (err) {
       return this.failed(message, err);
     }
   }
 
-  private routed(message: KafkaMessage, change: TargetChange): Decoded {
+  private routed(message: KafkaMessage, decoded: TargetChange, partition: number): Decoded {
+    if (decoded.kind === 'skip') return { message, change: decoded };
+    const change = withRename(decoded, message.headers, partition, this.router);
     if (change.kind === 'skip') return { message, change };
     const table = this.router.route(change.table);
     if (table.shared && (change.kind === 'truncate' || change.kind === 'drop')) {
@@ -272,6 +316,10 @@ export class Sink {
       throw e;
     }
     return { message, error: e };
+  }
+
+  private renameReady(w: RenameWait): Promise<boolean> {
+    return retry(() => this.renames.ready(w), { signal: this.abort.signal, maxDelayMs: 15_000 });
   }
 
   private async applyWithRetry(changes: TargetChange[], checkpoints: PartitionCheckpoint[]): Promise<void> {
@@ -316,6 +364,7 @@ export class Sink {
     this.ready = false;
     this.abort.abort();
     clearInterval(this.timer);
+    this.renames.stop();
     // disconnect() waits for the batch in hand: it is applied and committed, or not at all.
     await this.consumer?.disconnect().catch(() => undefined);
     await this.dlq.close();

@@ -164,6 +164,21 @@ export class TableRegistry {
     }
   }
 
+  /**
+   * The table's encoding of now, for a DDL marker: undefined, and nothing logged, when the table
+   * is gone by now (a backlog read: a later DDL removed it) or cannot be captured.
+   */
+  async ofNow(database: string, table: string): Promise<EncodedTable | undefined> {
+    const present = await this.opts.catalog.get(database, table).then(
+      () => true,
+      (err: unknown) => {
+        if (err instanceof SluiceError && err.code === 'SOURCE_TABLE_UNSUPPORTED') return false;
+        throw err;
+      },
+    );
+    return present ? this.get(database, table) : undefined;
+  }
+
   /** The table's current encoding if this process has one, without asking the source. */
   known(database: string, table: string): EncodedTable | undefined {
     return this.byName.get(tableKey(database, table));

@@ -9,6 +9,8 @@ export type DdlKind =
   | 'drop_table'
   | 'rename_table'
   | 'truncate_table'
+  | 'create_index'
+  | 'drop_index'
   | 'create_database'
   | 'drop_database'
   | 'other';
@@ -18,6 +20,13 @@ export interface DdlStatement {
   tables: { database: string; table: string }[];
   /** The database a CREATE/DROP DATABASE names. */
   database?: string;
+  /** RENAME TABLE (each pair, in order) and ALTER TABLE ... RENAME [TO|AS]. */
+  renames?: { from: TableName; to: TableName }[];
+}
+
+export interface TableName {
+  database: string;
+  table: string;
 }
 
 // Unquoted identifiers: ASCII letters, digits, _ and $, and any character from U+0080 to U+FFFF.
@@ -41,7 +50,23 @@ export function parseDdl(statement: string, currentDb: string): DdlStatement {
   m = new RegExp(`^CREATE (?:OR REPLACE )?(?:TEMPORARY )?TABLE (?:IF NOT EXISTS )?${QNAME}`, 'i').exec(sql);
   if (m) return { kind: 'create_table', tables: [qualified(currentDb, m[1] as string, m[2])] };
   m = new RegExp(`^ALTER (?:ONLINE |IGNORE )*TABLE (?:IF EXISTS )?${QNAME}`, 'i').exec(sql);
-  if (m) return { kind: 'alter_table', tables: [qualified(currentDb, m[1] as string, m[2])] };
+  if (m) {
+    const from = qualified(currentDb, m[1] as string, m[2]);
+    // ALTER TABLE a [..., ] RENAME [TO|AS] b: a table rename (RENAME COLUMN/INDEX/KEY are not).
+    const r = new RegExp(`(?:^|,)\\s*RENAME\\s+(?:(?:TO|AS)\\s+)?(?!(?:COLUMN|INDEX|KEY)\\b)${QNAME}`, 'i').exec(
+      sql.slice(m[0].length),
+    );
+    if (!r) return { kind: 'alter_table', tables: [from] };
+    const to = qualified(currentDb, r[1] as string, r[2]);
+    return { kind: 'rename_table', tables: [from, to], renames: [{ from, to }] };
+  }
+  m = new RegExp(
+    `^CREATE (?:OR REPLACE )?(?:ONLINE |OFFLINE )?(?:UNIQUE |FULLTEXT |SPATIAL )?INDEX (?:IF NOT EXISTS )?${NAME}(?: USING \\w+)? ON ${QNAME}`,
+    'i',
+  ).exec(sql);
+  if (m) return { kind: 'create_index', tables: [qualified(currentDb, m[1] as string, m[2])] };
+  m = new RegExp(`^DROP (?:ONLINE |OFFLINE )?INDEX (?:IF EXISTS )?${NAME} ON ${QNAME}`, 'i').exec(sql);
+  if (m) return { kind: 'drop_index', tables: [qualified(currentDb, m[1] as string, m[2])] };
   m = /^DROP (?:TEMPORARY )?TABLE (?:IF EXISTS )?(.*)$/i.exec(sql);
   if (m) {
     const tables = [...(m[1] as string).matchAll(new RegExp(QNAME, 'g'))]
@@ -51,11 +76,11 @@ export function parseDdl(statement: string, currentDb: string): DdlStatement {
   }
   m = /^RENAME TABLE (.*)$/i.exec(sql);
   if (m) {
-    const tables = [...(m[1] as string).matchAll(new RegExp(`${QNAME}\\s+TO\\s+${QNAME}`, 'gi'))].flatMap((x) => [
-      qualified(currentDb, x[1] as string, x[2]),
-      qualified(currentDb, x[3] as string, x[4]),
-    ]);
-    return { kind: 'rename_table', tables };
+    const renames = [...(m[1] as string).matchAll(new RegExp(`${QNAME}\\s+TO\\s+${QNAME}`, 'gi'))].map((x) => ({
+      from: qualified(currentDb, x[1] as string, x[2]),
+      to: qualified(currentDb, x[3] as string, x[4]),
+    }));
+    return { kind: 'rename_table', tables: renames.flatMap((r) => [r.from, r.to]), renames };
   }
   m = new RegExp(`^(CREATE|DROP) (?:DATABASE|SCHEMA) (?:IF (?:NOT )?EXISTS )?(${NAME})`, 'i').exec(sql);
   if (m) {

@@ -1,24 +1,42 @@
 import {
   type ChangeEnvelope,
   keySubject,
+  type Logger,
+  type Op,
+  RENAME_HEADER,
   type Registry,
+  type RenameHeader,
+  redactSql,
   SCHEMA_CHANGE_KEY_SCHEMA,
   SCHEMA_CHANGE_SCHEMA,
   schemaChangeTopic,
   TRUNCATE_KEY_SCHEMA,
+  tableKey,
   valueSubject,
 } from '@sluice/core';
-import type { Message } from 'kafkajs';
+import type { IHeaders, Message } from 'kafkajs';
 import type { TableRegistry } from '../encode/table-registry.ts';
-import { parseDdl } from '../event/ddl-statement.ts';
+import { type DdlStatement, parseDdl, type TableName } from '../event/ddl-statement.ts';
 import { CONNECTOR_VERSION, type SourceTransaction } from '../event/transaction-assembler.ts';
+import type { OnlineDdl } from '../source/online-ddl.ts';
+import { renameSteps } from './rename-steps.ts';
 import type { TopicManager } from './topic-manager.ts';
+
+type Out = { topic: string; message: Message };
+/** A table's value schema as published: its topic and registry id. */
+type Encoding = { topic: string; valueId: number };
+
+/** DDL kinds that change a table's definition in place: a `s` marker with the definition after it. */
+const DEFINITION_KINDS = new Set(['create_table', 'alter_table', 'create_index', 'drop_index']);
 
 /**
  * The records a DDL statement produces, published in the same Kafka transaction as the checkpoint
- * after it: a schema-change event on `<prefix>._schema_changes`, and for TRUNCATE and DROP TABLE
- * an `op: t` record on every partition of the table's topic (so that it is ordered with every
- * key's rows).
+ * after it: a schema-change event on `<prefix>._schema_changes` (with the value schema ids of its
+ * tables before and after), and markers on every partition of the topics of the tables it
+ * names, so that they are ordered with every key's rows: `op: t` for TRUNCATE and DROP TABLE,
+ * `op: s` (sluice's schema-change marker, docs/ddl.md) for any other DDL of a captured table,
+ * written with the table's value schema after the DDL so that sinks follow it even when no row
+ * comes. Renames carry a `sluice.rename` header (rename-header.ts).
  */
 export class DdlRecords {
   private readonly opts: {
@@ -29,6 +47,8 @@ export class DdlRecords {
     tables: TableRegistry;
     accept: (db: string, table: string) => boolean;
     acceptDatabase: (db: string) => boolean;
+    onlineDdl?: OnlineDdl;
+    log?: Pick<Logger, 'warn'>;
   };
   private ids: Promise<{ changeKey: number; change: number; truncateKey: number }> | undefined;
 
@@ -50,8 +70,22 @@ export class DdlRecords {
     return this.ids;
   }
 
-  /** Records for a DDL transaction; empty when none of its tables is captured. */
-  async records(txn: SourceTransaction): Promise<{ topic: string; message: Message }[]> {
+  /**
+   * The encodings in hand of the tables a DDL names, taken before the registry re-reads
+   * definitions (TableRegistry.afterDdl): the schema ids before the statement.
+   */
+  before(txn: SourceTransaction): Map<string, Encoding> {
+    const out = new Map<string, Encoding>();
+    if (!txn.ddl) return out;
+    for (const t of parseDdl(txn.ddl.statement, txn.ddl.database).tables) {
+      const enc = this.opts.tables.known(t.database, t.table);
+      if (enc) out.set(tableKey(t.database, t.table), { topic: enc.topic, valueId: enc.valueId });
+    }
+    return out;
+  }
+
+  /** Records for a DDL transaction; empty when none of its tables is captured. Call after TableRegistry.afterDdl. */
+  async records(txn: SourceTransaction, before: Map<string, Encoding> = new Map()): Promise<Out[]> {
     const ddl = txn.ddl;
     if (!ddl) return [];
     const parsed = parseDdl(ddl.statement, ddl.database);
@@ -60,55 +94,151 @@ export class DdlRecords {
     const aboutCapturedDb = parsed.database !== undefined && this.opts.acceptDatabase(parsed.database);
     if (captured.length === 0 && !aboutCapturedDb) return [];
     const ids = await this.schemaIds();
-    const { registry } = this.opts;
-    const out: { topic: string; message: Message }[] = [
-      {
-        topic: schemaChangeTopic(this.opts.prefix),
-        message: {
-          key: await registry.encode(ids.changeKey, { database: ddl.database }),
-          value: await registry.encode(ids.change, {
-            database: ddl.database,
-            kind: parsed.kind,
-            tables: captured.map((t) => `${t.database}.${t.table}`),
-            statement: ddl.statement,
-            file: txn.position.file,
-            pos: txn.position.pos,
-            gtid: txn.gtid,
-            ts_ms: txn.sourceTsMs,
-          }),
-        },
-      },
-    ];
+    // Published statements may hold secrets (a FEDERATED table's CONNECTION string).
+    const statement = redactSql(ddl.statement);
+    const ctx: Ctx = { txn, truncateKey: ids.truncateKey, statement, before, after: new Map() };
+    const markers: Out[] = [];
     if (parsed.kind === 'truncate_table' || parsed.kind === 'drop_table') {
       // A dropped table is marked like a truncate (every row is gone, which is what a Debezium
       // consumer should take from it); source.query carries the DROP so that sinks drop the table.
-      const query = parsed.kind === 'drop_table' ? ddl.statement : null;
-      for (const t of captured) out.push(...(await this.tableMarkers(t, ids.truncateKey, txn, query)));
+      const query = parsed.kind === 'drop_table' ? statement : null;
+      for (const t of captured) markers.push(...(await this.truncateMarkers(t, ctx, query)));
+    } else if (parsed.kind === 'rename_table') {
+      markers.push(...(await this.renameMarkers(parsed, ctx)));
+    } else if (DEFINITION_KINDS.has(parsed.kind)) {
+      for (const t of captured) {
+        const enc = await this.opts.tables.ofNow(t.database, t.table);
+        if (!enc) continue; // gone by now (a backlog read): its next DDL or drop follows
+        ctx.after.set(tableKey(t.database, t.table), enc.valueId);
+        markers.push(...(await this.marker(t, enc, 's', ctx)));
+      }
+    }
+    const event: Out = {
+      topic: schemaChangeTopic(this.opts.prefix),
+      message: {
+        key: await this.opts.registry.encode(ids.changeKey, { database: ddl.database }),
+        value: await this.opts.registry.encode(ids.change, {
+          database: ddl.database,
+          kind: parsed.kind,
+          tables: captured.map((t) => `${t.database}.${t.table}`),
+          statement,
+          file: txn.position.file,
+          pos: txn.position.pos,
+          gtid: txn.gtid,
+          ts_ms: txn.sourceTsMs,
+          schema_ids: captured.map((t) => {
+            const k = tableKey(t.database, t.table);
+            return { table: `${t.database}.${t.table}`, before: before.get(k)?.valueId ?? null, after: ctx.after.get(k) ?? null };
+          }),
+        }),
+      },
+    };
+    return [event, ...markers];
+  }
+
+  /**
+   * A rename between captured names: an `s` marker on the old name's topic (the sink renames the
+   * target table when every partition of it is there) and on the new name's topic (the sink holds
+   * each partition there until the rename is done), both with a `sluice.rename` header. Pairs of
+   * one statement run in order: each waits for the one before (`after`).
+   */
+  private async renameMarkers(parsed: DdlStatement, ctx: Ctx): Promise<Out[]> {
+    const { tables, onlineDdl, log } = this.opts;
+    const out: Out[] = [];
+    const steps = renameSteps(
+      parsed.renames ?? [],
+      (t) => this.opts.accept(t.database, t.table),
+      (a, b) => onlineDdl?.isCutOver(a, b) ?? false,
+    );
+    let after: string | null = null;
+    // Where a name renamed earlier in this statement has its rows (a swap through a temporary name).
+    const carriers = new Map<string, Encoding>();
+    for (const step of steps) {
+      const to = step.kind === 'left' ? undefined : await tables.ofNow(step.to.database, step.to.table);
+      if (to) ctx.after.set(tableKey(step.to.database, step.to.table), to.valueId);
+      if (step.kind === 'left') {
+        log?.warn(
+          { from: name(step.from), to: name(step.to) },
+          'a captured table was renamed to a name that is not captured: targets keep the table as it was',
+        );
+        continue;
+      }
+      if (step.kind === 'created') {
+        log?.warn(
+          { from: name(step.from), to: name(step.to) },
+          'a table that was not captured was renamed to a captured name: targets get the table, not the rows it had',
+        );
+      }
+      if (step.kind !== 'rename') {
+        // The cut-over of an online schema-change tool is an ALTER of `to`; its rows are the old table's.
+        if (to) out.push(...(await this.marker(step.to, to, 's', ctx)));
+        continue;
+      }
+      // No record of the old name ever published: nothing downstream to rename, only a table to create.
+      const fromKey = tableKey(step.from.database, step.from.table);
+      const old = carriers.get(fromKey) ?? (await this.lastEncoding(step.from, ctx.before));
+      carriers.delete(fromKey);
+      if (old) carriers.set(tableKey(step.to.database, step.to.table), old);
+      const id = `${ctx.txn.position.file}:${ctx.txn.position.pos}#${step.index}`;
+      const header = (role: 'from' | 'to', partitions: number): RenameHeader => ({
+        id,
+        role,
+        from: step.from,
+        to: step.to,
+        partitions,
+        after,
+      });
+      if (old) {
+        // On the topic that carries the old name's rows (a temporary name of a swap has none of its own).
+        const n = await this.opts.topics.partitions(old.topic);
+        out.push(...(await this.marker(step.from, old, 's', ctx, header('from', n), step.index)));
+      }
+      if (to) {
+        const h = old ? header('to', 0) : undefined;
+        out.push(...(await this.marker(step.to, to, 's', ctx, h, step.index)));
+      }
+      if (old) after = id;
     }
     return out;
   }
 
-  /** One `op: t` record on every partition of the table's topic, so it is ordered with every key's rows. */
-  private async tableMarkers(
-    t: { database: string; table: string },
-    truncateKeyId: number,
-    txn: SourceTransaction,
-    query: string | null,
-  ): Promise<{ topic: string; message: Message }[]> {
-    const { registry, tables, topics, prefix } = this.opts;
+  /** The table's encoding before the DDL: in hand, else its topic's latest version (undefined: never published). */
+  private async lastEncoding(t: TableName, before: Map<string, Encoding>): Promise<Encoding | undefined> {
+    const hit = before.get(tableKey(t.database, t.table));
+    if (hit) return hit;
+    const topic = await this.opts.topics.tableTopic(this.opts.prefix, t.database, t.table);
+    const valueId = await this.opts.registry.latestId(valueSubject(topic));
+    return valueId === undefined ? undefined : { topic, valueId };
+  }
+
+  /** TRUNCATE and DROP TABLE: one `op: t` record on every partition of the table's topic. */
+  private async truncateMarkers(t: TableName, ctx: Ctx, query: string | null): Promise<Out[]> {
+    const { tables } = this.opts;
     // A dropped table is gone from the source: use the encoding in hand, else the topic's latest.
-    let enc: { topic: string; valueId: number } | undefined = tables.known(t.database, t.table);
+    let enc: Encoding | undefined = ctx.before.get(tableKey(t.database, t.table)) ?? tables.known(t.database, t.table);
     if (!enc && query === null) enc = await tables.get(t.database, t.table);
-    if (!enc) {
-      const topic = await topics.tableTopic(prefix, t.database, t.table);
-      const valueId = await registry.latestId(valueSubject(topic));
-      if (valueId === undefined) return []; // never published: nothing downstream to empty
-      enc = { topic, valueId };
-    }
+    if (query === null && enc) ctx.after.set(tableKey(t.database, t.table), enc.valueId);
+    enc ??= await this.lastEncoding(t, ctx.before);
+    if (!enc) return []; // never published: nothing downstream to empty
+    return this.marker(t, enc, 't', ctx, undefined, 0, query);
+  }
+
+  /** One marker record on every partition of the table's topic, so it is ordered with every key's rows. */
+  private async marker(
+    t: TableName,
+    enc: Encoding,
+    op: Op,
+    ctx: Ctx,
+    rename?: RenameHeader,
+    row = 0,
+    query: string | null = ctx.statement,
+  ): Promise<Out[]> {
+    const { registry, topics, prefix } = this.opts;
+    const { txn } = ctx;
     const envelope: ChangeEnvelope = {
       before: null,
       after: null,
-      op: 't',
+      op,
       ts_ms: Date.now(),
       transaction: null,
       source: {
@@ -124,14 +254,29 @@ export class DdlRecords {
         gtid: null,
         file: txn.position.file,
         pos: txn.position.pos,
-        row: 0,
+        row,
         thread: null,
         query,
       },
     };
-    const key = await registry.encode(truncateKeyId, { table: `${t.database}.${t.table}` });
+    const key = await registry.encode(ctx.truncateKey, { table: `${t.database}.${t.table}` });
     const value = await registry.encode(enc.valueId, envelope);
+    const headers: IHeaders | undefined = rename ? { [RENAME_HEADER]: JSON.stringify(rename) } : undefined;
     const partitions = await topics.partitions(enc.topic);
-    return Array.from({ length: partitions }, (_, partition) => ({ topic: enc.topic, message: { key, value, partition } }));
+    return Array.from({ length: partitions }, (_, partition) => ({
+      topic: enc.topic,
+      message: { key, value, partition, ...(headers ? { headers } : {}) },
+    }));
   }
 }
+
+interface Ctx {
+  txn: SourceTransaction;
+  truncateKey: number;
+  statement: string;
+  before: Map<string, Encoding>;
+  /** Value schema ids after the statement, by table. */
+  after: Map<string, number>;
+}
+
+const name = (t: TableName) => `${t.database}.${t.table}`;

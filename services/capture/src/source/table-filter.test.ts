@@ -17,6 +17,12 @@ describe('TableFilter', () => {
     expect(f.matches('shopping', 'orders')).toBe(false);
   });
 
+  it('never captures the tables it is told to skip (online schema-change tools)', () => {
+    const f = new TableFilter({ include: ['*.*'], exclude: [] }, (t) => t.endsWith('_gho'));
+    expect(f.matches('shop', 'orders')).toBe(true);
+    expect(f.matches('shop', '_orders_gho')).toBe(false);
+  });
+
   it('knows the databases whose CREATE/DROP DATABASE matter', () => {
     const f = new TableFilter({ include: ['shop.*', 'crm.customer?', 'iso_*.*'], exclude: ['iso_skip*.*', 'shop.tmp_*'] });
     expect(['shop', 'crm', 'iso_a'].map((d) => f.mayCapture(d))).toEqual([true, true, true]);

@@ -22,14 +22,17 @@ const pattern = (glob: string): Pattern => {
 export class TableFilter {
   private readonly include: Pattern[];
   private readonly exclude: Pattern[];
+  /** Tables never captured whatever the patterns say (online schema-change tools' tables, online-ddl.ts). */
+  private readonly never: (table: string) => boolean;
 
-  constructor(opts: { include: string[]; exclude: string[] }) {
+  constructor(opts: { include: string[]; exclude: string[] }, never: (table: string) => boolean = () => false) {
     this.include = opts.include.map(pattern);
     this.exclude = opts.exclude.map(pattern);
+    this.never = never;
   }
 
   matches(db: string, table: string): boolean {
-    if (SYSTEM_DATABASES.has(db.toLowerCase())) return false;
+    if (SYSTEM_DATABASES.has(db.toLowerCase()) || this.never(table)) return false;
     const name = `${db}.${table}`;
     return this.include.some((p) => p.name.test(name)) && !this.exclude.some((p) => p.name.test(name));
   }

@@ -19,6 +19,7 @@ import { checkpointTableSql, checkpointUpsert, type PartitionCheckpoint } from '
 import { describeDiff, diffSchema, evolveStatements, isEmpty, type SchemaDiff, type TargetColumnInfo } from './schema-diff.ts';
 import { guardPlan, guardTablesSql, recordVersions, truncatedAt } from './stale-write-guard.ts';
 import { StructureSync } from './structure-sync.ts';
+import { TableActions } from './table-actions.ts';
 import { createDatabaseSql, type TargetTraits } from './table-ddl.ts';
 import { classifyTargetError } from './target-errors.ts';
 
@@ -52,6 +53,8 @@ export class TargetWriter {
 
   private readonly ddl: 'apply' | 'ignore' | 'stop';
   private readonly structure: StructureSync;
+  /** Renames and partition statements of DDL markers (table-actions.ts). */
+  private readonly actions: TableActions;
 
   constructor(opts: {
     url: string;
@@ -75,6 +78,19 @@ export class TargetWriter {
       c.query("SET time_zone = '+00:00'");
       c.query(ALLOW_ZERO_DATES_SQL);
     });
+    this.actions = new TableActions({
+      pool: this.pool,
+      log: this.log,
+      schema: this.checkpointSchema,
+      ddl: this.ddl,
+      guard: async () => this.guard,
+      forget: (t) => this.forget(t),
+    });
+  }
+
+  /** Whether a rename is done in the target for its new name (rename markers wait for it). */
+  renameDone(id: string, to?: { database: string; table: string }): Promise<boolean> {
+    return this.actions.renameDone(id, to);
   }
 
   /**
@@ -113,6 +129,12 @@ export class TargetWriter {
       let lenient = false;
       try {
         for (const original of plans) {
+          if (original.action) {
+            // DDL (a rename, a partition statement): what came before it is committed first.
+            await commitOpen();
+            await this.actions.run(original.action, original.table);
+            continue;
+          }
           if (original.drop) {
             await commitOpen();
             const done = await this.dropTable(original);

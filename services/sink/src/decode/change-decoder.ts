@@ -1,4 +1,6 @@
-import { type Registry, SluiceError, type SqlParam, schemaIdOf } from '@sluice/core';
+import { type Registry, type RenameHeader, SluiceError, type SqlParam, schemaIdOf } from '@sluice/core';
+import { partitionStatement } from '../plan/partition-statement.ts';
+import type { TableAction, TargetName } from '../plan/table-action.ts';
 import { compileEnvelopeReader, type EnvelopeView } from './envelope-reader.ts';
 import { sourceVersion } from './source-version.ts';
 import { type TargetTable, targetTableFromSchema } from './target-table.ts';
@@ -17,6 +19,18 @@ export type TargetChange =
   | { kind: 'delete'; table: TargetTable; key: SqlParam[]; sourceTsMs: number; position: string; version: string }
   | { kind: 'truncate'; table: TargetTable; sourceTsMs: number; position: string; version: string }
   | { kind: 'drop'; table: TargetTable; sourceTsMs: number; position: string; version: string }
+  /** A DDL marker (op s): the target follows the table's layout, writes no row, and runs `action` if any. */
+  | {
+      kind: 'schema';
+      table: TargetTable;
+      sourceTsMs: number;
+      position: string;
+      version: string;
+      query: string | null;
+      action?: TableAction;
+      /** A rename's marker: its header (capture) and the new name as routed (sink.ts). */
+      rename?: { header: RenameHeader; to: TargetName };
+    }
   | { kind: 'skip' };
 
 type Row = Record<string, unknown>;
@@ -93,6 +107,14 @@ export class ChangeDecoder {
         // Capture marks a DROP TABLE as op t with the statement in source.query (ddl-records.ts).
         if (DROP_TABLE.test(e.source.query ?? '')) return { kind: 'drop', table, sourceTsMs, position, version };
         return { kind: 'truncate', table, sourceTsMs, position, version };
+      case 's': {
+        // sluice's schema-change marker (capture publish/ddl-records.ts); renames come from its headers (sink.ts).
+        const query = e.source.query ?? null;
+        const partition = partitionStatement(query);
+        const action: TableAction | undefined =
+          partition && query ? { kind: 'partition', statement: query, partition } : undefined;
+        return { kind: 'schema', table, sourceTsMs, position, version, query, ...(action ? { action } : {}) };
+      }
       default:
         throw new SluiceError('DECODE_FAILED', `op ${e.op} is not handled by this sink version`);
     }

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { TargetChange } from '../decode/change-decoder.ts';
 import type { TargetTable } from '../decode/target-table.ts';
 import { planBatch } from './batch-plan.ts';
+import type { TableAction } from './table-action.ts';
 
 const col = (name: string, sqlType: string) => ({
   name,
@@ -126,6 +127,47 @@ describe('layouts in source order', () => {
       ['t1', ['1']],
       ['t2', ['7']],
       ['t1', ['8', '1']],
+    ]);
+  });
+});
+
+describe('planBatch: DDL markers (op s)', () => {
+  const t2: TargetTable = { ...t, columns: [...t.columns, col('w', 'int')], id: 't2' };
+  const schema = (table: TargetTable, action?: TableAction): TargetChange => ({
+    kind: 'schema',
+    table,
+    sourceTsMs: 0,
+    position: 'p',
+    version: '2',
+    query: 'ALTER TABLE t ADD w INT',
+    ...(action ? { action } : {}),
+  });
+
+  it('makes the target follow a layout that no row of the batch has', () => {
+    const plans = planBatch([up(1, 'a'), schema(t2)]);
+    expect(plans.map((p) => [p.table.id, p.upserts.length, p.truncate])).toEqual([
+      ['t1', 1, false],
+      ['t2', 0, false],
+    ]);
+  });
+
+  it('keeps rows of the same layout in one group around a marker', () => {
+    const plans = planBatch([up(1, 'a'), schema(t), up(2, 'b')]);
+    expect(plans).toHaveLength(1);
+    expect(plans[0]?.upserts).toHaveLength(2);
+  });
+
+  it('runs an action at its place: rows before it first, rows after it in a group after it', () => {
+    const action = {
+      kind: 'partition' as const,
+      statement: 'ALTER TABLE t TRUNCATE PARTITION p0',
+      partition: { op: 'truncate' as const, partitions: ['p0'] },
+    };
+    const plans = planBatch([up(1, 'a'), schema(t, action), up(2, 'b')]);
+    expect(plans.map((p) => [p.action?.kind ?? null, p.upserts.map((r) => r[0])])).toEqual([
+      [null, ['1']],
+      ['partition', []],
+      [null, ['2']],
     ]);
   });
 });

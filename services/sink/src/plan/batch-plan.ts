@@ -1,6 +1,7 @@
 import type { SqlParam } from '@sluice/core';
 import type { TargetChange } from '../decode/change-decoder.ts';
 import type { TargetTable } from '../decode/target-table.ts';
+import type { TableAction } from './table-action.ts';
 
 /**
  * What one table gets from a batch: whether to empty it first (a TRUNCATE in the batch), then
@@ -18,6 +19,8 @@ export interface TablePlan {
   truncateVersion?: string;
   /** The source dropped the table (truncate is set too): drop the target table, then apply what follows. */
   drop?: boolean;
+  /** A DDL marker's action (rename, partition statement), run in its place; no rows. */
+  action?: TableAction;
 }
 
 /** A key as a Map key. Within one table layout a key column always has one type, so a lone text or number is its own identity. */
@@ -37,6 +40,7 @@ export function planBatch(changes: TargetChange[]): TablePlan[] {
     truncate: boolean;
     drop?: boolean;
     truncateVersion?: string;
+    action?: TableAction;
     last: Map<string, TargetChange>;
   };
   // Groups in order of first use. A layout change starts a new group (rows never mix column
@@ -49,6 +53,16 @@ export function planBatch(changes: TargetChange[]): TablePlan[] {
   const current = new Map<string, string>(); // table -> layout id of its open group
   for (const c of changes) {
     if (c.kind === 'skip') continue;
+    if (c.kind === 'schema' && c.action) {
+      // A rename or partition statement runs at its place: what follows is planned after it.
+      const a = c.action;
+      const names = a.kind === 'rename' ? [a.from, a.to] : [c.table];
+      const same = (t: TargetTable) => names.some((n) => t.database === n.database && t.table === n.table);
+      for (const [id, g] of open) if (same(g.table)) open.delete(id);
+      for (const n of names) current.delete(`${n.database}.${n.table}`);
+      groups.push({ table: c.table, truncate: false, action: a, last: new Map() });
+      continue;
+    }
     if (c.kind === 'truncate' || c.kind === 'drop') {
       const { database, table } = c.table;
       const same = (t: TargetTable) => t.database === database && t.table === table;
@@ -68,11 +82,13 @@ export function planBatch(changes: TargetChange[]): TablePlan[] {
       groups.push(g);
       open.set(c.table.id, g);
     }
+    // A DDL marker only makes the target follow its layout (the group does that): no row.
+    if (c.kind === 'schema') continue;
     const k = keyString(c.key);
     g.last.delete(k); // re-insert so that Map order is the order of last change
     g.last.set(k, c);
   }
-  return groups.map(({ table, truncate, drop, truncateVersion, last }) => {
+  return groups.map(({ table, truncate, drop, truncateVersion, action, last }) => {
     const plan: TablePlan = {
       table,
       truncate,
@@ -83,6 +99,7 @@ export function planBatch(changes: TargetChange[]): TablePlan[] {
       truncateVersion,
     };
     if (drop) plan.drop = true;
+    if (action) plan.action = action;
     for (const c of last.values()) {
       if (c.kind === 'upsert') {
         plan.upserts.push(c.row);

@@ -1,0 +1,192 @@
+import { type Logger, qualified, quoteIdent, SluiceError } from '@sluice/core';
+import type { Pool, RowDataPacket } from 'mysql2/promise';
+import type { PartitionStatement } from '../plan/partition-statement.ts';
+import type { TableAction, TargetName } from '../plan/table-action.ts';
+import { EXACT_NAMES } from './stale-write-guard.ts';
+
+/**
+ * The state of renames in the target (`_sluice.table_renames`): per rename and target name, a row
+ * per Kafka partition of the old name's topic that reached the rename's marker (`part` >= 0), and
+ * a row with `part` -1 once the target table is renamed. Markers on the new name's topic wait
+ * for that row (sink rename-gate.ts), so no row of the new name is applied before the rename.
+ */
+export const renameTableSql = (schema: string): string[] => [
+  `CREATE DATABASE IF NOT EXISTS ${quoteIdent(schema)}`,
+  `CREATE TABLE IF NOT EXISTS ${qualified(schema, 'table_renames')} (
+  id VARCHAR(255) NOT NULL, to_db VARCHAR(64) NOT NULL, to_tbl VARCHAR(64) NOT NULL, part INT NOT NULL,
+  from_db VARCHAR(64) NOT NULL, from_tbl VARCHAR(64) NOT NULL,
+  at TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
+  PRIMARY KEY (id, to_db, to_tbl, part)) ${EXACT_NAMES}`,
+];
+
+const DONE = -1;
+const name = (t: TargetName) => `${t.database}.${t.table}`;
+
+/**
+ * Runs the actions of DDL markers on the target: table renames (with the stale-write guard's rows)
+ * and the partition statements that change rows. Each runs outside the batch's transaction (it
+ * is DDL) and is idempotent: a replayed marker finds the rename done, or empties the partition
+ * again before the rows after it are applied again.
+ */
+export class TableActions {
+  private ready: Promise<void> | undefined;
+  private readonly opts: {
+    pool: Pool;
+    log: Logger;
+    schema: string;
+    ddl: 'apply' | 'ignore' | 'stop';
+    /** Whether the stale-write guard's tables exist (their rows follow a rename). */
+    guard: () => Promise<boolean>;
+    /** The writer forgets layouts it knew for these tables. */
+    forget: (t: TargetName) => void;
+  };
+
+  constructor(opts: TableActions['opts']) {
+    this.opts = opts;
+  }
+
+  async run(action: TableAction, table: TargetName): Promise<void> {
+    if (action.kind === 'rename') await this.rename(action);
+    else await this.partition(action.statement, action.partition, table);
+  }
+
+  /** Whether the rename is done (for the target name `to`, when given): rename markers wait for it. */
+  async renameDone(id: string, to?: TargetName): Promise<boolean> {
+    await this.ensureState();
+    const [rows] = await this.opts.pool.execute<RowDataPacket[]>(
+      `SELECT 1 FROM ${this.state()} WHERE id = ? AND part = ${DONE}${to ? ' AND to_db = ? AND to_tbl = ?' : ''}`,
+      to ? [id, to.database, to.table] : [id],
+    );
+    return rows.length > 0;
+  }
+
+  private state(): string {
+    return qualified(this.opts.schema, 'table_renames');
+  }
+
+  private ensureState(): Promise<void> {
+    this.ready ??= (async () => {
+      for (const sql of renameTableSql(this.opts.schema)) await this.opts.pool.query(sql);
+    })().catch((err) => {
+      this.ready = undefined;
+      throw err;
+    });
+    return this.ready;
+  }
+
+  /**
+   * The marker on one partition of the old name's topic: note it, and when every partition has
+   * reached it, rename the target table (unless done already, or the policy or a shard merge
+   * says not to), move the guard's rows, and note the rename done.
+   */
+  private async rename(a: Extract<TableAction, { kind: 'rename' }>): Promise<void> {
+    await this.ensureState();
+    const { pool, log } = this.opts;
+    const { id, partitions } = a.rename;
+    const key = [id, a.to.database, a.to.table];
+    const note = (part: number) =>
+      pool.execute(`INSERT IGNORE INTO ${this.state()} (id, to_db, to_tbl, part, from_db, from_tbl) VALUES (?, ?, ?, ?, ?, ?)`, [
+        ...key,
+        part,
+        a.from.database,
+        a.from.table,
+      ]);
+    await note(a.partition);
+    const [rows] = await pool.execute<RowDataPacket[]>(
+      `SELECT part FROM ${this.state()} WHERE id = ? AND to_db = ? AND to_tbl = ?`,
+      key,
+    );
+    const parts = rows.map((r) => Number(r.part));
+    if (parts.includes(DONE) || parts.filter((p) => p >= 0).length < partitions) return;
+    const fields = { from: name(a.from), to: name(a.to) };
+    if (a.from.shared || a.to.shared) {
+      log.warn(fields, 'rename of one shard not applied to the merged table');
+    } else if (this.opts.ddl === 'stop') {
+      throw new SluiceError('SCHEMA_MISMATCH', `the source renamed table ${fields.from} to ${fields.to} (ddl: stop)`);
+    } else if (this.opts.ddl === 'ignore') {
+      log.warn(fields, 'the source renamed the table; ddl: ignore keeps the target as it is');
+    } else {
+      await this.renameTable(a.from, a.to);
+    }
+    await note(DONE);
+  }
+
+  private async renameTable(from: TargetName, to: TargetName): Promise<void> {
+    const { pool, log } = this.opts;
+    const [have, clash] = [await this.exists(from), await this.exists(to)];
+    if (have && clash) {
+      throw new SluiceError(
+        'TARGET_RENAME_CONFLICT',
+        `the source renamed table ${name(from)} to ${name(to)}, and the target has both: drop or rename the stale one`,
+      );
+    }
+    if (have) {
+      await pool.query(`CREATE DATABASE IF NOT EXISTS ${quoteIdent(to.database)}`);
+      await pool.query(`RENAME TABLE ${qualified(from.database, from.table)} TO ${qualified(to.database, to.table)}`);
+    }
+    if (await this.opts.guard()) {
+      // The guard's memory of the table follows it (rows the new name may already have win).
+      for (const t of ['row_versions', 'table_versions']) {
+        const table = qualified(this.opts.schema, t);
+        await pool.execute(`UPDATE IGNORE ${table} SET db = ?, tbl = ? WHERE db = ? AND tbl = ?`, [
+          to.database,
+          to.table,
+          from.database,
+          from.table,
+        ]);
+        await pool.execute(`DELETE FROM ${table} WHERE db = ? AND tbl = ?`, [from.database, from.table]);
+      }
+    }
+    this.opts.forget(from);
+    this.opts.forget(to);
+    log.info({ from: name(from), to: name(to), renamed: have }, 'target table renamed, as on the source');
+  }
+
+  private async exists(t: TargetName): Promise<boolean> {
+    const [rows] = await this.opts.pool.execute<RowDataPacket[]>(
+      'SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?',
+      [t.database, t.table],
+    );
+    return rows.length > 0;
+  }
+
+  /**
+   * TRUNCATE or DROP PARTITION on a target table partitioned with the partitions named: the same
+   * statement, with the target's name. Anything else stops the sink (PARTITION_DDL_UNSUPPORTED).
+   */
+  private async partition(statement: string, p: PartitionStatement, t: TargetName): Promise<void> {
+    const { pool, log } = this.opts;
+    const fields = { table: name(t), statement };
+    if (t.shared) {
+      log.warn(fields, 'partition statement of one shard not applied to the merged table');
+      return;
+    }
+    if (this.opts.ddl === 'ignore') {
+      log.warn(fields, 'partition statement not applied (ddl: ignore)');
+      return;
+    }
+    if (!(await this.exists(t))) return; // nothing there to remove
+    const refuse = (why: string): never => {
+      throw new SluiceError('PARTITION_DDL_UNSUPPORTED', `${statement} cannot be applied to target table ${name(t)}: ${why}`);
+    };
+    if (p.op === 'exchange' || p.op === 'convert') refuse(`${p.op.toUpperCase()} PARTITION moves rows between tables`);
+    const [rows] = await pool.execute<RowDataPacket[]>(
+      'SELECT PARTITION_NAME FROM information_schema.PARTITIONS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND PARTITION_NAME IS NOT NULL',
+      [t.database, t.table],
+    );
+    const have = new Map(rows.map((r) => [String(r.PARTITION_NAME).toLowerCase(), String(r.PARTITION_NAME)]));
+    if (have.size === 0) refuse('it is not partitioned');
+    const names = p.partitions === 'all' ? 'all' : p.partitions.map((n) => have.get(n.toLowerCase()));
+    if (names !== 'all' && names.some((n) => n === undefined)) {
+      const missing = (p.partitions as string[]).filter((n) => !have.has(n.toLowerCase()));
+      // DROP PARTITION replayed after it was done: the partition is gone already.
+      if (p.op === 'drop' && missing.length === p.partitions.length) return;
+      refuse(`it has no partition ${missing.join(', ')}`);
+    }
+    const list = names === 'all' ? 'ALL' : (names as string[]).map(quoteIdent).join(', ');
+    await pool.query(
+      `ALTER TABLE ${qualified(t.database, t.table)} ${p.op === 'truncate' ? 'TRUNCATE' : 'DROP'} PARTITION ${list}`,
+    );
+    log.info(fields, 'partition statement applied, as on the source');
+  }
+}

@@ -1,0 +1,92 @@
+import type { Logger, RenameHeader } from '@sluice/core';
+import type { Consumer, KafkaMessage } from 'kafkajs';
+import type { TargetChange } from '../decode/change-decoder.ts';
+import type { TargetName } from '../plan/table-action.ts';
+
+/** A rename to be done in the target (by id, for the target name `to` when known). */
+export interface RenameWait {
+  id: string;
+  to?: TargetName;
+}
+
+type Schema = Extract<TargetChange, { kind: 'schema' }>;
+const renameOf = (c: TargetChange): { header: RenameHeader; to: TargetName } | undefined =>
+  c.kind === 'schema' ? c.rename : undefined;
+
+/** Whether a change is a rename's marker (the gate cuts a batch after it). */
+export const isRenameMarker = (c: TargetChange): c is Schema => renameOf(c) !== undefined;
+
+/**
+ * What a rename marker waits for before it is applied: on the new name's topic, the rename
+ * (no row of the new name before the target table is renamed); on the old name's topic, the
+ * rename before it in the same statement, if any.
+ */
+export function waitBefore(c: TargetChange): RenameWait | undefined {
+  const r = renameOf(c);
+  if (!r) return undefined;
+  if (r.header.role === 'to') return { id: r.header.id, to: r.to };
+  return r.header.after ? { id: r.header.after } : undefined;
+}
+
+/**
+ * What a marker on the old name's topic waits for once applied: the rename itself, which the
+ * marker of the topic's last partition to reach it does. Until then the partition stays at the
+ * marker, so that nothing after it (a new table of the old name) is applied before the rename.
+ */
+export function waitAfter(c: TargetChange): RenameWait | undefined {
+  const r = renameOf(c);
+  return r?.header.role === 'from' ? { id: r.header.id, to: r.to } : undefined;
+}
+
+/**
+ * Holds a partition at a rename marker without blocking the consumer: the batch ends before the
+ * marker with its offset unresolved, the partition is paused (kafkajs fetches the others, so a
+ * sink with parallelism 1 and the old name's topic to read goes on), and resumed once the rename
+ * is done; kafkajs then fetches again from the first unresolved offset, the marker.
+ */
+export class RenameGate {
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly opts: {
+    done: (w: RenameWait) => Promise<boolean>;
+    current: () => Consumer | undefined;
+    log: Logger;
+    pollMs?: number;
+  };
+
+  constructor(opts: RenameGate['opts']) {
+    this.opts = opts;
+  }
+
+  ready(w: RenameWait): Promise<boolean> {
+    return this.opts.done(w);
+  }
+
+  hold(consumer: Consumer, topic: string, partition: number, at: KafkaMessage, w: RenameWait): void {
+    const tp = [{ topic, partitions: [partition] }];
+    consumer.pause(tp);
+    this.opts.log.info({ topic, partition, offset: at.offset, rename: w.id }, 'partition waits for a table rename');
+    const timer = setInterval(() => {
+      if (this.opts.current() !== consumer) return this.release(timer);
+      this.opts.done(w).then(
+        (done) => {
+          if (!done || !this.timers.has(timer)) return;
+          this.release(timer);
+          consumer.resume(tp);
+          this.opts.log.info({ topic, partition, rename: w.id }, 'table rename done; partition resumes');
+        },
+        () => undefined, // the target is away: ask again
+      );
+    }, this.opts.pollMs ?? 500);
+    this.timers.add(timer);
+  }
+
+  private release(timer: NodeJS.Timeout): void {
+    clearInterval(timer);
+    this.timers.delete(timer);
+  }
+
+  stop(): void {
+    for (const t of this.timers) clearInterval(t);
+    this.timers.clear();
+  }
+}

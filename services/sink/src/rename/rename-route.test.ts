@@ -1,0 +1,53 @@
+import { RENAME_HEADER } from '@sluice/core';
+import { describe, expect, it } from 'vitest';
+import type { TargetChange } from '../decode/change-decoder.ts';
+import type { TargetTable } from '../decode/target-table.ts';
+import { Router } from '../route/router.ts';
+import { waitAfter, waitBefore } from './rename-gate.ts';
+import { withRename } from './rename-route.ts';
+
+const table = { database: 'd', table: 'a', columns: [], key: [], keyIndexes: [], id: 'x' } as TargetTable;
+const marker: TargetChange = { kind: 'schema', table, sourceTsMs: 0, position: 'p', version: '1', query: 'RENAME TABLE a TO b' };
+const header = (role: 'from' | 'to', after: string | null = null) => ({
+  [RENAME_HEADER]: Buffer.from(
+    JSON.stringify({
+      id: 'f:9#1',
+      role,
+      from: { database: 'd', table: 'a' },
+      to: { database: 'd', table: 'b' },
+      partitions: 2,
+      after,
+    }),
+  ),
+});
+
+describe('withRename', () => {
+  const router = new Router([{ from: 'd.*', to: 'x.*' }]);
+
+  it('gives the old name topic marker the rename, both names routed, and makes it wait for the rename', () => {
+    const c = withRename(marker, header('from', 'f:9#0'), 1, router);
+    expect(c.kind === 'schema' && c.action).toEqual({
+      kind: 'rename',
+      rename: expect.objectContaining({ id: 'f:9#1', partitions: 2 }),
+      from: { database: 'x', table: 'a' },
+      to: { database: 'x', table: 'b' },
+      partition: 1,
+    });
+    expect(waitBefore(c)).toEqual({ id: 'f:9#0' });
+    expect(waitAfter(c)).toEqual({ id: 'f:9#1', to: { database: 'x', table: 'b' } });
+  });
+
+  it('makes the new name topic marker wait for the rename before it is applied, with no action', () => {
+    const c = withRename(marker, header('to'), 0, router);
+    expect(c.kind === 'schema' && c.action).toBeUndefined();
+    expect(waitBefore(c)).toEqual({ id: 'f:9#1', to: { database: 'x', table: 'b' } });
+    expect(waitAfter(c)).toBeUndefined();
+  });
+
+  it('marks names a shard route merges, and leaves markers without the header alone', () => {
+    const c = withRename(marker, header('from'), 0, new Router([{ from: 'd.*', to: 'd.all' }]));
+    expect(c.kind === 'schema' && c.action?.kind === 'rename' && c.action.from.shared).toBe(true);
+    expect(withRename(marker, {}, 0, router)).toBe(marker);
+    expect(waitBefore(marker)).toBeUndefined();
+  });
+});
