@@ -79,7 +79,7 @@ describe.each(sources)('table definitions from $name', ({ url, short }) => {
     }
   });
 
-  it('targets are copies of the source definitions through index and comment DDL, and verify agrees', async () => {
+  it('targets are copies of the source definitions through index, comment and partition DDL, and verify agrees', async () => {
     if (!url) throw new Error('MYSQL8_URL is not set: run make up (it starts MySQL 8 as a second source)');
     source = await connect(url);
     const t = `\`${db}\`.t`;
@@ -157,13 +157,14 @@ describe.each(sources)('table definitions from $name', ({ url, short }) => {
       `ALTER TABLE ${t} ADD UNIQUE uc (c, id)`,
       `ALTER TABLE ${t} RENAME INDEX kx TO ky`,
       `ALTER TABLE ${t} COMMENT = 'orders, renamed', MODIFY a VARCHAR(100) DEFAULT 'x' COMMENT 'col a, again'`,
+      `ALTER TABLE ${p} REORGANIZE PARTITION p1 INTO (PARTITION p1 VALUES LESS THAN (300), PARTITION p2 VALUES LESS THAN MAXVALUE)`,
     ];
     for (const [i, sql] of steps.entries()) {
       await source.query(sql);
       await source.query(`INSERT INTO ${t} (a, b, c) VALUES (?, ?, ?)`, [`s${i}`, `b${i}`, 10 + i]);
       await source.query(`INSERT INTO ${p} VALUES (?, ?)`, [200 + i, i]);
     }
-    await expectCopies('after index and comment DDL');
+    await expectCopies('after index, comment and partition DDL');
 
     const verify = (target: (typeof targets)[number], extra: string[] = []) =>
       sluice(
