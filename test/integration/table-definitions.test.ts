@@ -79,7 +79,7 @@ describe.each(sources)('table definitions from $name', ({ url, short }) => {
     }
   });
 
-  it('targets are copies of the source definitions through index and comment DDL, and verify agrees', async () => {
+  it('targets are copies of the source definitions through index, comment and partition DDL, and verify agrees', async () => {
     if (!url) throw new Error('MYSQL8_URL is not set: run make up (it starts MySQL 8 as a second source)');
     source = await connect(url);
     const t = `\`${db}\`.t`;
@@ -157,13 +157,14 @@ describe.each(sources)('table definitions from $name', ({ url, short }) => {
       `ALTER TABLE ${t} ADD UNIQUE uc (c, id)`,
       `ALTER TABLE ${t} RENAME INDEX kx TO ky`,
       `ALTER TABLE ${t} COMMENT = 'orders, renamed', MODIFY a VARCHAR(100) DEFAULT 'x' COMMENT 'col a, again'`,
+      `ALTER TABLE ${p} REORGANIZE PARTITION p1 INTO (PARTITION p1 VALUES LESS THAN (300), PARTITION p2 VALUES LESS THAN MAXVALUE)`,
     ];
     for (const [i, sql] of steps.entries()) {
       await source.query(sql);
       await source.query(`INSERT INTO ${t} (a, b, c) VALUES (?, ?, ?)`, [`s${i}`, `b${i}`, 10 + i]);
       await source.query(`INSERT INTO ${p} VALUES (?, ?)`, [200 + i, i]);
     }
-    await expectCopies('after index and comment DDL');
+    await expectCopies('after index, comment and partition DDL');
 
     const verify = (target: (typeof targets)[number], extra: string[] = []) =>
       sluice(
@@ -198,5 +199,74 @@ describe.each(sources)('table definitions from $name', ({ url, short }) => {
     expect(drift.code, `${drift.stdout}\n${drift.stderr}`).toBe(1);
     expect(drift.stdout).toContain('definition differs: missing indexes ky');
     expect(drift.stdout).toContain(`ALTER TABLE \`${db}\`.\`t\` ADD KEY \`ky\` (\`c\`, \`a\`);`);
+  });
+});
+
+describe('table definitions through routes', () => {
+  const db = uniqueName('iso_defr');
+  const prefix = uniqueName('defr');
+  const merged = `${db}_m`;
+  const renamed = `${db}_r`;
+  const services: ServiceProcess[] = [];
+  let source: mysql.Connection | undefined;
+  let target: mysql.Connection | undefined;
+
+  afterAll(async () => {
+    for (const p of services) await p.stop();
+    await source?.query(`DROP DATABASE IF EXISTS \`${db}\``);
+    await source?.end();
+    for (const d of [merged, renamed]) await target?.query(`DROP DATABASE IF EXISTS \`${d}\``);
+    await target?.query('DELETE FROM _sluice.checkpoints WHERE sink LIKE ?', [`${prefix}%`]).catch(() => undefined);
+    await target?.end();
+  });
+
+  it('a renamed table gets the same indexes; a merged table gains every shard index and loses none', async () => {
+    const mariadb = s.targets.find((x) => x.name !== 'tidb');
+    if (!mariadb) throw new Error('no MariaDB target in the stack');
+    source = await connect(s.sourceUrl);
+    target = await connect(mariadb.url);
+    await source.query(`CREATE DATABASE \`${db}\``);
+    await source.query(`CREATE TABLE \`${db}\`.o_00 (id INT PRIMARY KEY, total INT, s VARCHAR(10), KEY kt (total), KEY ks (s))`);
+    await source.query(`CREATE TABLE \`${db}\`.o_01 (id INT PRIMARY KEY, total INT, s VARCHAR(10), KEY kt (total))`);
+    await source.query(
+      `CREATE TABLE \`${db}\`.c (id INT PRIMARY KEY, name VARCHAR(20), UNIQUE KEY un (name)) COMMENT = 'people'`,
+    );
+    await source.query(`INSERT INTO \`${db}\`.o_00 VALUES (1, 10, 'a')`);
+    await source.query(`INSERT INTO \`${db}\`.o_01 VALUES (2, 20, 'b')`);
+    await source.query(`INSERT INTO \`${db}\`.c VALUES (1, 'Ann')`);
+    const capture = ownCapture(s, { name: `capture-${prefix}`, prefix, include: [`${db}.*`] });
+    const routes = [
+      { from: `${db}.o_*`, to: `${merged}.o` },
+      { from: `${db}.*`, to: `${renamed}.*` },
+    ];
+    const sink = ownSink(s, { name: `${prefix}-mariadb`, prefix, targetUrl: mariadb.url, extra: { routes, ddl: 'apply' } });
+    services.push(capture, sink);
+    await capture.start();
+    await sink.start();
+
+    const indexes = async (d: string, t: string) => {
+      const def = await definitionOf(target as mysql.Connection, d, t).catch(() => undefined);
+      return def ? [...canonicalStructure(def.structure).indexes.keys()].sort().join(',') : '';
+    };
+    const until = (what: string, d: string, t: string, want: string) =>
+      waitFor(what, async () => ((await indexes(d, t)) === want ? true : undefined), 60_000).catch(async () =>
+        expect(await indexes(d, t), `${what}\n${sink.tail(10)}`).toBe(want),
+      );
+    await until('the renamed table has the source indexes', renamed, 'c', 'primary,un');
+    const c = (await definitionOf(target, renamed, 'c')) as TableDefinition;
+    expect(c.structure.options.comment).toBe('people');
+    await until('the merged table has the indexes of both shards', merged, 'o', 'ks,kt,primary');
+
+    // A shard drops an index and writes: the merged table keeps it (another shard may use it).
+    await source.query(`DROP INDEX ks ON \`${db}\`.o_00`);
+    await source.query(`CREATE INDEX kn ON \`${db}\`.c (name, id)`);
+    await source.query(`INSERT INTO \`${db}\`.o_00 VALUES (3, 30, 'c')`);
+    await source.query(`INSERT INTO \`${db}\`.c VALUES (2, 'Bob')`);
+    await until('the renamed table follows CREATE INDEX', renamed, 'c', 'kn,primary,un');
+    await waitFor('the row after DROP INDEX', async () => {
+      const [rows] = (await target?.query(`SELECT id FROM \`${merged}\`.o WHERE id = 3`)) as [unknown[], unknown];
+      return rows.length ? true : undefined;
+    });
+    expect(await indexes(merged, 'o')).toBe('ks,kt,primary');
   });
 });

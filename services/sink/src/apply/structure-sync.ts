@@ -82,10 +82,20 @@ export class StructureSync {
 
   /** One ALTER (TiDB: one per clause); if the target refuses it, each clause alone, the refused ones left out. */
   private async alter(t: TargetTable, diff: StructureDiff, traits: Traits, leftOut: string[]): Promise<void> {
-    const statements = structureStatements(t, diff, { separate: traits.tidb });
+    let wanted = diff;
+    let statements: string[];
+    try {
+      statements = structureStatements(t, wanted, { separate: traits.tidb });
+    } catch (err) {
+      // A partitioning text that is not one clause is refused before it reaches the target.
+      if (!(err instanceof SluiceError)) throw err;
+      leftOut.push(err.message);
+      wanted = { ...diff, partitioning: undefined };
+      statements = structureStatements(t, wanted, { separate: traits.tidb });
+    }
     const refused = await this.run(statements);
     if (!refused.length) return;
-    const single = traits.tidb ? refused : await this.run(structureStatements(t, diff, { separate: true }));
+    const single = traits.tidb ? refused : await this.run(structureStatements(t, wanted, { separate: true }));
     leftOut.push(...single.map((r) => `${r.sql} (${r.message})`));
   }
 
