@@ -27,6 +27,7 @@ async function main(): Promise<number> {
     checkpointSchema: cfg.checkpointSchema,
     staleWriteGuard: cfg.staleWriteGuard,
     ddl: cfg.ddl,
+    sinkName: cfg.sinkName,
     newestRenames: newestRenames(new Registry(cfg.schemaRegistry.url), cfg.topicPrefix),
   });
   const metrics = createMetricsRegistry('sink');

@@ -1,6 +1,7 @@
 import { createKafka, heartbeatTopic, type Logger, Registry, retry, SluiceError, tableTopicPattern } from '@sluice/core';
 import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import type { PartitionCheckpoint } from './apply/checkpoint-table.ts';
+import { stopsSink } from './apply/ddl-rejection.ts';
 import type { TargetWriter } from './apply/target-writer.ts';
 import type { SinkConfig } from './config.ts';
 import { consumerSettings } from './consumer-settings.ts';
@@ -209,7 +210,7 @@ export class Sink {
     } catch (err) {
       const e = SluiceError.from(err, 'TARGET_REJECTED');
       const first = decoded[0]?.message.offset ?? null;
-      if (e.retriable || this.cfg.onError === 'stop') this.stopWith(e, topic, partition, first);
+      if (e.retriable || this.cfg.onError === 'stop' || stopsSink(e)) this.stopWith(e, topic, partition, first);
       // Find the records the target refuses: apply one at a time, in order.
       for (const d of decoded) {
         if ('error' in d) continue;
@@ -217,7 +218,7 @@ export class Sink {
           await this.applyWithRetry([d.change], []);
         } catch (one) {
           const oe = SluiceError.from(one, 'TARGET_REJECTED');
-          if (oe.retriable) this.stopWith(oe, topic, partition, d.message.offset);
+          if (oe.retriable || stopsSink(oe)) this.stopWith(oe, topic, partition, d.message.offset);
           letters.push(this.letter(d.message, oe, topic, partition, 'position' in d.change ? d.change.position : null));
         }
       }

@@ -15,6 +15,9 @@ import { LENIENT_SQL_MODE, RESTORE_SQL_MODE } from '../plan/enum-error-value.ts'
 import { planStatements } from '../plan/statements.ts';
 import { CaseClash } from './case-clash.ts';
 import { checkpointTableSql, checkpointUpsert, type PartitionCheckpoint } from './checkpoint-table.ts';
+import { DdlDecisionStore } from './ddl-decision-store.ts';
+import { ddlId } from './ddl-decisions.ts';
+import { RejectedStatement } from './ddl-rejection.ts';
 import { describeDiff, diffSchema, evolveStatements, isEmpty, type SchemaDiff, type TargetColumnInfo } from './schema-diff.ts';
 import { guardPlan, guardTablesSql, recordVersions, truncatedAt } from './stale-write-guard.ts';
 import { createDatabaseSql, createTableSql, type TargetTraits } from './table-ddl.ts';
@@ -49,6 +52,8 @@ export class TargetWriter {
   private guardReady: Promise<void> | undefined;
 
   private readonly ddl: 'apply' | 'ignore' | 'stop';
+  /** The operator's skip/replace decisions on DDL this target refused (ddl-decisions.ts). */
+  private readonly decisions: DdlDecisionStore;
 
   constructor(opts: {
     url: string;
@@ -59,6 +64,8 @@ export class TargetWriter {
     ddl?: 'apply' | 'ignore' | 'stop';
     /** To rename back rather than drop when a record is older than the target (ddl apply). */
     newestRenames?: NewestRenames;
+    /** The sink's name: its DDL decisions are kept under it. */
+    sinkName?: string;
   }) {
     this.log = opts.log;
     this.newest = opts.newestRenames;
@@ -71,6 +78,7 @@ export class TargetWriter {
       c.query("SET time_zone = '+00:00'");
       c.query(ALLOW_ZERO_DATES_SQL);
     });
+    this.decisions = new DdlDecisionStore(this.pool, this.checkpointSchema, opts.sinkName ?? 'sink', this.log);
   }
 
   /**
@@ -120,7 +128,7 @@ export class TargetWriter {
           let writable = this.ensured.get(original.table.id);
           if (!writable) {
             await commitOpen();
-            writable = await this.ensureTable(original.table);
+            writable = await this.ensureTable(original.table, original.position);
           }
           const c = await open();
           let plan = project(original, writable);
@@ -240,7 +248,7 @@ export class TargetWriter {
    * the columns it has; `stop` refuses any difference. Returns the table as it is written
    * (projected under `ignore`).
    */
-  private ensureTable(t: TargetTable): Promise<Writable> {
+  private ensureTable(t: TargetTable, position?: string): Promise<Writable> {
     return this.serialized(t, async () => {
       const hit = this.ensured.get(t.id);
       if (hit) return hit;
@@ -264,8 +272,10 @@ export class TargetWriter {
           );
         }
         if (this.ddl === 'apply') {
+          const decided = await this.decided(t, cols, diff, traits, position);
+          if (decided) writable = decided;
           // Not kept when a column could not follow yet: the next batch of this version tries again.
-          if (!(await this.evolve(t, diff, traits))) return writable;
+          else if (!(await this.evolveOrStop(t, diff, traits, position))) return writable;
         } else {
           writable = this.projected(t, cols, diff);
         }
@@ -329,15 +339,88 @@ export class TargetWriter {
     return kept.length === 0;
   }
 
-  private async ddlStatement(table: string, sql: string): Promise<void> {
+  /**
+   * evolve(), and a statement the target refuses stops the sink (DDL_REJECTED) with the change
+   * recorded as pending in the decisions table; a change that was pending and now goes through
+   * (the target fixed by hand) is cleared there.
+   */
+  private async evolveOrStop(t: TargetTable, diff: SchemaDiff, traits: TargetFacts, position?: string): Promise<boolean> {
+    const id = ddlId(t, t.id);
+    let done: boolean;
+    try {
+      done = await this.evolve(t, diff, traits);
+    } catch (err) {
+      if (!(err instanceof RejectedStatement)) throw err;
+      const statements = evolveStatements(t, diff, traits);
+      throw await this.decisions.rejected({ target: t, source: t.origin, position, ddlId: id, statements, failed: err });
+    }
+    if (this.pendingIds.delete(id)) await this.decisions.cleared(t, id);
+    return done;
+  }
+
+  /** Ids of changes found pending in the decisions table (cleared once they go through). */
+  private readonly pendingIds = new Set<string>();
+
+  /**
+   * The operator's decision on this change, if any: `skip` leaves the table and writes the columns
+   * it has (the ddl: ignore projection); `replace` runs the operator's statements once (marked
+   * applied), re-reads the table and writes the columns it has. Undefined: no decision, evolve.
+   */
+  private async decided(
+    t: TargetTable,
+    cols: TargetColumnInfo[],
+    diff: SchemaDiff,
+    traits: TargetFacts,
+    position?: string,
+  ): Promise<Writable | undefined> {
+    const id = ddlId(t, t.id);
+    const d = await this.decisions.find(t, id);
+    if (!d || d.action === 'pending') {
+      if (d) this.pendingIds.add(id);
+      return undefined;
+    }
+    const name = `${t.database}.${t.table}`;
+    let now = cols;
+    if (d.action === 'replace') {
+      if (!d.appliedAt) {
+        for (const sql of d.statements) {
+          try {
+            await this.pool.query(sql);
+          } catch (err) {
+            const e = classifyTargetError(err);
+            if (e.retriable) throw e;
+            const failed = new RejectedStatement(sql, err, e.message);
+            throw await this.decisions.rejected({
+              target: t,
+              source: t.origin,
+              position,
+              ddlId: id,
+              statements: d.statements,
+              failed,
+              replacement: true,
+            });
+          }
+        }
+        await this.decisions.applied(t, id);
+      }
+      this.forget(t, t.id);
+      now = await this.targetColumns(t, traits.flavor);
+    }
+    this.log.warn(
+      { table: name, ddlId: id, action: d.action, decidedBy: d.decidedBy, change: describeDiff(diff) },
+      `the operator's decision (${d.action}) stands in for this DDL; the table is written with the columns it has`,
+    );
+    const rest = diffSchema(t, now, traits);
+    return isEmpty(rest) ? { table: t, indexes: undefined } : this.projected(t, now, rest);
+  }
+
+  private async ddlStatement(_table: string, sql: string): Promise<void> {
     try {
       await this.pool.query(sql);
     } catch (err) {
       const e = classifyTargetError(err);
       if (e.retriable) throw e;
-      throw new SluiceError('SCHEMA_MISMATCH', `target table ${table} cannot follow the source: ${sql} failed: ${e.message}`, {
-        cause: err,
-      });
+      throw new RejectedStatement(sql, err, e.message);
     }
   }
 

@@ -18,6 +18,8 @@ export interface TablePlan {
   truncateVersion?: string;
   /** The source dropped the table (truncate is set too): drop the target table, then apply what follows. */
   drop?: boolean;
+  /** Source position of the group's first change: where a DDL the table needs comes from (ddl-decisions.ts). */
+  position?: string;
 }
 
 /** A key as a Map key. Within one table layout a key column always has one type, so a lone text or number is its own identity. */
@@ -37,6 +39,7 @@ export function planBatch(changes: TargetChange[]): TablePlan[] {
     truncate: boolean;
     drop?: boolean;
     truncateVersion?: string;
+    position?: string;
     last: Map<string, TargetChange>;
   };
   // Groups in order of first use. A layout change starts a new group (rows never mix column
@@ -64,7 +67,7 @@ export function planBatch(changes: TargetChange[]): TablePlan[] {
     current.set(name, c.table.id);
     let g = open.get(c.table.id);
     if (!g) {
-      g = { table: c.table, truncate: false, last: new Map<string, TargetChange>() };
+      g = { table: c.table, truncate: false, position: c.position, last: new Map<string, TargetChange>() };
       groups.push(g);
       open.set(c.table.id, g);
     }
@@ -72,7 +75,7 @@ export function planBatch(changes: TargetChange[]): TablePlan[] {
     g.last.delete(k); // re-insert so that Map order is the order of last change
     g.last.set(k, c);
   }
-  return groups.map(({ table, truncate, drop, truncateVersion, last }) => {
+  return groups.map(({ table, truncate, drop, truncateVersion, position, last }) => {
     const plan: TablePlan = {
       table,
       truncate,
@@ -83,6 +86,7 @@ export function planBatch(changes: TargetChange[]): TablePlan[] {
       truncateVersion,
     };
     if (drop) plan.drop = true;
+    if (position) plan.position = position;
     for (const c of last.values()) {
       if (c.kind === 'upsert') {
         plan.upserts.push(c.row);
