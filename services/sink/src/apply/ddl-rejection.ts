@@ -48,10 +48,12 @@ export function rejectionMessage(r: Rejection): string {
   const table = tableArg(r.target);
   const args = `--sink ${r.sink} --table '${table}' --id ${r.ddlId}`;
   const what = r.replacement ? 'the replacement recorded for DDL' : 'DDL';
+  // The whole change only when it is more than the statement that failed.
+  const others = r.statements.filter((sql) => sql !== r.failed.sql);
   return (
     `sink ${r.sink}: target table ${name(r.target)} cannot follow source table ${r.source ? name(r.source) : '?'} ` +
     `(change at ${r.position ?? 'unknown position'}): the target refused ${what} ${r.ddlId}: ` +
-    `${r.statements.map(redactSql).join('; ')} — ${redactSql(r.failed.sql)} failed: ${r.failed.targetError}. ` +
+    `${others.length ? `${r.statements.map(redactSql).join('; ')} — ` : ''}${redactSql(r.failed.sql)} failed: ${r.failed.targetError}. ` +
     `Fix the target table by hand and restart the sink, or decide and restart: ` +
     `sluice ddl skip ${args} (leave the table as it is, write the columns it has), or ` +
     `sluice ddl replace ${args} --sql '<statement>' (run yours instead); sluice ddl list --sink ${r.sink} shows it`

@@ -16,7 +16,7 @@ import { planStatements } from '../plan/statements.ts';
 import { CaseClash } from './case-clash.ts';
 import { checkpointTableSql, checkpointUpsert, type PartitionCheckpoint } from './checkpoint-table.ts';
 import { DdlDecisionStore } from './ddl-decision-store.ts';
-import { ddlId } from './ddl-decisions.ts';
+import { type DdlDecision, ddlId } from './ddl-decisions.ts';
 import { RejectedStatement } from './ddl-rejection.ts';
 import { describeDiff, diffSchema, evolveStatements, isEmpty, type SchemaDiff, type TargetColumnInfo } from './schema-diff.ts';
 import { guardPlan, guardTablesSql, recordVersions, truncatedAt } from './stale-write-guard.ts';
@@ -254,9 +254,14 @@ export class TargetWriter {
       if (hit) return hit;
       const traits = await this.targetFacts();
       if (traits.foldsCase) this.caseClash.check(t);
-      await this.pool.query(createDatabaseSql(t.database));
-      await this.pool.query(createTableSql(t, traits));
-      const cols = await this.targetColumns(t, traits.flavor);
+      let cols = await this.targetColumns(t, traits.flavor);
+      // Only a missing table is created: TiDB checks other tables' foreign keys even on a
+      // CREATE TABLE IF NOT EXISTS of a table that exists.
+      if (!cols.length) {
+        await this.pool.query(createDatabaseSql(t.database));
+        await this.createTable(t, traits, position);
+        cols = await this.targetColumns(t, traits.flavor);
+      }
       let diff = diffSchema(t, cols, traits);
       // Columns to drop may be renamed columns of a newer version: ask for the newest history.
       if (this.ddl === 'apply' && diff.drop.length && diff.add.length && this.newest && t.origin) {
@@ -352,7 +357,7 @@ export class TargetWriter {
     } catch (err) {
       if (!(err instanceof RejectedStatement)) throw err;
       const statements = evolveStatements(t, diff, traits);
-      throw await this.decisions.rejected({ target: t, source: t.origin, position, ddlId: id, statements, failed: err });
+      throw await this.decisions.rejected({ ...this.change(t, position), statements, failed: err });
     }
     if (this.pendingIds.delete(id)) await this.decisions.cleared(t, id);
     return done;
@@ -382,28 +387,7 @@ export class TargetWriter {
     const name = `${t.database}.${t.table}`;
     let now = cols;
     if (d.action === 'replace') {
-      if (!d.appliedAt) {
-        for (const sql of d.statements) {
-          try {
-            await this.pool.query(sql);
-          } catch (err) {
-            const e = classifyTargetError(err);
-            if (e.retriable) throw e;
-            const failed = new RejectedStatement(sql, err, e.message);
-            throw await this.decisions.rejected({
-              target: t,
-              source: t.origin,
-              position,
-              ddlId: id,
-              statements: d.statements,
-              failed,
-              replacement: true,
-            });
-          }
-        }
-        await this.decisions.applied(t, id);
-      }
-      this.forget(t, t.id);
+      await this.replaced(t, d, position);
       now = await this.targetColumns(t, traits.flavor);
     }
     this.log.warn(
@@ -412,6 +396,42 @@ export class TargetWriter {
     );
     const rest = diffSchema(t, now, traits);
     return isEmpty(rest) ? { table: t, indexes: undefined } : this.projected(t, now, rest);
+  }
+
+  /** Runs the operator's replacement once (marked applied in the decisions table); a refusal stops the sink again. */
+  private async replaced(t: TargetTable, d: DdlDecision, position?: string): Promise<void> {
+    if (d.appliedAt) return;
+    for (const sql of d.statements) {
+      try {
+        await this.pool.query(sql);
+      } catch (err) {
+        const e = classifyTargetError(err);
+        if (e.retriable) throw e;
+        const failed = new RejectedStatement(sql, err, e.message);
+        const replacement = true;
+        throw await this.decisions.rejected({ ...this.change(t, position), statements: d.statements, failed, replacement });
+      }
+    }
+    await this.decisions.applied(t, d.ddlId);
+    this.forget(t, t.id);
+  }
+
+  /** A missing target table, created; a CREATE the target refuses stops the sink unless the operator replaced it. */
+  private async createTable(t: TargetTable, traits: TargetFacts, position?: string): Promise<void> {
+    const sql = createTableSql(t, traits);
+    try {
+      await this.ddlStatement(`${t.database}.${t.table}`, sql);
+    } catch (err) {
+      if (!(err instanceof RejectedStatement)) throw err;
+      const d = await this.decisions.find(t, ddlId(t, t.id));
+      if (d?.action === 'replace') return this.replaced(t, d, position);
+      throw await this.decisions.rejected({ ...this.change(t, position), statements: [sql], failed: err });
+    }
+  }
+
+  /** What names a change in the decisions table and the stop message. */
+  private change(t: TargetTable, position?: string) {
+    return { target: t, source: t.origin, position, ddlId: ddlId(t, t.id) };
   }
 
   private async ddlStatement(_table: string, sql: string): Promise<void> {
