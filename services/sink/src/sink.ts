@@ -11,6 +11,7 @@ import type { SinkMetrics } from './observe/sink-metrics.ts';
 import { planBatch } from './plan/batch-plan.ts';
 import { chunkEnd } from './plan/txn-chunks.ts';
 import { Router } from './route/router.ts';
+import { holdsShard, ShardHolds } from './route/shard-holds.ts';
 
 /** Kafka errors of a commit that lost its group membership; the consumer rejoins by itself. */
 const REBALANCED = new Set(['UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION', 'REBALANCE_IN_PROGRESS']);
@@ -41,6 +42,7 @@ export class Sink {
   private fatal: ((e: Error) => void) | undefined;
   private restarting = false;
   private lastSourceTsMs = 0;
+  private readonly shardHolds: ShardHolds;
   ready = false;
 
   constructor(cfg: SinkConfig, writer: TargetWriter, log: Logger, metrics: SinkMetrics) {
@@ -54,6 +56,7 @@ export class Sink {
     this.router = new Router(cfg.routes);
     this.dlq = new DeadLetterQueue(this.kafka, cfg.topicPrefix, cfg.sinkName, log);
     this.heartbeatTopic = heartbeatTopic(cfg.topicPrefix);
+    this.shardHolds = new ShardHolds(log);
     this.metrics.lagSeconds.reset();
   }
 
@@ -126,6 +129,8 @@ export class Sink {
     const next = (BigInt(last) + 1n).toString();
     const base = { sink: this.cfg.sinkName, topic: batch.topic, partition: batch.partition, nextOffset: next };
 
+    // The last offset applied: the batch's last, unless a shard of a merged table is held mid-batch.
+    let upTo = last;
     if (batch.topic === this.heartbeatTopic) {
       const ts = await this.lastHeartbeat(batch.messages);
       await this.applyWithRetry([], [{ ...base, sourcePosition: null, sourceTsMs: ts }]);
@@ -134,25 +139,42 @@ export class Sink {
       // Chunks of one target transaction each (with the checkpoint at the chunk's end): the next
       // chunk decodes while the target works on the current one. Kafka offsets move once, below.
       let pending: Promise<DeadLetter[]> | undefined;
+      let applied: string | undefined;
       const letters: DeadLetter[] = [];
       try {
-        for (let i = 0; i < batch.messages.length; ) {
-          const chunk = batch.messages.slice(i, chunkEnd(batch.messages, i, this.cfg.target.maxTxnBytes));
-          i += chunk.length;
-          const decoded: Decoded[] = [];
-          for (const m of chunk) decoded.push(this.decodeKnown(m) ?? (await this.decode(m)));
-          const nextOffset = (BigInt((chunk[chunk.length - 1] as KafkaMessage).offset) + 1n).toString();
+        try {
+          for (let i = 0; i < batch.messages.length; ) {
+            const chunk = batch.messages.slice(i, chunkEnd(batch.messages, i, this.cfg.target.maxTxnBytes));
+            i += chunk.length;
+            const decoded: Decoded[] = [];
+            for (const m of chunk) decoded.push(this.decodeKnown(m) ?? (await this.decode(m)));
+            const chunkLast = (chunk[chunk.length - 1] as KafkaMessage).offset;
+            const nextOffset = (BigInt(chunkLast) + 1n).toString();
+            if (pending) letters.push(...(await pending));
+            pending = this.applyChunk(batch.topic, batch.partition, decoded, { ...base, nextOffset }).then((l) => {
+              applied = chunkLast;
+              return l;
+            });
+          }
+        } finally {
+          // A decode that stops the sink must not leave the chunk in flight unobserved.
           if (pending) letters.push(...(await pending));
-          pending = this.applyChunk(batch.topic, batch.partition, decoded, { ...base, nextOffset });
         }
-      } finally {
-        // A decode that stops the sink must not leave the chunk in flight unobserved.
-        if (pending) letters.push(...(await pending));
+      } catch (err) {
+        if (!holdsShard(err)) throw err;
+        // A shard of a merged table waits for the others: what is applied stays, the rest is fetched again.
+        this.shardHolds.hold(p, err as SluiceError);
+        await this.dlq.send(letters);
+        this.metrics.deadLetters.inc(letters.length);
+        if (applied === undefined) return;
+        upTo = applied;
       }
+      this.shardHolds.released(batch.topic, batch.partition, upTo === last);
       // The DLQ has them before the offsets move past them.
       await this.dlq.send(letters);
       this.metrics.deadLetters.inc(letters.length);
     }
+    if (upTo !== last) return this.commitApplied(consumer, p, upTo);
     p.resolveOffset(last);
     try {
       await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);
@@ -179,6 +201,18 @@ export class Sink {
       { topic: batch.topic, partition: String(batch.partition) },
       Math.max(0, Number(batch.highWatermark) - Number(next)),
     );
+  }
+
+  /** A held batch's offsets up to its last applied chunk (a rebalance meanwhile: applied again, harmlessly). */
+  private async commitApplied(consumer: Consumer, p: EachBatchPayload, upTo: string): Promise<void> {
+    p.resolveOffset(upTo);
+    const offset = (BigInt(upTo) + 1n).toString();
+    await consumer.commitOffsets([{ topic: p.batch.topic, partition: p.batch.partition, offset }]).catch((err: unknown) => {
+      this.log.warn(
+        { err: String(err), topic: p.batch.topic, partition: p.batch.partition },
+        'offsets of a held batch not committed',
+      );
+    });
   }
 
   /** One chunk in one target transaction; records the target refuses become dead letters (or stop the sink). */
@@ -209,6 +243,7 @@ export class Sink {
       await this.applyWithRetry(changes, [checkpoint]);
     } catch (err) {
       const e = SluiceError.from(err, 'TARGET_REJECTED');
+      if (holdsShard(e)) throw e;
       const first = decoded[0]?.message.offset ?? null;
       if (e.retriable || this.cfg.onError === 'stop' || stopsSink(e)) this.stopWith(e, topic, partition, first);
       // Find the records the target refuses: apply one at a time, in order.
@@ -317,6 +352,7 @@ export class Sink {
     this.ready = false;
     this.abort.abort();
     clearInterval(this.timer);
+    this.shardHolds.clear();
     // disconnect() waits for the batch in hand: it is applied and committed, or not at all.
     await this.consumer?.disconnect().catch(() => undefined);
     await this.dlq.close();

@@ -16,7 +16,7 @@ export function checkReplacement(sql: string): string {
     throw new SluiceError('CONFIG_INVALID', '--sql holds more than one statement: give each with its own --sql');
   }
   const first = tokens[0];
-  if (!first || first.kind !== 'word' || !DDL_WORDS.has(first.upper) || accountStatementKind(text)) {
+  if (first?.kind !== 'word' || !DDL_WORDS.has(first.upper) || accountStatementKind(text)) {
     throw new SluiceError(
       'CONFIG_INVALID',
       `--sql must be a table statement (ALTER, CREATE, DROP or RENAME), not ${JSON.stringify(text.split(/\s+/).slice(0, 2).join(' '))}`,

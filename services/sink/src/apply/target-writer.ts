@@ -13,6 +13,8 @@ import type { RenameHistory, TargetColumn, TargetTable } from '../decode/target-
 import type { TablePlan } from '../plan/batch-plan.ts';
 import { LENIENT_SQL_MODE, RESTORE_SQL_MODE } from '../plan/enum-error-value.ts';
 import { planStatements } from '../plan/statements.ts';
+import type { ShardLayouts } from '../route/shard-catalog.ts';
+import { shardHoldMessage, shardStep } from '../route/shard-ddl.ts';
 import { CaseClash } from './case-clash.ts';
 import { checkpointTableSql, checkpointUpsert, type PartitionCheckpoint } from './checkpoint-table.ts';
 import { DdlDecisionStore } from './ddl-decision-store.ts';
@@ -54,6 +56,8 @@ export class TargetWriter {
   private readonly ddl: 'apply' | 'ignore' | 'stop';
   /** The operator's skip/replace decisions on DDL this target refused (ddl-decisions.ts). */
   private readonly decisions: DdlDecisionStore;
+  private readonly sinkName: string;
+  private readonly shardLayouts: ShardLayouts | undefined;
 
   constructor(opts: {
     url: string;
@@ -66,6 +70,8 @@ export class TargetWriter {
     newestRenames?: NewestRenames;
     /** The sink's name: its DDL decisions are kept under it. */
     sinkName?: string;
+    /** The shards of a merged table with their latest layouts (route/shard-catalog.ts). */
+    shardLayouts?: ShardLayouts;
   }) {
     this.log = opts.log;
     this.newest = opts.newestRenames;
@@ -78,7 +84,9 @@ export class TargetWriter {
       c.query("SET time_zone = '+00:00'");
       c.query(ALLOW_ZERO_DATES_SQL);
     });
-    this.decisions = new DdlDecisionStore(this.pool, this.checkpointSchema, opts.sinkName ?? 'sink', this.log);
+    this.sinkName = opts.sinkName ?? 'sink';
+    this.shardLayouts = opts.shardLayouts;
+    this.decisions = new DdlDecisionStore(this.pool, this.checkpointSchema, this.sinkName, this.log);
   }
 
   /**
@@ -269,7 +277,11 @@ export class TargetWriter {
       }
       const name = `${t.database}.${t.table}`;
       let writable: Writable = { table: t, indexes: undefined };
-      if (!isEmpty(diff)) {
+      if (t.shared && this.ddl === 'apply' && this.shardLayouts) {
+        const merged = await this.merged(t, cols, diff, traits, position);
+        if (!merged.keep) return merged.writable;
+        writable = merged.writable;
+      } else if (!isEmpty(diff)) {
         if (this.ddl === 'stop') {
           throw new SluiceError(
             'SCHEMA_MISMATCH',
@@ -361,6 +373,41 @@ export class TargetWriter {
     }
     if (this.pendingIds.delete(id)) await this.decisions.cleared(t, id);
     return done;
+  }
+
+  /**
+   * A shard's layout on a merged table (route/shard-ddl.ts): additive changes at once, the rest
+   * once every shard has reached it; until then the shard is held (SHARD_DDL_PENDING, which the
+   * sink turns into a pause of its partition) unless the operator decided for this change.
+   */
+  private async merged(
+    t: TargetTable,
+    cols: TargetColumnInfo[],
+    diff: SchemaDiff,
+    traits: TargetFacts,
+    position?: string,
+  ): Promise<{ writable: Writable; keep: boolean }> {
+    const plain = { table: t, indexes: undefined };
+    const wanted = new Set(t.columns.map((c) => c.name.toLowerCase()));
+    if (isEmpty(diff) && cols.every((c) => wanted.has(c.name.toLowerCase()))) return { writable: plain, keep: true };
+    const shards = await (this.shardLayouts as ShardLayouts)(t);
+    const step = shardStep(t, cols, diff, shards, t.origin ?? t);
+    const name = `${t.database}.${t.table}`;
+    if (step.kind === 'hold' || !isEmpty(step.diff)) {
+      const decided = await this.decided(t, cols, diff, traits, position);
+      if (decided) return { writable: decided, keep: true };
+    }
+    if (step.kind === 'hold')
+      throw new SluiceError('SHARD_DDL_PENDING', shardHoldMessage(this.sinkName, t, step, ddlId(t, t.id)));
+    if (step.kept.length) {
+      const kept = step.kept.map((k) => `${k.column} (still in ${k.shards.join(', ')})`);
+      this.log.info({ table: name, shard: t.origin, kept }, 'merged table keeps columns other shards still have');
+    }
+    if (!isEmpty(step.diff) && !(await this.evolveOrStop(t, step.diff, traits, position)))
+      return { writable: plain, keep: false };
+    const now = isEmpty(step.diff) ? cols : await this.targetColumns(t, traits.flavor);
+    const rest = diffSchema(t, now, traits);
+    return { writable: isEmpty(rest) ? plain : this.projected(t, now, rest), keep: true };
   }
 
   /** Ids of changes found pending in the decisions table (cleared once they go through). */
