@@ -44,7 +44,7 @@ describe('DDL on shards of a merged table', () => {
     services.push(capture);
     await capture.start();
     const routes = [{ from: `${db}.o_*`, to: `${merged}.orders` }];
-    const sinks = [];
+    const sinks: { name: string; proc: ServiceProcess; conn: mysql.Connection }[] = [];
     for (const t of targets) {
       const proc = ownSink(s, { name: `sink-${prefix}-${t.name}`, prefix, targetUrl: t.url, kind: t.name, extra: { routes } });
       services.push(proc);
