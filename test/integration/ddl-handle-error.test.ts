@@ -24,8 +24,14 @@ describe('DDL a target rejects: skip / replace', () => {
   let source: mysql.Connection;
   const conns = new Map<string, mysql.Connection>();
 
+  const sinkNames: string[] = [];
+
   afterAll(async () => {
     for (const p of services) await p.stop();
+    // The sinks' decisions live in the shared target's _sluice schema: this test's go with it.
+    for (const c of conns.values()) {
+      for (const n of sinkNames) await c.query('DELETE FROM _sluice.ddl_decisions WHERE sink = ?', [n]).catch(() => undefined);
+    }
     for (const db of dbs) {
       await source?.query(`DROP DATABASE IF EXISTS \`${db}\``);
       for (const c of conns.values()) await c.query(`DROP DATABASE IF EXISTS \`${db}\``).catch(() => undefined);
@@ -49,6 +55,7 @@ describe('DDL a target rejects: skip / replace', () => {
     await capture.start();
     const sinks = targets.map((t) => {
       const sinkName = `sink-${prefix}-${t.name}`;
+      sinkNames.push(sinkName);
       const config = {
         sinkName,
         target: { url: t.url, kind: t.name },
