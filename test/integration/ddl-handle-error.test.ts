@@ -143,6 +143,27 @@ describe('DDL a target rejects: skip / replace', () => {
     }
   });
 
+  it('fixed by hand: the restarted sink makes the change and clears the pending row', async () => {
+    const { db, sinks } = await refusedDrop('fix');
+    for (const k of sinks) {
+      await k.conn.query(`DROP TABLE \`${db}\`.o`);
+      await k.proc.start();
+    }
+    for (const k of sinks) {
+      const rows = await waitFor(`rows 1-2 in ${k.target.name}`, async () => {
+        const r = await targetRows(k.conn, db);
+        return r.length === 2 ? r : undefined;
+      });
+      expect(rows, k.proc.tail()).toEqual([
+        { id: 1, v: 1 },
+        { id: 2, v: 2 },
+      ]);
+      const list = await sluice(['ddl', 'list', '--sink-config', k.cfg, '--json']);
+      expect(list.code, list.stderr).toBe(0);
+      expect(JSON.parse(list.stdout)).toEqual([]);
+    }
+  });
+
   it('replace: the restarted sink runs the operator statements instead, once, then writes the rows', async () => {
     const { db, sinks } = await refusedDrop('repl');
     for (const k of sinks) {

@@ -1,5 +1,6 @@
 import type mysql from 'mysql2/promise';
 import { afterAll, describe, expect, it } from 'vitest';
+import { configFile, sluice } from '../support/cli.ts';
 import { ownCapture, ownSink } from '../support/pipeline.ts';
 import type { ServiceProcess } from '../support/services.ts';
 import { connect, stack, uniqueName, waitFor } from '../support/stack.ts';
@@ -27,7 +28,10 @@ describe('DDL on shards of a merged table', () => {
   afterAll(async () => {
     for (const p of services) await p.stop();
     await source?.query(`DROP DATABASE IF EXISTS \`${db}\``);
-    for (const c of conns) await c.query(`DROP DATABASE IF EXISTS \`${merged}\``).catch(() => undefined);
+    for (const c of conns) {
+      await c.query(`DROP DATABASE IF EXISTS \`${merged}\``).catch(() => undefined);
+      await c.query('DELETE FROM _sluice.ddl_decisions WHERE target_db = ?', [merged]).catch(() => undefined);
+    }
     await source?.end();
     for (const c of conns) await c.end();
   });
@@ -44,13 +48,20 @@ describe('DDL on shards of a merged table', () => {
     services.push(capture);
     await capture.start();
     const routes = [{ from: `${db}.o_*`, to: `${merged}.orders` }];
-    const sinks: { name: string; proc: ServiceProcess; conn: mysql.Connection }[] = [];
+    const sinks: { name: string; proc: ServiceProcess; conn: mysql.Connection; cfg: string }[] = [];
     for (const t of targets) {
       const proc = ownSink(s, { name: `sink-${prefix}-${t.name}`, prefix, targetUrl: t.url, kind: t.name, extra: { routes } });
       services.push(proc);
       const conn = await connect(t.url);
       conns.push(conn);
-      sinks.push({ name: t.name, proc, conn });
+      const cfg = configFile(`sink-${prefix}-${t.name}`, {
+        sinkName: `sink-${prefix}-${t.name}`,
+        target: { url: t.url, kind: t.name },
+        kafka: { brokers: s.kafkaBrokers },
+        schemaRegistry: { url: s.registryUrl },
+        topicPrefix: prefix,
+      });
+      sinks.push({ name: t.name, proc, conn, cfg });
     }
     for (const k of sinks) await k.proc.start();
 
@@ -127,6 +138,16 @@ describe('DDL on shards of a merged table', () => {
       );
       expect(await ids(k.conn)).not.toContain(8);
       expect(await columns(k.conn)).toContain('a int');
+      // sluice status and ddl list show the held shard.
+      const status = await sluice(['status', '--sink-config', k.cfg, '--json']);
+      const report = JSON.parse(status.stdout) as { sinks: { reason: string; ddlPending?: { kind: string }[] }[] };
+      expect(report.sinks[0]?.reason, status.stderr).toContain(
+        `SHARD_DDL_PENDING: shard ${db}.o_0 held until the other shards of ${merged}.orders reach its change`,
+      );
+      expect(report.sinks[0]?.ddlPending).toMatchObject([{ kind: 'held' }]);
+      const list = await sluice(['ddl', 'list', '--sink-config', k.cfg]);
+      expect(list.code, list.stderr).toBe(1);
+      expect(list.stdout).toContain('held');
     }
     await q('ALTER TABLE $db.o_1 MODIFY a BIGINT');
     await q('INSERT INTO $db.o_1 VALUES (10, 10, 13)');
@@ -135,6 +156,10 @@ describe('DDL on shards of a merged table', () => {
       expect(await columns(k.conn)).toEqual(['id int', 'a bigint', 'c int']);
       expect(evolved(k), k.proc.tail()).toBe(3);
       await k.proc.waitLog(/shard released/);
+      // The hold is over: nothing left in ddl_decisions.
+      const list = await sluice(['ddl', 'list', '--sink-config', k.cfg, '--json']);
+      expect(list.code, list.stderr).toBe(0);
+      expect(JSON.parse(list.stdout)).toEqual([]);
       const [rows] = await k.conn.query(`SELECT id, a, c FROM \`${merged}\`.orders ORDER BY id`);
       expect(
         (rows as { id: number; a: unknown; c: number }[]).map((r) => `${r.id}:${r.a}:${r.c}`),

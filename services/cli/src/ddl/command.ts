@@ -17,7 +17,8 @@ stops with DDL_REJECTED and records the change as pending in the target, next to
 (<checkpointSchema>.ddl_decisions). A change is named by its DDL id: the target table plus the
 source layout the sink failed to reach (the same id after restarts and replays).
 
-  list     the sink's pending changes (statements and the target's error) and recorded decisions
+  list     the sink's pending changes (statements and the target's error), shards held on a merged
+           table (waiting for the other shards) and recorded decisions
   skip     leave the target table as it is; the sink writes the columns it has (as ddl: ignore does)
   replace  run these statements (each --sql one statement: ALTER, CREATE, DROP or RENAME, run as
            written) instead, once; the sink then writes the columns the table has
@@ -36,7 +37,7 @@ options:
   --checkpoint-schema <name>  where the sink keeps its checkpoint (default: config, _sluice)
   --json                      list: one JSON document on stdout
   -h, --help                  this text
-Exit codes: 0 done (list: nothing pending), 1 list: changes pending, 2 the command could not run.`;
+Exit codes: 0 done (list: nothing pending or held), 1 list: changes pending or held, 2 the command could not run.`;
 
 const OPTIONS = {
   sink: { type: 'string' },
@@ -76,7 +77,7 @@ export async function ddlCommand(argv: string[]): Promise<number> {
   if (action === 'list') {
     const rows = await listDecisions(where, table);
     process.stdout.write(`${f.json ? JSON.stringify(rows, null, 2) : renderDecisions(sink, rows)}\n`);
-    return rows.some((r) => r.action === 'pending') ? 1 : 0;
+    return rows.some((r) => r.action === 'pending' || r.action === 'held') ? 1 : 0;
   }
   if (!table) throw new SluiceError('CONFIG_INVALID', `sluice ddl ${action}: name the target table: --table <db>.<table>`);
   const sql = f.sql ?? [];

@@ -61,7 +61,7 @@ export async function decide(
     for (const sql of decisionsTableSql(at.schema)) await s.objects(sql);
     let ddlId = id;
     if (!ddlId) {
-      const pending = (await readDecisions(s, at, target)).filter((d) => d.action === 'pending');
+      const pending = (await readDecisions(s, at, target)).filter((d) => d.action === 'pending' || d.action === 'held');
       if (!pending.length) {
         throw new SluiceError(
           'NOT_FOUND',

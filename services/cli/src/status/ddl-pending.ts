@@ -2,8 +2,12 @@ import { readDecisions } from '../ddl/decisions.ts';
 import { Session } from '../shared/session.ts';
 import type { Verdict } from './health.ts';
 
-/** A change a sink stopped at because the target refused its DDL (ddl_decisions, action pending). */
+/**
+ * A change a sink stopped at because the target refused its DDL (ddl_decisions, action pending),
+ * or a shard of a merged table held until the other shards reach its change (action held).
+ */
 export interface PendingDdl {
+  kind: 'pending' | 'held';
   ddlId: string;
   table: string;
   sourceTable: string | null;
@@ -16,8 +20,9 @@ export async function readPendingDdl(url: string, schema: string, sink: string):
   const s = await Session.open(url, 'target');
   try {
     return (await readDecisions(s, { sink, schema }))
-      .filter((d) => d.action === 'pending')
+      .flatMap((d) => (d.action === 'pending' || d.action === 'held' ? [{ ...d, kind: d.action }] : []))
       .map((d) => ({
+        kind: d.kind,
         ddlId: d.ddlId,
         table: `${d.targetDb}.${d.targetTable}`,
         sourceTable: d.sourceTable,
@@ -29,9 +34,19 @@ export async function readPendingDdl(url: string, schema: string, sink: string):
   }
 }
 
-/** A sink stopped at a refused DDL is in error, whatever its lag says, and the reason says what to do. */
-export function ddlVerdict(sink: string, v: Verdict, pending: PendingDdl[]): Verdict {
-  if (!pending.length) return v;
+/**
+ * A sink stopped at a refused DDL is in error, whatever its lag says, and the reason says what to
+ * do. A held shard is a wait, not a failure: said in the reason, an error only by the lag rules.
+ */
+export function ddlVerdict(sink: string, v: Verdict, all: PendingDdl[]): Verdict {
+  const pending = all.filter((d) => d.kind === 'pending');
+  const held = all.filter((d) => d.kind === 'held');
+  if (!pending.length) {
+    if (!held.length) return v;
+    const shards = held.map((h) => h.sourceTable ?? '?').join(', ');
+    const why = `SHARD_DDL_PENDING: shard ${shards} held until the other shards of ${(held[0] as PendingDdl).table} reach its change (sluice ddl list --sink ${sink})`;
+    return { ...v, reason: v.reason ? `${why}; ${v.reason}` : why };
+  }
   const first = pending[0] as PendingDdl;
   const more = pending.length > 1 ? ` (and ${pending.length - 1} more)` : '';
   return {

@@ -49,9 +49,10 @@ export function renderStatus(r: StatusReport): string {
   );
   for (const s of r.sinks) {
     for (const d of s.ddlPending ?? []) {
+      const what = d.kind === 'held' ? 'shard held at' : 'stopped at';
       out.push(
         '',
-        `${s.group.name}: stopped at DDL ${d.ddlId} of ${d.table} (source ${d.sourceTable ?? '?'} at ${d.sourcePosition ?? '?'}): ${d.error ?? ''}`,
+        `${s.group.name}: ${what} DDL ${d.ddlId} of ${d.table} (source ${d.sourceTable ?? '?'} at ${d.sourcePosition ?? '?'}): ${d.error ?? ''}`,
       );
     }
   }

@@ -7,10 +7,13 @@ import {
   type DdlDecision,
   decisionFromRow,
   decisionsTableSql,
+  isMissingTable,
   markApplied,
   recordFailure,
+  recordHold,
   type Statement,
   selectDecision,
+  selectOpen,
 } from './ddl-decisions.ts';
 import { type Rejection, rejectionError } from './ddl-rejection.ts';
 
@@ -25,6 +28,8 @@ export class DdlDecisionStore {
   private readonly sink: string;
   private readonly log: Logger;
   private ready: Promise<void> | undefined;
+  /** Ids of this sink's pending and held changes, read once (then kept up to date here). */
+  private open: Promise<Set<string>> | undefined;
 
   constructor(pool: mysql.Pool, schema: string, sink: string, log: Logger) {
     this.pool = pool;
@@ -55,16 +60,55 @@ export class DdlDecisionStore {
     });
     await this.ensure()
       .then(() => this.run(st))
+      .then(async () => (await this.openIds()).add(r.ddlId))
       .catch((err: unknown) => this.log.warn({ err: String(err) }, 'the refused DDL could not be recorded in the target'));
     return rejectionError(full);
+  }
+
+  /** A shard held (best effort, like rejected()): `sluice status` and `ddl list` show it. */
+  async held(t: TargetTable, id: string, message: string, position: string | undefined): Promise<void> {
+    const source = t.origin ? `${t.origin.database}.${t.origin.table}` : null;
+    const st = recordHold(this.schema, {
+      sink: this.sink,
+      target: t,
+      ddlId: id,
+      message,
+      sourceTable: source,
+      sourcePosition: position ?? null,
+    });
+    await this.ensure()
+      .then(() => this.run(st))
+      .then(async () => (await this.openIds()).add(id))
+      .catch((err: unknown) => this.log.warn({ err: String(err) }, 'the shard hold could not be recorded in the target'));
   }
 
   applied(t: TargetTable, id: string): Promise<void> {
     return this.run(markApplied(this.schema, this.sink, t, id));
   }
 
-  cleared(t: TargetTable, id: string): Promise<void> {
-    return this.run(clearPending(this.schema, this.sink, t, id));
+  /** The layout is ready: a pending or held row of it goes (one read per process, then only when there is one). */
+  async resolved(t: TargetTable, id: string): Promise<void> {
+    const open = await this.openIds();
+    if (!open.has(id)) return;
+    await this.run(clearPending(this.schema, this.sink, t, id));
+    open.delete(id);
+  }
+
+  private openIds(): Promise<Set<string>> {
+    this.open ??= (async () => {
+      const st = selectOpen(this.schema, this.sink);
+      try {
+        const [rows] = await this.pool.query<RowDataPacket[]>(st.sql, st.params);
+        return new Set(rows.map((r) => String(r.ddl_id)));
+      } catch (err) {
+        if (isMissingTable(err)) return new Set<string>();
+        throw err;
+      }
+    })().catch((err: unknown) => {
+      this.open = undefined;
+      throw err;
+    });
+    return this.open;
   }
 
   private async run(st: Statement): Promise<void> {

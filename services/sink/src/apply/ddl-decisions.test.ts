@@ -5,8 +5,10 @@ import {
   decisionFromRow,
   recordDecision,
   recordFailure,
+  recordHold,
   selectDecision,
   selectDecisions,
+  selectOpen,
 } from './ddl-decisions.ts';
 import { RejectedStatement, rejectionMessage, stopsSink, tableArg } from './ddl-rejection.ts';
 import { checkReplacement } from './ddl-replacement.ts';
@@ -61,7 +63,20 @@ describe('DDL decision lookup', () => {
     });
     expect(d.sql).toContain('action = VALUES(action)');
     expect(d.sql).toContain('applied_at = NULL');
-    expect(clearPending('_sluice', 's', T, 'abc').sql).toContain("action = 'pending'");
+    // Only a stop or a hold is cleared by the sink, never the operator's decision.
+    expect(clearPending('_sluice', 's', T, 'abc').sql).toContain("action IN ('pending', 'held')");
+    const h = recordHold('_sluice', {
+      sink: 's',
+      target: T,
+      ddlId: 'abc',
+      message: 'm',
+      sourceTable: 'shop.o_0',
+      sourcePosition: null,
+    });
+    expect(h.sql).toContain("'held'");
+    expect(h.sql).toContain("error = IF(action = 'held', VALUES(error), error)");
+    expect(h.sql).not.toMatch(/UPDATE action|action = VALUES/);
+    expect(selectOpen('_sluice', 's').sql).toContain("action IN ('pending', 'held')");
   });
 
   it('reads a row back; an unknown action counts as pending, broken statements as none', () => {
@@ -83,6 +98,7 @@ describe('DDL decision lookup', () => {
     const d = decisionFromRow(row);
     expect(d).toMatchObject({ action: 'replace', statements: ['ALTER TABLE t ADD x INT'], failedAt: '2026-01-01T00:00:00.000Z' });
     expect(decisionFromRow({ ...row, action: '?', statements: 'not json' })).toMatchObject({ action: 'pending', statements: [] });
+    expect(decisionFromRow({ ...row, action: 'held' }).action).toBe('held');
   });
 });
 

@@ -8,12 +8,13 @@ import { EXACT_NAMES } from './stale-write-guard.ts';
  * travel with the sink's state. One row per sink, target table and failed change (`ddl_id`):
  *
  * - `pending`: the sink stopped there; `statements` are the ones the target refused, `error` its answer.
+ * - `held`: a shard of a merged table waits there for the other shards (`error` says which); not a stop.
  * - `skip`: leave the target table as it is and write the columns it has.
  * - `replace`: run `statements` (the operator's) instead, once (`applied_at`), then write the columns the table has.
  *
  * Pure statement builders: the sink (mysql2 pool) and the CLI (its Session) run them.
  */
-export type DdlAction = 'pending' | 'skip' | 'replace';
+export type DdlAction = 'pending' | 'held' | 'skip' | 'replace';
 
 export interface DdlDecision {
   sink: string;
@@ -21,7 +22,7 @@ export interface DdlDecision {
   targetTable: string;
   ddlId: string;
   action: DdlAction;
-  /** pending: the statements the target refused; replace: the operator's; skip: none. */
+  /** pending: the statements the target refused; replace: the operator's; skip, held: none. */
   statements: string[];
   error: string | null;
   sourceTable: string | null;
@@ -82,6 +83,14 @@ export function selectDecision(schema: string, sink: string, target: { database:
   };
 }
 
+/** Ids of a sink's changes it stopped or waits at. */
+export function selectOpen(schema: string, sink: string): Statement {
+  return {
+    sql: `SELECT ddl_id FROM ${qualified(schema, DECISIONS_TABLE)} WHERE sink = ? AND action IN ('pending', 'held')`,
+    params: [sink],
+  };
+}
+
 /** A sink's rows, newest first; `table` narrows to one target table. */
 export function selectDecisions(schema: string, sink: string, table?: { database: string; table: string }): Statement {
   const where = table ? ' AND target_db = ? AND target_table = ?' : '';
@@ -126,6 +135,27 @@ export function recordFailure(
   };
 }
 
+/** A shard waits for the others (SHARD_DDL_PENDING): recorded for status and list, never over a decision or a stop. */
+export function recordHold(
+  schema: string,
+  h: {
+    sink: string;
+    target: { database: string; table: string };
+    ddlId: string;
+    message: string;
+    sourceTable: string | null;
+    sourcePosition: string | null;
+  },
+): Statement {
+  return {
+    sql:
+      `INSERT INTO ${qualified(schema, DECISIONS_TABLE)} (sink, target_db, target_table, ddl_id, action, statements, error, source_table, source_position, failed_at) ` +
+      "VALUES (?, ?, ?, ?, 'held', '[]', ?, ?, ?, CURRENT_TIMESTAMP(3)) ON DUPLICATE KEY UPDATE " +
+      "error = IF(action = 'held', VALUES(error), error), source_position = IF(action = 'held', VALUES(source_position), source_position)",
+    params: [h.sink, h.target.database, h.target.table, h.ddlId, h.message, h.sourceTable, h.sourcePosition],
+  };
+}
+
 /** The operator's decision: replaces a pending row, or an earlier decision (which then runs anew). */
 export function recordDecision(
   schema: string,
@@ -155,10 +185,10 @@ export function markApplied(schema: string, sink: string, target: { database: st
   };
 }
 
-/** The change went through after all (the target was fixed by hand): the pending row goes. */
+/** The change went through after all (the target was fixed by hand, the other shards caught up): the pending or held row goes. */
 export function clearPending(schema: string, sink: string, target: { database: string; table: string }, id: string): Statement {
   return {
-    sql: `DELETE FROM ${qualified(schema, DECISIONS_TABLE)} WHERE sink = ? AND target_db = ? AND target_table = ? AND ddl_id = ? AND action = 'pending'`,
+    sql: `DELETE FROM ${qualified(schema, DECISIONS_TABLE)} WHERE sink = ? AND target_db = ? AND target_table = ? AND ddl_id = ? AND action IN ('pending', 'held')`,
     params: [sink, target.database, target.table, id],
   };
 }
@@ -181,7 +211,7 @@ export function decisionFromRow(r: Record<string, unknown>): DdlDecision {
     targetDb: String(r.target_db),
     targetTable: String(r.target_table),
     ddlId: String(r.ddl_id),
-    action: action === 'skip' || action === 'replace' ? action : 'pending',
+    action: action === 'skip' || action === 'replace' || action === 'held' ? action : 'pending',
     statements,
     error: text(r.error),
     sourceTable: text(r.source_table),
@@ -196,5 +226,6 @@ export function decisionFromRow(r: Record<string, unknown>): DdlDecision {
 /** The table does not exist yet: no sink of this target ever stopped at a DDL. */
 export const isMissingTable = (err: unknown): boolean => {
   const e = err as { errno?: number; cause?: { errno?: number } };
-  return e?.errno === 1146 || e?.cause?.errno === 1146;
+  // 1049: not even the schema exists yet.
+  return [1146, 1049].includes(Number(e?.errno)) || [1146, 1049].includes(Number(e?.cause?.errno));
 };

@@ -297,6 +297,8 @@ export class TargetWriter {
           writable = this.projected(t, cols, diff);
         }
       }
+      // A change the sink stopped or held at went through (fixed by hand, the shards caught up).
+      await this.decisions.resolved(t, ddlId(t, t.id));
       this.ensured.set(t.id, writable);
       this.log.info({ table: name }, 'target table ready');
       return writable;
@@ -358,11 +360,9 @@ export class TargetWriter {
 
   /**
    * evolve(), and a statement the target refuses stops the sink (DDL_REJECTED) with the change
-   * recorded as pending in the decisions table; a change that was pending and now goes through
-   * (the target fixed by hand) is cleared there.
+   * recorded as pending in the decisions table (ensureTable clears it once the layout is ready).
    */
   private async evolveOrStop(t: TargetTable, diff: SchemaDiff, traits: TargetFacts, position?: string): Promise<boolean> {
-    const id = ddlId(t, t.id);
     let done: boolean;
     try {
       done = await this.evolve(t, diff, traits);
@@ -371,7 +371,6 @@ export class TargetWriter {
       const statements = evolveStatements(t, diff, traits);
       throw await this.decisions.rejected({ ...this.change(t, position), statements, failed: err });
     }
-    if (this.pendingIds.delete(id)) await this.decisions.cleared(t, id);
     return done;
   }
 
@@ -397,8 +396,12 @@ export class TargetWriter {
       const decided = await this.decided(t, cols, diff, traits, position);
       if (decided) return { writable: decided, keep: true };
     }
-    if (step.kind === 'hold')
-      throw new SluiceError('SHARD_DDL_PENDING', shardHoldMessage(this.sinkName, t, step, ddlId(t, t.id)));
+    const id = ddlId(t, t.id);
+    if (step.kind === 'hold') {
+      const message = shardHoldMessage(this.sinkName, t, step, id);
+      await this.decisions.held(t, id, message, position);
+      throw new SluiceError('SHARD_DDL_PENDING', message);
+    }
     if (step.kept.length) {
       const kept = step.kept.map((k) => `${k.column} (still in ${k.shards.join(', ')})`);
       this.log.info({ table: name, shard: t.origin, kept }, 'merged table keeps columns other shards still have');
@@ -409,9 +412,6 @@ export class TargetWriter {
     const rest = diffSchema(t, now, traits);
     return { writable: isEmpty(rest) ? plain : this.projected(t, now, rest), keep: true };
   }
-
-  /** Ids of changes found pending in the decisions table (cleared once they go through). */
-  private readonly pendingIds = new Set<string>();
 
   /**
    * The operator's decision on this change, if any: `skip` leaves the table and writes the columns
@@ -427,10 +427,7 @@ export class TargetWriter {
   ): Promise<Writable | undefined> {
     const id = ddlId(t, t.id);
     const d = await this.decisions.find(t, id);
-    if (!d || d.action === 'pending') {
-      if (d) this.pendingIds.add(id);
-      return undefined;
-    }
+    if (!d || d.action === 'pending' || d.action === 'held') return undefined;
     const name = `${t.database}.${t.table}`;
     let now = cols;
     if (d.action === 'replace') {
