@@ -106,6 +106,14 @@ describe('shard merges: which DDL a shard layout makes on the merged table', () 
     expect(step(oldWide, [ID, A], [shard('o_0', [ID, wide, B]), shard('o_1', [ID, A])]).kind).toBe('evolve');
   });
 
+  it('a past layout (rows written before a later DDL) never drops a column', () => {
+    const past = { ...layout('o_0', [ID, A]), pastLayout: true } as TargetTable;
+    expect(step(past, [ID, A, B], [shard('o_0', [ID, A]), shard('o_1', [ID, A])])).toMatchObject({
+      kind: 'evolve',
+      diff: { drop: [] },
+    });
+  });
+
   it('compares definitions without table names', () => {
     expect(definitionOf(layout('o_0', [ID, A]))).toBe(definitionOf(layout('o_1', [ID, col('A')])));
     expect(definitionOf(layout('o_0', [ID, A]))).not.toBe(definitionOf(layout('o_0', [ID, col('a', 'bigint(20)')])));

@@ -59,7 +59,9 @@ export function shardStep(
   const behind = shards.filter((s) => definitionOf(s.table) !== def).map((s) => shardName(s.source));
   const renamedFrom = new Set(diff.rename.map((r) => lower(r.from)));
   const wanted = new Set(t.columns.map((c) => lower(c.name)));
-  const lacking = target.filter((c) => !wanted.has(lower(c.name)) && !renamedFrom.has(lower(c.name)));
+  // Rows written before a later DDL (main's `pastLayout`) never drop a column: the table may be ahead.
+  const past = (t as { pastLayout?: boolean }).pastLayout === true;
+  const lacking = past ? [] : target.filter((c) => !wanted.has(lower(c.name)) && !renamedFrom.has(lower(c.name)));
   const holders = (column: string) =>
     shards.filter((s) => s.table.columns.some((c) => lower(c.name) === lower(column))).map((s) => shardName(s.source));
   if (latest && !behind.length) {
