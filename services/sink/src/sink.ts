@@ -117,6 +117,12 @@ export class Sink {
     const beat = setInterval(() => void p.heartbeat().catch(() => undefined), 1_000);
     try {
       await this.applyBatch(consumer, p);
+      this.shardHolds.released(p.batch.topic, p.batch.partition);
+    } catch (err) {
+      // A shard of a merged table waits for the others: its partition pauses, nothing of the
+      // batch is committed, and on resume it is fetched and applied again (idempotent apply).
+      if (!holdsShard(err)) throw err;
+      this.shardHolds.hold(p, err as SluiceError);
     } finally {
       clearInterval(beat);
     }
@@ -129,8 +135,6 @@ export class Sink {
     const next = (BigInt(last) + 1n).toString();
     const base = { sink: this.cfg.sinkName, topic: batch.topic, partition: batch.partition, nextOffset: next };
 
-    // The last offset applied: the batch's last, unless a shard of a merged table is held mid-batch.
-    let upTo = last;
     if (batch.topic === this.heartbeatTopic) {
       const ts = await this.lastHeartbeat(batch.messages);
       await this.applyWithRetry([], [{ ...base, sourcePosition: null, sourceTsMs: ts }]);
@@ -139,42 +143,25 @@ export class Sink {
       // Chunks of one target transaction each (with the checkpoint at the chunk's end): the next
       // chunk decodes while the target works on the current one. Kafka offsets move once, below.
       let pending: Promise<DeadLetter[]> | undefined;
-      let applied: string | undefined;
       const letters: DeadLetter[] = [];
       try {
-        try {
-          for (let i = 0; i < batch.messages.length; ) {
-            const chunk = batch.messages.slice(i, chunkEnd(batch.messages, i, this.cfg.target.maxTxnBytes));
-            i += chunk.length;
-            const decoded: Decoded[] = [];
-            for (const m of chunk) decoded.push(this.decodeKnown(m) ?? (await this.decode(m)));
-            const chunkLast = (chunk[chunk.length - 1] as KafkaMessage).offset;
-            const nextOffset = (BigInt(chunkLast) + 1n).toString();
-            if (pending) letters.push(...(await pending));
-            pending = this.applyChunk(batch.topic, batch.partition, decoded, { ...base, nextOffset }).then((l) => {
-              applied = chunkLast;
-              return l;
-            });
-          }
-        } finally {
-          // A decode that stops the sink must not leave the chunk in flight unobserved.
+        for (let i = 0; i < batch.messages.length; ) {
+          const chunk = batch.messages.slice(i, chunkEnd(batch.messages, i, this.cfg.target.maxTxnBytes));
+          i += chunk.length;
+          const decoded: Decoded[] = [];
+          for (const m of chunk) decoded.push(this.decodeKnown(m) ?? (await this.decode(m)));
+          const nextOffset = (BigInt((chunk[chunk.length - 1] as KafkaMessage).offset) + 1n).toString();
           if (pending) letters.push(...(await pending));
+          pending = this.applyChunk(batch.topic, batch.partition, decoded, { ...base, nextOffset });
         }
-      } catch (err) {
-        if (!holdsShard(err)) throw err;
-        // A shard of a merged table waits for the others: what is applied stays, the rest is fetched again.
-        this.shardHolds.hold(p, err as SluiceError);
-        await this.dlq.send(letters);
-        this.metrics.deadLetters.inc(letters.length);
-        if (applied === undefined) return;
-        upTo = applied;
+      } finally {
+        // A decode that stops the sink must not leave the chunk in flight unobserved.
+        if (pending) letters.push(...(await pending));
       }
-      this.shardHolds.released(batch.topic, batch.partition, upTo === last);
       // The DLQ has them before the offsets move past them.
       await this.dlq.send(letters);
       this.metrics.deadLetters.inc(letters.length);
     }
-    if (upTo !== last) return this.commitApplied(consumer, p, upTo);
     p.resolveOffset(last);
     try {
       await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);
@@ -201,18 +188,6 @@ export class Sink {
       { topic: batch.topic, partition: String(batch.partition) },
       Math.max(0, Number(batch.highWatermark) - Number(next)),
     );
-  }
-
-  /** A held batch's offsets up to its last applied chunk (a rebalance meanwhile: applied again, harmlessly). */
-  private async commitApplied(consumer: Consumer, p: EachBatchPayload, upTo: string): Promise<void> {
-    p.resolveOffset(upTo);
-    const offset = (BigInt(upTo) + 1n).toString();
-    await consumer.commitOffsets([{ topic: p.batch.topic, partition: p.batch.partition, offset }]).catch((err: unknown) => {
-      this.log.warn(
-        { err: String(err), topic: p.batch.topic, partition: p.batch.partition },
-        'offsets of a held batch not committed',
-      );
-    });
   }
 
   /** One chunk in one target transaction; records the target refuses become dead letters (or stop the sink). */

@@ -10,8 +10,9 @@ export const holdsShard = (e: unknown): boolean => (e as SluiceError)?.code === 
 /**
  * Partitions of shards held by a pending merged-table change. A held partition is paused, so that
  * the fetcher keeps serving the other shards (whose progress is what releases the hold: no
- * deadlock), and resumed after HOLD_RETRY_MS to try again from its last applied offset. Logged
- * when a hold starts or its reason changes, and when it is released.
+ * deadlock), and resumed after HOLD_RETRY_MS to fetch the held batch again from its last
+ * committed offset (what of it was applied is applied again: idempotent). Logged when a hold
+ * starts or its reason changes, and when it is released.
  */
 export class ShardHolds {
   private readonly log: Logger;
@@ -37,10 +38,10 @@ export class ShardHolds {
     this.timers.add(timer);
   }
 
-  /** The partition applied a batch: a hold it was in is over when the whole batch went through. */
-  released(topic: string, partition: number, whole: boolean): void {
+  /** The partition applied a batch: a hold it was in is over. */
+  released(topic: string, partition: number): void {
     const key = `${topic}\0${partition}`;
-    if (!whole || !this.reasons.has(key)) return;
+    if (!this.reasons.has(key)) return;
     this.reasons.delete(key);
     this.log.info({ topic, partition }, 'shard released: the merged table took the change');
   }
