@@ -264,7 +264,8 @@ describe('table definitions through routes', () => {
     await source.query(`INSERT INTO \`${db}\`.c VALUES (2, 'Bob')`);
     await until('the renamed table follows CREATE INDEX', renamed, 'c', 'kn,primary,un');
     await waitFor('the row after DROP INDEX', async () => {
-      const [rows] = (await target?.query(`SELECT id FROM \`${merged}\`.o WHERE id = 3`)) as [unknown[], unknown];
+      if (!target) return undefined;
+      const [rows] = (await target.query(`SELECT id FROM \`${merged}\`.o WHERE id = 3`)) as [unknown[], unknown];
       return rows.length ? true : undefined;
     });
     expect(await indexes(merged, 'o')).toBe('ks,kt,primary');

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { didYouMean, ERROR_CODES, SluiceError } from '@sluice/core';
 import { bootstrapCommand } from './bootstrap/command.ts';
+import { ddlCommand } from './ddl/command.ts';
 import { replayCommand } from './replay/command.ts';
 import { schemaCommand } from './schema/command.ts';
 import { statusCommand } from './status/command.ts';
@@ -18,6 +19,7 @@ commands:
   bootstrap  prepare a new sink group to build a new target from the (compacted) topics
   topics     the prefix's topics: partitions, cleanup.policy, retention, records
   schema     a table's registered schema versions and its column type mapping
+  ddl        DDL a target refused: list, skip or replace it for a sink (DM's handle-error)
 
 Connection settings come from flags, the services' config files (--capture-config,
 --sink-config), SLUICE_* variables, and on the local stack from .stack/stack.env.
@@ -30,6 +32,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   bootstrap: bootstrapCommand,
   topics: topicsCommand,
   schema: schemaCommand,
+  ddl: ddlCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -99,6 +99,14 @@ export const ERROR_CODES = {
     retriable: false,
     fix: 'The source renamed a table, and the target holds both the old and the new name: drop or rename the stale target table named in the message, then restart the sink.',
   },
+  DDL_REJECTED: {
+    retriable: false,
+    fix: 'The target refused the DDL that makes a table follow the source: fix the target by hand and restart the sink, or record a decision with sluice ddl skip or sluice ddl replace --sql (see sluice ddl list) and restart the sink.',
+  },
+  SHARD_DDL_PENDING: {
+    retriable: false,
+    fix: 'A shard of a merged table changed in a way the merged table can take only once every shard has (drop, modify, rename): run the same DDL on the shards named; the sink holds that shard until then.',
+  },
   TARGET_NAME_CLASH: {
     retriable: false,
     fix: 'Two source tables whose names differ only in case would merge in a target that compares names without case (TiDB); route one to another name.',

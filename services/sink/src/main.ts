@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import {
   configFileFromArgs,
+  createKafka,
   createLogger,
   createMetricsRegistry,
   exitOnFailure,
@@ -12,6 +13,8 @@ import { TargetWriter } from './apply/target-writer.ts';
 import { loadSinkConfig } from './config.ts';
 import { newestRenames } from './decode/newest-renames.ts';
 import { SinkMetrics } from './observe/sink-metrics.ts';
+import { Router } from './route/router.ts';
+import { ShardCatalog } from './route/shard-catalog.ts';
 import { Sink } from './sink.ts';
 
 const log = createLogger('sink');
@@ -20,6 +23,24 @@ async function main(): Promise<number> {
   const cfg = loadSinkConfig(configFileFromArgs(process.argv.slice(2)));
   const slog = log.child({ sink: cfg.sinkName });
   slog.info({ target: redactUrl(cfg.target.url), kind: cfg.target.kind, brokers: cfg.kafka.brokers }, 'starting sink');
+  const registry = new Registry(cfg.schemaRegistry.url);
+  // Shards of merged tables, asked only when a shard's layout would change its merged table.
+  const kafka = createKafka({ brokers: cfg.kafka.brokers, clientId: `${cfg.kafka.clientId}-sink-shards`, log: slog });
+  const shards = new ShardCatalog({
+    registry,
+    prefix: cfg.topicPrefix,
+    router: new Router(cfg.routes),
+    // An admin per ask (rare): partitions applied in parallel may ask at once.
+    listTopics: async () => {
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        return await admin.listTopics();
+      } finally {
+        await admin.disconnect().catch(() => undefined);
+      }
+    },
+  });
   const writer = new TargetWriter({
     url: cfg.target.url,
     poolSize: cfg.target.poolSize,
@@ -27,7 +48,9 @@ async function main(): Promise<number> {
     checkpointSchema: cfg.checkpointSchema,
     staleWriteGuard: cfg.staleWriteGuard,
     ddl: cfg.ddl,
-    newestRenames: newestRenames(new Registry(cfg.schemaRegistry.url), cfg.topicPrefix),
+    sinkName: cfg.sinkName,
+    newestRenames: newestRenames(registry, cfg.topicPrefix),
+    shardLayouts: shards.layouts,
   });
   const metrics = createMetricsRegistry('sink');
   const sink = new Sink(cfg, writer, slog, new SinkMetrics(metrics));

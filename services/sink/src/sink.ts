@@ -1,6 +1,7 @@
 import { createKafka, heartbeatTopic, type Logger, Registry, retry, SluiceError, tableTopicPattern } from '@sluice/core';
 import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import type { PartitionCheckpoint } from './apply/checkpoint-table.ts';
+import { stopsSink } from './apply/ddl-rejection.ts';
 import type { TargetWriter } from './apply/target-writer.ts';
 import type { SinkConfig } from './config.ts';
 import { consumerSettings } from './consumer-settings.ts';
@@ -12,6 +13,7 @@ import { chunkEnd } from './plan/txn-chunks.ts';
 import { isRenameMarker, RenameGate, type RenameWait, waitAfter, waitBefore } from './rename/rename-gate.ts';
 import { withRename } from './rename/rename-route.ts';
 import { Router } from './route/router.ts';
+import { holdsShard, ShardHolds } from './route/shard-holds.ts';
 
 /** Kafka errors of a commit that lost its group membership; the consumer rejoins by itself. */
 const REBALANCED = new Set(['UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION', 'REBALANCE_IN_PROGRESS']);
@@ -44,6 +46,7 @@ export class Sink {
   private lastSourceTsMs = 0;
   /** Holds partitions at rename markers until the target table is renamed (rename-gate.ts). */
   private readonly renames: RenameGate;
+  private readonly shardHolds: ShardHolds;
   ready = false;
 
   constructor(cfg: SinkConfig, writer: TargetWriter, log: Logger, metrics: SinkMetrics) {
@@ -57,6 +60,7 @@ export class Sink {
     this.router = new Router(cfg.routes);
     this.dlq = new DeadLetterQueue(this.kafka, cfg.topicPrefix, cfg.sinkName, log);
     this.heartbeatTopic = heartbeatTopic(cfg.topicPrefix);
+    this.shardHolds = new ShardHolds(log);
     this.metrics.lagSeconds.reset();
     this.renames = new RenameGate({
       done: (w) => this.writer.renameDone(w.id, w.to),
@@ -122,6 +126,12 @@ export class Sink {
     const beat = setInterval(() => void p.heartbeat().catch(() => undefined), 1_000);
     try {
       await this.applyBatch(consumer, p);
+      this.shardHolds.released(p.batch.topic, p.batch.partition);
+    } catch (err) {
+      // A shard of a merged table waits for the others: its partition pauses, nothing of the
+      // batch is committed, and on resume it is fetched and applied again (idempotent apply).
+      if (!holdsShard(err)) throw err;
+      this.shardHolds.hold(p, err as SluiceError);
     } finally {
       clearInterval(beat);
     }
@@ -250,8 +260,9 @@ export class Sink {
       await this.applyWithRetry(changes, [checkpoint]);
     } catch (err) {
       const e = SluiceError.from(err, 'TARGET_REJECTED');
+      if (holdsShard(e)) throw e;
       const first = decoded[0]?.message.offset ?? null;
-      if (e.retriable || this.cfg.onError === 'stop') this.stopWith(e, topic, partition, first);
+      if (e.retriable || this.cfg.onError === 'stop' || stopsSink(e)) this.stopWith(e, topic, partition, first);
       // Find the records the target refuses: apply one at a time, in order.
       for (const d of decoded) {
         if ('error' in d) continue;
@@ -259,7 +270,7 @@ export class Sink {
           await this.applyWithRetry([d.change], []);
         } catch (one) {
           const oe = SluiceError.from(one, 'TARGET_REJECTED');
-          if (oe.retriable) this.stopWith(oe, topic, partition, d.message.offset);
+          if (oe.retriable || stopsSink(oe)) this.stopWith(oe, topic, partition, d.message.offset);
           letters.push(this.letter(d.message, oe, topic, partition, 'position' in d.change ? d.change.position : null));
         }
       }
@@ -365,6 +376,7 @@ export class Sink {
     this.abort.abort();
     clearInterval(this.timer);
     this.renames.stop();
+    this.shardHolds.clear();
     // disconnect() waits for the batch in hand: it is applied and committed, or not at all.
     await this.consumer?.disconnect().catch(() => undefined);
     await this.dlq.close();

@@ -4,6 +4,7 @@ import { Session } from '../shared/session.ts';
 import { readSourcePosition, type SourcePosition } from '../shared/source-position.ts';
 import { type CaptureProcessMetrics, readCaptureMetrics } from './capture-metrics.ts';
 import { type CaptureCheckpoint, type CaptureLag, captureLag, readCaptureCheckpoints } from './capture-status.ts';
+import { ddlVerdict, type PendingDdl, readPendingDdl } from './ddl-pending.ts';
 import { type DeadLetters, readDeadLetters } from './dead-letters.ts';
 import { captureVerdict, sinkVerdict, type Verdict } from './health.ts';
 import { findSinkGroups, readSinkGroup, type SinkGroup } from './sink-status.ts';
@@ -37,6 +38,8 @@ export interface StatusReport {
     freshnessSeconds: number | null;
     freshnessError?: string;
     deadLetters?: DeadLetters;
+    /** DDL the target refused, where the sink stopped (sluice ddl list). */
+    ddlPending?: PendingDdl[];
   })[];
   notes: string[];
 }
@@ -97,11 +100,13 @@ export async function collectStatus(i: StatusInputs): Promise<StatusReport> {
     const group = await readSinkGroup(i.admin, name, i.prefix);
     let freshnessSeconds: number | null = null;
     let freshnessError: string | undefined;
+    let ddlPending: PendingDdl[] = [];
     const t = i.target(name);
     if (t) {
       try {
         const tsMs = await targetFreshness(t.url, t.checkpointSchema, name);
         freshnessSeconds = tsMs === null ? null : Math.max(0, (now - tsMs) / 1000);
+        ddlPending = await readPendingDdl(t.url, t.checkpointSchema, name);
       } catch (err) {
         freshnessError = (err as Error).message;
       }
@@ -112,7 +117,8 @@ export async function collectStatus(i: StatusInputs): Promise<StatusReport> {
       freshnessSeconds,
       ...(deadLetters ? { deadLetters } : {}),
       ...(freshnessError ? { freshnessError } : {}),
-      ...sinkVerdict(group, freshnessSeconds, i.maxLagSeconds),
+      ...(ddlPending.length ? { ddlPending } : {}),
+      ...ddlVerdict(name, sinkVerdict(group, freshnessSeconds, i.maxLagSeconds), ddlPending),
     });
   }
   if (!sinks.length) notes.push(`no sink group has committed offsets on the topics of prefix ${i.prefix}`);

@@ -48,6 +48,15 @@ export function renderStatus(r: StatusReport): string {
     ),
   );
   for (const s of r.sinks) {
+    for (const d of s.ddlPending ?? []) {
+      const what = d.kind === 'held' ? 'shard held at' : 'stopped at';
+      out.push(
+        '',
+        `${s.group.name}: ${what} DDL ${d.ddlId} of ${d.table} (source ${d.sourceTable ?? '?'} at ${d.sourcePosition ?? '?'}): ${d.error ?? ''}`,
+      );
+    }
+  }
+  for (const s of r.sinks) {
     if (s.deadLetters?.lastError) out.push('', `${s.group.name}: last dead letter: ${s.deadLetters.lastError}`);
   }
   for (const s of r.sinks) {

@@ -79,7 +79,9 @@ describe('StructureSync', () => {
     const { log, lines } = logLines();
     await new StructureSync(pool, log, 'apply').reconcile(table, mariadb);
     expect(ran).toEqual(['ALTER TABLE `d`.`t` ADD KEY `ka` (`a`)']);
-    expect(String((lines.find((l) => l.leftOut)?.leftOut as string[])[0])).toMatch(/^ALTER TABLE `d`.`t` ADD FULLTEXT KEY `fa`/);
+    expect(String(((lines.find((l) => l.leftOut)?.leftOut ?? []) as string[])[0])).toMatch(
+      /^ALTER TABLE `d`.`t` ADD FULLTEXT KEY `fa`/,
+    );
   });
 
   it('refuses a difference under ddl stop, naming it, and changes nothing under ddl ignore', async () => {

@@ -14,13 +14,18 @@ import type { RenameHistory, TargetColumn, TargetTable } from '../decode/target-
 import type { TablePlan } from '../plan/batch-plan.ts';
 import { LENIENT_SQL_MODE, RESTORE_SQL_MODE } from '../plan/enum-error-value.ts';
 import { planStatements } from '../plan/statements.ts';
+import type { ShardLayouts } from '../route/shard-catalog.ts';
+import { shardHoldMessage, shardStep } from '../route/shard-ddl.ts';
 import { CaseClash } from './case-clash.ts';
 import { checkpointTableSql, checkpointUpsert, type PartitionCheckpoint } from './checkpoint-table.ts';
+import { DdlDecisionStore } from './ddl-decision-store.ts';
+import { type DdlDecision, ddlId } from './ddl-decisions.ts';
+import { RejectedStatement } from './ddl-rejection.ts';
 import { describeDiff, diffSchema, evolveStatements, isEmpty, type SchemaDiff, type TargetColumnInfo } from './schema-diff.ts';
 import { guardPlan, guardTablesSql, recordVersions, truncatedAt } from './stale-write-guard.ts';
 import { StructureSync } from './structure-sync.ts';
 import { TableActions } from './table-actions.ts';
-import { createDatabaseSql, type TargetTraits } from './table-ddl.ts';
+import { createDatabaseSql, createTableSql, type TargetTraits } from './table-ddl.ts';
 import { classifyTargetError } from './target-errors.ts';
 
 /** The newest rename history the source has for a table (the registry's latest version), if any. */
@@ -55,6 +60,10 @@ export class TargetWriter {
   private readonly structure: StructureSync;
   /** Renames and partition statements of DDL markers (table-actions.ts). */
   private readonly actions: TableActions;
+  /** The operator's skip/replace decisions on DDL this target refused (ddl-decisions.ts). */
+  private readonly decisions: DdlDecisionStore;
+  private readonly sinkName: string;
+  private readonly shardLayouts: ShardLayouts | undefined;
 
   constructor(opts: {
     url: string;
@@ -65,6 +74,10 @@ export class TargetWriter {
     ddl?: 'apply' | 'ignore' | 'stop';
     /** To rename back rather than drop when a record is older than the target (ddl apply). */
     newestRenames?: NewestRenames;
+    /** The sink's name: its DDL decisions are kept under it. */
+    sinkName?: string;
+    /** The shards of a merged table with their latest layouts (route/shard-catalog.ts). */
+    shardLayouts?: ShardLayouts;
   }) {
     this.log = opts.log;
     this.newest = opts.newestRenames;
@@ -78,6 +91,9 @@ export class TargetWriter {
       c.query("SET time_zone = '+00:00'");
       c.query(ALLOW_ZERO_DATES_SQL);
     });
+    this.sinkName = opts.sinkName ?? 'sink';
+    this.shardLayouts = opts.shardLayouts;
+    this.decisions = new DdlDecisionStore(this.pool, this.checkpointSchema, this.sinkName, this.log);
     this.actions = new TableActions({
       pool: this.pool,
       log: this.log,
@@ -146,7 +162,7 @@ export class TargetWriter {
           let writable = this.ensured.get(original.table.id);
           if (!writable) {
             await commitOpen();
-            writable = await this.ensureTable(original.table);
+            writable = await this.ensureTable(original.table, original.position);
           }
           const c = await open();
           let plan = project(original, writable);
@@ -266,15 +282,20 @@ export class TargetWriter {
    * the columns it has; `stop` refuses any difference. Returns the table as it is written
    * (projected under `ignore`).
    */
-  private ensureTable(t: TargetTable): Promise<Writable> {
+  private ensureTable(t: TargetTable, position?: string): Promise<Writable> {
     return this.serialized(t, async () => {
       const hit = this.ensured.get(t.id);
       if (hit) return hit;
       const traits = await this.targetFacts();
       if (traits.foldsCase) this.caseClash.check(t);
-      await this.pool.query(createDatabaseSql(t.database));
-      await this.structure.create(t, traits);
-      const cols = await this.targetColumns(t, traits.flavor);
+      let cols = await this.targetColumns(t, traits.flavor);
+      // Only a missing table is created: TiDB checks other tables' foreign keys even on a
+      // CREATE TABLE IF NOT EXISTS of a table that exists.
+      if (!cols.length) {
+        await this.pool.query(createDatabaseSql(t.database));
+        await this.createTable(t, traits, position);
+        cols = await this.targetColumns(t, traits.flavor);
+      }
       let diff = diffSchema(t, cols, traits);
       // Columns to drop may be renamed columns of a newer version: ask for the newest history.
       if (this.ddl === 'apply' && diff.drop.length && diff.add.length && this.newest && t.origin) {
@@ -282,7 +303,11 @@ export class TargetWriter {
       }
       const name = `${t.database}.${t.table}`;
       let writable: Writable = { table: t, indexes: undefined };
-      if (!isEmpty(diff)) {
+      if (t.shared && this.ddl === 'apply' && this.shardLayouts) {
+        const merged = await this.merged(t, cols, diff, traits, position);
+        if (!merged.keep) return merged.writable;
+        writable = merged.writable;
+      } else if (!isEmpty(diff)) {
         if (this.ddl === 'stop') {
           throw new SluiceError(
             'SCHEMA_MISMATCH',
@@ -290,14 +315,18 @@ export class TargetWriter {
           );
         }
         if (this.ddl === 'apply') {
+          const decided = await this.decided(t, cols, diff, traits, position);
+          if (decided) writable = decided;
           // Not kept when a column could not follow yet: the next batch of this version tries again.
-          if (!(await this.evolve(t, diff, traits))) return writable;
+          else if (!(await this.evolveOrStop(t, diff, traits, position))) return writable;
         } else {
           writable = this.projected(t, cols, diff);
         }
       }
       // Indexes, options and partitioning follow once the columns do (structure-sync.ts).
       await this.structure.reconcile(t, traits);
+      // A change the sink stopped or held at went through (fixed by hand, the shards caught up).
+      await this.decisions.resolved(t, ddlId(t, t.id));
       this.ensured.set(t.id, writable);
       this.log.info({ table: name }, 'target table ready');
       return writable;
@@ -357,15 +386,138 @@ export class TargetWriter {
     return kept.length === 0;
   }
 
-  private async ddlStatement(table: string, sql: string): Promise<void> {
+  /**
+   * evolve(), and a statement the target refuses stops the sink (DDL_REJECTED) with the change
+   * recorded as pending in the decisions table (ensureTable clears it once the layout is ready).
+   */
+  private async evolveOrStop(t: TargetTable, diff: SchemaDiff, traits: TargetFacts, position?: string): Promise<boolean> {
+    let done: boolean;
+    try {
+      done = await this.evolve(t, diff, traits);
+    } catch (err) {
+      if (!(err instanceof RejectedStatement)) throw err;
+      const statements = evolveStatements(t, diff, traits);
+      throw await this.decisions.rejected({ ...this.change(t, position), statements, failed: err });
+    }
+    return done;
+  }
+
+  /**
+   * A shard's layout on a merged table (route/shard-ddl.ts): additive changes at once, the rest
+   * once every shard has reached it; until then the shard is held (SHARD_DDL_PENDING, which the
+   * sink turns into a pause of its partition) unless the operator decided for this change.
+   */
+  private async merged(
+    t: TargetTable,
+    cols: TargetColumnInfo[],
+    diff: SchemaDiff,
+    traits: TargetFacts,
+    position?: string,
+  ): Promise<{ writable: Writable; keep: boolean }> {
+    const plain = { table: t, indexes: undefined };
+    const wanted = new Set(t.columns.map((c) => c.name.toLowerCase()));
+    if (isEmpty(diff) && cols.every((c) => wanted.has(c.name.toLowerCase()))) return { writable: plain, keep: true };
+    const shards = await (this.shardLayouts as ShardLayouts)(t);
+    const step = shardStep(t, cols, diff, shards, t.origin ?? t);
+    const name = `${t.database}.${t.table}`;
+    if (step.kind === 'hold' || !isEmpty(step.diff)) {
+      const decided = await this.decided(t, cols, diff, traits, position);
+      if (decided) return { writable: decided, keep: true };
+    }
+    const id = ddlId(t, t.id);
+    if (step.kind === 'hold') {
+      const message = shardHoldMessage(this.sinkName, t, step, id);
+      await this.decisions.held(t, id, message, position);
+      throw new SluiceError('SHARD_DDL_PENDING', message);
+    }
+    if (step.kept.length) {
+      const kept = step.kept.map((k) => `${k.column} (still in ${k.shards.join(', ')})`);
+      this.log.info({ table: name, shard: t.origin, kept }, 'merged table keeps columns other shards still have');
+    }
+    if (!isEmpty(step.diff) && !(await this.evolveOrStop(t, step.diff, traits, position)))
+      return { writable: plain, keep: false };
+    const now = isEmpty(step.diff) ? cols : await this.targetColumns(t, traits.flavor);
+    const rest = diffSchema(t, now, traits);
+    return { writable: isEmpty(rest) ? plain : this.projected(t, now, rest), keep: true };
+  }
+
+  /**
+   * The operator's decision on this change, if any: `skip` leaves the table and writes the columns
+   * it has (the ddl: ignore projection); `replace` runs the operator's statements once (marked
+   * applied), re-reads the table and writes the columns it has. Undefined: no decision, evolve.
+   */
+  private async decided(
+    t: TargetTable,
+    cols: TargetColumnInfo[],
+    diff: SchemaDiff,
+    traits: TargetFacts,
+    position?: string,
+  ): Promise<Writable | undefined> {
+    const id = ddlId(t, t.id);
+    const d = await this.decisions.find(t, id);
+    if (!d || d.action === 'pending' || d.action === 'held') return undefined;
+    const name = `${t.database}.${t.table}`;
+    let now = cols;
+    if (d.action === 'replace') {
+      await this.replaced(t, d, position);
+      now = await this.targetColumns(t, traits.flavor);
+    }
+    this.log.warn(
+      { table: name, ddlId: id, action: d.action, decidedBy: d.decidedBy, change: describeDiff(diff) },
+      `the operator's decision (${d.action}) stands in for this DDL; the table is written with the columns it has`,
+    );
+    const rest = diffSchema(t, now, traits);
+    return isEmpty(rest) ? { table: t, indexes: undefined } : this.projected(t, now, rest);
+  }
+
+  /** Runs the operator's replacement once (marked applied in the decisions table); a refusal stops the sink again. */
+  private async replaced(t: TargetTable, d: DdlDecision, position?: string): Promise<void> {
+    if (d.appliedAt) return;
+    for (const sql of d.statements) {
+      try {
+        await this.pool.query(sql);
+      } catch (err) {
+        const e = classifyTargetError(err);
+        if (e.retriable) throw e;
+        const failed = new RejectedStatement(sql, err, e.message);
+        const replacement = true;
+        throw await this.decisions.rejected({ ...this.change(t, position), statements: d.statements, failed, replacement });
+      }
+    }
+    await this.decisions.applied(t, d.ddlId);
+    this.forget(t, t.id);
+  }
+
+  /** A missing target table, created; a CREATE the target refuses stops the sink unless the operator replaced it. */
+  private async createTable(t: TargetTable, traits: TargetFacts, position?: string): Promise<void> {
+    const sql = createTableSql(t, traits);
+    try {
+      // A copy of the source's definition (structure-sync.ts: what the target refuses is left out).
+      await this.structure.create(t, traits).catch((err: unknown) => {
+        const e = SluiceError.from(err, 'TARGET_REJECTED');
+        if (e.retriable) throw e;
+        throw new RejectedStatement(sql, e.cause ?? err, e.message);
+      });
+    } catch (err) {
+      if (!(err instanceof RejectedStatement)) throw err;
+      const d = await this.decisions.find(t, ddlId(t, t.id));
+      if (d?.action === 'replace') return this.replaced(t, d, position);
+      throw await this.decisions.rejected({ ...this.change(t, position), statements: [sql], failed: err });
+    }
+  }
+
+  /** What names a change in the decisions table and the stop message. */
+  private change(t: TargetTable, position?: string) {
+    return { target: t, source: t.origin, position, ddlId: ddlId(t, t.id) };
+  }
+
+  private async ddlStatement(_table: string, sql: string): Promise<void> {
     try {
       await this.pool.query(sql);
     } catch (err) {
       const e = classifyTargetError(err);
       if (e.retriable) throw e;
-      throw new SluiceError('SCHEMA_MISMATCH', `target table ${table} cannot follow the source: ${sql} failed: ${e.message}`, {
-        cause: err,
-      });
+      throw new RejectedStatement(sql, err, e.message);
     }
   }
 

@@ -21,6 +21,8 @@ export interface TablePlan {
   drop?: boolean;
   /** A DDL marker's action (rename, partition statement), run in its place; no rows. */
   action?: TableAction;
+  /** Source position of the group's first change: where a DDL the table needs comes from (ddl-decisions.ts). */
+  position?: string;
 }
 
 /** A key as a Map key. Within one table layout a key column always has one type, so a lone text or number is its own identity. */
@@ -41,6 +43,7 @@ export function planBatch(changes: TargetChange[]): TablePlan[] {
     drop?: boolean;
     truncateVersion?: string;
     action?: TableAction;
+    position?: string;
     last: Map<string, TargetChange>;
   };
   // Groups in order of first use. A layout change starts a new group (rows never mix column
@@ -78,7 +81,7 @@ export function planBatch(changes: TargetChange[]): TablePlan[] {
     current.set(name, c.table.id);
     let g = open.get(c.table.id);
     if (!g) {
-      g = { table: c.table, truncate: false, last: new Map<string, TargetChange>() };
+      g = { table: c.table, truncate: false, position: c.position, last: new Map<string, TargetChange>() };
       groups.push(g);
       open.set(c.table.id, g);
     }
@@ -88,7 +91,7 @@ export function planBatch(changes: TargetChange[]): TablePlan[] {
     g.last.delete(k); // re-insert so that Map order is the order of last change
     g.last.set(k, c);
   }
-  return groups.map(({ table, truncate, drop, truncateVersion, action, last }) => {
+  return groups.map(({ table, truncate, drop, truncateVersion, action, position, last }) => {
     const plan: TablePlan = {
       table,
       truncate,
@@ -100,6 +103,7 @@ export function planBatch(changes: TargetChange[]): TablePlan[] {
     };
     if (drop) plan.drop = true;
     if (action) plan.action = action;
+    if (position) plan.position = position;
     for (const c of last.values()) {
       if (c.kind === 'upsert') {
         plan.upserts.push(c.row);

@@ -1,0 +1,57 @@
+import { readDecisions } from '../ddl/decisions.ts';
+import { Session } from '../shared/session.ts';
+import type { Verdict } from './health.ts';
+
+/**
+ * A change a sink stopped at because the target refused its DDL (ddl_decisions, action pending),
+ * or a shard of a merged table held until the other shards reach its change (action held).
+ */
+export interface PendingDdl {
+  kind: 'pending' | 'held';
+  ddlId: string;
+  table: string;
+  sourceTable: string | null;
+  sourcePosition: string | null;
+  error: string | null;
+}
+
+/** The sink's pending refused DDL, from the decisions table next to its checkpoint. */
+export async function readPendingDdl(url: string, schema: string, sink: string): Promise<PendingDdl[]> {
+  const s = await Session.open(url, 'target');
+  try {
+    return (await readDecisions(s, { sink, schema }))
+      .flatMap((d) => (d.action === 'pending' || d.action === 'held' ? [{ ...d, kind: d.action }] : []))
+      .map((d) => ({
+        kind: d.kind,
+        ddlId: d.ddlId,
+        table: `${d.targetDb}.${d.targetTable}`,
+        sourceTable: d.sourceTable,
+        sourcePosition: d.sourcePosition,
+        error: d.error,
+      }));
+  } finally {
+    await s.close();
+  }
+}
+
+/**
+ * A sink stopped at a refused DDL is in error, whatever its lag says, and the reason says what to
+ * do. A held shard is a wait, not a failure: said in the reason, an error only by the lag rules.
+ */
+export function ddlVerdict(sink: string, v: Verdict, all: PendingDdl[]): Verdict {
+  const pending = all.filter((d) => d.kind === 'pending');
+  const held = all.filter((d) => d.kind === 'held');
+  if (!pending.length) {
+    if (!held.length) return v;
+    const shards = held.map((h) => h.sourceTable ?? '?').join(', ');
+    const why = `SHARD_DDL_PENDING: shard ${shards} held until the other shards of ${(held[0] as PendingDdl).table} reach its change (sluice ddl list --sink ${sink})`;
+    return { ...v, reason: v.reason ? `${why}; ${v.reason}` : why };
+  }
+  const first = pending[0] as PendingDdl;
+  const more = pending.length > 1 ? ` (and ${pending.length - 1} more)` : '';
+  return {
+    state: v.state,
+    error: true,
+    reason: `DDL_REJECTED: the target refused DDL ${first.ddlId} of ${first.table}${more}: sluice ddl list --sink ${sink}, then skip or replace it and restart the sink`,
+  };
+}
