@@ -37,6 +37,11 @@ export class CandidateBatch {
     this.byKey.set(c.keyHex, c);
   }
 
+  /** A later delete or tombstone of a key in the same batch: already removed, nothing to check. */
+  forget(keyHex: string): void {
+    this.byKey.delete(keyHex);
+  }
+
   get size(): number {
     return this.byKey.size;
   }

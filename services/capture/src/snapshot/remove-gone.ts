@@ -128,13 +128,14 @@ export async function removeGoneKeys(opts: {
     },
     each: async (m) => {
       report.scanned += 1;
-      if (!m.key || !m.value) return; // a tombstone: nothing live
+      if (!m.key) return;
       const candidate = await candidateOf(registry, table.keyId, m.key, m.value);
       if (candidate === 'other-key') {
         report.otherKeySchema += 1;
         return;
       }
-      if (!candidate) return;
+      // A delete or a tombstone after an image of the same key: that key is not live any more.
+      if (!candidate) return batch.forget(m.key.toString('hex'));
       batch.add(candidate);
       if (batch.size >= batchSize) await flush();
     },
@@ -146,24 +147,31 @@ export async function removeGoneKeys(opts: {
   if (report.otherKeySchema) {
     opts.log.warn(
       { table: name, records: report.otherKeySchema },
-      'snapshot: records keyed with an older key schema of the table (its key changed) were not checked; remove their keys with a bootstrap if they are gone',
+      "snapshot: row images keyed with another key schema than the table's of now (its key changed) were not checked: rows of those keys the source no longer has may stay in targets; compare with sluice verify",
     );
   }
   opts.log.info({ table: name, ...report }, 'snapshot: keys gone from the source removed');
   return report;
 }
 
-/** A record as a candidate: undefined when not a row image, 'other-key' when keyed by another key schema. */
+/** Whether a buffer is Confluent-framed Avro (magic byte 0, schema id). */
+const framed = (b: Buffer): boolean => b.length >= 5 && b[0] === 0;
+
+/**
+ * A record as a candidate: undefined when not a row image (a delete, a tombstone, a DDL or
+ * truncate marker), 'other-key' when a row image keyed with another key schema than `keyId`.
+ */
 async function candidateOf(
   registry: Registry,
   keyId: number,
   key: Buffer,
-  value: Buffer,
+  value: Buffer | null,
 ): Promise<KeyCandidate | 'other-key' | undefined> {
-  if (schemaIdOf(key) !== keyId) return 'other-key';
+  if (!value || !framed(value)) return undefined;
   const decoded = await registry.decode(value);
   const after = rowImageOf(decoded.value);
   if (!after) return undefined;
+  if (!framed(key) || schemaIdOf(key) !== keyId) return 'other-key';
   const keyRow = (await registry.decode(key)).value as AvroRow;
   return { key, keyHex: key.toString('hex'), keyRow, after, valueSchemaId: decoded.id };
 }
