@@ -52,6 +52,15 @@ describe('keys gone from the source', () => {
     expect(b.size).toBe(0);
   });
 
+  it('drops a key whose delete or tombstone follows its image in the batch', () => {
+    const b = new CandidateBatch();
+    b.add(candidate('01', { id: 1 }));
+    b.add(candidate('02', { id: 2 }));
+    b.forget('01');
+    b.forget('09');
+    expect(b.take().map((c) => c.keyHex)).toEqual(['02']);
+  });
+
   it('finds gone keys by their key bytes', () => {
     const cs = [candidate('01', { id: 1 }), candidate('02', { id: 2 }), candidate('03', { id: 3 })];
     expect(goneOf(cs, new Set(['02'])).map((c) => c.keyHex)).toEqual(['01', '03']);
