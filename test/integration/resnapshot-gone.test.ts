@@ -16,64 +16,70 @@ import { readTopic } from '../support/topics.ts';
  */
 describe('re-snapshot after a binlog gap', () => {
   const s = stack();
-  const db = uniqueName('iso_resnap');
-  const prefix = uniqueName('rs');
+  const runs: { db: string; prefix: string }[] = [];
   const services: ServiceProcess[] = [];
   const conns: mysql.Connection[] = [];
   let source: mysql.Connection | undefined;
 
   afterAll(async () => {
     for (const p of services) await p.stop();
-    for (const c of conns) {
-      await c.query(`DROP DATABASE IF EXISTS \`${db}\``).catch(() => undefined);
-      await c.query('DELETE FROM _sluice.checkpoints WHERE sink LIKE ?', [`${prefix}%`]).catch(() => undefined);
-      await c.end();
+    for (const { db, prefix } of runs) {
+      for (const c of conns) {
+        await c.query(`DROP DATABASE IF EXISTS \`${db}\``).catch(() => undefined);
+        await c.query('DELETE FROM _sluice.checkpoints WHERE sink LIKE ?', [`${prefix}%`]).catch(() => undefined);
+      }
+      await source?.query(`DROP DATABASE IF EXISTS \`${db}\``);
     }
-    await source?.query(`DROP DATABASE IF EXISTS \`${db}\``);
+    for (const c of conns) await c.end();
     await source?.end();
   });
 
-  const capture = () => {
-    const p = ownCapture(s, {
-      name: `capture-${prefix}-${services.length}`,
-      prefix,
-      include: [`${db}.*`],
-      extra: { snapshot: { mode: 'when_needed', chunkRows: 7 }, heartbeatMs: 500 },
-    });
-    services.push(p);
-    return p;
-  };
-  const sink = (t: { name: string; url: string }, name: string) => {
-    const p = ownSink(s, { name, prefix, targetUrl: t.url, kind: t.name === 'tidb' ? 'tidb' : 'mariadb' });
-    services.push(p);
-    return p;
-  };
+  const scenario = async (killDuringScan: boolean) => {
+    const db = uniqueName('iso_resnap');
+    const prefix = uniqueName('rs');
+    runs.push({ db, prefix });
+    // Killed runs need a topic whose scan lasts long enough to be killed in.
+    const rows = killDuringScan ? 3_000 : 40;
+    const capture = () => {
+      const p = ownCapture(s, {
+        name: `capture-${prefix}-${services.length}`,
+        prefix,
+        include: [`${db}.*`],
+        extra: { snapshot: { mode: 'when_needed', chunkRows: killDuringScan ? 200 : 7 }, heartbeatMs: 500 },
+      });
+      services.push(p);
+      return p;
+    };
+    const sink = (t: { name: string; url: string }, name: string) => {
+      const p = ownSink(s, { name, prefix, targetUrl: t.url, kind: t.name === 'tidb' ? 'tidb' : 'mariadb' });
+      services.push(p);
+      return p;
+    };
 
-  /** Live keys of a topic: the last record of each key, unless a delete or a tombstone. */
-  const liveKeys = async (table: string, expected: number): Promise<string[]> => {
-    const records = await readTopic({
-      brokers: s.kafkaBrokers,
-      registryUrl: s.registryUrl,
-      topic: `${prefix}.${db}.${table}`,
-      expected,
-      settleMs: 2_000,
-    });
-    const last = new Map<string, Record<string, unknown> | null>();
-    for (const r of records) last.set(JSON.stringify(r.key), r.value);
-    return [...last]
-      .filter(([, v]) => v !== null && v.op !== 'd')
-      .map(([k]) => k)
-      .sort();
-  };
-  const sourceKeys = async (table: string, cols: string[]): Promise<string[]> => {
-    const [rows] = await (source as mysql.Connection).query<mysql.RowDataPacket[]>(
-      `SELECT ${cols.map((c) => `\`${c}\``).join(', ')} FROM \`${db}\`.\`${table}\``,
-    );
-    return rows.map((r) => JSON.stringify(Object.fromEntries(cols.map((c) => [c, r[c]])))).sort();
-  };
+    /** Live keys of a topic: the last record of each key, unless a delete or a tombstone. */
+    const liveKeys = async (table: string, expected: number): Promise<string[]> => {
+      const records = await readTopic({
+        brokers: s.kafkaBrokers,
+        registryUrl: s.registryUrl,
+        topic: `${prefix}.${db}.${table}`,
+        expected,
+        settleMs: 2_000,
+      });
+      const last = new Map<string, Record<string, unknown> | null>();
+      for (const r of records) last.set(JSON.stringify(r.key), r.value);
+      return [...last]
+        .filter(([, v]) => v !== null && v.op !== 'd')
+        .map(([k]) => k)
+        .sort();
+    };
+    const sourceKeys = async (table: string, cols: string[]): Promise<string[]> => {
+      const [rows] = await (source as mysql.Connection).query<mysql.RowDataPacket[]>(
+        `SELECT ${cols.map((c) => `\`${c}\``).join(', ')} FROM \`${db}\`.\`${table}\``,
+      );
+      return rows.map((r) => JSON.stringify(Object.fromEntries(cols.map((c) => [c, r[c]])))).sort();
+    };
 
-  it('deletes rows removed or re-keyed in the gap, in the topic, a running target and a bootstrapped one', async () => {
-    source = await connect(s.sourceUrl);
+    source ??= await connect(s.sourceUrl);
     await source.query(`CREATE DATABASE \`${db}\``);
     await source.query(`CREATE TABLE \`${db}\`.t (id INT PRIMARY KEY, v VARCHAR(20))`);
     await source.query(`CREATE TABLE \`${db}\`.c (a INT, b VARCHAR(10), v INT, PRIMARY KEY (a, b))`);
@@ -93,7 +99,7 @@ describe('re-snapshot after a binlog gap', () => {
         i,
       ]);
     }
-    for (let i = 1; i <= 40; i++) await source.query(`INSERT INTO \`${db}\`.t VALUES (?, ?)`, [i, `v${i}`]);
+    await source.query(`INSERT INTO \`${db}\`.t SELECT seq, CONCAT('v', seq) FROM \`${db}\`.seq_1_to_${rows}`);
     for (let i = 1; i <= 20; i++) await source.query(`INSERT INTO \`${db}\`.c VALUES (?, ?, ?)`, [i % 5, `k${i}`, i]);
 
     const mariadb = s.targets.find((t) => t.name === 'mariadb');
@@ -120,7 +126,7 @@ describe('re-snapshot after a binlog gap', () => {
 
     // The gap: deletes, key changes and inserts the new capture will never read from the binlog.
     await source.query(`DELETE FROM \`${db}\`.t WHERE id % 4 = 0`);
-    await source.query(`UPDATE \`${db}\`.t SET id = id + 1000 WHERE id % 4 = 1`);
+    await source.query(`UPDATE \`${db}\`.t SET id = id + 100000 WHERE id % 4 = 1`);
     await source.query(`INSERT INTO \`${db}\`.t VALUES (500, 'new'), (501, 'new')`);
     await source.query(`DELETE FROM \`${db}\`.c WHERE v % 3 = 0`);
     await source.query(`UPDATE \`${db}\`.c SET b = CONCAT(b, 'x') WHERE v % 3 = 1`);
@@ -146,16 +152,28 @@ describe('re-snapshot after a binlog gap', () => {
 
     const second = capture();
     await second.start();
+    if (killDuringScan) {
+      // Killed while the new snapshot scans the topics: the restart redoes the scan (deletes are idempotent).
+      // After the first table's scan: the kill lands in t's (the largest) scan or rows.
+      await second.waitLog(/keys gone from the source removed/);
+      await second.kill9();
+      await second.start();
+    }
     await waitFor('the new snapshot to complete', async () =>
       /purged; snapshot.mode when_needed/.test(second.log()) && /snapshot complete/.test(second.log()) ? true : undefined,
     );
-    expect(await liveKeys('t', 40 + 30)).toEqual(await sourceKeys('t', ['id']));
+    expect(await liveKeys('t', rows)).toEqual(await sourceKeys('t', ['id']));
     expect(await liveKeys('c', 20 + 13)).toEqual(await sourceKeys('c', ['a', 'b']));
-    // t: 10 rows deleted and 10 re-keyed; c: 6 deleted and 7 re-keyed.
-    expect(second.log()).toMatch(/"scanned":40,"keysGone":20,/);
-    expect(second.log()).toMatch(/"scanned":20,"keysGone":13,/);
-    // k: exactly the one row deleted, no live key taken for gone.
-    expect(second.log()).toMatch(/"scanned":6,"keysGone":1,/);
+    if (killDuringScan) {
+      // The restart resumed the snapshot (the kill came before its end), and its scans found keys gone again.
+      expect(second.log()).toMatch(/"resumed":true/);
+    } else {
+      // t: 10 rows deleted and 10 re-keyed; c: 6 deleted and 7 re-keyed.
+      expect(second.log()).toMatch(/"scanned":40,"keysGone":20,/);
+      expect(second.log()).toMatch(/"scanned":20,"keysGone":13,/);
+      // k: exactly the one row deleted, no live key taken for gone.
+      expect(second.log()).toMatch(/"scanned":6,"keysGone":1,/);
+    }
 
     await converged(target);
     // A target bootstrapped from the topics now: another sink group into TiDB.
@@ -164,5 +182,9 @@ describe('re-snapshot after a binlog gap', () => {
     const tidbConn = await connect(tidb.url);
     conns.push(tidbConn);
     await converged(tidbConn);
-  });
+  };
+
+  it('deletes rows removed or re-keyed in the gap, in the topic, a running target and a bootstrapped one', () => scenario(false));
+
+  it('converges the same when the capture is killed while the new snapshot scans the topics', () => scenario(true));
 });
