@@ -246,6 +246,8 @@ export class CaptureRun {
       log: this.log,
       stopping: () => this.stopping,
       onRows: (n) => this.metrics.snapshotRows.inc(n),
+      kafka: this.kafka,
+      onGone: (n) => this.metrics.snapshotGoneKeys.inc(n),
       limits: this.limits,
     });
   }

@@ -7,6 +7,7 @@ export class CaptureMetrics {
   readonly transactions: Counter;
   readonly kafkaTransactions: Counter;
   readonly snapshotRows: Counter;
+  readonly snapshotGoneKeys: Counter;
   readonly queueBytes: Gauge;
   readonly sourceLagSeconds: Gauge;
   readonly lastCheckpointSeconds: Gauge;
@@ -33,6 +34,11 @@ export class CaptureMetrics {
     this.kafkaTransactions = new Counter({
       name: 'sluice_capture_kafka_transactions_total',
       help: 'Kafka transactions committed',
+      registers: r,
+    });
+    this.snapshotGoneKeys = new Counter({
+      name: 'sluice_capture_snapshot_gone_keys_total',
+      help: 'keys a snapshot found in a topic but not in the source, and deleted',
       registers: r,
     });
     this.snapshotRows = new Counter({

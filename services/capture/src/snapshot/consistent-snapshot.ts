@@ -1,6 +1,7 @@
-import { BinlogPosition, type ColumnDef, qualified, quoteIdent, SluiceError } from '@sluice/core';
+import { BinlogPosition, type ColumnDef, qualified, quoteIdent, SluiceError, type SqlParam } from '@sluice/core';
 import mysql, { type Connection, type RowDataPacket } from 'mysql2/promise';
 import type { Flavor } from '../source/source-checks.ts';
+import { paddedCount, presentKeysSql } from './gone-keys.ts';
 
 /**
  * A read-only REPEATABLE READ transaction on the source and the binlog position it corresponds
@@ -88,6 +89,22 @@ export class ConsistentSnapshot {
       }
       throw err;
     }
+  }
+
+  /**
+   * Rows of a table, as of this snapshot, whose key is one of `keys` (key columns only): which
+   * keys the topic holds that the source still has (remove-gone.ts). Binary protocol, as chunk().
+   */
+  async presentKeys(database: string, table: string, key: string[], keys: SqlParam[][]): Promise<Record<string, unknown>[]> {
+    if (keys.length === 0) return [];
+    // Padded (with the last key again) to a power of two: few distinct prepared statements.
+    const slots = paddedCount(keys.length);
+    const params = [...keys, ...Array.from({ length: slots - keys.length }, () => keys[keys.length - 1] as SqlParam[])];
+    const [rows] = await this.conn.execute<RowDataPacket[]>(
+      presentKeysSql(database, table, key, slots),
+      params.flat() as never[],
+    );
+    return rows as Record<string, unknown>[];
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,6 @@
 import type { Registry } from '@sluice/core';
 import { BinlogPosition, type Logger, type SourceBlock, tableKey } from '@sluice/core';
+import type { Kafka } from 'kafkajs';
 import type mysql from 'mysql2/promise';
 import { encodeChanges } from '../encode/record-encoder.ts';
 import type { TableRegistry } from '../encode/table-registry.ts';
@@ -10,6 +11,7 @@ import type { RecordLimits } from '../publish/record-limits.ts';
 import type { TransactionalPublisher } from '../publish/transactional-publisher.ts';
 import type { Flavor } from '../source/source-checks.ts';
 import { ConsistentSnapshot } from './consistent-snapshot.ts';
+import { removeGoneKeys, snapshotSource } from './remove-gone.ts';
 
 /** JSON that keeps Buffers (binary keys) intact. */
 export const encodeKey = (values: unknown[]): string =>
@@ -45,6 +47,9 @@ export async function runSnapshot(opts: {
   onRows?: (n: number) => void;
   /** Size ceiling and topic sizing of records (record-limits.ts). */
   limits?: RecordLimits;
+  /** To look for keys the tables' topics hold but the source no longer has (remove-gone.ts). */
+  kafka?: Kafka;
+  onGone?: (n: number) => void;
 }): Promise<BinlogPosition> {
   const snap = await ConsistentSnapshot.open(opts.connection, opts.flavor);
   try {
@@ -86,6 +91,29 @@ export async function runSnapshot(opts: {
         continue;
       }
       let after = progress.table === name && progress.last_key ? decodeKey(progress.last_key) : null;
+      // Resumed inside the table: its keys gone were removed before its first chunk.
+      if (opts.kafka && !after) {
+        const gone = await removeGoneKeys({
+          kafka: opts.kafka,
+          registry: opts.registry,
+          snap,
+          table: enc,
+          groupPrefix: opts.captureId,
+          tombstones: opts.tombstones,
+          source: snapshotSource(opts.prefix, opts.serverId, startAt, t.database, t.table),
+          publish: (messages, bytes) =>
+            opts.publisher.add({
+              messages,
+              checkpoint: checkpoint({ ...progress, tables_done: [...progress.tables_done] }),
+              bytes,
+              encodedBytes: bytes,
+            }),
+          log: opts.log,
+          stopping: opts.stopping,
+        });
+        if (gone === 'stopped') return startAt;
+        if (gone?.keysGone) opts.onGone?.(gone.keysGone);
+      }
       let tableRows = 0;
       let lastLog = Date.now();
       for (;;) {
