@@ -197,3 +197,45 @@ describe.each(sources)('DDL markers from $name (topics of $partitions partitions
     await expectSame('pt', ['id', 'v']);
   });
 });
+
+describe('a partition statement the target cannot take', () => {
+  const db = uniqueName('iso_ddlmp');
+  const prefix = uniqueName('dmp');
+  const mariadb = s.targets.find((t) => t.name === 'mariadb') ?? s.targets[0];
+  const services: ServiceProcess[] = [];
+  let source: mysql.Connection | undefined;
+  let target: mysql.Connection | undefined;
+
+  afterAll(async () => {
+    for (const p of services) await p.stop();
+    await source?.query(`DROP DATABASE IF EXISTS \`${db}\``);
+    await source?.end();
+    await target?.query(`DROP DATABASE IF EXISTS \`${db}\``);
+    await target?.query('DELETE FROM _sluice.checkpoints WHERE sink LIKE ?', [`${prefix}%`]).catch(() => undefined);
+    await target?.end();
+  });
+
+  it('stops the sink with PARTITION_DDL_UNSUPPORTED naming the statement and the table, rows before it applied', async () => {
+    if (!mariadb) throw new Error('no MariaDB target in the stack');
+    source = await connect(s.sourceUrl);
+    target = await connect(mariadb.url);
+    await source.query(`CREATE DATABASE \`${db}\``);
+    // The target table is created from the schema, not partitioned.
+    await source.query(`CREATE TABLE \`${db}\`.pt ${PARTITIONED}`);
+    await source.query(`INSERT INTO \`${db}\`.pt VALUES (1, 'a'), (11, 'b')`);
+    const capture = ownCapture(s, { name: `capture-${prefix}`, prefix, include: [`${db}.*`] });
+    const sink = ownSink(s, { name: `${prefix}-sink`, prefix, targetUrl: mariadb.url });
+    services.push(capture, sink);
+    await capture.start();
+    await capture.waitLog(/"msg":"capture streaming"/);
+    await sink.start();
+    await source.query(`INSERT INTO \`${db}\`.pt VALUES (2, 'c')`);
+    await source.query(`ALTER TABLE \`${db}\`.pt TRUNCATE PARTITION p0`);
+    expect(await sink.waitExit()).not.toBe(0);
+    expect(sink.log()).toMatch(
+      /"code":"PARTITION_DDL_UNSUPPORTED".*TRUNCATE PARTITION p0 cannot be applied to target table iso_ddlmp_\w+\.pt: it is not partitioned/,
+    );
+    const [rows] = await target.query(`SELECT id FROM \`${db}\`.pt ORDER BY id`);
+    expect(rows).toEqual([{ id: 1 }, { id: 2 }, { id: 11 }]);
+  });
+});

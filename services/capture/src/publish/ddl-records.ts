@@ -20,6 +20,7 @@ import type { EncodedTable, TableRegistry } from '../encode/table-registry.ts';
 import { type DdlStatement, parseDdl, type TableName } from '../event/ddl-statement.ts';
 import { CONNECTOR_VERSION, type SourceTransaction } from '../event/transaction-assembler.ts';
 import type { OnlineDdl } from '../source/online-ddl.ts';
+import { columnsOfValueSchema, definitionFollows } from './marker-definition.ts';
 import { renameSteps } from './rename-steps.ts';
 import type { TopicManager } from './topic-manager.ts';
 
@@ -111,6 +112,11 @@ export class DdlRecords {
       for (const t of captured) {
         const enc = await this.opts.tables.ofNow(t.database, t.table);
         if (!enc) continue; // gone by now (a backlog read): its next DDL or drop follows
+        // A later DDL already ran (a backlog): the rows and the next marker carry the definitions.
+        if (parsed.kind !== 'create_table') {
+          const was = await this.columnsBefore(t, ctx.before);
+          if (!definitionFollows(was, enc.schema.columns, ddl.statement)) continue;
+        }
         ctx.after.set(tableKey(t.database, t.table), enc.valueId);
         markers.push(...(await this.marker(t, enc, 's', ctx)));
       }
@@ -214,6 +220,18 @@ export class DdlRecords {
       if (old) after = id;
     }
     return out;
+  }
+
+  /**
+   * The table's column names (as published) before the DDL: from the encoding in hand, else from
+   * its topic's latest registered version (a restarted capture); undefined when never published.
+   */
+  private async columnsBefore(t: TableName, before: Map<string, Encoding>): Promise<string[] | undefined> {
+    const hit = before.get(tableKey(t.database, t.table))?.table;
+    if (hit) return hit.schema.columns.map((c) => c.name);
+    const topic = await this.opts.topics.tableTopic(this.opts.prefix, t.database, t.table);
+    const latest = await this.opts.registry.latest(valueSubject(topic));
+    return latest ? columnsOfValueSchema(latest.schema) : undefined;
   }
 
   /** The table's encoding before the DDL: in hand, else its topic's latest version (undefined: never published). */
