@@ -178,7 +178,13 @@ export class TableRegistry {
         throw err;
       },
     );
-    return present ? this.get(database, table) : undefined;
+    // Not noted as used: the table of now may be ahead of the DDL (a backlog); see markUsed.
+    return present ? this.get(database, table, undefined, false) : undefined;
+  }
+
+  /** Notes a DDL marker's encoding as the table's last used one (it is the definition after the DDL). */
+  markUsed(database: string, table: string, enc: EncodedTable): void {
+    this.lastUsed.set(tableKey(database, table), enc);
   }
 
   /**
@@ -199,7 +205,7 @@ export class TableRegistry {
    * describes it; when that differs from the table of now (a backlog read across an ALTER), the
    * event is encoded with a schema version built from the binlog (schema-at-event.ts).
    */
-  async get(database: string, table: string, view?: BinlogTableView): Promise<EncodedTable | undefined> {
+  async get(database: string, table: string, view?: BinlogTableView, use = true): Promise<EncodedTable | undefined> {
     const name = tableKey(database, table);
     if (this.refused.has(name)) return undefined;
     let current = this.byName.get(name);
@@ -218,7 +224,7 @@ export class TableRegistry {
     }
     const now = current;
     const at = view ? await this.refuseOn(name, async () => schemaAtEvent(now.source, view)) : undefined;
-    if (!at) return this.used(name, current);
+    if (!at) return use ? this.used(name, current) : current;
     const past = { ...at, renames: await this.history(database, table) };
     const fp = tableFingerprint(past);
     let enc = this.past.get(fp);
@@ -227,7 +233,7 @@ export class TableRegistry {
       if (!enc) return undefined;
       this.past.set(fp, enc);
     }
-    return this.used(name, enc);
+    return use ? this.used(name, enc) : enc;
   }
 
   private used(name: string, enc: EncodedTable): EncodedTable {

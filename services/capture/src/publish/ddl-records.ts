@@ -20,7 +20,7 @@ import type { EncodedTable, TableRegistry } from '../encode/table-registry.ts';
 import { type DdlStatement, parseDdl, type TableName } from '../event/ddl-statement.ts';
 import { CONNECTOR_VERSION, type SourceTransaction } from '../event/transaction-assembler.ts';
 import type { OnlineDdl } from '../source/online-ddl.ts';
-import { columnsOfValueSchema, definitionFollows } from './marker-definition.ts';
+import { columnsOfValueSchema, definitionFollows, removesRows } from './marker-definition.ts';
 import { renameSteps } from './rename-steps.ts';
 import type { TopicManager } from './topic-manager.ts';
 
@@ -80,8 +80,9 @@ export class DdlRecords {
     const out = new Map<string, Encoding>();
     if (!txn.ddl) return out;
     for (const t of parseDdl(txn.ddl.statement, txn.ddl.database).tables) {
-      // The encoding last used (for a backlog, the past version its rows had), else the one in hand.
-      const enc = this.opts.tables.lastEncoding(t.database, t.table) ?? this.opts.tables.known(t.database, t.table);
+      // The encoding last used (for a backlog, the past version its rows had); not the table of
+      // now, which may be ahead (then the topic's latest version stands in, columnsBefore).
+      const enc = this.opts.tables.lastEncoding(t.database, t.table);
       if (enc) out.set(tableKey(t.database, t.table), { topic: enc.topic, valueId: enc.valueId, table: enc });
     }
     return out;
@@ -112,11 +113,18 @@ export class DdlRecords {
       for (const t of captured) {
         const enc = await this.opts.tables.ofNow(t.database, t.table);
         if (!enc) continue; // gone by now (a backlog read): its next DDL or drop follows
-        // A later DDL already ran (a backlog): the rows and the next marker carry the definitions.
         if (parsed.kind !== 'create_table') {
           const was = await this.columnsBefore(t, ctx.before);
-          if (!definitionFollows(was, enc.schema.columns, ddl.statement)) continue;
+          if (!definitionFollows(was, enc.schema.columns, ddl.statement)) {
+            // A later DDL already ran (a backlog): the rows and the next markers carry the
+            // definitions. A statement that removes rows still goes, in its place, with the
+            // definition before (sinks run its action without following the layout).
+            const prev = removesRows(ddl.statement) ? await this.lastEncoding(t, ctx.before) : undefined;
+            if (prev) markers.push(...(await this.marker(t, prev, 's', ctx)));
+            continue;
+          }
         }
+        this.opts.tables.markUsed(t.database, t.table, enc);
         ctx.after.set(tableKey(t.database, t.table), enc.valueId);
         markers.push(...(await this.marker(t, enc, 's', ctx)));
       }

@@ -1,6 +1,6 @@
 import { buildTableAvro, type TableSchema } from '@sluice/core';
 import { describe, expect, it } from 'vitest';
-import { columnsOfValueSchema, definitionFollows } from './marker-definition.ts';
+import { columnsOfValueSchema, definitionFollows, removesRows } from './marker-definition.ts';
 
 const cols = (...names: string[]) => names.map((name) => ({ name }));
 
@@ -34,5 +34,15 @@ describe('columnsOfValueSchema', () => {
     };
     expect(columnsOfValueSchema(buildTableAvro('p', t).valueSchema)).toEqual(['id', 'a b']);
     expect(columnsOfValueSchema({})).toBeUndefined();
+  });
+});
+
+describe('removesRows', () => {
+  it('tells the partition statements that remove or move rows', () => {
+    expect(removesRows('ALTER TABLE t TRUNCATE PARTITION p0')).toBe(true);
+    expect(removesRows('alter table t drop  partition p1, p2')).toBe(true);
+    expect(removesRows('ALTER TABLE t EXCHANGE PARTITION p0 WITH TABLE x')).toBe(true);
+    expect(removesRows('ALTER TABLE t ADD PARTITION (PARTITION p3 VALUES LESS THAN (40))')).toBe(false);
+    expect(removesRows('ALTER TABLE t ADD COLUMN c INT')).toBe(false);
   });
 });

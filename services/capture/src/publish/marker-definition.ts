@@ -5,9 +5,10 @@ import { columnChanges } from '../event/column-changes.ts';
  * columns are those before it, with the statement's renames, drops and adds. When they are not, a
  * later DDL has already run on the source (a backlog): a marker with the table of now would run
  * ahead of the rows between, and lose a renamed column's values (the rename history of now does
- * not know the later names yet). Then no marker is published; the rows and the next DDL's marker
- * carry the definitions. Unknown columns before (never published) cannot be checked: no marker
- * either. Types are not compared (a later MODIFY is not told apart). Names as published.
+ * not know the later names yet), and one with the definition before would take the target back
+ * behind rows already applied. Then no marker (ddl-records.ts) unless the statement removes rows;
+ * the rows and the next DDL's marker carry the definitions. Unknown columns before cannot be
+ * checked: taken as not following. Types are not compared (a later MODIFY is not told apart).
  */
 export function definitionFollows(before: string[] | undefined, now: { name: string }[], statement: string): boolean {
   if (!before) return false;
@@ -30,3 +31,6 @@ export function columnsOfValueSchema(valueSchema: Record<string, unknown>): stri
   const fields = (record as { fields?: Record<string, unknown>[] } | undefined)?.fields;
   return fields?.map((f) => String(f['sluice.column'] ?? f.name));
 }
+
+/** A partition statement that removes or moves rows (sinks act on its marker, whatever its layout). */
+export const removesRows = (statement: string): boolean => /\b(?:TRUNCATE|DROP|EXCHANGE|CONVERT)\s+PARTITION\b/i.test(statement);
