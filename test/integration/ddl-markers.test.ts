@@ -12,13 +12,11 @@ import { connect, expectConverged, stack, uniqueName } from '../support/stack.ts
  * tool table), and TRUNCATE/DROP PARTITION on a target partitioned like the source.
  */
 const s = stack();
-const db = uniqueName('iso_ddlm');
-const other = uniqueName('iso_ddlm2');
-const prefix = uniqueName('dm');
-const services: ServiceProcess[] = [];
-let source: mysql.Connection;
-const targets: { name: string; conn: mysql.Connection; sink: ServiceProcess }[] = [];
-const q = (t: string, d = db) => `\`${d}\`.\`${t}\``;
+const sources = [
+  { name: 'MariaDB', url: s.sourceUrl, partitions: 1 },
+  // Two partitions per topic: renames and partition statements wait for every partition's marker.
+  { name: 'MySQL 8', url: s.mysql8Url, partitions: 2 },
+];
 
 const PARTITIONED = `(id INT PRIMARY KEY, v VARCHAR(10)) PARTITION BY RANGE (id)
   (PARTITION p0 VALUES LESS THAN (10), PARTITION p1 VALUES LESS THAN (20), PARTITION p2 VALUES LESS THAN MAXVALUE)`;
@@ -31,60 +29,75 @@ async function tablesOf(conn: mysql.Connection, database: string): Promise<strin
   return (rows as { t: string }[]).map((r) => r.t);
 }
 
-/** Every target converges to the source's rows of `table` (all `columns`). */
-async function expectSame(table: string, columns: string[], database = db): Promise<void> {
-  for (const t of targets) {
-    const { source: want, target: got } = await expectConverged({ source, target: t.conn, db: database, table, columns });
-    expect(got, `${t.name} ${database}.${table}\n${t.sink.tail(20)}`).toEqual(want);
-  }
-}
+describe.each(sources)('DDL markers from $name (topics of $partitions partitions)', ({ url, partitions }) => {
+  const db = uniqueName('iso_ddlm');
+  const other = uniqueName('iso_ddlm2');
+  const prefix = uniqueName('dm');
+  const services: ServiceProcess[] = [];
+  let source: mysql.Connection;
+  const targets: { name: string; conn: mysql.Connection; sink: ServiceProcess }[] = [];
+  const q = (t: string, d = db) => `\`${d}\`.\`${t}\``;
 
-beforeAll(async () => {
-  source = await connect(s.sourceUrl);
-  await source.query(`CREATE DATABASE \`${db}\``);
-  await source.query(`CREATE DATABASE \`${other}\``);
-  // Tables that hold rows before the capture starts (the snapshot brings them).
-  await source.query(`CREATE TABLE ${q('t')} (id INT PRIMARY KEY, v VARCHAR(10))`);
-  await source.query(`INSERT INTO ${q('t')} VALUES (1, 'a'), (2, 'b'), (3, 'c'), (4, 'd'), (5, 'e')`);
-  await source.query(`CREATE TABLE ${q('g')} (id INT PRIMARY KEY, v VARCHAR(10))`);
-  await source.query(`INSERT INTO ${q('g')} VALUES (1, 'a'), (2, 'b'), (3, 'c')`);
-  await source.query(`CREATE TABLE ${q('p')} (id INT PRIMARY KEY, v VARCHAR(10))`);
-  await source.query(`INSERT INTO ${q('p')} VALUES (1, 'a'), (2, 'b'), (3, 'c')`);
-  await source.query(`CREATE TABLE ${q('pt')} ${PARTITIONED}`);
-  await source.query(`INSERT INTO ${q('pt')} VALUES (1, 'a'), (5, 'b'), (11, 'c'), (15, 'd'), (21, 'e'), (25, 'f')`);
-  for (const t of s.targets) {
-    const conn = await connect(t.url);
-    // The target's table partitioned as the source's (until sinks create tables as copies).
-    await conn.query(`CREATE DATABASE IF NOT EXISTS \`${db}\``);
-    await conn.query(`CREATE TABLE ${q('pt')} ${PARTITIONED}`);
-    const kind = t.name === 'tidb' ? 'tidb' : 'mariadb';
-    // parallelism 1: a partition held at a rename must not stop the sink reading the other topic.
-    const sink = ownSink(s, { name: `${prefix}-${t.name}`, prefix, targetUrl: t.url, kind, extra: { parallelism: 1 } });
-    targets.push({ name: t.name, conn, sink });
+  /** Every target converges to the source's rows of `table` (all `columns`). */
+  async function expectSame(table: string, columns: string[], database = db): Promise<void> {
+    for (const t of targets) {
+      const { source: want, target: got } = await expectConverged({ source, target: t.conn, db: database, table, columns });
+      expect(got, `${t.name} ${database}.${table}\n${t.sink.tail(20)}`).toEqual(want);
+    }
   }
-  const capture = ownCapture(s, { name: `capture-${prefix}`, prefix, include: [`${db}.*`, `${other}.*`] });
-  services.push(capture);
-  await capture.start();
-  await capture.waitLog(/"msg":"capture streaming"/);
-  for (const t of targets) {
-    services.push(t.sink);
-    await t.sink.start();
-  }
-  await expectSame('t', ['id', 'v']);
-}, 180_000);
 
-afterAll(async () => {
-  for (const p of services) await p.stop();
-  for (const d of [db, other]) await source?.query(`DROP DATABASE IF EXISTS \`${d}\``);
-  await source?.end();
-  for (const t of targets) {
-    for (const d of [db, other]) await t.conn.query(`DROP DATABASE IF EXISTS \`${d}\``);
-    await t.conn.query('DELETE FROM _sluice.checkpoints WHERE sink LIKE ?', [`${prefix}%`]).catch(() => undefined);
-    await t.conn.end();
-  }
-});
+  beforeAll(async () => {
+    if (!url) throw new Error('MYSQL8_URL is not set: run make up (it starts MySQL 8 as a second source)');
+    source = await connect(url);
+    await source.query(`CREATE DATABASE \`${db}\``);
+    await source.query(`CREATE DATABASE \`${other}\``);
+    // Tables that hold rows before the capture starts (the snapshot brings them).
+    await source.query(`CREATE TABLE ${q('t')} (id INT PRIMARY KEY, v VARCHAR(10))`);
+    await source.query(`INSERT INTO ${q('t')} VALUES (1, 'a'), (2, 'b'), (3, 'c'), (4, 'd'), (5, 'e')`);
+    await source.query(`CREATE TABLE ${q('g')} (id INT PRIMARY KEY, v VARCHAR(10))`);
+    await source.query(`INSERT INTO ${q('g')} VALUES (1, 'a'), (2, 'b'), (3, 'c')`);
+    await source.query(`CREATE TABLE ${q('p')} (id INT PRIMARY KEY, v VARCHAR(10))`);
+    await source.query(`INSERT INTO ${q('p')} VALUES (1, 'a'), (2, 'b'), (3, 'c')`);
+    await source.query(`CREATE TABLE ${q('pt')} ${PARTITIONED}`);
+    await source.query(`INSERT INTO ${q('pt')} VALUES (1, 'a'), (5, 'b'), (11, 'c'), (15, 'd'), (21, 'e'), (25, 'f')`);
+    for (const t of s.targets) {
+      const conn = await connect(t.url);
+      // The target's table partitioned as the source's (until sinks create tables as copies).
+      await conn.query(`CREATE DATABASE IF NOT EXISTS \`${db}\``);
+      await conn.query(`CREATE TABLE ${q('pt')} ${PARTITIONED}`);
+      const kind = t.name === 'tidb' ? 'tidb' : 'mariadb';
+      // parallelism 1: a partition held at a rename must not stop the sink reading the other topic.
+      const sink = ownSink(s, { name: `${prefix}-${t.name}`, prefix, targetUrl: t.url, kind, extra: { parallelism: 1 } });
+      targets.push({ name: t.name, conn, sink });
+    }
+    const capture = ownCapture(s, {
+      name: `capture-${prefix}`,
+      prefix,
+      sourceUrl: url,
+      include: [`${db}.*`, `${other}.*`],
+      extra: { topics: { partitions } },
+    });
+    services.push(capture);
+    await capture.start();
+    await capture.waitLog(/"msg":"capture streaming"/);
+    for (const t of targets) {
+      services.push(t.sink);
+      await t.sink.start();
+    }
+    await expectSame('t', ['id', 'v']);
+  }, 180_000);
 
-describe('DDL markers', () => {
+  afterAll(async () => {
+    for (const p of services) await p.stop();
+    for (const d of [db, other]) await source?.query(`DROP DATABASE IF EXISTS \`${d}\``);
+    await source?.end();
+    for (const t of targets) {
+      for (const d of [db, other]) await t.conn.query(`DROP DATABASE IF EXISTS \`${d}\``);
+      await t.conn.query('DELETE FROM _sluice.checkpoints WHERE sink LIKE ?', [`${prefix}%`]).catch(() => undefined);
+      await t.conn.end();
+    }
+  });
+
   it('RENAME TABLE renames the target table: rows written before and right after it, none lost or doubled', async () => {
     await source.query(`UPDATE ${q('t')} SET v = 'a1' WHERE id = 1`);
     await source.query(`INSERT INTO ${q('t')} VALUES (6, 'f')`);
@@ -177,9 +190,52 @@ describe('DDL markers', () => {
     await expectSame('pt', ['id', 'v']);
     await source.query(`INSERT INTO ${pt} VALUES (2, 'g')`);
     await source.query(`ALTER TABLE ${pt} TRUNCATE PARTITION p0`);
-    await source.query(`INSERT INTO ${pt} VALUES (3, 'h')`);
+    // Rows after it on every topic partition: none of them may be removed by a marker that comes later.
+    await source.query(`INSERT INTO ${pt} VALUES (3, 'h'), (4, 'k'), (6, 'l'), (7, 'm'), (8, 'n')`);
     await source.query(`ALTER TABLE ${pt} DROP PARTITION p1`);
     await source.query(`INSERT INTO ${pt} VALUES (12, 'i'), (30, 'j')`);
     await expectSame('pt', ['id', 'v']);
+  });
+});
+
+describe('a partition statement the target cannot take', () => {
+  const db = uniqueName('iso_ddlmp');
+  const prefix = uniqueName('dmp');
+  const mariadb = s.targets.find((t) => t.name === 'mariadb') ?? s.targets[0];
+  const services: ServiceProcess[] = [];
+  let source: mysql.Connection | undefined;
+  let target: mysql.Connection | undefined;
+
+  afterAll(async () => {
+    for (const p of services) await p.stop();
+    await source?.query(`DROP DATABASE IF EXISTS \`${db}\``);
+    await source?.end();
+    await target?.query(`DROP DATABASE IF EXISTS \`${db}\``);
+    await target?.query('DELETE FROM _sluice.checkpoints WHERE sink LIKE ?', [`${prefix}%`]).catch(() => undefined);
+    await target?.end();
+  });
+
+  it('stops the sink with PARTITION_DDL_UNSUPPORTED naming the statement and the table, rows before it applied', async () => {
+    if (!mariadb) throw new Error('no MariaDB target in the stack');
+    source = await connect(s.sourceUrl);
+    target = await connect(mariadb.url);
+    await source.query(`CREATE DATABASE \`${db}\``);
+    // The target table is created from the schema, not partitioned.
+    await source.query(`CREATE TABLE \`${db}\`.pt ${PARTITIONED}`);
+    await source.query(`INSERT INTO \`${db}\`.pt VALUES (1, 'a'), (11, 'b')`);
+    const capture = ownCapture(s, { name: `capture-${prefix}`, prefix, include: [`${db}.*`] });
+    const sink = ownSink(s, { name: `${prefix}-sink`, prefix, targetUrl: mariadb.url });
+    services.push(capture, sink);
+    await capture.start();
+    await capture.waitLog(/"msg":"capture streaming"/);
+    await sink.start();
+    await source.query(`INSERT INTO \`${db}\`.pt VALUES (2, 'c')`);
+    await source.query(`ALTER TABLE \`${db}\`.pt TRUNCATE PARTITION p0`);
+    expect(await sink.waitExit()).not.toBe(0);
+    expect(sink.log()).toMatch(
+      /"code":"PARTITION_DDL_UNSUPPORTED".*TRUNCATE PARTITION p0 cannot be applied to target table iso_ddlmp_\w+\.pt: it is not partitioned/,
+    );
+    const [rows] = await target.query(`SELECT id FROM \`${db}\`.pt ORDER BY id`);
+    expect(rows).toEqual([{ id: 1 }, { id: 2 }, { id: 11 }]);
   });
 });

@@ -62,8 +62,9 @@ describe.each([
       brokers: s.kafkaBrokers,
       registryUrl: s.registryUrl,
       topic: `${prefix}.${db}.t`,
-      // 5 rows, a TRUNCATE marker (op t) and a DDL marker (op s) for the CREATE and each ALTER, on each of 2 partitions.
-      expected: 15,
+      // 5 rows, a TRUNCATE marker (op t) and the CREATE's DDL marker (op s), on each of 2 partitions;
+      // an ALTER's marker only when the capture read it before the next ALTER ran (docs/ddl.md).
+      expected: 9,
     });
     const rows = records.filter((r) => r.value?.op === 'c').map((r) => r.value?.after as Record<string, unknown>);
     rows.sort((x, y) => Number(x.id) - Number(y.id));
@@ -83,9 +84,13 @@ describe.each([
 
     // Each DDL marker carries its statement, on both partitions.
     const markers = records.filter((r) => r.value?.op === 's');
-    expect(markers.map((r) => String((r.value?.source as { query?: string } | undefined)?.query).split(' ')[0])).toEqual(
-      Array.from({ length: 8 }, (_, i) => (i < 2 ? 'CREATE' : 'ALTER')),
-    );
+    const verbs = markers.map((r) => String((r.value?.source as { query?: string } | undefined)?.query).split(' ')[0]);
+    expect(verbs.filter((v) => v === 'CREATE')).toHaveLength(2);
+    expect(
+      verbs.every((v) => v === 'CREATE' || v === 'ALTER'),
+      verbs.join(),
+    ).toBe(true);
+    expect(markers.length % 2).toBe(0);
     const changes = await readTopic({
       brokers: s.kafkaBrokers,
       registryUrl: s.registryUrl,

@@ -47,6 +47,8 @@ export class Sink {
   /** Holds partitions at rename markers until the target table is renamed (rename-gate.ts). */
   private readonly renames: RenameGate;
   private readonly shardHolds: ShardHolds;
+  /** Per topic partition, the offset of the last marker noted in the target (see markerFloor). */
+  private readonly floors = new Map<string, bigint | undefined>();
   ready = false;
 
   constructor(cfg: SinkConfig, writer: TargetWriter, log: Logger, metrics: SinkMetrics) {
@@ -100,6 +102,8 @@ export class Sink {
     this.restarting = true;
     try {
       await this.consumer?.disconnect();
+      // Partitions may have moved to other members meanwhile: read the floors again.
+      this.floors.clear();
       const consumer = this.kafka.consumer(consumerSettings(this.cfg.sinkName));
       consumer.on(consumer.events.CRASH, (e) => {
         if (!e.payload.restart) this.fatal?.(e.payload.error);
@@ -118,6 +122,39 @@ export class Sink {
     } finally {
       this.restarting = false;
     }
+  }
+
+  /** Commits the offset; false when the group rebalanced meanwhile (the batch will be applied again). */
+  private async commit(consumer: Consumer, topic: string, partition: number, offset: string): Promise<boolean> {
+    try {
+      await consumer.commitOffsets([{ topic, partition, offset }]);
+      return true;
+    } catch (err) {
+      // The group moved on (rebalance): the batch is applied but its offsets are not committed.
+      // Whoever owns the partition now applies it again, which idempotent apply makes harmless.
+      if (
+        !REBALANCED.has(
+          String((err as { type?: string; cause?: { type?: string } }).cause?.type ?? (err as { type?: string }).type),
+        )
+      ) {
+        throw err;
+      }
+      this.log.warn({ topic, partition, offset }, 'offsets not committed: the group rebalanced; the batch will be applied again');
+      return false;
+    }
+  }
+
+  /** The last marker noted on the partition (cached; a new consumer reads it again from the target). */
+  private async markerFloor(topic: string, partition: number): Promise<bigint | undefined> {
+    const key = `${topic}:${partition}`;
+    if (!this.floors.has(key)) {
+      const floor = await retry(() => this.writer.markerFloor(topic, partition), {
+        signal: this.abort.signal,
+        maxDelayMs: 15_000,
+      });
+      this.floors.set(key, floor);
+    }
+    return this.floors.get(key);
   }
 
   private async onBatch(consumer: Consumer, p: EachBatchPayload): Promise<void> {
@@ -155,11 +192,16 @@ export class Sink {
       // chunk decodes while the target works on the current one. Kafka offsets move once, below.
       let pending: Promise<DeadLetter[]> | undefined;
       const letters: DeadLetter[] = [];
+      const floor = await this.markerFloor(batch.topic, batch.partition);
       try {
         for (let i = 0; i < batch.messages.length && !held; ) {
           let chunk = batch.messages.slice(i, chunkEnd(batch.messages, i, this.cfg.target.maxTxnBytes));
           let decoded: Decoded[] = [];
-          for (const m of chunk) decoded.push(this.decodeKnown(m, batch.partition) ?? (await this.decode(m, batch.partition)));
+          for (const m of chunk) {
+            // Applied before a marker noted in the target (a replay after a rename): not again.
+            if (floor !== undefined && BigInt(m.offset) < floor) decoded.push({ message: m, change: { kind: 'skip' } });
+            else decoded.push(this.decodeKnown(m, batch) ?? (await this.decode(m, batch)));
+          }
           // A rename marker ends its chunk: the partition may have to wait for the rename there.
           const r = decoded.findIndex((d) => 'change' in d && isRenameMarker(d.change));
           const gate = r >= 0 ? (decoded[r] as { message: KafkaMessage; change: TargetChange }) : undefined;
@@ -182,6 +224,7 @@ export class Sink {
           if (gate && after) {
             letters.push(...(await pending));
             pending = undefined;
+            this.floors.set(`${batch.topic}:${batch.partition}`, BigInt(gate.message.offset));
             // Applied (noted in the target), but the rename waits for the topic's other partitions.
             if (!(await this.renameReady(after))) held = { message: gate.message, wait: after };
           }
@@ -201,28 +244,11 @@ export class Sink {
       const before = batch.messages[batch.messages.indexOf(at) - 1];
       if (!before) return;
       p.resolveOffset(before.offset);
-      await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: at.offset }]);
+      await this.commit(consumer, batch.topic, batch.partition, at.offset);
       return;
     }
     p.resolveOffset(last);
-    try {
-      await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);
-    } catch (err) {
-      // The group moved on (rebalance): the batch is applied but its offsets are not committed.
-      // Whoever owns the partition now applies it again, which idempotent apply makes harmless.
-      if (
-        !REBALANCED.has(
-          String((err as { type?: string; cause?: { type?: string } }).cause?.type ?? (err as { type?: string }).type),
-        )
-      ) {
-        throw err;
-      }
-      this.log.warn(
-        { topic: batch.topic, partition: batch.partition, offset: last },
-        'offsets not committed: the group rebalanced; the batch will be applied again',
-      );
-      return;
-    }
+    if (!(await this.commit(consumer, batch.topic, batch.partition, next))) return;
     this.metrics.batches.inc();
     this.metrics.batchRows.observe(batch.messages.length);
     this.metrics.batchSeconds.observe((Date.now() - started) / 1000);
@@ -283,26 +309,27 @@ export class Sink {
     return letters;
   }
 
-  private decodeKnown(message: KafkaMessage, partition: number): Decoded | undefined {
+  private decodeKnown(message: KafkaMessage, batch: { topic: string; partition: number }): Decoded | undefined {
     try {
       const change = this.decoder.decodeKnown(message.value);
-      return change && this.routed(message, change, partition);
+      return change && this.routed(message, change, batch);
     } catch (err) {
       return this.failed(message, err);
     }
   }
 
-  private async decode(message: KafkaMessage, partition: number): Promise<Decoded> {
+  private async decode(message: KafkaMessage, batch: { topic: string; partition: number }): Promise<Decoded> {
     try {
-      return this.routed(message, await this.decoder.decode(message.value), partition);
+      return this.routed(message, await this.decoder.decode(message.value), batch);
     } catch (err) {
       return this.failed(message, err);
     }
   }
 
-  private routed(message: KafkaMessage, decoded: TargetChange, partition: number): Decoded {
+  private routed(message: KafkaMessage, decoded: TargetChange, batch: { topic: string; partition: number }): Decoded {
     if (decoded.kind === 'skip') return { message, change: decoded };
-    const change = withRename(decoded, message.headers, partition, this.router);
+    const at = { topic: batch.topic, partition: batch.partition, offset: message.offset };
+    const change = withRename(decoded, message.headers, batch.partition, this.router, at);
     if (change.kind === 'skip') return { message, change };
     const table = this.router.route(change.table);
     if (table.shared && (change.kind === 'truncate' || change.kind === 'drop')) {

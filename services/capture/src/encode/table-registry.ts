@@ -55,6 +55,8 @@ export class TableRegistry {
   private readonly past = new Map<string, EncodedTable>();
   /** Rename history by table, as of the last DDL read (loaded from the registry on first use). */
   private readonly histories = new Map<string, Promise<RenameHistory>>();
+  /** The encoding last used per table (never emptied by a DDL): see gone() and lastEncoding(). */
+  private readonly lastUsed = new Map<string, EncodedTable>();
   /** Columns dropped by a DDL since the table's last registered version (a re-add of one is told). */
   private readonly dropped = new Map<string, Set<string>>();
   private readonly opts: {
@@ -176,7 +178,21 @@ export class TableRegistry {
         throw err;
       },
     );
-    return present ? this.get(database, table) : undefined;
+    // Not noted as used: the table of now may be ahead of the DDL (a backlog); see markUsed.
+    return present ? this.get(database, table, undefined, false) : undefined;
+  }
+
+  /** Notes a DDL marker's encoding as the table's last used one (it is the definition after the DDL). */
+  markUsed(database: string, table: string, enc: EncodedTable): void {
+    this.lastUsed.set(tableKey(database, table), enc);
+  }
+
+  /**
+   * The encoding of `to` with the definition `from` had before a RENAME TABLE (which keeps the
+   * definition): exact also in a backlog, where the table of now may be a later one.
+   */
+  async renamed(from: EncodedTable, to: { database: string; table: string }): Promise<EncodedTable | undefined> {
+    return this.encode({ ...from.source, database: to.database, table: to.table });
   }
 
   /** The table's current encoding if this process has one, without asking the source. */
@@ -189,20 +205,26 @@ export class TableRegistry {
    * describes it; when that differs from the table of now (a backlog read across an ALTER), the
    * event is encoded with a schema version built from the binlog (schema-at-event.ts).
    */
-  async get(database: string, table: string, view?: BinlogTableView): Promise<EncodedTable | undefined> {
+  async get(database: string, table: string, view?: BinlogTableView, use = true): Promise<EncodedTable | undefined> {
     const name = tableKey(database, table);
     if (this.refused.has(name)) return undefined;
     let current = this.byName.get(name);
     if (!current) {
-      const schema = await this.refuseOn(name, () => this.opts.catalog.get(database, table));
-      if (!schema) return undefined;
-      current = await this.encode(schema);
+      const schema = await this.refuseOn(name, () =>
+        this.opts.catalog.get(database, table).catch(async (err: unknown) => {
+          if (err instanceof SluiceError && err.code === 'SOURCE_TABLE_UNSUPPORTED' && (await this.gone(database, table))) {
+            return undefined;
+          }
+          throw err;
+        }),
+      );
+      current = schema ? await this.encode(schema) : this.byName.get(name);
       if (!current) return undefined;
       this.byName.set(name, current);
     }
     const now = current;
     const at = view ? await this.refuseOn(name, async () => schemaAtEvent(now.source, view)) : undefined;
-    if (!at) return current;
+    if (!at) return use ? this.used(name, current) : current;
     const past = { ...at, renames: await this.history(database, table), pastLayout: true };
     const fp = tableFingerprint(past);
     let enc = this.past.get(fp);
@@ -211,7 +233,31 @@ export class TableRegistry {
       if (!enc) return undefined;
       this.past.set(fp, enc);
     }
+    return use ? this.used(name, enc) : enc;
+  }
+
+  private used(name: string, enc: EncodedTable): EncodedTable {
+    this.lastUsed.set(name, enc);
     return enc;
+  }
+
+  /**
+   * The table last used for this name, when the table is gone from the source by now: rows
+   * written before a RENAME or DROP and read after it (any DDL empties the cache) are encoded as
+   * they were, not refused.
+   */
+  private async gone(database: string, table: string): Promise<EncodedTable | undefined> {
+    const name = tableKey(database, table);
+    const last = this.lastUsed.get(name);
+    if (!last || (await this.opts.catalog.exists(database, table))) return undefined;
+    // Until the next DDL (which empties the cache; a CREATE of the name brings the new table).
+    this.byName.set(name, last);
+    return last;
+  }
+
+  /** The encoding last used for the table's rows or markers (a backlog's past version included). */
+  lastEncoding(database: string, table: string): EncodedTable | undefined {
+    return this.lastUsed.get(tableKey(database, table));
   }
 
   /** Runs fn; a table that cannot be captured is refused once, with the reason logged. */

@@ -1,4 +1,5 @@
 import {
+  BARRIER_HEADER,
   type ChangeEnvelope,
   keySubject,
   type Logger,
@@ -15,16 +16,17 @@ import {
   valueSubject,
 } from '@sluice/core';
 import type { IHeaders, Message } from 'kafkajs';
-import type { TableRegistry } from '../encode/table-registry.ts';
+import type { EncodedTable, TableRegistry } from '../encode/table-registry.ts';
 import { type DdlStatement, parseDdl, type TableName } from '../event/ddl-statement.ts';
 import { CONNECTOR_VERSION, type SourceTransaction } from '../event/transaction-assembler.ts';
 import type { OnlineDdl } from '../source/online-ddl.ts';
+import { columnsOfValueSchema, definitionFollows, removesRows } from './marker-definition.ts';
 import { renameSteps } from './rename-steps.ts';
 import type { TopicManager } from './topic-manager.ts';
 
 type Out = { topic: string; message: Message };
-/** A table's value schema as published: its topic and registry id. */
-type Encoding = { topic: string; valueId: number };
+/** A table's value schema as published: its topic and registry id (and the table, when in hand). */
+type Encoding = { topic: string; valueId: number; table?: EncodedTable };
 
 /** DDL kinds that change a table's definition in place: a `s` marker with the definition after it. */
 const DEFINITION_KINDS = new Set(['create_table', 'alter_table', 'create_index', 'drop_index']);
@@ -78,8 +80,10 @@ export class DdlRecords {
     const out = new Map<string, Encoding>();
     if (!txn.ddl) return out;
     for (const t of parseDdl(txn.ddl.statement, txn.ddl.database).tables) {
-      const enc = this.opts.tables.known(t.database, t.table);
-      if (enc) out.set(tableKey(t.database, t.table), { topic: enc.topic, valueId: enc.valueId });
+      // The encoding last used (for a backlog, the past version its rows had); not the table of
+      // now, which may be ahead (then the topic's latest version stands in, columnsBefore).
+      const enc = this.opts.tables.lastEncoding(t.database, t.table);
+      if (enc) out.set(tableKey(t.database, t.table), { topic: enc.topic, valueId: enc.valueId, table: enc });
     }
     return out;
   }
@@ -109,6 +113,18 @@ export class DdlRecords {
       for (const t of captured) {
         const enc = await this.opts.tables.ofNow(t.database, t.table);
         if (!enc) continue; // gone by now (a backlog read): its next DDL or drop follows
+        if (parsed.kind !== 'create_table') {
+          const was = await this.columnsBefore(t, ctx.before);
+          if (!definitionFollows(was, enc.schema.columns, ddl.statement)) {
+            // A later DDL already ran (a backlog): the rows and the next markers carry the
+            // definitions. A statement that removes rows still goes, in its place, with the
+            // definition before (sinks run its action without following the layout).
+            const prev = removesRows(ddl.statement) ? await this.lastEncoding(t, ctx.before) : undefined;
+            if (prev) markers.push(...(await this.marker(t, prev, 's', ctx)));
+            continue;
+          }
+        }
+        this.opts.tables.markUsed(t.database, t.table, enc);
         ctx.after.set(tableKey(t.database, t.table), enc.valueId);
         markers.push(...(await this.marker(t, enc, 's', ctx)));
       }
@@ -153,8 +169,23 @@ export class DdlRecords {
     let after: string | null = null;
     // Where a name renamed earlier in this statement has its rows (a swap through a temporary name).
     const carriers = new Map<string, Encoding>();
-    for (const step of steps) {
-      const to = step.kind === 'left' ? undefined : await tables.ofNow(step.to.database, step.to.table);
+    for (const [i, step] of steps.entries()) {
+      // A temporary name of a swap (renamed away again in this statement) holds no row: no table, no marker.
+      const passing = steps
+        .slice(i + 1)
+        .some((x) => tableKey(x.from.database, x.from.table) === tableKey(step.to.database, step.to.table));
+      // No record of the old name ever published: nothing downstream to rename, only a table to create.
+      const fromKey = tableKey(step.from.database, step.from.table);
+      const old =
+        step.kind === 'rename' ? (carriers.get(fromKey) ?? (await this.lastEncoding(step.from, ctx.before))) : undefined;
+      // A rename keeps the definition: the old one under the new name is exact, where the table of
+      // now may be a later one (a backlog). Others (a cut-over, a table coming in) take the table of now.
+      const to =
+        step.kind === 'left' || passing
+          ? undefined
+          : old?.table
+            ? await tables.renamed(old.table, step.to)
+            : await tables.ofNow(step.to.database, step.to.table);
       if (to) ctx.after.set(tableKey(step.to.database, step.to.table), to.valueId);
       if (step.kind === 'left') {
         log?.warn(
@@ -174,9 +205,6 @@ export class DdlRecords {
         if (to) out.push(...(await this.marker(step.to, to, 's', ctx)));
         continue;
       }
-      // No record of the old name ever published: nothing downstream to rename, only a table to create.
-      const fromKey = tableKey(step.from.database, step.from.table);
-      const old = carriers.get(fromKey) ?? (await this.lastEncoding(step.from, ctx.before));
       carriers.delete(fromKey);
       if (old) carriers.set(tableKey(step.to.database, step.to.table), old);
       const id = `${ctx.txn.position.file}:${ctx.txn.position.pos}#${step.index}`;
@@ -200,6 +228,18 @@ export class DdlRecords {
       if (old) after = id;
     }
     return out;
+  }
+
+  /**
+   * The table's column names (as published) before the DDL: from the encoding in hand, else from
+   * its topic's latest registered version (a restarted capture); undefined when never published.
+   */
+  private async columnsBefore(t: TableName, before: Map<string, Encoding>): Promise<string[] | undefined> {
+    const hit = before.get(tableKey(t.database, t.table))?.table;
+    if (hit) return hit.schema.columns.map((c) => c.name);
+    const topic = await this.opts.topics.tableTopic(this.opts.prefix, t.database, t.table);
+    const latest = await this.opts.registry.latest(valueSubject(topic));
+    return latest ? columnsOfValueSchema(latest.schema) : undefined;
   }
 
   /** The table's encoding before the DDL: in hand, else its topic's latest version (undefined: never published). */
@@ -261,8 +301,14 @@ export class DdlRecords {
     };
     const key = await registry.encode(ctx.truncateKey, { table: `${t.database}.${t.table}` });
     const value = await registry.encode(enc.valueId, envelope);
-    const headers: IHeaders | undefined = rename ? { [RENAME_HEADER]: JSON.stringify(rename) } : undefined;
     const partitions = await topics.partitions(enc.topic);
+    let headers: IHeaders | undefined;
+    if (rename) headers = { [RENAME_HEADER]: JSON.stringify(rename) };
+    else if (op === 's' && partitions > 1) {
+      // A statement that removes rows (TRUNCATE PARTITION) runs once every partition is at its marker.
+      const id = `${txn.position.file}:${txn.position.pos}#${t.database}.${t.table}`;
+      headers = { [BARRIER_HEADER]: JSON.stringify({ id, partitions }) };
+    }
     return Array.from({ length: partitions }, (_, partition) => ({
       topic: enc.topic,
       message: { key, value, partition, ...(headers ? { headers } : {}) },

@@ -39,6 +39,15 @@ export class TableCatalog {
     return p;
   }
 
+  /** Whether the table exists on the source now (a later DDL may have renamed or dropped it). */
+  async exists(database: string, table: string): Promise<boolean> {
+    const [rows] = await this.pool.execute<RowDataPacket[]>(
+      'SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?',
+      [database, table],
+    );
+    return rows.length > 0;
+  }
+
   invalidate(database?: string, table?: string): void {
     if (database && table) this.cache.delete(tableKey(database, table));
     else this.cache.clear();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RENAME_HEADER, renameHeaderOf } from './rename-header.ts';
+import { BARRIER_HEADER, barrierHeaderOf, RENAME_HEADER, renameHeaderOf } from './rename-header.ts';
 
 describe('renameHeaderOf', () => {
   const h = {
@@ -20,5 +20,16 @@ describe('renameHeaderOf', () => {
     expect(renameHeaderOf({})).toBeUndefined();
     expect(renameHeaderOf({ [RENAME_HEADER]: Buffer.from('{') })).toBeUndefined();
     expect(renameHeaderOf({ [RENAME_HEADER]: JSON.stringify({ ...h, role: 'x' }) })).toBeUndefined();
+  });
+});
+
+describe('barrierHeaderOf', () => {
+  it('reads the id and the partition count', () => {
+    expect(barrierHeaderOf({ [BARRIER_HEADER]: Buffer.from('{"id":"f:1","partitions":3}') })).toEqual({
+      id: 'f:1',
+      partitions: 3,
+    });
+    expect(barrierHeaderOf({ [BARRIER_HEADER]: Buffer.from('{"id":"f:1","partitions":0}') })).toBeUndefined();
+    expect(barrierHeaderOf({})).toBeUndefined();
   });
 });

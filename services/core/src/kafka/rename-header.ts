@@ -37,3 +37,28 @@ export function renameHeaderOf(headers: Record<string, unknown> | undefined): Re
     return undefined;
   }
 }
+
+/**
+ * The Kafka header of an `s` marker on a topic of several partitions: the statement (a partition
+ * statement that removes rows) is applied once, when every partition has reached its marker, and
+ * no partition goes past its marker before that (docs/ddl.md, partitions).
+ */
+export const BARRIER_HEADER = 'sluice.barrier';
+
+export interface BarrierHeader {
+  id: string;
+  partitions: number;
+}
+
+export function barrierHeaderOf(headers: Record<string, unknown> | undefined): BarrierHeader | undefined {
+  const raw = headers?.[BARRIER_HEADER];
+  const text = Buffer.isBuffer(raw) ? raw.toString('utf8') : typeof raw === 'string' ? raw : undefined;
+  if (!text) return undefined;
+  try {
+    const h = JSON.parse(text) as BarrierHeader;
+    const partitions = Number(h.partitions);
+    return typeof h.id === 'string' && partitions >= 1 ? { id: h.id, partitions } : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,20 +1,22 @@
 import { type Logger, qualified, quoteIdent, SluiceError } from '@sluice/core';
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 import type { PartitionStatement } from '../plan/partition-statement.ts';
-import type { TableAction, TargetName } from '../plan/table-action.ts';
+import type { MarkerAt, TableAction, TargetName } from '../plan/table-action.ts';
 import { EXACT_NAMES } from './stale-write-guard.ts';
 
 /**
- * The state of renames in the target (`_sluice.table_renames`): per rename and target name, a row
+ * The state of renames in the target (`_sluice.ddl_markers`): per rename and target name, a row
  * per Kafka partition of the old name's topic that reached the rename's marker (`part` >= 0), and
  * a row with `part` -1 once the target table is renamed. Markers on the new name's topic wait
  * for that row (sink rename-gate.ts), so no row of the new name is applied before the rename.
+ * Partition statements on topics of several partitions use the same rows (`from` = `to`).
  */
 export const renameTableSql = (schema: string): string[] => [
   `CREATE DATABASE IF NOT EXISTS ${quoteIdent(schema)}`,
-  `CREATE TABLE IF NOT EXISTS ${qualified(schema, 'table_renames')} (
+  `CREATE TABLE IF NOT EXISTS ${qualified(schema, 'ddl_markers')} (
   id VARCHAR(255) NOT NULL, to_db VARCHAR(64) NOT NULL, to_tbl VARCHAR(64) NOT NULL, part INT NOT NULL,
   from_db VARCHAR(64) NOT NULL, from_tbl VARCHAR(64) NOT NULL,
+  topic VARCHAR(255) NULL, kafka_offset BIGINT NULL,
   at TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
   PRIMARY KEY (id, to_db, to_tbl, part)) ${EXACT_NAMES}`,
 ];
@@ -46,8 +48,60 @@ export class TableActions {
   }
 
   async run(action: TableAction, table: TargetName): Promise<void> {
-    if (action.kind === 'rename') await this.rename(action);
-    else await this.partition(action.statement, action.partition, table);
+    if (action.kind === 'rename') {
+      await this.rename(action);
+      return;
+    }
+    const b = action.barrier;
+    if (!b) {
+      await this.partition(action.statement, action.partition, table);
+      return;
+    }
+    // Once, when every partition of the topic is at its marker (none applies rows past it before).
+    await this.ensureState();
+    if (!(await this.arrived(b.id, table, table, b.at, b.partitions, b.marker))) return;
+    await this.partition(action.statement, action.partition, table);
+    await this.note(b.id, table, table, DONE);
+  }
+
+  /** Notes that partition `part` reached the marker; true when it completes the set and the action is not done yet. */
+  private async arrived(
+    id: string,
+    from: TargetName,
+    to: TargetName,
+    part: number,
+    partitions: number,
+    at?: MarkerAt,
+  ): Promise<boolean> {
+    await this.note(id, from, to, part, at);
+    const [rows] = await this.opts.pool.execute<RowDataPacket[]>(
+      `SELECT part FROM ${this.state()} WHERE id = ? AND to_db = ? AND to_tbl = ?`,
+      [id, to.database, to.table],
+    );
+    const parts = rows.map((r) => Number(r.part));
+    return !parts.includes(DONE) && parts.filter((p) => p >= 0).length >= partitions;
+  }
+
+  private async note(id: string, from: TargetName, to: TargetName, part: number, at?: MarkerAt): Promise<void> {
+    await this.opts.pool.execute(
+      `INSERT IGNORE INTO ${this.state()} (id, to_db, to_tbl, part, from_db, from_tbl, topic, kafka_offset) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      [id, to.database, to.table, part, from.database, from.table, at?.topic ?? null, at?.offset ?? null],
+    );
+  }
+
+  /**
+   * The offset of the last marker noted on a topic partition: every record before it was applied
+   * before the marker's rename or statement ran, so a replay (a crash before the offsets were
+   * committed) must not apply those records again after it (it would bring back the old name).
+   */
+  async markerFloor(topic: string, partition: number): Promise<bigint | undefined> {
+    await this.ensureState();
+    const [rows] = await this.opts.pool.execute<RowDataPacket[]>(
+      `SELECT MAX(kafka_offset) AS o FROM ${this.state()} WHERE topic = ? AND part = ?`,
+      [topic, partition],
+    );
+    const o = rows[0]?.o;
+    return o === null || o === undefined ? undefined : BigInt(String(o));
   }
 
   /** Whether the rename is done (for the target name `to`, when given): rename markers wait for it. */
@@ -61,7 +115,7 @@ export class TableActions {
   }
 
   private state(): string {
-    return qualified(this.opts.schema, 'table_renames');
+    return qualified(this.opts.schema, 'ddl_markers');
   }
 
   private ensureState(): Promise<void> {
@@ -81,23 +135,9 @@ export class TableActions {
    */
   private async rename(a: Extract<TableAction, { kind: 'rename' }>): Promise<void> {
     await this.ensureState();
-    const { pool, log } = this.opts;
+    const { log } = this.opts;
     const { id, partitions } = a.rename;
-    const key = [id, a.to.database, a.to.table];
-    const note = (part: number) =>
-      pool.execute(`INSERT IGNORE INTO ${this.state()} (id, to_db, to_tbl, part, from_db, from_tbl) VALUES (?, ?, ?, ?, ?, ?)`, [
-        ...key,
-        part,
-        a.from.database,
-        a.from.table,
-      ]);
-    await note(a.partition);
-    const [rows] = await pool.execute<RowDataPacket[]>(
-      `SELECT part FROM ${this.state()} WHERE id = ? AND to_db = ? AND to_tbl = ?`,
-      key,
-    );
-    const parts = rows.map((r) => Number(r.part));
-    if (parts.includes(DONE) || parts.filter((p) => p >= 0).length < partitions) return;
+    if (!(await this.arrived(id, a.from, a.to, a.partition, partitions, a.at))) return;
     const fields = { from: name(a.from), to: name(a.to) };
     if (a.from.shared || a.to.shared) {
       log.warn(fields, 'rename of one shard not applied to the merged table');
@@ -108,7 +148,7 @@ export class TableActions {
     } else {
       await this.renameTable(a.from, a.to);
     }
-    await note(DONE);
+    await this.note(id, a.from, a.to, DONE);
   }
 
   private async renameTable(from: TargetName, to: TargetName): Promise<void> {

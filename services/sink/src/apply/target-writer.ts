@@ -104,6 +104,11 @@ export class TargetWriter {
     });
   }
 
+  /** The offset of the last rename or barrier marker noted on a topic partition (table-actions.ts). */
+  markerFloor(topic: string, partition: number): Promise<bigint | undefined> {
+    return this.actions.markerFloor(topic, partition);
+  }
+
   /** Whether a rename is done in the target for its new name (rename markers wait for it). */
   renameDone(id: string, to?: { database: string; table: string }): Promise<boolean> {
     return this.actions.renameDone(id, to);

@@ -14,6 +14,19 @@ export interface TargetName {
  * (apply/table-actions.ts): rename the table (the marker on the old name's topic), or apply a
  * partition statement that changes rows.
  */
+/** Where a marker is in Kafka: its note in the target says that everything before it there is applied. */
+export interface MarkerAt {
+  topic: string;
+  partition: number;
+  offset: string;
+}
+
 export type TableAction =
-  | { kind: 'rename'; rename: RenameHeader; from: TargetName; to: TargetName; partition: number }
-  | { kind: 'partition'; statement: string; partition: PartitionStatement };
+  | { kind: 'rename'; rename: RenameHeader; from: TargetName; to: TargetName; partition: number; at?: MarkerAt }
+  | {
+      kind: 'partition';
+      statement: string;
+      partition: PartitionStatement;
+      /** On a topic of several partitions: run once all `partitions` reached the marker (`at` is this one). */
+      barrier?: { id: string; partitions: number; at: number; marker?: MarkerAt };
+    };

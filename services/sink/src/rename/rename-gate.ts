@@ -9,12 +9,16 @@ export interface RenameWait {
   to?: TargetName;
 }
 
+const WARN_EVERY_MS = 60_000;
+
 type Schema = Extract<TargetChange, { kind: 'schema' }>;
 const renameOf = (c: TargetChange): { header: RenameHeader; to: TargetName } | undefined =>
   c.kind === 'schema' ? c.rename : undefined;
 
-/** Whether a change is a rename's marker (the gate cuts a batch after it). */
-export const isRenameMarker = (c: TargetChange): c is Schema => renameOf(c) !== undefined;
+const barrierOf = (c: TargetChange) => (c.kind === 'schema' && c.action?.kind === 'partition' ? c.action.barrier : undefined);
+
+/** Whether a change is a rename's marker or a barrier (the gate cuts a batch after it). */
+export const isRenameMarker = (c: TargetChange): c is Schema => renameOf(c) !== undefined || barrierOf(c) !== undefined;
 
 /**
  * What a rename marker waits for before it is applied: on the new name's topic, the rename
@@ -34,6 +38,9 @@ export function waitBefore(c: TargetChange): RenameWait | undefined {
  * marker, so that nothing after it (a new table of the old name) is applied before the rename.
  */
 export function waitAfter(c: TargetChange): RenameWait | undefined {
+  const b = barrierOf(c);
+  // A partition statement's barrier: done once the last partition to reach it has run the statement.
+  if (b && c.kind === 'schema') return { id: b.id, to: { database: c.table.database, table: c.table.table } };
   const r = renameOf(c);
   return r?.header.role === 'from' ? { id: r.header.id, to: r.to } : undefined;
 }
@@ -65,11 +72,24 @@ export class RenameGate {
     const tp = [{ topic, partitions: [partition] }];
     consumer.pause(tp);
     this.opts.log.info({ topic, partition, offset: at.offset, rename: w.id }, 'partition waits for a table rename');
+    const since = Date.now();
+    let told = since;
     const timer = setInterval(() => {
       if (this.opts.current() !== consumer) return this.release(timer);
       this.opts.done(w).then(
         (done) => {
-          if (!done || !this.timers.has(timer)) return;
+          if (!this.timers.has(timer)) return;
+          if (!done) {
+            // A rename that never comes (its marker dead-lettered, a sink of the other topic stopped) is told, not silent.
+            if (Date.now() - told >= WARN_EVERY_MS) {
+              told = Date.now();
+              this.opts.log.warn(
+                { topic, partition, offset: at.offset, rename: w.id, waitingSeconds: Math.round((told - since) / 1000) },
+                'partition still waits for a table rename: check that the sink reads the old name topic and applied its marker',
+              );
+            }
+            return;
+          }
           this.release(timer);
           consumer.resume(tp);
           this.opts.log.info({ topic, partition, rename: w.id }, 'table rename done; partition resumes');

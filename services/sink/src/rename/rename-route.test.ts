@@ -1,4 +1,4 @@
-import { RENAME_HEADER } from '@sluice/core';
+import { BARRIER_HEADER, RENAME_HEADER } from '@sluice/core';
 import { describe, expect, it } from 'vitest';
 import type { TargetChange } from '../decode/change-decoder.ts';
 import type { TargetTable } from '../decode/target-table.ts';
@@ -49,5 +49,34 @@ describe('withRename', () => {
     expect(c.kind === 'schema' && c.action?.kind === 'rename' && c.action.from.shared).toBe(true);
     expect(withRename(marker, {}, 0, router)).toBe(marker);
     expect(waitBefore(marker)).toBeUndefined();
+  });
+});
+
+describe('withRename: partition statements on topics of several partitions', () => {
+  const truncate: TargetChange = {
+    ...marker,
+    query: 'ALTER TABLE a TRUNCATE PARTITION p0',
+    action: {
+      kind: 'partition',
+      statement: 'ALTER TABLE a TRUNCATE PARTITION p0',
+      partition: { op: 'truncate', partitions: ['p0'] },
+    },
+  };
+  const barrier = { [BARRIER_HEADER]: Buffer.from('{"id":"f:9#d.a","partitions":2}') };
+
+  it('runs the statement once every partition is at its marker, and holds each partition there until then', () => {
+    const c = withRename(truncate, barrier, 1, new Router([]));
+    expect(c.kind === 'schema' && c.action?.kind === 'partition' && c.action.barrier).toEqual({
+      id: 'f:9#d.a',
+      partitions: 2,
+      at: 1,
+    });
+    expect(waitBefore(c)).toBeUndefined();
+    expect(waitAfter(c)).toEqual({ id: 'f:9#d.a', to: { database: 'd', table: 'a' } });
+  });
+
+  it('leaves other markers with the header alone', () => {
+    expect(withRename(marker, barrier, 0, new Router([]))).toBe(marker);
+    expect(withRename(truncate, {}, 0, new Router([]))).toBe(truncate);
   });
 });

@@ -1,22 +1,28 @@
-import { renameHeaderOf } from '@sluice/core';
+import { barrierHeaderOf, renameHeaderOf } from '@sluice/core';
 import type { TargetChange } from '../decode/change-decoder.ts';
-import type { TargetName } from '../plan/table-action.ts';
+import type { MarkerAt, TargetName } from '../plan/table-action.ts';
 import type { Router } from '../route/router.ts';
 
 /**
  * A DDL marker with the rename its headers carry, both names routed: the marker on the old
  * name's topic gets the rename action (apply/table-actions.ts), the one on the new name's topic
- * only the wait (rename-gate.ts). Any other change is returned as it is.
+ * only the wait (rename-gate.ts). A partition statement's marker gets its barrier, if any. Any
+ * other change is returned as it is.
  */
 export function withRename(
   change: TargetChange,
   headers: Record<string, unknown> | undefined,
   partition: number,
   router: Router,
+  at?: MarkerAt,
 ): TargetChange {
   if (change.kind !== 'schema') return change;
   const header = renameHeaderOf(headers);
-  if (!header) return change;
+  if (!header) {
+    const barrier = change.action?.kind === 'partition' ? barrierHeaderOf(headers) : undefined;
+    if (!barrier || change.action?.kind !== 'partition') return change;
+    return { ...change, action: { ...change.action, barrier: { ...barrier, at: partition, ...(at ? { marker: at } : {}) } } };
+  }
   const route = (n: { database: string; table: string }): TargetName => {
     const r = router.name(n.database, n.table);
     return { database: r.database, table: r.table, ...(r.merged ? { shared: true } : {}) };
@@ -24,5 +30,9 @@ export function withRename(
   const to = route(header.to);
   const rename = { header, to };
   if (header.role === 'to') return { ...change, rename };
-  return { ...change, rename, action: { kind: 'rename', rename: header, from: route(header.from), to, partition } };
+  return {
+    ...change,
+    rename,
+    action: { kind: 'rename', rename: header, from: route(header.from), to, partition, ...(at ? { at } : {}) },
+  };
 }
