@@ -18,6 +18,7 @@ import { ensureTableTopic } from '../publish/table-topics.ts';
 import type { TopicManager } from '../publish/topic-manager.ts';
 import type { BinlogTableView } from '../source/binlog-reader.ts';
 import type { TableCatalog } from '../source/table-catalog.ts';
+import { AddedFills } from './added-fills.ts';
 import { type ColumnRules, projectTable } from './column-rules.ts';
 import { schemaAtEvent } from './schema-at-event.ts';
 
@@ -59,6 +60,8 @@ export class TableRegistry {
   private readonly lastUsed = new Map<string, EncodedTable>();
   /** Columns dropped by a DDL since the table's last registered version (a re-add of one is told). */
   private readonly dropped = new Map<string, Set<string>>();
+  /** What old rows got when columns were added, where a later default differs (added-fills.ts). */
+  private readonly fills = new AddedFills();
   private readonly opts: {
     prefix: string;
     catalog: TableCatalog;
@@ -99,6 +102,7 @@ export class TableRegistry {
       (parsed.kind === 'create_table' && !/\bIF\s+NOT\s+EXISTS\b/i.test(statement));
     if (fresh) for (const t of tables) this.histories.set(tableKey(t.database, t.table), Promise.resolve({}));
     const changes = parsed.kind === 'alter_table' ? columnChanges(statement) : undefined;
+    this.fills.afterDdl(parsed.kind, tables, changes);
     this.invalidate();
     const t = tables[0];
     if (!t || !changes) return;
@@ -276,7 +280,7 @@ export class TableRegistry {
 
   private async encode(defined: TableSchema): Promise<EncodedTable | undefined> {
     const name = tableKey(defined.database, defined.table);
-    const source = { ...defined, renames: await this.history(defined.database, defined.table) };
+    const source = { ...this.fills.apply(defined), renames: await this.history(defined.database, defined.table) };
     this.noteReAdded(source);
     const projected = await this.refuseOn(name, async () => projectTable(source, this.opts.columns));
     if (!projected) return undefined;

@@ -8,6 +8,8 @@ export interface ColumnChanges {
   renames: { from: string; to: string }[];
   drops: string[];
   adds: string[];
+  /** Each added column's definition as written after its name (type, NULL, DEFAULT, ...). */
+  addDefinitions?: { name: string; definition: string }[];
 }
 
 /** Former names by current column name, most recent first (TableSchema.renames). */
@@ -92,13 +94,18 @@ export function columnChanges(statement: string): ColumnChanges | undefined {
       continue;
     }
     m = new RegExp(`^ADD\\s+(COLUMN\\s+)?${opt('IF\\s+NOT\\s+EXISTS')}(?:\\((.*)\\)\\s*$|${NAME})`, 'is').exec(part);
+    const added = (name: string, definition: string) => {
+      out.adds.push(name);
+      out.addDefinitions ??= [];
+      out.addDefinitions.push({ name, definition: definition.trim() });
+    };
     if (m?.[2] !== undefined) {
       for (const def of topLevelParts(m[2])) {
         const n = new RegExp(`^${NAME}`).exec(def);
-        if (n) out.adds.push(unquote(n[1] as string));
+        if (n) added(unquote(n[1] as string), def.slice(n[0].length));
       }
     } else if (m && (m[1] || !NOT_COLUMN.test(m[3] as string))) {
-      out.adds.push(unquote(m[3] as string));
+      added(unquote(m[3] as string), part.slice(m[0].length));
     }
   }
   return out;

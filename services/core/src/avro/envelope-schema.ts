@@ -44,6 +44,12 @@ function columnAttributes(c: ColumnDef): Record<string, unknown> {
   };
 }
 
+/** The value old rows got when the column was added, if not its default (`sluice.fill`, `sluice.fillKind`). */
+function fillAttributes(d: ColumnDefault | undefined): Record<string, unknown> {
+  const a = defaultAttributes(d);
+  return d ? { 'sluice.fill': a['sluice.default'], 'sluice.fillKind': a['sluice.defaultKind'] } : {};
+}
+
 /**
  * The per-table key and value schemas (Debezium layout: `<ns>.Key`, `<ns>.Value`,
  * `<ns>.Envelope`). Each field carries `sluice.column` (the real column name) and
@@ -87,6 +93,7 @@ export function buildTableAvro(prefix: string, t: TableSchema): TableAvro {
       ...plain,
       ...(exact ? { default: exact.value } : {}),
       ...defaultAttributes(f.column.default),
+      ...fillAttributes(f.column.fill),
       ...(f.column.unknown?.length ? { 'sluice.unknown': f.column.unknown } : {}),
       ...columnAttributes(f.column),
     };

@@ -17,6 +17,12 @@ export interface ColumnDef {
    * nullability on a server whose TableMap could not be read). Sinks keep the target's there.
    */
   unknown?: UnknownAttribute[];
+  /**
+   * The value the rows already in the table got when the source added this column (the ADD
+   * statement's DEFAULT), when it differs from `default`: a later DDL changed the default before
+   * the capture read the definition. A target adding the column fills its rows with this.
+   */
+  fill?: ColumnDefault;
   /** COMMENT '...' of the column (absent when empty). */
   comment?: string;
   /** AUTO_INCREMENT. */

@@ -154,6 +154,22 @@ describe('renames', () => {
   });
 });
 
+describe('a column added before its default changed', () => {
+  it('fills the old rows with what the source gave them, then takes the later default', () => {
+    const n = col('n', 'int', { default: { kind: 'text', value: '6' }, fill: { kind: 'text', value: '5' } });
+    const t = table([ID, n]);
+    expect(evolveStatements(t, diffSchema(t, [ID_INFO]))).toEqual([
+      "ALTER TABLE `d`.`t` ADD COLUMN `n` int NULL DEFAULT '5'",
+      "ALTER TABLE `d`.`t` MODIFY COLUMN `n` int NULL DEFAULT '6'",
+    ]);
+    // A NULL fill cannot go into a NOT NULL column: the default fills, as MySQL would.
+    const nn = table([ID, col('m', 'int', { nullable: false, default: { kind: 'text', value: '1' }, fill: { kind: 'null' } })]);
+    expect(evolveStatements(nn, diffSchema(nn, [ID_INFO]))).toEqual([
+      "ALTER TABLE `d`.`t` ADD COLUMN `m` int NOT NULL DEFAULT '1'",
+    ]);
+  });
+});
+
 describe('TiDB', () => {
   it('adds columns that refer to each other one ALTER each', () => {
     const t = table([ID, col('m', 'int'), col('n', 'int'), col('z', 'int')]);

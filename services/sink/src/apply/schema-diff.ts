@@ -168,9 +168,12 @@ export function evolveStatements(t: TargetTable, d: SchemaDiff, target?: TargetT
     const prev = t.columns[i - 1];
     const place = trailing ? '' : prev ? ` AFTER ${quoteIdent(prev.name)}` : ' FIRST';
     // TiDB cannot add an AUTO_INCREMENT column to a table.
-    const added = target?.tidb && c.autoIncrement ? { ...c, autoIncrement: undefined } : c;
+    let added = target?.tidb && c.autoIncrement ? { ...c, autoIncrement: undefined } : c;
+    // The rows there get what the source's got when it added the column (then the default follows).
+    if (fills(c)) added = { ...added, default: c.fill };
     return { sql: `ADD COLUMN ${columnDef(added, target)}${place}`, after: !trailing && prev && adding.has(lower(prev.name)) };
   });
+  const refill = d.add.filter(fills).map((c) => `${table} MODIFY COLUMN ${columnDef(c, target)}`);
   const rest = [
     ...d.modify.map((c) => `MODIFY COLUMN ${columnDef(c, target)}`),
     ...d.drop.map((n) => `DROP COLUMN ${quoteIdent(n)}`),
@@ -181,8 +184,12 @@ export function evolveStatements(t: TargetTable, d: SchemaDiff, target?: TargetT
   } else if (adds.length + rest.length) {
     out.push(`${table} ${[...adds.map((a) => a.sql), ...rest].join(', ')}`);
   }
-  return out;
+  return [...out, ...refill];
 }
+
+/** A column added with the value its old rows got on the source (`fill`), where that value fits it. */
+const fills = (c: TargetColumn): boolean =>
+  !!c.fill && !(c.fill.kind === 'null' && !c.nullable) && !sameDefault(c.fill, c.default, c.sqlType);
 
 export function describeDiff(d: SchemaDiff): string {
   const out: string[] = [];

@@ -5,7 +5,7 @@ import { targetTableFromSchema } from '../decode/target-table.ts';
 import { StructureSync } from './structure-sync.ts';
 
 /** A target that has table d.t with columns id, a and only its primary key; ALTERs are recorded, or refused by `refuse`. */
-function fakeTarget(refuse: RegExp = /$^/) {
+function fakeTarget(refuse: RegExp = /$^/, partitioning?: string) {
   const ran: string[] = [];
   const pool = {
     query: async (sql: string) => {
@@ -20,7 +20,12 @@ function fakeTarget(refuse: RegExp = /$^/) {
       if (/information_schema\.STATISTICS/.test(sql)) {
         return [[{ INDEX_NAME: 'PRIMARY', NON_UNIQUE: 0, COLUMN_NAME: 'id', INDEX_TYPE: 'BTREE', INDEX_COMMENT: '' }]];
       }
-      if (/information_schema\.TABLES/.test(sql)) return [[{ TABLE_COMMENT: '', CREATE_OPTIONS: '' }]];
+      if (/information_schema\.TABLES/.test(sql)) {
+        return [[{ TABLE_COMMENT: '', CREATE_OPTIONS: partitioning ? 'partitioned' : '' }]];
+      }
+      if (/^SHOW CREATE TABLE/.test(sql)) {
+        return [[{ 'Create Table': `CREATE TABLE \`t\` (\n  \`id\` int(11) NOT NULL\n) ENGINE=InnoDB\n ${partitioning}` }]];
+      }
       if (refuse.test(sql)) throw Object.assign(new Error('refused'), { errno: 1064, sqlMessage: 'refused' });
       ran.push(sql);
       return [[]];
@@ -91,5 +96,30 @@ describe('StructureSync', () => {
     );
     await new StructureSync(pool, logLines().log, 'ignore').reconcile(table, mariadb);
     expect(ran).toEqual([]);
+  });
+
+  it('takes the source partitioning on a target without any, and never re-partitions a partitioned one', async () => {
+    const ranged = (parts: string) => `PARTITION BY RANGE (\`id\`) (${parts})`;
+    const partitioned = targetTableFromSchema(
+      buildTableAvro('p', {
+        ...schema,
+        structure: {
+          indexes: [{ name: 'PRIMARY', kind: 'primary', parts: [{ column: 'id' }] }],
+          options: {},
+          partitioning: ranged('PARTITION p2 VALUES LESS THAN MAXVALUE'),
+        },
+      }).valueSchema,
+    );
+    const { log } = logLines();
+    const plain = fakeTarget();
+    await new StructureSync(plain.pool, log, 'apply').reconcile(partitioned, mariadb);
+    expect(plain.ran.join('\n')).toMatch(/PARTITION BY RANGE/);
+    // Later partitions read while a DROP PARTITION p1 is still to come: the marker's statement drops them.
+    const ahead = fakeTarget(
+      /$^/,
+      ranged('PARTITION p1 VALUES LESS THAN (20) ENGINE = InnoDB, PARTITION p2 VALUES LESS THAN MAXVALUE ENGINE = InnoDB'),
+    );
+    await new StructureSync(ahead.pool, log, 'apply').reconcile(partitioned, mariadb);
+    expect(ahead.ran.filter((sql) => /PARTITION/.test(sql))).toEqual([]);
   });
 });

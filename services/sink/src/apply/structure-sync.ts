@@ -67,6 +67,11 @@ export class StructureSync {
     if (!have) return;
     const leftOut = [...copy.leftOut];
     const diff = withoutPrimary(diffStructure(copy.structure, have.structure, { shared: t.shared }), leftOut);
+    // A partitioned target changes its partitions only by the source's partition statements (DDL
+    // markers, table-actions.ts), in their order: a definition read after a later partition DDL
+    // (the capture behind the source) would move rows that a DROP or TRUNCATE PARTITION between
+    // the two must remove. A target without partitioning takes the source's here.
+    if (have.structure.partitioning) delete diff.partitioning;
     if (!isEmptyStructureDiff(diff)) {
       if (this.ddl === 'stop') {
         throw new SluiceError(

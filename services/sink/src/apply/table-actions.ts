@@ -1,8 +1,9 @@
-import { type Logger, qualified, quoteIdent, SluiceError } from '@sluice/core';
+import { canonicalPartitioning, type Logger, qualified, quoteIdent, readTableDefinition, SluiceError } from '@sluice/core';
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 import type { PartitionStatement } from '../plan/partition-statement.ts';
 import type { MarkerAt, TableAction, TargetName } from '../plan/table-action.ts';
 import { EXACT_NAMES } from './stale-write-guard.ts';
+import { classifyTargetError } from './target-errors.ts';
 
 /**
  * The state of renames in the target (`_sluice.ddl_markers`): per rename and target name, a row
@@ -151,6 +152,37 @@ export class TableActions {
     await this.note(id, a.from, a.to, DONE);
   }
 
+  /**
+   * A statement that changes how the table is partitioned (ADD, REORGANIZE, COALESCE PARTITION,
+   * PARTITION BY, REMOVE PARTITIONING), with the target's name. A replayed one the target refuses
+   * is done already when the target is partitioned as the marker's definition says.
+   */
+  private async define(
+    clause: string,
+    t: TargetName & { structure?: { partitioning?: string } },
+    statement: string,
+    refuse: (why: string) => never,
+  ): Promise<void> {
+    const { pool, log } = this.opts;
+    try {
+      await pool.query(`ALTER TABLE ${qualified(t.database, t.table)} ${clause}`);
+    } catch (err) {
+      const e = classifyTargetError(err);
+      if (e.retriable) throw e;
+      const have = await readTableDefinition(
+        async (sql, params) => (await pool.query<RowDataPacket[]>(sql, params))[0],
+        'mysql',
+        t.database,
+        t.table,
+      );
+      const want = canonicalPartitioning(t.structure?.partitioning) ?? '';
+      if (!have || (canonicalPartitioning(have.structure.partitioning) ?? '') !== want) refuse(e.message);
+      log.info({ table: name(t), statement }, 'partition statement applied already (a replay)');
+      return;
+    }
+    log.info({ table: name(t), statement }, 'partition statement applied, as on the source');
+  }
+
   private async renameTable(from: TargetName, to: TargetName): Promise<void> {
     const { pool, log } = this.opts;
     const [have, clash] = [await this.exists(from), await this.exists(to)];
@@ -209,6 +241,10 @@ export class TableActions {
     const refuse = (why: string): never => {
       throw new SluiceError('PARTITION_DDL_UNSUPPORTED', `${statement} cannot be applied to target table ${name(t)}: ${why}`);
     };
+    if (p.op === 'define') {
+      await this.define(p.clause, t, statement, refuse);
+      return;
+    }
     if (p.op === 'exchange' || p.op === 'convert') refuse(`${p.op.toUpperCase()} PARTITION moves rows between tables`);
     const [rows] = await pool.execute<RowDataPacket[]>(
       'SELECT PARTITION_NAME FROM information_schema.PARTITIONS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND PARTITION_NAME IS NOT NULL',

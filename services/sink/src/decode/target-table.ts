@@ -20,6 +20,8 @@ export interface TargetColumn {
   codec: ColumnCodec;
   /** The source column's DEFAULT; undefined when it has none (or it is unknown). */
   default?: ColumnDefault;
+  /** What the source's rows got when it added the column, where not `default` (a later DDL changed it). */
+  fill?: ColumnDefault;
   /** Attributes the source did not know for this version (a backlog read from binlog metadata): the target's are kept. */
   unknown?: UnknownAttribute[];
   /** The source column's COMMENT, AUTO_INCREMENT, ON UPDATE and generation (`sluice.comment`, `sluice.extra`). */
@@ -110,6 +112,7 @@ export function targetTableFromSchema(valueSchema: Record<string, unknown>): Tar
         c.charset,
         c.collation,
         c.default ?? null,
+        c.fill ?? null,
         c.unknown ?? [],
         c.comment ?? '',
         !!c.autoIncrement,
@@ -148,19 +151,24 @@ function unknownOf(f: AvroField): { unknown?: UnknownAttribute[] } {
   return list.length ? { unknown: list } : {};
 }
 
-/** The default a field carries (`sluice.default` + `sluice.defaultKind`), if any. */
-function defaultOf(f: AvroField): { default?: ColumnDefault } {
-  const text = f['sluice.default'];
-  switch (f['sluice.defaultKind']) {
+/** The default a field carries (`sluice.default` + `sluice.defaultKind`), if any; and the fill of its old rows (`sluice.fill`). */
+function defaultOf(f: AvroField): { default?: ColumnDefault; fill?: ColumnDefault } {
+  const d = columnDefault(f['sluice.defaultKind'], f['sluice.default']);
+  const fill = columnDefault(f['sluice.fillKind'], f['sluice.fill']);
+  return { ...(d ? { default: d } : {}), ...(fill ? { fill } : {}) };
+}
+
+function columnDefault(kind: unknown, text: unknown): ColumnDefault | undefined {
+  switch (kind) {
     case 'null':
-      return { default: { kind: 'null' } };
+      return { kind: 'null' };
     case 'text':
-      return typeof text === 'string' ? { default: { kind: 'text', value: text } } : {};
+      return typeof text === 'string' ? { kind: 'text', value: text } : undefined;
     case 'bytes':
-      return typeof text === 'string' && /^([0-9a-f]{2})*$/.test(text) ? { default: { kind: 'bytes', hex: text } } : {};
+      return typeof text === 'string' && /^([0-9a-f]{2})*$/.test(text) ? { kind: 'bytes', hex: text } : undefined;
     case 'expression':
-      return typeof text === 'string' ? { default: { kind: 'expression', sql: text } } : {};
+      return typeof text === 'string' ? { kind: 'expression', sql: text } : undefined;
     default:
-      return {};
+      return undefined;
   }
 }

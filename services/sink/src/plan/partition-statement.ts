@@ -1,13 +1,17 @@
 /**
- * Partition statements that change rows without row events in the binlog (the marker carries
- * the statement, docs/ddl.md, partitions): TRUNCATE and DROP PARTITION (the sink applies them
- * to a target table partitioned the same way), EXCHANGE PARTITION and CONVERT PARTITION (moved
- * to or from another table: not applied). Other partition statements keep every row and are
- * definition changes only. Read from the text; not a SQL parser.
+ * Partition statements (the marker carries the statement, docs/ddl.md, partitions), applied by
+ * statement in source order: TRUNCATE and DROP PARTITION change rows without row events (the
+ * sink applies them to a target table partitioned the same way); EXCHANGE PARTITION and CONVERT
+ * PARTITION move rows to or from another table (not applied); ADD, REORGANIZE and COALESCE
+ * PARTITION, PARTITION BY and REMOVE PARTITIONING (`define`) keep every row and change how the
+ * table is partitioned: a target's partitions change only by these, never from a definition read
+ * later (structure-sync.ts). Maintenance statements (ANALYZE, CHECK, OPTIMIZE, REBUILD, REPAIR
+ * PARTITION) change nothing a target holds. Read from the text; not a SQL parser.
  */
 export type PartitionStatement =
   | { op: 'truncate' | 'drop'; partitions: string[] | 'all' }
-  | { op: 'exchange' | 'convert'; partitions: string[] };
+  | { op: 'exchange' | 'convert'; partitions: string[] }
+  | { op: 'define'; clause: string };
 
 const NAME = '(?:`(?:[^`]|``)+`|[A-Za-z0-9_$\\u0080-\\uFFFF]+)';
 const QNAME = `${NAME}(?:\\s*\\.\\s*${NAME})?`;
@@ -28,8 +32,8 @@ export function partitionStatement(statement: string | null | undefined): Partit
     .trim()
     .replace(/;$/, '');
   const m = HEAD.exec(sql);
-  if (!m) return undefined;
-  const op = (m[1] as string).toLowerCase() as PartitionStatement['op'];
+  if (!m) return defineStatement(sql);
+  const op = (m[1] as string).toLowerCase() as 'truncate' | 'drop' | 'exchange' | 'convert';
   const rest = (m[2] as string).trim();
   if (op === 'exchange' || op === 'convert') {
     const p = new RegExp(`^(${NAME})`).exec(rest);
@@ -39,4 +43,37 @@ export function partitionStatement(statement: string | null | undefined): Partit
   // Anything else after the names (more clauses) is not a statement sinks apply by name.
   if (!LIST.test(rest)) return undefined;
   return { op, partitions: names(rest) };
+}
+
+const DEFINE = new RegExp(
+  `^ALTER (?:ONLINE |IGNORE )*TABLE (?:IF EXISTS )?${QNAME} ((?:ADD|REORGANIZE|COALESCE) PARTITION\\b.*|PARTITION BY\\b.*|REMOVE PARTITIONING)$`,
+  'i',
+);
+
+/** A statement that only changes how the table is partitioned: its clause, when it is one clause. */
+function defineStatement(sql: string): PartitionStatement | undefined {
+  const m = DEFINE.exec(sql);
+  const clause = m?.[1];
+  return clause && oneClause(clause) ? { op: 'define', clause } : undefined;
+}
+
+/** Quotes closed, parentheses balanced, no statement end or comment outside quotes. */
+function oneClause(sql: string): boolean {
+  let depth = 0;
+  for (let i = 0; i < sql.length; i++) {
+    const ch = sql[i] as string;
+    if (ch === "'" || ch === '"' || ch === '`') {
+      let j = i + 1;
+      while (j < sql.length && sql[j] !== ch) j += sql[j] === '\\' && ch !== '`' ? 2 : 1;
+      if (j >= sql.length) return false;
+      i = j;
+    } else if (ch === ';' || ch === '#' || sql.startsWith('/*', i) || sql.startsWith('--', i)) {
+      return false;
+    } else if (ch === '(') {
+      depth++;
+    } else if (ch === ')' && --depth < 0) {
+      return false;
+    }
+  }
+  return depth === 0;
 }
