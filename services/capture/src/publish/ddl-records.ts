@@ -116,16 +116,18 @@ export class DdlRecords {
       markers.push(...(await this.renameMarkers(parsed, ctx)));
     } else if (DEFINITION_KINDS.has(parsed.kind)) {
       for (const t of captured) {
-        const enc = await this.opts.tables.ofNow(t.database, t.table);
-        if (!enc) continue; // gone by now (a backlog read): its next DDL or drop follows
         // Columns changed (or unknown before): the rows carry the definition (marker-definition.ts).
-        if (!sameColumns(await this.schemaBefore(t, ctx.before), enc.avro.valueSchema)) {
+        const now = await this.opts.tables.valueSchemaOfNow(t.database, t.table);
+        if (!now) continue; // gone by now (a backlog read): its next DDL or drop follows
+        if (!sameColumns(await this.schemaBefore(t, ctx.before), now)) {
           // A statement that removes rows still goes, in its place, with the definition before
           // (sinks run its action without following the layout).
           const prev = removesRows(ddl.statement) ? await this.lastEncoding(t, ctx.before) : undefined;
           if (prev) markers.push(...(await this.marker(t, prev, 's', ctx)));
           continue;
         }
+        const enc = await this.opts.tables.ofNow(t.database, t.table);
+        if (!enc) continue;
         this.opts.tables.markUsed(t.database, t.table, enc);
         ctx.after.set(tableKey(t.database, t.table), enc.valueId);
         markers.push(...(await this.marker(t, enc, 's', ctx)));
