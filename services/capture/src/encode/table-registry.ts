@@ -186,6 +186,22 @@ export class TableRegistry {
     return present ? this.get(database, table, undefined, false) : undefined;
   }
 
+  /**
+   * The value schema the table of now would get, without registering it (a version registered
+   * for a marker that is not published would stand as the subject's latest, rename history and
+   * all): undefined when the table is gone or cannot be captured.
+   */
+  async valueSchemaOfNow(database: string, table: string): Promise<Record<string, unknown> | undefined> {
+    try {
+      const defined = await this.opts.catalog.get(database, table);
+      const source = { ...defined, renames: await this.history(database, table) };
+      return buildTableAvro(this.opts.prefix, projectTable(source, this.opts.columns).schema).valueSchema;
+    } catch (err) {
+      if (err instanceof SluiceError) return undefined;
+      throw err;
+    }
+  }
+
   /** Notes a DDL marker's encoding as the table's last used one (it is the definition after the DDL). */
   markUsed(database: string, table: string, enc: EncodedTable): void {
     this.lastUsed.set(tableKey(database, table), enc);

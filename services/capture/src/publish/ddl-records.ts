@@ -20,7 +20,7 @@ import type { EncodedTable, TableRegistry } from '../encode/table-registry.ts';
 import { type DdlStatement, parseDdl, type TableName } from '../event/ddl-statement.ts';
 import { CONNECTOR_VERSION, type SourceTransaction } from '../event/transaction-assembler.ts';
 import type { OnlineDdl } from '../source/online-ddl.ts';
-import { columnsOfValueSchema, definitionFollows, removesRows } from './marker-definition.ts';
+import { removesRows, sameColumns } from './marker-definition.ts';
 import { renameSteps } from './rename-steps.ts';
 import type { TopicManager } from './topic-manager.ts';
 
@@ -28,8 +28,13 @@ type Out = { topic: string; message: Message };
 /** A table's value schema as published: its topic and registry id (and the table, when in hand). */
 type Encoding = { topic: string; valueId: number; table?: EncodedTable };
 
-/** DDL kinds that change a table's definition in place: a `s` marker with the definition after it. */
-const DEFINITION_KINDS = new Set(['create_table', 'alter_table', 'create_index', 'drop_index']);
+/**
+ * DDL kinds that change a table's definition in place: a `s` marker with the definition after it
+ * (when it leaves the columns as they were, marker-definition.ts). Not CREATE TABLE: in a backlog
+ * the table of now may be a later one, and a marker of it on a partition behind would take the
+ * target back over rows of another partition; the first row creates the table.
+ */
+const DEFINITION_KINDS = new Set(['alter_table', 'create_index', 'drop_index']);
 
 /**
  * The records a DDL statement produces, published in the same Kafka transaction as the checkpoint
@@ -111,19 +116,18 @@ export class DdlRecords {
       markers.push(...(await this.renameMarkers(parsed, ctx)));
     } else if (DEFINITION_KINDS.has(parsed.kind)) {
       for (const t of captured) {
-        const enc = await this.opts.tables.ofNow(t.database, t.table);
-        if (!enc) continue; // gone by now (a backlog read): its next DDL or drop follows
-        if (parsed.kind !== 'create_table') {
-          const was = await this.columnsBefore(t, ctx.before);
-          if (!definitionFollows(was, enc.schema.columns, ddl.statement)) {
-            // A later DDL already ran (a backlog): the rows and the next markers carry the
-            // definitions. A statement that removes rows still goes, in its place, with the
-            // definition before (sinks run its action without following the layout).
-            const prev = removesRows(ddl.statement) ? await this.lastEncoding(t, ctx.before) : undefined;
-            if (prev) markers.push(...(await this.marker(t, prev, 's', ctx)));
-            continue;
-          }
+        // Columns changed (or unknown before): the rows carry the definition (marker-definition.ts).
+        const now = await this.opts.tables.valueSchemaOfNow(t.database, t.table);
+        if (!now) continue; // gone by now (a backlog read): its next DDL or drop follows
+        if (!sameColumns(await this.schemaBefore(t, ctx.before), now)) {
+          // A statement that removes rows still goes, in its place, with the definition before
+          // (sinks run its action without following the layout).
+          const prev = removesRows(ddl.statement) ? await this.lastEncoding(t, ctx.before) : undefined;
+          if (prev) markers.push(...(await this.marker(t, prev, 's', ctx)));
+          continue;
         }
+        const enc = await this.opts.tables.ofNow(t.database, t.table);
+        if (!enc) continue;
         this.opts.tables.markUsed(t.database, t.table, enc);
         ctx.after.set(tableKey(t.database, t.table), enc.valueId);
         markers.push(...(await this.marker(t, enc, 's', ctx)));
@@ -231,15 +235,14 @@ export class DdlRecords {
   }
 
   /**
-   * The table's column names (as published) before the DDL: from the encoding in hand, else from
-   * its topic's latest registered version (a restarted capture); undefined when never published.
+   * The table's value schema before the DDL: of the encoding in hand, else its topic's latest
+   * registered version (a restarted capture); undefined when never published.
    */
-  private async columnsBefore(t: TableName, before: Map<string, Encoding>): Promise<string[] | undefined> {
+  private async schemaBefore(t: TableName, before: Map<string, Encoding>): Promise<Record<string, unknown> | undefined> {
     const hit = before.get(tableKey(t.database, t.table))?.table;
-    if (hit) return hit.schema.columns.map((c) => c.name);
+    if (hit) return hit.avro.valueSchema;
     const topic = await this.opts.topics.tableTopic(this.opts.prefix, t.database, t.table);
-    const latest = await this.opts.registry.latest(valueSubject(topic));
-    return latest ? columnsOfValueSchema(latest.schema) : undefined;
+    return (await this.opts.registry.latest(valueSubject(topic)))?.schema;
   }
 
   /** The table's encoding before the DDL: in hand, else its topic's latest version (undefined: never published). */
