@@ -41,4 +41,5 @@ export * from './registry/schema-registry.ts';
 export * from './retry.ts';
 export * from './service-exit.ts';
 export * from './sql/redact-sql.ts';
+export * from './sql/sql-piece.ts';
 export * from './sql/sql-tokens.ts';

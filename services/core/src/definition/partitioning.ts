@@ -1,3 +1,5 @@
+import { isOneSqlPiece } from '../sql/sql-piece.ts';
+
 /**
  * The `PARTITION BY ...` clause of a SHOW CREATE TABLE text, or undefined. MariaDB and TiDB print
  * it after the table options; MySQL wraps it in a version comment (`/*!50100 ... *\/`). The
@@ -41,21 +43,5 @@ export function canonicalPartitioning(clause: string | undefined): string | unde
  * text that fails this.
  */
 export function isSingleClause(sql: string): boolean {
-  let depth = 0;
-  for (let i = 0; i < sql.length; i++) {
-    const ch = sql[i] as string;
-    if (ch === "'" || ch === '"' || ch === '`') {
-      let j = i + 1;
-      while (j < sql.length && sql[j] !== ch) j += sql[j] === '\\' && ch !== '`' ? 2 : 1;
-      if (j >= sql.length) return false;
-      i = j;
-    } else if (ch === ';' || ch === '#' || sql.startsWith('/*', i) || sql.startsWith('--', i)) {
-      return false;
-    } else if (ch === '(') {
-      depth++;
-    } else if (ch === ')' && --depth < 0) {
-      return false;
-    }
-  }
-  return depth === 0 && /^PARTITION BY /i.test(sql);
+  return isOneSqlPiece(sql) && /^PARTITION BY /i.test(sql);
 }

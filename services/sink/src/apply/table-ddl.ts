@@ -1,6 +1,7 @@
 import {
   type ColumnDefault,
   indexSql,
+  isOneSqlPiece,
   parseSqlType,
   partitioningSql,
   qualified,
@@ -88,7 +89,7 @@ export function defaultSql(c: { name: string; nullable: boolean; default?: Colum
       return ` DEFAULT X'${d.hex}'`;
     case 'expression': {
       const sql = d.sql.trim();
-      if (!oneExpression(sql)) break;
+      if (!isOneSqlPiece(sql)) break;
       if (NOW.test(sql) || wrapped(sql)) return ` DEFAULT ${sql}`;
       return ` DEFAULT (${sql})`;
     }
@@ -96,31 +97,10 @@ export function defaultSql(c: { name: string; nullable: boolean; default?: Colum
   throw new SluiceError('TYPE_UNSUPPORTED', `refusing default ${JSON.stringify(d)} of column ${c.name}`);
 }
 
-/** Quotes closed, parentheses balanced, no `;` and no comment outside quotes. */
-function oneExpression(sql: string): boolean {
-  let depth = 0;
-  for (let i = 0; i < sql.length; i++) {
-    const ch = sql[i] as string;
-    if (ch === "'" || ch === '"' || ch === '`') {
-      let j = i + 1;
-      while (j < sql.length && sql[j] !== ch) j += sql[j] === '\\' && ch !== '`' ? 2 : 1;
-      if (j >= sql.length) return false;
-      i = j;
-    } else if (ch === ';' || ch === '#' || sql.startsWith('/*', i) || sql.startsWith('--', i)) {
-      return false;
-    } else if (ch === '(') {
-      depth++;
-    } else if (ch === ')' && --depth < 0) {
-      return false;
-    }
-  }
-  return depth === 0 && sql.length > 0;
-}
-
 /** `(…)` whose first parenthesis closes at the end. */
 function wrapped(sql: string): boolean {
   if (!sql.startsWith('(') || !sql.endsWith(')')) return false;
-  return oneExpression(sql.slice(1, -1));
+  return isOneSqlPiece(sql.slice(1, -1));
 }
 
 /**

@@ -1,3 +1,5 @@
+import { isOneSqlPiece } from '@sluice/core';
+
 /**
  * Partition statements (the marker carries the statement, docs/ddl.md, partitions), applied by
  * statement in source order: TRUNCATE and DROP PARTITION change rows without row events (the
@@ -54,26 +56,5 @@ const DEFINE = new RegExp(
 function defineStatement(sql: string): PartitionStatement | undefined {
   const m = DEFINE.exec(sql);
   const clause = m?.[1];
-  return clause && oneClause(clause) ? { op: 'define', clause } : undefined;
-}
-
-/** Quotes closed, parentheses balanced, no statement end or comment outside quotes. */
-function oneClause(sql: string): boolean {
-  let depth = 0;
-  for (let i = 0; i < sql.length; i++) {
-    const ch = sql[i] as string;
-    if (ch === "'" || ch === '"' || ch === '`') {
-      let j = i + 1;
-      while (j < sql.length && sql[j] !== ch) j += sql[j] === '\\' && ch !== '`' ? 2 : 1;
-      if (j >= sql.length) return false;
-      i = j;
-    } else if (ch === ';' || ch === '#' || sql.startsWith('/*', i) || sql.startsWith('--', i)) {
-      return false;
-    } else if (ch === '(') {
-      depth++;
-    } else if (ch === ')' && --depth < 0) {
-      return false;
-    }
-  }
-  return depth === 0;
+  return clause && isOneSqlPiece(clause) ? { op: 'define', clause } : undefined;
 }
