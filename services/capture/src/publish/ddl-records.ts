@@ -190,12 +190,11 @@ export class DdlRecords {
           : old?.table
             ? await tables.renamed(old.table, step.to)
             : await tables.ofNow(step.to.database, step.to.table);
-      if (to) {
-        ctx.after.set(tableKey(step.to.database, step.to.table), to.valueId);
-        // Rows of the new name read after it is gone again (renamed on before the capture read
-        // them: `RENAME a TO b` then `RENAME b TO c`) are encoded with this definition (gone()).
-        tables.markUsed(step.to.database, step.to.table, to);
-      }
+      if (to) ctx.after.set(tableKey(step.to.database, step.to.table), to.valueId);
+      // Rows of the new name read after it is gone again (renamed on before the capture read
+      // them: `RENAME a TO b` then `RENAME b TO c`) are encoded with the old name's definition
+      // (gone()). Only that exact one: a table of now is never noted as last used.
+      if (to && old?.table) tables.markUsed(step.to.database, step.to.table, to);
       if (step.kind === 'left') {
         log?.warn(
           { from: name(step.from), to: name(step.to) },

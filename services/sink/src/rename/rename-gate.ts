@@ -91,7 +91,18 @@ export class RenameGate {
             return;
           }
           this.release(timer);
-          consumer.resume(tp);
+          // The sink may have replaced its consumer meanwhile (a new topic): the new one fetches
+          // the partition from its committed offset, the marker; resuming the old one would throw.
+          if (this.opts.current() !== consumer) return;
+          try {
+            consumer.resume(tp);
+          } catch (err) {
+            this.opts.log.warn(
+              { topic, partition, err: String(err) },
+              'could not resume the partition; the next consumer reads it',
+            );
+            return;
+          }
           this.opts.log.info({ topic, partition, rename: w.id }, 'table rename done; partition resumes');
         },
         () => undefined, // the target is away: ask again
