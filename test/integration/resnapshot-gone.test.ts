@@ -165,8 +165,9 @@ describe('re-snapshot after a binlog gap', () => {
     expect(await liveKeys('t', rows)).toEqual(await sourceKeys('t', ['id']));
     expect(await liveKeys('c', 20 + 13)).toEqual(await sourceKeys('c', ['a', 'b']));
     if (killDuringScan) {
-      // The restart resumed the snapshot (the kill came before its end), and its scans found keys gone again.
-      expect(second.log()).toMatch(/"resumed":true/);
+      // The restart took the snapshot again: resumed at the next table when the first table's
+      // chunk was committed before the kill, from the start otherwise (both happen, by timing).
+      expect(second.log().match(/"msg":"snapshot started"/g)?.length).toBe(2);
     } else {
       // t: 10 rows deleted and 10 re-keyed; c: 6 deleted and 7 re-keyed.
       expect(second.log()).toMatch(/"scanned":40,"keysGone":20,/);

@@ -177,9 +177,10 @@ export class TargetWriter {
             staleSkipped += guarded.dropped;
           }
           for (const st of planStatements(plan, 1024, maxBytes)) {
-            if (!!st.lenient !== lenient) {
-              await c.query(st.lenient ? LENIENT_SQL_MODE : RESTORE_SQL_MODE);
-              lenient = !!st.lenient;
+            const wants = !!st.lenient || !!writable.lenient;
+            if (wants !== lenient) {
+              await c.query(wants ? LENIENT_SQL_MODE : RESTORE_SQL_MODE);
+              lenient = wants;
             }
             await c.execute(st.sql, st.params);
           }
@@ -332,6 +333,7 @@ export class TargetWriter {
       await this.structure.reconcile(t, traits);
       // A change the sink stopped or held at went through (fixed by hand, the shards caught up).
       await this.decisions.resolved(t, ddlId(t, t.id));
+      if (fillsImplicitly(t, cols, diff)) writable = { ...writable, lenient: true };
       this.ensured.set(t.id, writable);
       this.log.info({ table: name }, 'target table ready');
       return writable;
@@ -620,6 +622,26 @@ interface TargetFacts extends TargetTraits {
 interface Writable {
   table: TargetTable;
   indexes: number[] | undefined;
+  /**
+   * The target has NOT NULL columns without a default that this layout lacks (rows written
+   * before the source added them, applied after a newer layout added them): insert without
+   * strict mode, so they get the type's implicit value, as the source's rows did at the ADD.
+   */
+  lenient?: boolean;
+}
+
+/** Whether the target keeps a NOT NULL column without default that the layout does not write. */
+function fillsImplicitly(t: TargetTable, cols: TargetColumnInfo[], diff: SchemaDiff): boolean {
+  const written = new Set(t.columns.map((c) => c.name.toLowerCase()));
+  const dropped = new Set(diff.drop.map((n) => n.toLowerCase()));
+  return cols.some(
+    (c) =>
+      !written.has(c.name.toLowerCase()) &&
+      !dropped.has(c.name.toLowerCase()) &&
+      c.nullable === false &&
+      !c.default &&
+      !c.extras?.autoIncrement,
+  );
 }
 
 function project(plan: TablePlan, w: Writable): TablePlan {
