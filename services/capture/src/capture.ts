@@ -20,7 +20,7 @@ import { type SourceTransaction, STREAM_BYTES, TransactionAssembler } from './ev
 import type { CaptureMetrics } from './observe/capture-metrics.ts';
 import { Heartbeats } from './observe/heartbeat.ts';
 import { assertBrokersTake, warnIfRowsCanExceed } from './publish/broker-limits.ts';
-import { type Checkpoint, CheckpointCodec, checkpointPosition, readLastCheckpoint } from './publish/checkpoint.ts';
+import { type Checkpoint, CheckpointCodec, checkpointAt, checkpointPosition, readLastCheckpoint } from './publish/checkpoint.ts';
 import { DdlRecords } from './publish/ddl-records.ts';
 import { RecordLimits, recordBytes } from './publish/record-limits.ts';
 import { anotherInstanceStarted, type MarkerAt } from './publish/takeover.ts';
@@ -207,19 +207,9 @@ export class CaptureRun {
    */
   private async startAtEnd(facts: SourceFacts): Promise<BinlogPosition> {
     const position = await currentPosition(this.pool as mysql.Pool, facts.flavor);
-    const now = Date.now();
     await this.publisher?.add({
       messages: [],
-      checkpoint: {
-        capture_id: this.cfg.captureId,
-        server_id: facts.serverId,
-        file: position.file,
-        pos: position.pos,
-        gtid_set: position.gtidSet,
-        source_ts_ms: now,
-        ts_ms: now,
-        snapshot: null,
-      },
+      checkpoint: checkpointAt({ captureId: this.cfg.captureId, serverId: facts.serverId }, position, Date.now()),
       bytes: 64,
       encodedBytes: 0,
     });
@@ -392,18 +382,10 @@ export class CaptureRun {
         'large source transaction: streaming its records into one open Kafka transaction until its commit',
       );
     }
-    const checkpoint: Checkpoint | undefined = txn.partial
+    // A part of a source transaction has no checkpoint: the Kafka transaction stays open.
+    const checkpoint = txn.partial
       ? undefined
-      : {
-          capture_id: this.cfg.captureId,
-          server_id: serverId,
-          file: txn.position.file,
-          pos: txn.position.pos,
-          gtid_set: txn.position.gtidSet,
-          source_ts_ms: txn.sourceTsMs,
-          ts_ms: Date.now(),
-          snapshot: null,
-        };
+      : checkpointAt({ captureId: this.cfg.captureId, serverId }, txn.position, txn.sourceTsMs);
     const messages = [...(await encodeChanges(this.registry, txn.changes, this.limits)), ...extra];
     let encodedBytes = 0;
     for (const m of messages) encodedBytes += recordBytes(m.message);

@@ -31,6 +31,25 @@ export interface SnapshotProgress {
   rows: number;
 }
 
+/** The checkpoint at a binlog position (written now; `snapshot` while a snapshot is in progress). */
+export function checkpointAt(
+  ids: { captureId: string; serverId: number },
+  at: BinlogPosition,
+  sourceTsMs: number,
+  snapshot: SnapshotProgress | null = null,
+): Checkpoint {
+  return {
+    capture_id: ids.captureId,
+    server_id: ids.serverId,
+    file: at.file,
+    pos: at.pos,
+    gtid_set: at.gtidSet,
+    source_ts_ms: sourceTsMs,
+    ts_ms: Date.now(),
+    snapshot,
+  };
+}
+
 export const checkpointPosition = (c: Checkpoint): BinlogPosition => new BinlogPosition(c.file, Number(c.pos), c.gtid_set);
 
 /** Encodes checkpoint records for `<prefix>._checkpoints` (compacted, keyed by capture id). */

@@ -1,5 +1,6 @@
 import { BinlogPosition, type ColumnDef, qualified, quoteIdent, SluiceError, type SqlParam } from '@sluice/core';
 import mysql, { type Connection, type RowDataPacket } from 'mysql2/promise';
+import { currentPosition, mariadbGtidAt } from '../source/current-position.ts';
 import type { Flavor } from '../source/source-checks.ts';
 import { paddedCount, presentKeysSql } from './gone-keys.ts';
 
@@ -34,15 +35,12 @@ export class ConsistentSnapshot {
         const v = Object.fromEntries(rows.map((r) => [String(r.Variable_name).toLowerCase(), r.Value]));
         const file = String(v.binlog_snapshot_file);
         const pos = Number(v.binlog_snapshot_position);
-        const [[g]] = await conn.query<RowDataPacket[]>('SELECT BINLOG_GTID_POS(?, ?) AS gtid', [file, pos]);
-        position = new BinlogPosition(file, pos, (g?.gtid as string | null) ?? null);
+        position = new BinlogPosition(file, pos, await mariadbGtidAt(conn, file, pos));
       } else {
         await conn.query('FLUSH TABLES WITH READ LOCK');
         try {
           await conn.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
-          const [[m]] = await conn.query<RowDataPacket[]>('SHOW MASTER STATUS');
-          const gtid = String(m?.Executed_Gtid_Set ?? '').replace(/\s+/g, '');
-          position = new BinlogPosition(String(m?.File), Number(m?.Position), gtid || null);
+          position = await currentPosition(conn, 'mysql');
         } finally {
           await conn.query('UNLOCK TABLES');
         }

@@ -6,7 +6,7 @@ import { encodeChanges } from '../encode/record-encoder.ts';
 import type { TableRegistry } from '../encode/table-registry.ts';
 import { buildChanges } from '../event/change-builder.ts';
 import { CONNECTOR_VERSION, prepareRow } from '../event/transaction-assembler.ts';
-import type { Checkpoint, SnapshotProgress } from '../publish/checkpoint.ts';
+import { type Checkpoint, checkpointAt, type SnapshotProgress } from '../publish/checkpoint.ts';
 import type { RecordLimits } from '../publish/record-limits.ts';
 import type { TransactionalPublisher } from '../publish/transactional-publisher.ts';
 import type { Flavor } from '../source/source-checks.ts';
@@ -72,16 +72,7 @@ export async function runSnapshot(opts: {
       },
       'snapshot started',
     );
-    const checkpoint = (p: SnapshotProgress | null): Checkpoint => ({
-      capture_id: opts.captureId,
-      server_id: opts.serverId,
-      file: startAt.file,
-      pos: startAt.pos,
-      gtid_set: startAt.gtidSet,
-      source_ts_ms: Date.now(),
-      ts_ms: Date.now(),
-      snapshot: p,
-    });
+    const checkpoint = (p: SnapshotProgress | null): Checkpoint => checkpointAt(opts, startAt, Date.now(), p);
     for (const [i, t] of all.entries()) {
       const name = tableKey(t.database, t.table);
       if (progress.tables_done.includes(name)) continue;

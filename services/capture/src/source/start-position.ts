@@ -1,6 +1,7 @@
 import { BinlogPosition, type Logger } from '@sluice/core';
-import type { Pool, RowDataPacket } from 'mysql2/promise';
+import type { Pool } from 'mysql2/promise';
 import type { StartFrom } from './binlog-reader.ts';
+import { mariadbGtidAt } from './current-position.ts';
 import type { Flavor } from './source-checks.ts';
 
 /**
@@ -16,9 +17,8 @@ export async function startPosition(
 ): Promise<StartFrom> {
   if (!checkpoint) return { end: true };
   if (checkpoint.gtidSet || flavor !== 'mariadb') return { position: checkpoint };
-  const [[row]] = await pool.query<RowDataPacket[]>('SELECT BINLOG_GTID_POS(?, ?) AS gtid', [checkpoint.file, checkpoint.pos]);
-  const gtid = row?.gtid as string | null;
-  if (gtid === null || gtid === undefined) {
+  const gtid = await mariadbGtidAt(pool, checkpoint.file, checkpoint.pos);
+  if (gtid === null) {
     log.warn({ at: checkpoint.toString() }, 'no GTID position for the checkpoint; resuming by file and position');
     return { position: checkpoint };
   }
