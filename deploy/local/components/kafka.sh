@@ -32,6 +32,8 @@ render_config() {
   mkdir -p "$data" "$dir/logs"
   sed -e "s|@KAFKA_PORT@|$KAFKA_PORT|g" \
       -e "s|@KAFKA_CONTROLLER_PORT@|$KAFKA_CONTROLLER_PORT|g" \
+      -e "s|@KAFKA_FAULT_PORT@|$KAFKA_FAULT_PORT|g" \
+      -e "s|@KAFKA_FAULT_PROXY_PORT@|$KAFKA_FAULT_PROXY_PORT|g" \
       -e "s|@DATA_DIR@|$data|g" \
       "$CONF_SRC/server.properties.in" >"$props"
   cp "$CONF_SRC/log4j.properties" "$dir/log4j.properties"
@@ -66,6 +68,8 @@ start() {
     || fail_part "$NAME" "$log" "$KAFKA_PORT" "kafka $KAFKA_VERSION is not installed (run deploy/local/install/kafka.sh)"
   port_in_use "$KAFKA_CONTROLLER_PORT" \
     && fail_part "$NAME" "$log" "$KAFKA_CONTROLLER_PORT" "controller port $KAFKA_CONTROLLER_PORT is already in use"
+  port_in_use "$KAFKA_FAULT_PORT" \
+    && fail_part "$NAME" "$log" "$KAFKA_FAULT_PORT" "fault-test listener port $KAFKA_FAULT_PORT is already in use"
   render_config
   format_once
   local t0=$SECONDS
