@@ -30,6 +30,7 @@ import { runSnapshot } from './snapshot/snapshotter.ts';
 import { BinlogReader, type StartFrom } from './source/binlog-reader.ts';
 import { currentPosition } from './source/current-position.ts';
 import { assertDeclaredKeys } from './source/declared-keys.ts';
+import { ROW_MEMORY_BYTES } from './source/event-cost.ts';
 import { EventQueue } from './source/event-queue.ts';
 import { OnlineDdl } from './source/online-ddl.ts';
 import { assertSourceReady, readSourceFacts, type SourceFacts } from './source/source-checks.ts';
@@ -391,7 +392,9 @@ export class CaptureRun {
     for (const m of messages) encodedBytes += recordBytes(m.message);
     for (const c of txn.changes) if (c.change.value) this.metrics.rows.inc({ op: c.change.value.op });
     if (!txn.partial) this.metrics.transactions.inc();
-    await this.publisher?.add({ messages, checkpoint, bytes: Math.max(txn.bytes, encodedBytes, 64), encodedBytes });
+    // Held as records now: their buffers plus what each record object costs (source/event-cost.ts).
+    const bytes = Math.max(txn.bytes, encodedBytes + messages.length * ROW_MEMORY_BYTES, 64);
+    await this.publisher?.add({ messages, checkpoint, bytes, encodedBytes });
   }
 }
 

@@ -121,13 +121,13 @@ export const captureConfigSchema = z.object({
     .min(1024 * 1024)
     .max(1024 * 1024 * 1024)
     .default(64 * 1024 * 1024),
-  /** Upper bound of binlog bytes queued ahead of Kafka; the binlog reader pauses above it. */
+  /** Upper bound of memory queued ahead of Kafka (binlog bytes plus about 1 KiB per row); the binlog reader pauses above it. */
   queueMaxBytes: z
     .number()
     .int()
     .min(1024)
-    // Counted in binlog bytes; decoded rows take several times that in memory (and the
-    // publisher holds as much again): 4 MiB keeps a capture reading a backlog or a huge
+    // Counted as binlog bytes plus a cost per row (source/event-cost.ts), and the publisher
+    // holds as much again of records: 4 MiB keeps a capture reading a backlog or a huge
     // transaction under 256 MB RSS (test/scenario/huge-transaction.test.ts).
     .default(4 * 1024 * 1024),
   http: httpSection.default({ port: 0, host: '127.0.0.1' }),

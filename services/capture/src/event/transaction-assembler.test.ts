@@ -2,6 +2,7 @@ import { BinlogPosition, buildTableAvro, type TableSchema } from '@sluice/core';
 import { describe, expect, it } from 'vitest';
 import type { EncodedTable } from '../encode/table-registry.ts';
 import type { SourceEvent } from '../source/binlog-reader.ts';
+import { ROW_MEMORY_BYTES } from '../source/event-cost.ts';
 import { TransactionAssembler } from './transaction-assembler.ts';
 
 const schema: TableSchema = {
@@ -100,13 +101,13 @@ describe('XA transactions', () => {
 
 describe('a transaction larger than the capture holds', () => {
   const streamed = async (events: SourceEvent[]) => {
-    // 25 bytes: a part goes out after every third row event (10 bytes each).
+    // A part goes out after every third row event (10 bytes and one row each).
     const a = new TransactionAssembler({
       prefix: 'sluice',
       serverId: 1,
       tombstones: false,
       table: async () => table,
-      streamBytes: 25,
+      streamBytes: 3 * (10 + ROW_MEMORY_BYTES) - 5,
     });
     const out = [];
     for (const e of events) {

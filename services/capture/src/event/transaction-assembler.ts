@@ -1,6 +1,7 @@
 import { type BinlogPosition, SluiceError, type SourceBlock } from '@sluice/core';
 import type { EncodedTable } from '../encode/table-registry.ts';
 import type { BinlogTableView, SourceEvent } from '../source/binlog-reader.ts';
+import { eventMemoryBytes } from '../source/event-cost.ts';
 import {
   buildChanges,
   type KeyedChange,
@@ -40,7 +41,7 @@ export interface SourceTransaction {
 type OpenTransaction = {
   gtid: string | null;
   changes: TableChange[];
-  /** Source bytes of the changes held (since the last part, when streamed). */
+  /** Memory bytes of the changes held (since the last part, when streamed): binlog bytes plus a cost per row. */
   bytes: number;
   row: number;
   order: TransactionOrder;
@@ -50,8 +51,8 @@ type OpenTransaction = {
 
 const openTxn = (gtid: string | null): OpenTransaction => ({ gtid, changes: [], bytes: 0, row: 0, order: newOrder() });
 
-/** Source bytes of changes held before they go out as a part of their transaction (design contract 8). */
-export const STREAM_BYTES = 1024 * 1024;
+/** Memory bytes of changes held before they go out as a part of their transaction (design contract 8; source/event-cost.ts). */
+export const STREAM_BYTES = 8 * 1024 * 1024;
 
 /**
  * An XA COMMIT whose PREPARE this capture did not read: the prepare lies before where it started
@@ -73,7 +74,7 @@ function xaUnknown(xid: string, at: BinlogPosition): SluiceError {
 function xaTooLarge(xid: string, at: BinlogPosition): SluiceError {
   return new SluiceError(
     'SOURCE_XA_TOO_LARGE',
-    `XA PREPARE ${xid} at ${at.file}:${at.pos} ends a transaction larger than the capture holds in memory (${STREAM_BYTES} bytes of binlog events), ` +
+    `XA PREPARE ${xid} at ${at.file}:${at.pos} ends a transaction larger than the capture holds in memory (${STREAM_BYTES} bytes of decoded rows), ` +
       'so it was streamed and cannot wait for its XA COMMIT: split the XA transaction on the source',
   );
 }
@@ -206,7 +207,7 @@ export class TransactionAssembler {
     const txn = this.open;
     const table = await this.opts.table(e.database, e.table, e.binlogTable);
     if (!table) return;
-    txn.bytes += e.bytes;
+    txn.bytes += eventMemoryBytes(e);
     const repairs = !e.exactEnums && table.enumRepairs.size ? table.enumRepairs : undefined;
     const fix = (row: RowImage | null) => prepareRow(row, table.masks, repairs);
     for (const r of e.rows) {

@@ -1,7 +1,8 @@
 import type { SourceEvent } from './binlog-reader.ts';
+import { eventMemoryBytes as size } from './event-cost.ts';
 
 /**
- * The queue between the binlog reader and the pipeline, bounded in bytes (design contract 8):
+ * The queue between the binlog reader and the pipeline, bounded in memory bytes (design contract 8):
  * above maxBytes it asks the reader to pause, and resumes it below half of that. Single consumer.
  */
 export class EventQueue {
@@ -63,5 +64,3 @@ export class EventQueue {
     this.wake?.();
   }
 }
-
-const size = (e: SourceEvent): number => (e.kind === 'rows' ? e.bytes : 64);
