@@ -1,4 +1,4 @@
-import { type Logger, SluiceError } from '@sluice/core';
+import { type Component, type Logger, ProgressMonitor, SluiceError } from '@sluice/core';
 import { CaptureRun, STATE } from './capture.ts';
 import type { CaptureConfig } from './config.ts';
 import type { CaptureMetrics } from './observe/capture-metrics.ts';
@@ -20,21 +20,47 @@ export class CaptureSupervisor {
   private wakeSleep: (() => void) | undefined;
 
   private readonly metrics: CaptureMetrics;
+  /** Outcomes of every run's operations with the source, Kafka and the registry. */
+  readonly progress: ProgressMonitor;
+  private everReady = false;
+  /** When the first of the runs failing in a row failed, and its code (readiness). */
+  private failing: { since: number; code: string } | undefined;
 
-  constructor(cfg: CaptureConfig, log: Logger, metrics: CaptureMetrics) {
+  constructor(cfg: CaptureConfig, log: Logger, metrics: CaptureMetrics, progress?: ProgressMonitor) {
     this.cfg = cfg;
     this.log = log;
     this.metrics = metrics;
+    this.progress = progress ?? new ProgressMonitor({ graceMs: cfg.http.readyGraceMs });
   }
 
   get ready(): boolean {
-    return this.current?.ready ?? false;
+    return this.readiness().ok;
+  }
+
+  /**
+   * Not ready before the first run streams (or snapshots); after that, ready unless a component has
+   * been unreachable for the grace period, or runs have failed without one streaming for as long.
+   */
+  readiness(): { ok: boolean; reason?: string } {
+    if (this.current?.ready) {
+      this.everReady = true;
+      this.failing = undefined;
+    }
+    if (!this.everReady) return { ok: false, reason: 'not streaming yet' };
+    const r = this.progress.readiness();
+    if (!r.ok) return r;
+    const f = this.failing;
+    const down = f ? Date.now() - f.since : 0;
+    if (f && down >= this.progress.graceMs) {
+      return { ok: false, reason: `capture restarting for ${Math.round(down / 1000)} s (last error ${f.code})` };
+    }
+    return { ok: true };
   }
 
   async run(): Promise<void> {
     let failures = 0;
     while (!this.stopped) {
-      const run = new CaptureRun(this.cfg, this.log, this.metrics);
+      const run = new CaptureRun(this.cfg, this.log, this.metrics, this.progress);
       this.current = run;
       const started = Date.now();
       try {
@@ -57,6 +83,10 @@ export class CaptureSupervisor {
           );
         }
         failures = Date.now() - started > 60_000 ? 1 : failures + 1;
+        if (failures === 1 || !this.failing) this.failing = { since: Date.now(), code: e.code };
+        else this.failing.code = e.code;
+        const component = componentOf(e.code);
+        if (component) this.progress.failed(component, e);
         this.metrics.state.set(STATE.failed);
         this.metrics.lastError.reset();
         this.metrics.lastError.set({ code: e.code }, Date.now() / 1000);
@@ -95,4 +125,12 @@ export class CaptureSupervisor {
     this.wakeSleep?.();
     await this.current?.stop();
   }
+}
+
+/** The component whose outage a retriable run failure stands for, by its code. */
+function componentOf(code: string): Component | undefined {
+  if (code.startsWith('KAFKA_')) return 'kafka';
+  if (code.startsWith('REGISTRY_')) return 'registry';
+  if (code.startsWith('SOURCE_') || code.startsWith('BINLOG_')) return 'source';
+  return undefined;
 }
