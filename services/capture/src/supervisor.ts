@@ -67,6 +67,8 @@ export class CaptureSupervisor {
         await run.run();
         return;
       } catch (err) {
+        // A run that streamed was a success: its failure starts a new series (short first delay).
+        const streamed = run.ready;
         await run.stop();
         if (this.stopped) return;
         const e = err as SluiceError;
@@ -82,7 +84,7 @@ export class CaptureSupervisor {
             },
           );
         }
-        failures = Date.now() - started > 60_000 ? 1 : failures + 1;
+        failures = streamed || Date.now() - started > 60_000 ? 1 : failures + 1;
         if (failures === 1 || !this.failing) this.failing = { since: Date.now(), code: e.code };
         else this.failing.code = e.code;
         const component = componentOf(e.code);

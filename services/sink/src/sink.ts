@@ -1,5 +1,6 @@
 import {
   type Component,
+  classifyKafkaError,
   createKafka,
   heartbeatTopic,
   type Logger,
@@ -105,7 +106,7 @@ export class Sink {
         all = await admin.listTopics();
         this.progress.ok('kafka');
       } catch (err) {
-        this.progress.failed('kafka', err);
+        this.progress.failed('kafka', classifyKafkaError(err, 'kafka topics'));
         throw err;
       } finally {
         refreshing = false;
@@ -137,7 +138,8 @@ export class Sink {
       const consumer = this.kafka.consumer(consumerSettings(this.cfg.sinkName));
       consumer.on(consumer.events.CRASH, (e) => {
         // A crash the sink caused (a target or registry error thrown by a batch) is not Kafka's.
-        if (e.payload.error.name.startsWith('KafkaJS')) this.progress.failed('kafka', e.payload.error);
+        const err = e.payload.error;
+        if (err.name.startsWith('KafkaJS')) this.progress.failed('kafka', classifyKafkaError(err, 'kafka consumer'));
         if (!e.payload.restart) this.fatal?.(e.payload.error);
       });
       // Answers from the broker: fetches (an idle one returns after maxWaitTime), heartbeats, commits.
@@ -146,7 +148,7 @@ export class Sink {
       consumer.on(consumer.events.HEARTBEAT, answered);
       consumer.on(consumer.events.COMMIT_OFFSETS, answered);
       consumer.on(consumer.events.REQUEST_TIMEOUT, (e) =>
-        this.progress.failed('kafka', { code: 'KAFKA_REQUEST_TIMEOUT', name: e.type }),
+        this.progress.failed('kafka', new SluiceError('KAFKA_UNAVAILABLE', `kafka request timed out (${e.payload.apiName})`)),
       );
       await consumer.connect();
       await consumer.subscribe({ topics, fromBeginning: true });
