@@ -1,4 +1,4 @@
-import { type Component, type Logger, ProgressMonitor, SluiceError } from '@sluice/core';
+import { type Component, kafkaUnreachable, type Logger, ProgressMonitor, SluiceError } from '@sluice/core';
 import { CaptureRun, STATE } from './capture.ts';
 import type { CaptureConfig } from './config.ts';
 import type { CaptureMetrics } from './observe/capture-metrics.ts';
@@ -75,7 +75,9 @@ export class CaptureSupervisor {
         if (!(e instanceof SluiceError) || !e.retriable) throw err;
         // A Kafka failure may be a takeover that Kafka did not call one: restarting would fence
         // the newcomer. Its start marker tells (takeover.ts).
-        if (e.code.startsWith('KAFKA_') && (await this.replacedBy(run))) {
+        // Not when no broker answered at all: that is an outage, which says nothing of a newcomer,
+        // and the check would wait for Kafka (and a consumer group) before the restart.
+        if (e.code.startsWith('KAFKA_') && !kafkaUnreachable(e) && (await this.replacedBy(run))) {
           throw new SluiceError(
             'KAFKA_FENCED',
             'another capture with the same captureId took over (its start marker follows this one)',

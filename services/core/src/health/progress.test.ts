@@ -75,8 +75,26 @@ describe('ProgressMonitor', () => {
     c.advance(10_000);
     m.begin('kafka');
     c.advance(500);
-    expect(m.disconnectedMs('kafka')).toBe(2_500);
+    // Half a second without an answer is latency, not disconnection.
+    expect(m.disconnectedMs('kafka')).toBe(2_000);
+    expect(m.disconnected('kafka')).toBe(false);
+    c.advance(4_500);
+    // No answer for the grace period: disconnected since the operation began.
+    expect(m.disconnectedMs('kafka')).toBe(7_000);
+    expect(m.disconnected('kafka')).toBe(true);
+    m.ok('kafka');
+    expect(m.disconnectedMs('kafka')).toBe(7_000);
     expect(m.components()).toEqual(['kafka']);
+  });
+
+  it('dates a failure of an operation that had no answer from when it began', () => {
+    const c = clock();
+    const m = new ProgressMonitor({ graceMs: 5_000, now: c.now });
+    m.begin('kafka');
+    c.advance(4_000);
+    m.failed('kafka', new SluiceError('KAFKA_UNAVAILABLE', 'x'));
+    c.advance(1_000);
+    expect(m.readiness()).toEqual({ ok: false, reason: 'kafka unreachable for 5 s (last error KAFKA_UNAVAILABLE)' });
   });
 
   it('binds hooks to one component', () => {

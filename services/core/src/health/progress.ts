@@ -28,8 +28,10 @@ interface State {
  * Whether a service makes progress, from the outcomes of its own operations (a fetch, a heartbeat,
  * a target query, a registry call, the binlog connection), never from row counts: an idle service
  * that is connected is ready. A component is disconnected from its first failure (or from the start
- * of an operation that has no outcome yet) until its next success; the service is unready while
- * a component has been disconnected for at least the grace period. Pure: time comes from `now`.
+ * of an operation that has had no outcome for the grace period) until its next success; the
+ * service is unready while a component has been disconnected for at least the grace period.
+ * Operations are not counted one by one: only the oldest begun since the last outcome. Pure: time
+ * comes from `now`.
  */
 export class ProgressMonitor {
   readonly graceMs: number;
@@ -57,15 +59,18 @@ export class ProgressMonitor {
 
   ok(c: Component): void {
     const s = this.state(c);
-    const since = this.since(s);
-    if (since !== undefined) s.downMs += this.now() - since;
+    const now = this.now();
+    const since = this.since(s, now);
+    if (since !== undefined) s.downMs += now - since;
     s.failingSince = undefined;
     s.pendingSince = undefined;
   }
 
   failed(c: Component, err: unknown): void {
     const s = this.state(c);
-    s.failingSince ??= this.now();
+    const now = this.now();
+    // An operation that had no answer since it began and now fails: disconnected since it began.
+    s.failingSince ??= Math.min(now, s.pendingSince ?? now);
     s.pendingSince = undefined;
     s.lastError = errorCode(err);
   }
@@ -75,25 +80,30 @@ export class ProgressMonitor {
     return { begin: () => this.begin(c), ok: () => this.ok(c), failed: (err) => this.failed(c, err) };
   }
 
-  /** When the component's current disconnection began, if it is disconnected. */
-  private since(s: State): number | undefined {
-    if (s.failingSince === undefined) return s.pendingSince;
-    if (s.pendingSince === undefined) return s.failingSince;
-    return Math.min(s.failingSince, s.pendingSince);
+  /**
+   * When the component's current disconnection began, if it is disconnected: at its first failure,
+   * or at the start of an operation that has had no answer for the grace period (a slow answer
+   * within it is latency, not disconnection).
+   */
+  private since(s: State, now: number): number | undefined {
+    const pending = s.pendingSince !== undefined && now - s.pendingSince >= this.graceMs ? s.pendingSince : undefined;
+    if (s.failingSince === undefined) return pending;
+    return pending === undefined ? s.failingSince : Math.min(s.failingSince, pending);
   }
 
   /** Whether the component is disconnected now (grace or not): the metrics' current state. */
   disconnected(c: Component): boolean {
     const s = this.states.get(c);
-    return s !== undefined && this.since(s) !== undefined;
+    return s !== undefined && this.since(s, this.now()) !== undefined;
   }
 
   /** Total time the component has been disconnected, the current disconnection included. */
   disconnectedMs(c: Component): number {
     const s = this.states.get(c);
     if (!s) return 0;
-    const since = this.since(s);
-    return s.downMs + (since === undefined ? 0 : this.now() - since);
+    const now = this.now();
+    const since = this.since(s, now);
+    return s.downMs + (since === undefined ? 0 : now - since);
   }
 
   /** Components seen so far. */
@@ -106,7 +116,7 @@ export class ProgressMonitor {
     const now = this.now();
     const down: string[] = [];
     for (const [c, s] of this.states) {
-      const since = this.since(s);
+      const since = this.since(s, now);
       if (since === undefined || now - since < this.graceMs) continue;
       const what = s.failingSince === undefined ? 'no answer' : `last error ${s.lastError ?? 'unknown'}`;
       down.push(`${c} unreachable for ${Math.round((now - since) / 1000)} s (${what})`);
