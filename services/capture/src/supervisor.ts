@@ -46,8 +46,8 @@ export class CaptureSupervisor {
       this.everReady = true;
       this.failing = undefined;
     }
-    if (!this.everReady) return { ok: false, reason: 'not streaming yet' };
     const r = this.progress.readiness();
+    if (!this.everReady) return { ok: false, reason: r.ok ? 'not streaming yet' : `not streaming yet: ${r.reason}` };
     if (!r.ok) return r;
     const f = this.failing;
     const down = f ? Date.now() - f.since : 0;

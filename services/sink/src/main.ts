@@ -63,7 +63,11 @@ async function main(): Promise<number> {
     ...cfg.http,
     metrics,
     // Ready once consuming, and while no component has been unreachable for the grace period.
-    ready: () => (sink.ready ? progress.readiness() : { ok: false, reason: 'not consuming yet' }),
+    ready: () => {
+      const r = progress.readiness();
+      if (sink.ready) return r;
+      return { ok: false, reason: r.ok ? 'not consuming yet' : `not consuming yet: ${r.reason}` };
+    },
   });
   const shutdown = async (signal: string) => {
     slog.info({ signal }, 'stopping');
