@@ -15,6 +15,8 @@ export interface Stack {
   kafkaBrokers: string[];
   registryUrl: string;
   topicPrefix: string;
+  /** Kafka's FAULT listener (a test's TCP proxy on proxyPort forwards to port); absent on an older stack. */
+  kafkaFault: { port: number; proxyPort: number } | undefined;
 }
 
 export function stack(): Stack {
@@ -40,6 +42,10 @@ export function stack(): Stack {
     kafkaBrokers: need('KAFKA_BROKERS').split(','),
     registryUrl: need('SCHEMA_REGISTRY_URL'),
     topicPrefix: vars.TOPIC_PREFIX ?? 'sluice',
+    kafkaFault:
+      vars.KAFKA_FAULT_PORT && vars.KAFKA_FAULT_PROXY_PORT
+        ? { port: Number(vars.KAFKA_FAULT_PORT), proxyPort: Number(vars.KAFKA_FAULT_PROXY_PORT) }
+        : undefined,
   };
 }
 

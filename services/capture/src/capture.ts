@@ -4,6 +4,7 @@ import {
   createKafka,
   type Logger,
   mysqlOptionsFromUrl,
+  ProgressMonitor,
   Registry,
   SluiceError,
 } from '@sluice/core';
@@ -66,13 +67,16 @@ export class CaptureRun {
   /** Where this run's start marker is: a run that fails after it can tell whether it was replaced. */
   private startMarker: { topic: string; at: MarkerAt } | undefined;
   ready = false;
+  /** Outcomes of the run's own operations with the source, Kafka and the registry (readiness). */
+  private readonly progress: ProgressMonitor;
 
-  constructor(cfg: CaptureConfig, log: Logger, metrics: CaptureMetrics) {
+  constructor(cfg: CaptureConfig, log: Logger, metrics: CaptureMetrics, progress?: ProgressMonitor) {
     this.cfg = cfg;
     this.log = log;
     this.metrics = metrics;
+    this.progress = progress ?? new ProgressMonitor({ graceMs: cfg.http.readyGraceMs });
     this.kafka = createKafka({ brokers: cfg.kafka.brokers, clientId: `${cfg.kafka.clientId}-capture`, log });
-    this.registry = new Registry(cfg.schemaRegistry.url);
+    this.registry = new Registry(cfg.schemaRegistry.url, this.progress.watch('registry'));
     this.reader = new BinlogReader(log);
     this.onlineDdl = new OnlineDdl(cfg.onlineDdl);
     // Online schema-change tools' tables are never captured (online-ddl.ts).
@@ -125,6 +129,7 @@ export class CaptureRun {
     this.metrics.state.set(STATE.starting);
     this.pool = mysql.createPool({ ...mysqlOptionsFromUrl(cfg.source.url), connectionLimit: 2 });
     const facts = await readSourceFacts(this.pool);
+    this.progress.ok('source');
     assertSourceReady(facts, (w) => this.log.warn(w));
     await this.admin.connect();
     // A topic (and a produce request) must take a batch holding one record of the largest size.
@@ -144,11 +149,13 @@ export class CaptureRun {
       captureId: cfg.captureId,
     });
     this.startMarker = { topic: codec.topic, at: marker };
+    this.progress.ok('kafka');
     this.publisher = new TransactionalPublisher({
       producer: this.producer,
       codec,
       log: this.log,
       maxBytes: cfg.queueMaxBytes,
+      watch: this.progress.watch('kafka'),
       onCommit: (checkpoint) => {
         this.metrics.kafkaTransactions.inc();
         this.metrics.lastCheckpointSeconds.set(Date.now() / 1000);
@@ -301,6 +308,7 @@ export class CaptureRun {
       await start({ position: await this.snapshot(undefined, facts, tables) });
     }
     this.ready = true;
+    this.progress.ok('source');
     this.metrics.state.set(STATE.streaming);
     this.startHeartbeats(new Heartbeats(cfg.topicPrefix, this.registry, topics));
     this.log.info('capture streaming');

@@ -1,6 +1,7 @@
 import {
   COMPATIBILITY_LEVELS,
   type EnvOverride,
+  HTTP_DEFAULTS,
   httpSection,
   kafkaSection,
   loadConfig,
@@ -130,7 +131,7 @@ export const captureConfigSchema = z.object({
     // holds as much again of records: 4 MiB keeps a capture reading a backlog or a huge
     // transaction under 256 MB RSS (test/scenario/huge-transaction.test.ts).
     .default(4 * 1024 * 1024),
-  http: httpSection.default({ port: 0, host: '127.0.0.1' }),
+  http: httpSection.default(HTTP_DEFAULTS),
 });
 
 export type CaptureConfig = z.infer<typeof captureConfigSchema>;

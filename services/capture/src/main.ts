@@ -4,7 +4,9 @@ import {
   createLogger,
   createMetricsRegistry,
   exitOnFailure,
+  ProgressMonitor,
   redactUrl,
+  registerProgressMetrics,
   startHealthServer,
 } from '@sluice/core';
 import { loadCaptureConfig } from './config.ts';
@@ -20,12 +22,11 @@ async function main(): Promise<number> {
     'starting capture',
   );
   const metrics = createMetricsRegistry('capture');
-  const capture = new CaptureSupervisor(cfg, log, new CaptureMetrics(metrics));
-  const http = await startHealthServer({
-    ...cfg.http,
-    metrics,
-    ready: () => (capture.ready ? { ok: true } : { ok: false, reason: 'not streaming yet' }),
-  });
+  // What readiness and the disconnected metrics read: outcomes of the capture's own operations.
+  const progress = new ProgressMonitor({ graceMs: cfg.http.readyGraceMs });
+  registerProgressMetrics(metrics, 'capture', progress);
+  const capture = new CaptureSupervisor(cfg, log, new CaptureMetrics(metrics), progress);
+  const http = await startHealthServer({ ...cfg.http, metrics, ready: () => capture.readiness() });
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'stopping');
     await capture.stop();

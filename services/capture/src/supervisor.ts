@@ -1,10 +1,10 @@
-import { type Logger, SluiceError } from '@sluice/core';
+import { type Component, kafkaUnreachable, type Logger, ProgressMonitor, SluiceError } from '@sluice/core';
 import { CaptureRun, STATE } from './capture.ts';
 import type { CaptureConfig } from './config.ts';
 import type { CaptureMetrics } from './observe/capture-metrics.ts';
 
 /** Longest wait before a new run after a failed one. */
-export const RETRY_CAP_MS = 5_000;
+export const RETRY_CAP_MS = 3_000;
 
 /**
  * Keeps capture running: a run that fails with a retriable error (source or Kafka gone, binlog
@@ -20,34 +20,64 @@ export class CaptureSupervisor {
   private wakeSleep: (() => void) | undefined;
 
   private readonly metrics: CaptureMetrics;
+  /** Outcomes of every run's operations with the source, Kafka and the registry. */
+  readonly progress: ProgressMonitor;
+  private everReady = false;
+  /** When the first of the runs failing in a row failed, and its code (readiness). */
+  private failing: { since: number; code: string } | undefined;
 
-  constructor(cfg: CaptureConfig, log: Logger, metrics: CaptureMetrics) {
+  constructor(cfg: CaptureConfig, log: Logger, metrics: CaptureMetrics, progress?: ProgressMonitor) {
     this.cfg = cfg;
     this.log = log;
     this.metrics = metrics;
+    this.progress = progress ?? new ProgressMonitor({ graceMs: cfg.http.readyGraceMs });
   }
 
   get ready(): boolean {
-    return this.current?.ready ?? false;
+    return this.readiness().ok;
+  }
+
+  /**
+   * Not ready before the first run streams (or snapshots); after that, ready unless a component has
+   * been unreachable for the grace period, or runs have failed without one streaming for as long.
+   */
+  readiness(): { ok: boolean; reason?: string } {
+    if (this.current?.ready) {
+      this.everReady = true;
+      this.failing = undefined;
+    }
+    const r = this.progress.readiness();
+    if (!this.everReady) return { ok: false, reason: r.ok ? 'not streaming yet' : `not streaming yet: ${r.reason}` };
+    if (!r.ok) return r;
+    const f = this.failing;
+    const down = f ? Date.now() - f.since : 0;
+    if (f && down >= this.progress.graceMs) {
+      return { ok: false, reason: `capture restarting for ${Math.round(down / 1000)} s (last error ${f.code})` };
+    }
+    return { ok: true };
   }
 
   async run(): Promise<void> {
     let failures = 0;
     while (!this.stopped) {
-      const run = new CaptureRun(this.cfg, this.log, this.metrics);
+      const run = new CaptureRun(this.cfg, this.log, this.metrics, this.progress);
       this.current = run;
       const started = Date.now();
       try {
         await run.run();
         return;
       } catch (err) {
+        // A run that streamed was a success: its failure starts a new series (short first delay).
+        const streamed = run.ready;
         await run.stop();
         if (this.stopped) return;
         const e = err as SluiceError;
         if (!(e instanceof SluiceError) || !e.retriable) throw err;
         // A Kafka failure may be a takeover that Kafka did not call one: restarting would fence
         // the newcomer. Its start marker tells (takeover.ts).
-        if (e.code.startsWith('KAFKA_') && (await this.replacedBy(run))) {
+        // Not when no broker answered at all: that is an outage, which says nothing of a newcomer,
+        // and the check would wait for Kafka (and a consumer group) before the restart.
+        if (e.code.startsWith('KAFKA_') && !kafkaUnreachable(e) && (await this.replacedBy(run))) {
           throw new SluiceError(
             'KAFKA_FENCED',
             'another capture with the same captureId took over (its start marker follows this one)',
@@ -56,13 +86,18 @@ export class CaptureSupervisor {
             },
           );
         }
-        failures = Date.now() - started > 60_000 ? 1 : failures + 1;
+        failures = streamed || Date.now() - started > 60_000 ? 1 : failures + 1;
+        if (failures === 1 || !this.failing) this.failing = { since: Date.now(), code: e.code };
+        else this.failing.code = e.code;
+        const component = componentOf(e.code);
+        if (component) this.progress.failed(component, e);
         this.metrics.state.set(STATE.failed);
         this.metrics.lastError.reset();
         this.metrics.lastError.set({ code: e.code }, Date.now() / 1000);
-        // Capped at 5 s (jittered between half and all of it): an outage of any length ends in a
+        // Capped at 3 s (jittered between half and all of it): an outage of any length ends in a
         // restart within seconds of the component coming back (a 30 s cap made a 10 s source
-        // outage cost 27 s more).
+        // outage cost 27 s more; with 5 s, a run's start on a busy host took the first commit
+        // after a 10 s source outage to 10 s).
         const cap = Math.min(RETRY_CAP_MS, 500 * 2 ** failures);
         const delay = Math.round(cap / 2 + (Math.random() * cap) / 2);
         // One failure may be a blip; the same run failing again is an outage the operator must see.
@@ -95,4 +130,12 @@ export class CaptureSupervisor {
     this.wakeSleep?.();
     await this.current?.stop();
   }
+}
+
+/** The component whose outage a retriable run failure stands for, by its code. */
+function componentOf(code: string): Component | undefined {
+  if (code.startsWith('KAFKA_')) return 'kafka';
+  if (code.startsWith('REGISTRY_')) return 'registry';
+  if (code.startsWith('SOURCE_') || code.startsWith('BINLOG_')) return 'source';
+  return undefined;
 }

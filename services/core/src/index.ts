@@ -23,6 +23,8 @@ export * from './definition/table-definition.ts';
 export * from './definition/target-capabilities.ts';
 export * from './errors.ts';
 export * from './glob.ts';
+export * from './health/progress.ts';
+export * from './health/progress-metrics.ts';
 export * from './http/health-server.ts';
 export * from './http/metrics.ts';
 export * from './kafka/kafka-client.ts';

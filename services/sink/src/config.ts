@@ -1,4 +1,13 @@
-import { type EnvOverride, httpSection, kafkaSection, loadConfig, mysqlUrl, registrySection, topicPrefix } from '@sluice/core';
+import {
+  type EnvOverride,
+  HTTP_DEFAULTS,
+  httpSection,
+  kafkaSection,
+  loadConfig,
+  mysqlUrl,
+  registrySection,
+  topicPrefix,
+} from '@sluice/core';
 import { z } from 'zod';
 
 export const sinkConfigSchema = z.object({
@@ -53,7 +62,7 @@ export const sinkConfigSchema = z.object({
   parallelism: z.number().int().min(1).max(64).default(2),
   /** How often to look for new table topics (a table created on the source gets one). */
   topicRefreshMs: z.number().int().min(200).default(2000),
-  http: httpSection.default({ port: 0, host: '127.0.0.1' }),
+  http: httpSection.default(HTTP_DEFAULTS),
 });
 
 export type SinkConfig = z.infer<typeof sinkConfigSchema>;

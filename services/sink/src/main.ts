@@ -5,8 +5,10 @@ import {
   createLogger,
   createMetricsRegistry,
   exitOnFailure,
+  ProgressMonitor,
   Registry,
   redactUrl,
+  registerProgressMetrics,
   startHealthServer,
 } from '@sluice/core';
 import { TargetWriter } from './apply/target-writer.ts';
@@ -23,7 +25,9 @@ async function main(): Promise<number> {
   const cfg = loadSinkConfig(configFileFromArgs(process.argv.slice(2)));
   const slog = log.child({ sink: cfg.sinkName });
   slog.info({ target: redactUrl(cfg.target.url), kind: cfg.target.kind, brokers: cfg.kafka.brokers }, 'starting sink');
-  const registry = new Registry(cfg.schemaRegistry.url);
+  // What readiness and the disconnected metrics read: outcomes of the sink's own operations.
+  const progress = new ProgressMonitor({ graceMs: cfg.http.readyGraceMs });
+  const registry = new Registry(cfg.schemaRegistry.url, progress.watch('registry'));
   // Shards of merged tables, asked only when a shard's layout would change its merged table.
   const kafka = createKafka({ brokers: cfg.kafka.brokers, clientId: `${cfg.kafka.clientId}-sink-shards`, log: slog });
   const shards = new ShardCatalog({
@@ -53,11 +57,17 @@ async function main(): Promise<number> {
     shardLayouts: shards.layouts,
   });
   const metrics = createMetricsRegistry('sink');
-  const sink = new Sink(cfg, writer, slog, new SinkMetrics(metrics));
+  registerProgressMetrics(metrics, 'sink', progress);
+  const sink = new Sink(cfg, writer, slog, new SinkMetrics(metrics), progress);
   const http = await startHealthServer({
     ...cfg.http,
     metrics,
-    ready: () => (sink.ready ? { ok: true } : { ok: false, reason: 'not consuming yet' }),
+    // Ready once consuming, and while no component has been unreachable for the grace period.
+    ready: () => {
+      const r = progress.readiness();
+      if (sink.ready) return r;
+      return { ok: false, reason: r.ok ? 'not consuming yet' : `not consuming yet: ${r.reason}` };
+    },
   });
   const shutdown = async (signal: string) => {
     slog.info({ signal }, 'stopping');

@@ -1,4 +1,15 @@
-import { createKafka, heartbeatTopic, type Logger, Registry, retry, SluiceError, tableTopicPattern } from '@sluice/core';
+import {
+  type Component,
+  classifyKafkaError,
+  createKafka,
+  heartbeatTopic,
+  type Logger,
+  ProgressMonitor,
+  Registry,
+  retry,
+  SluiceError,
+  tableTopicPattern,
+} from '@sluice/core';
 import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import type { PartitionCheckpoint } from './apply/checkpoint-table.ts';
 import { stopsSink } from './apply/ddl-rejection.ts';
@@ -14,6 +25,9 @@ import { isRenameMarker, RenameGate, type RenameWait, waitAfter, waitBefore } fr
 import { withRename } from './rename/rename-route.ts';
 import { Router } from './route/router.ts';
 import { holdsShard, ShardHolds } from './route/shard-holds.ts';
+
+/** Longest wait between two tries of a target write: it resumes within 2 s of the target coming back. */
+const TARGET_RETRY_CAP_MS = 2_000;
 
 /** Kafka errors of a commit that lost its group membership; the consumer rejoins by itself. */
 const REBALANCED = new Set(['UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION', 'REBALANCE_IN_PROGRESS']);
@@ -50,14 +64,17 @@ export class Sink {
   /** Per topic partition, the offset of the last marker noted in the target (see markerFloor). */
   private readonly floors = new Map<string, bigint | undefined>();
   ready = false;
+  /** Outcomes of the sink's own operations with Kafka, the target and the registry (readiness). */
+  readonly progress: ProgressMonitor;
 
-  constructor(cfg: SinkConfig, writer: TargetWriter, log: Logger, metrics: SinkMetrics) {
+  constructor(cfg: SinkConfig, writer: TargetWriter, log: Logger, metrics: SinkMetrics, progress?: ProgressMonitor) {
     this.cfg = cfg;
+    this.progress = progress ?? new ProgressMonitor({ graceMs: cfg.http.readyGraceMs });
     this.log = log;
     this.metrics = metrics;
     this.writer = writer;
     this.kafka = createKafka({ brokers: cfg.kafka.brokers, clientId: `${cfg.kafka.clientId}-sink-${cfg.sinkName}`, log });
-    this.registry = new Registry(cfg.schemaRegistry.url);
+    this.registry = new Registry(cfg.schemaRegistry.url, this.progress.watch('registry'));
     this.decoder = new ChangeDecoder(this.registry, { versions: cfg.staleWriteGuard });
     this.router = new Router(cfg.routes);
     this.dlq = new DeadLetterQueue(this.kafka, cfg.topicPrefix, cfg.sinkName, log);
@@ -78,8 +95,22 @@ export class Sink {
     const failed = new Promise<void>((_, reject) => {
       this.fatal = reject;
     });
+    let refreshing = false;
     const refresh = async () => {
-      const all = await admin.listTopics();
+      if (refreshing) return;
+      refreshing = true;
+      let all: string[];
+      // Also what tells an idle sink's readiness that Kafka answers (every topicRefreshMs).
+      this.progress.begin('kafka');
+      try {
+        all = await admin.listTopics();
+        this.progress.ok('kafka');
+      } catch (err) {
+        this.progress.failed('kafka', classifyKafkaError(err, 'kafka topics'));
+        throw err;
+      } finally {
+        refreshing = false;
+      }
       const topics = all.filter((t) => pattern.test(t) || t === this.heartbeatTopic).sort();
       if (topics.length && topics.some((t) => !this.subscribed.has(t))) await this.restart(topics);
     };
@@ -106,8 +137,19 @@ export class Sink {
       this.floors.clear();
       const consumer = this.kafka.consumer(consumerSettings(this.cfg.sinkName));
       consumer.on(consumer.events.CRASH, (e) => {
+        // A crash the sink caused (a target or registry error thrown by a batch) is not Kafka's.
+        const err = e.payload.error;
+        if (err.name.startsWith('KafkaJS')) this.progress.failed('kafka', classifyKafkaError(err, 'kafka consumer'));
         if (!e.payload.restart) this.fatal?.(e.payload.error);
       });
+      // Answers from the broker: fetches (an idle one returns after maxWaitTime), heartbeats, commits.
+      const answered = () => this.progress.ok('kafka');
+      consumer.on(consumer.events.FETCH, answered);
+      consumer.on(consumer.events.HEARTBEAT, answered);
+      consumer.on(consumer.events.COMMIT_OFFSETS, answered);
+      consumer.on(consumer.events.REQUEST_TIMEOUT, (e) =>
+        this.progress.failed('kafka', new SluiceError('KAFKA_UNAVAILABLE', `kafka request timed out (${e.payload.apiName})`)),
+      );
       await consumer.connect();
       await consumer.subscribe({ topics, fromBeginning: true });
       await consumer.run({
@@ -148,10 +190,7 @@ export class Sink {
   private async markerFloor(topic: string, partition: number): Promise<bigint | undefined> {
     const key = `${topic}:${partition}`;
     if (!this.floors.has(key)) {
-      const floor = await retry(() => this.writer.markerFloor(topic, partition), {
-        signal: this.abort.signal,
-        maxDelayMs: 15_000,
-      });
+      const floor = await this.targetCall(() => this.writer.markerFloor(topic, partition));
       this.floors.set(key, floor);
     }
     return this.floors.get(key);
@@ -361,15 +400,34 @@ export class Sink {
   }
 
   private async applyWithRetry(changes: TargetChange[], checkpoints: PartitionCheckpoint[]): Promise<void> {
-    const { staleSkipped } = await retry(() => this.writer.apply(planBatch(changes), checkpoints), {
-      signal: this.abort.signal,
-      maxDelayMs: 15_000,
-      onRetry: (err, attempt, delay) => {
+    const { staleSkipped } = await this.targetCall(
+      () => this.writer.apply(planBatch(changes), checkpoints),
+      (err, attempt, delay) => {
         this.metrics.retries.inc();
         this.log.warn({ err: (err as Error).message, attempt, delayMs: Math.round(delay) }, 'target write failed; retrying');
       },
-    });
+    );
     this.metrics.staleSkipped.inc(staleSkipped);
+  }
+
+  /**
+   * A target operation, retried while its error is retriable (2 s apart at most), its outcome told
+   * to readiness: a retriable failure is the target's (or the registry's, for a layout it needs).
+   */
+  private targetCall<T>(fn: () => Promise<T>, onRetry?: (err: unknown, attempt: number, delay: number) => void): Promise<T> {
+    return retry(
+      async () => {
+        try {
+          const r = await fn();
+          this.progress.ok('target');
+          return r;
+        } catch (err) {
+          if (err instanceof SluiceError && err.retriable) this.progress.failed(componentOf(err), err);
+          throw err;
+        }
+      },
+      { signal: this.abort.signal, maxDelayMs: TARGET_RETRY_CAP_MS, onRetry },
+    );
   }
 
   private async lastHeartbeat(messages: KafkaMessage[]): Promise<number | null> {
@@ -409,4 +467,11 @@ export class Sink {
     await this.dlq.close();
     await this.writer.close().catch(() => undefined);
   }
+}
+
+/** The component a retriable error of a target operation stands for. */
+function componentOf(err: SluiceError): Component {
+  if (err.code.startsWith('REGISTRY_')) return 'registry';
+  if (err.code.startsWith('KAFKA_')) return 'kafka';
+  return 'target';
 }

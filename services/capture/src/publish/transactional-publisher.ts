@@ -1,4 +1,4 @@
-import { chunkRecords, classifyKafkaError, kafkaFenced, type Logger, type SluiceError } from '@sluice/core';
+import { chunkRecords, classifyKafkaError, kafkaFenced, type Logger, type OperationWatch, type SluiceError } from '@sluice/core';
 import type { Message, Producer, Transaction } from 'kafkajs';
 import type { Checkpoint, CheckpointCodec } from './checkpoint.ts';
 
@@ -45,6 +45,8 @@ export class TransactionalPublisher {
   lastCheckpoint: Checkpoint | undefined;
 
   private readonly onCommit: (checkpoint: Checkpoint, records: number) => void;
+  /** Told when a Kafka transaction starts, commits, fails: readiness sees a Kafka that does not answer. */
+  private readonly watch: OperationWatch | undefined;
 
   constructor(opts: {
     producer: Producer;
@@ -52,8 +54,10 @@ export class TransactionalPublisher {
     log: Logger;
     maxBytes: number;
     onCommit?: (checkpoint: Checkpoint, records: number) => void;
+    watch?: OperationWatch;
   }) {
     this.onCommit = opts.onCommit ?? (() => undefined);
+    this.watch = opts.watch;
     this.producer = opts.producer;
     this.codec = opts.codec;
     this.log = opts.log;
@@ -92,9 +96,12 @@ export class TransactionalPublisher {
 
   private kick(): void {
     if (this.flushing || this.queue.length === 0 || this.failure) return;
+    this.watch?.begin();
     this.flushing = this.flushOnce()
+      .then(() => this.watch?.ok())
       .catch((err) => {
         this.failure = classifyKafkaError(err, 'kafka transaction');
+        if (this.failure.retriable) this.watch?.failed(this.failure);
         this.log.error({ err: this.failure }, 'kafka transaction failed');
       })
       .finally(() => {

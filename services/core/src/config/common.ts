@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { READY_GRACE_MS } from '../health/progress.ts';
 
 /** Config pieces shared by capture and sink. */
 export const mysqlUrl = z
@@ -17,7 +18,12 @@ export const registrySection = z.object({
 export const httpSection = z.object({
   port: z.number().int().min(0).max(65535).default(0),
   host: z.string().default('127.0.0.1'),
+  /** How long a component (Kafka, target, registry, source) may fail before /readyz answers 503. */
+  readyGraceMs: z.number().int().min(0).max(600_000).default(READY_GRACE_MS),
 });
+
+/** The http section when the file has none. */
+export const HTTP_DEFAULTS = { port: 0, host: '127.0.0.1', readyGraceMs: READY_GRACE_MS };
 
 export const topicPrefix = z
   .string()

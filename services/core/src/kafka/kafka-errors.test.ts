@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { classifyKafkaError, kafkaFenced } from './kafka-errors.ts';
+import { SluiceError } from '../errors.ts';
+import { classifyKafkaError, kafkaFenced, kafkaUnreachable } from './kafka-errors.ts';
 
 const protocol = (type: string, message = '') => Object.assign(new Error(message), { name: 'KafkaJSProtocolError', type });
 const retried = (cause: unknown) =>
@@ -23,6 +24,22 @@ describe('kafkaFenced', () => {
     const a: { cause?: unknown } & Error = new Error('a');
     a.cause = a;
     expect(kafkaFenced(a)).toBe(false);
+  });
+});
+
+describe('kafkaUnreachable', () => {
+  const closed = () => Object.assign(new Error('Closed connection'), { name: 'KafkaJSConnectionError' });
+
+  it('is a lost or refused connection, however wrapped', () => {
+    expect(kafkaUnreachable(closed())).toBe(true);
+    expect(kafkaUnreachable(new SluiceError('KAFKA_UNAVAILABLE', 'kafka transaction', { cause: retried(closed()) }))).toBe(true);
+    expect(kafkaUnreachable(new Error('connect ECONNREFUSED 127.0.0.1:19095'))).toBe(true);
+  });
+
+  it('is not a broker answer, even next to a lost connection', () => {
+    expect(kafkaUnreachable(protocol('UNKNOWN_SERVER_ERROR'))).toBe(false);
+    expect(kafkaUnreachable(Object.assign(retried(protocol('INVALID_PRODUCER_EPOCH')), { errors: [closed()] }))).toBe(false);
+    expect(kafkaUnreachable(new Error('something else'))).toBe(false);
   });
 });
 

@@ -62,6 +62,20 @@ export function kafkaFenced(err: unknown): boolean {
   );
 }
 
+/** kafkajs' errors for a connection that broke, never came up, or had no answer in time. */
+const CONNECTION_ERRORS = new Set(['KafkaJSConnectionError', 'KafkaJSConnectionClosedError', 'KafkaJSRequestTimeoutError']);
+
+/**
+ * Whether the failure is only that no broker answered: a lost or refused connection, and no broker
+ * error anywhere in the chain. Such a failure says nothing about fencing (a newer producer is
+ * announced by a broker's answer), so the capture restarts without looking for a newcomer.
+ */
+export function kafkaUnreachable(err: unknown): boolean {
+  const all = chain(err);
+  if (all.some((e) => e.name === 'KafkaJSProtocolError' || kafkaFenced(e))) return false;
+  return all.some((e) => CONNECTION_ERRORS.has(String(e.name)) || CONNECT_FAILURES.test(String(e.message)));
+}
+
 /** The broker's error somewhere in the chain whose type is one of the given ones, if any. */
 function findError(err: unknown, types: Set<string>): KafkaishError | undefined {
   return chain(err).find((e) => types.has(String(e.type)));

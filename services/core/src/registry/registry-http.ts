@@ -1,4 +1,5 @@
 import { SluiceError } from '../errors.ts';
+import type { OperationWatch } from '../health/progress.ts';
 
 /** What a registry answered: its status and its body (parsed when JSON). */
 export interface RegistryAnswer {
@@ -20,8 +21,11 @@ export class RegistryHttp {
   /** The URL without credentials, without a trailing slash: safe to print. */
   readonly base: string;
   private readonly auth: string | undefined;
+  /** Told of every request's outcome: readiness reflects whether the registry answers. */
+  private readonly watch: OperationWatch | undefined;
 
-  constructor(url: string) {
+  constructor(url: string, watch?: OperationWatch) {
+    this.watch = watch;
     const u = new URL(url);
     this.auth =
       u.username || u.password
@@ -52,6 +56,7 @@ export class RegistryHttp {
   ): Promise<RegistryAnswer> {
     const url = `${opts.root ?? this.base}${path}`;
     let res: Response;
+    this.watch?.begin();
     try {
       res = await fetch(url, {
         method,
@@ -66,8 +71,13 @@ export class RegistryHttp {
     } catch (cause) {
       const c = cause as Error & { cause?: { code?: string; message?: string } };
       const reason = c.cause?.code ?? c.cause?.message ?? c.message;
-      throw new SluiceError('REGISTRY_UNAVAILABLE', `schema registry unreachable at ${url} (${what}): ${reason}`, { cause });
+      const e = new SluiceError('REGISTRY_UNAVAILABLE', `schema registry unreachable at ${url} (${what}): ${reason}`, { cause });
+      this.watch?.failed(e);
+      throw e;
     }
+    // A 5xx is a registry that cannot serve (its storage down); any other answer is a registry up.
+    if (res.status >= 500) this.watch?.failed(new SluiceError('REGISTRY_UNAVAILABLE', `HTTP ${res.status}`));
+    else this.watch?.ok();
     const text = await res.text().catch(() => '');
     let parsed: unknown = text;
     try {

@@ -2,6 +2,7 @@ import avro from 'avsc';
 import { FramedEncoder } from '../avro/framed-encoder.ts';
 import { exactAvroOptions } from '../avro/logical-types.ts';
 import { SluiceError } from '../errors.ts';
+import type { OperationWatch } from '../health/progress.ts';
 import { errorCode, RegistryHttp, registryMessage } from './registry-http.ts';
 
 /** The registry's compatibility levels (Confluent names). */
@@ -39,8 +40,9 @@ export class Registry {
   /** Subjects whose level this process has set (true), or tried to before the subject existed (false). */
   private readonly levels = new Map<string, Promise<boolean>>();
 
-  constructor(url: string) {
-    this.http = new RegistryHttp(url);
+  /** watch: told of every request's outcome (readiness, time disconnected). */
+  constructor(url: string, watch?: OperationWatch) {
+    this.http = new RegistryHttp(url, watch);
   }
 
   async register(subject: string, schema: Record<string, unknown>, opts: RegisterOptions = {}): Promise<number> {
