@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PartitionRowsRefused, parsePartitioning, partitionRows } from './partition-rows.ts';
+import { PartitionRowsRefused, parsePartitioning, partitioningAfter, partitionRows } from './partition-rows.ts';
 
 const RANGE =
   'PARTITION BY RANGE (`id`)\n(PARTITION `p0` VALUES LESS THAN (10),\n PARTITION `p1` VALUES LESS THAN (20),\n PARTITION `p2` VALUES LESS THAN MAXVALUE)';
@@ -100,5 +100,24 @@ describe('partitionRows', () => {
 
   it('parses the definitions', () => {
     expect(parsePartitioning(RANGE).defs.map((d) => d.name)).toEqual(['p0', 'p1', 'p2']);
+  });
+});
+
+describe('partitioningAfter', () => {
+  it('drops and adds partition definitions, keeping the rest of the text', () => {
+    expect(partitioningAfter(RANGE, { drop: ['P0'] })).toBe(
+      'PARTITION BY RANGE (`id`)\n(PARTITION `p1` VALUES LESS THAN (20),\n PARTITION `p2` VALUES LESS THAN MAXVALUE)',
+    );
+    const r = 'PARTITION BY RANGE (`id`) (PARTITION p0 VALUES LESS THAN (10))';
+    expect(partitioningAfter(r, { add: 'PARTITION p9 VALUES LESS THAN (90)' })).toBe(
+      'PARTITION BY RANGE (`id`) (PARTITION p0 VALUES LESS THAN (10),\n PARTITION p9 VALUES LESS THAN (90))',
+    );
+  });
+
+  it('undefined where it cannot tell', () => {
+    expect(partitioningAfter(RANGE, { drop: ['nope'] })).toBeUndefined();
+    expect(partitioningAfter('PARTITION BY KEY (id) PARTITIONS 2', { drop: ['p0'] })).toBeUndefined();
+    expect(partitioningAfter('PARTITION BY HASH (id) PARTITIONS 2', { drop: ['p0'] })).toBeUndefined();
+    expect(partitioningAfter(RANGE, { drop: ['p0', 'p1', 'p2'] })).toBeUndefined();
   });
 });

@@ -1,4 +1,6 @@
-import { isOneSqlPiece, isPunct, isWord, quoteIdent, type SqlToken, sqlTokens } from '@sluice/core';
+import { quoteIdent } from '../mysql/connection-options.ts';
+import { isOneSqlPiece } from '../sql/sql-piece.ts';
+import { isPunct, isWord, type SqlToken, sqlTokens } from '../sql/sql-tokens.ts';
 
 /**
  * Which rows a source partition held, as a WHERE condition, computed from the source's
@@ -31,6 +33,8 @@ type Value = { kind: 'null' } | { kind: 'max' } | { kind: 'number'; text: string
 
 interface Def {
   name: string;
+  /** Where its text is in the clause (none for HASH's implicit p0 ..). */
+  span?: [number, number];
   /** RANGE: the bound tuple (one value for RANGE (expr)); LIST: the value tuples. */
   less?: Value[];
   in?: Value[][];
@@ -43,6 +47,8 @@ interface Clause {
   columns?: string[];
   count?: number;
   defs: Def[];
+  /** The definition list's parentheses in the clause, when it has one. */
+  list?: [number, number];
 }
 
 const refuse = (why: string): never => {
@@ -82,12 +88,15 @@ export function parsePartitioning(clause: string): Clause {
   }
   if (isWord(t[i], 'SUBPARTITION')) refuse('subpartitioned tables are placed by the subpartitions too');
   const defs: Def[] = [];
+  let list: [number, number] | undefined;
   if (isPunct(t[i], '(')) {
     const end = matching(t, i);
+    list = [(t[i] as SqlToken).start, (t[end] as SqlToken).start];
     i++;
     while (i < end) {
       const stop = nextComma(t, i, end);
-      defs.push(partitionDef(clause, t.slice(i, stop), method));
+      const def = partitionDef(clause, t.slice(i, stop), method);
+      defs.push({ ...def, span: [(t[i] as SqlToken).start, (t[stop - 1] as SqlToken).end] });
       i = stop + 1;
     }
     i = end + 1;
@@ -97,7 +106,13 @@ export function parsePartitioning(clause: string): Clause {
     // `PARTITIONS n` without definitions: the server names them p0 .. p(n-1).
     for (let k = 0; k < (count ?? 1); k++) defs.push({ name: `p${k}` });
   }
-  return { method, ...(columns ? { columns } : { expr }), ...(count ? { count } : {}), defs } as Clause;
+  return {
+    method,
+    ...(columns ? { columns } : { expr }),
+    ...(count ? { count } : {}),
+    defs,
+    ...(list ? { list } : {}),
+  } as Clause;
 }
 
 function partitionDef(clause: string, t: SqlToken[], method: Clause['method']): Def {
@@ -260,4 +275,30 @@ function param(v: Value, params: RowsCondition['params']): string {
   // Decimals and integers beyond 2^53 compare exactly as DECIMAL, not as a double.
   params.push(v.text);
   return 'CAST(? AS DECIMAL(65,30))';
+}
+
+/**
+ * The clause after DROP PARTITION (or CONVERT PARTITION ... TO TABLE) of `names`, or after
+ * CONVERT TABLE ... TO PARTITION adds `add` (`PARTITION p VALUES ...`): so that the capture can
+ * follow a table's partitions statement by statement, where a definition read from the catalog
+ * may be a later one. Undefined where it cannot tell (then the catalog's stands).
+ */
+export function partitioningAfter(clause: string, change: { drop?: string[]; add?: string }): string | undefined {
+  let c: Clause;
+  try {
+    c = parsePartitioning(clause);
+  } catch (err) {
+    if (err instanceof PartitionRowsRefused) return undefined;
+    throw err;
+  }
+  if (!c.list || c.defs.some((d) => !d.span)) return undefined;
+  const drop = new Set((change.drop ?? []).map((n) => n.toLowerCase()));
+  if ([...drop].some((n) => !c.defs.some((d) => d.name.toLowerCase() === n))) return undefined;
+  const kept = c.defs.filter((d) => !drop.has(d.name.toLowerCase())).map((d) => clause.slice(...(d.span as [number, number])));
+  if (change.add) {
+    if (!isOneSqlPiece(change.add)) return undefined;
+    kept.push(change.add);
+  }
+  if (kept.length === 0) return undefined;
+  return `${clause.slice(0, c.list[0])}(${kept.join(',\n ')})${clause.slice(c.list[1] + 1)}`;
 }
