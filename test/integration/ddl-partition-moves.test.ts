@@ -70,6 +70,10 @@ describe.each(sources)(
       await source.query(`CREATE TABLE ${q('ex')} (id INT PRIMARY KEY, v VARCHAR(10))`);
       await source.query(`INSERT INTO ${q('e')} VALUES (1, 'a'), (5, 'b'), (11, 'c'), (25, 'd')`);
       await source.query(`INSERT INTO ${q('ex')} VALUES (12, 'x'), (13, 'y')`);
+      // An exchange with a table that never had a row (no target table yet).
+      await source.query(`CREATE TABLE ${q('e2')} (id INT PRIMARY KEY, v VARCHAR(10)) ${RANGE3}`);
+      await source.query(`CREATE TABLE ${q('ex2')} (id INT PRIMARY KEY, v VARCHAR(10))`);
+      await source.query(`INSERT INTO ${q('e2')} VALUES (1, 'a'), (11, 'b')`);
       for (const t of s.targets) {
         const conn = await connect(t.url);
         // Made by hand, keyed by id alone: the source's partitioning (by k) cannot be added to them.
@@ -143,6 +147,10 @@ describe.each(sources)(
       await source.query(`INSERT INTO ${q('ex')} VALUES (41, 'w')`);
       await expectSame('e', ['id', 'v']);
       await expectSame('ex', ['id', 'v']);
+      await source.query(`ALTER TABLE ${q('e2')} EXCHANGE PARTITION p0 WITH TABLE ${q('ex2')}`);
+      await source.query(`INSERT INTO ${q('e2')} VALUES (2, 'c')`);
+      await expectSame('e2', ['id', 'v']);
+      await expectSame('ex2', ['id', 'v']);
     });
 
     it.runIf(convert)('CONVERT PARTITION TO TABLE and CONVERT TABLE TO PARTITION (MariaDB)', async () => {

@@ -15,7 +15,7 @@ import { isPunct, isWord, type SqlToken, sqlTokens } from '../sql/sql-tokens.ts'
  * - LIST (expr) / LIST COLUMNS: one of the values (NULL only where the list has NULL).
  * - HASH (expr): partition `i` of `n` holds `ABS(MOD(expr, n)) = i` (the server takes the
  *   remainder's absolute value for negative values); NULL is hashed as -2^63 (checked on MariaDB
- *   11 and MySQL 8: with 3 partitions it lands in p2, not p0).
+ *   10.11 and MySQL 8.0: with 3 partitions it lands in p2, not p0).
  * - LINEAR HASH, KEY, LINEAR KEY and subpartitions are refused (the server's hash functions are
  *   not SQL); so is a bound that is not a literal. Never approximately.
  *

@@ -99,9 +99,11 @@ export class PartitionMoves {
         'one table of the partition move is not captured: rows it received from it are not copied (copy them with sluice bootstrap)',
       );
     }
+    // A captured table the target does not have yet (CONVERT PARTITION creates it; a table that
+    // never had a row has none): made like the other one, so that the rows it takes are not lost.
+    if (T && O && move.op !== 'in' && (await this.exists(T)) && !(await this.exists(O))) await this.createLike(O, T);
+    if (T && O && (await this.exists(O)) && !(await this.exists(T))) await this.createLike(T, O);
     const t = T && (await this.exists(T)) ? T : undefined;
-    // CONVERT PARTITION creates the table on the source; the marker's layout has not created it here yet.
-    if (move.op === 'out' && t && O && !(await this.exists(O))) await this.createLike(O, t);
     const o = O && (await this.exists(O)) ? O : undefined;
     if (move.op === 'in') await this.addPartition(t, move.definition, move.partition, a.statement);
     const moved = (await this.parts(move.id)).includes(MOVED);
@@ -244,7 +246,7 @@ export class PartitionMoves {
     }
   }
 
-  /** A table shaped like `t`, without its partitioning (the source's new table has none). */
+  /** A table shaped like `t`, without its partitioning (the sink gives it the source's at its next layout). */
   private async createLike(o: TargetName, t: TargetName): Promise<void> {
     const { pool } = this.opts;
     await pool.query(`CREATE DATABASE IF NOT EXISTS ${quoteIdent(o.database)}`);
