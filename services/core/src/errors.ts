@@ -93,7 +93,7 @@ export const ERROR_CODES = {
   },
   PARTITION_DDL_UNSUPPORTED: {
     retriable: false,
-    fix: 'A partition statement that removes or moves rows (TRUNCATE/DROP/EXCHANGE PARTITION) cannot be applied to the named target table (not partitioned like the source, or EXCHANGE): partition the target table as the source is, or replace the statement for this sink, then restart it.',
+    fix: 'A partition statement that removes or moves rows (TRUNCATE/DROP/EXCHANGE/CONVERT PARTITION) cannot be applied to the named target table: it is not partitioned with those partitions and the rows they held cannot be told exactly from the source definition (LINEAR HASH, KEY, subpartitions), or the target refused the partition change. Partition the target table as the source is, or replace the statement for this sink, then restart it.',
   },
   TARGET_RENAME_CONFLICT: {
     retriable: false,

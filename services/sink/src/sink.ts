@@ -21,6 +21,7 @@ import { type DeadLetter, DeadLetterQueue } from './dlq/dead-letter-queue.ts';
 import type { SinkMetrics } from './observe/sink-metrics.ts';
 import { planBatch } from './plan/batch-plan.ts';
 import { chunkEnd } from './plan/txn-chunks.ts';
+import { withPartitionHeader } from './rename/partition-route.ts';
 import { isRenameMarker, RenameGate, type RenameWait, waitAfter, waitBefore } from './rename/rename-gate.ts';
 import { withRename } from './rename/rename-route.ts';
 import { Router } from './route/router.ts';
@@ -368,7 +369,13 @@ export class Sink {
   private routed(message: KafkaMessage, decoded: TargetChange, batch: { topic: string; partition: number }): Decoded {
     if (decoded.kind === 'skip') return { message, change: decoded };
     const at = { topic: batch.topic, partition: batch.partition, offset: message.offset };
-    const change = withRename(decoded, message.headers, batch.partition, this.router, at);
+    const change = withPartitionHeader(
+      withRename(decoded, message.headers, batch.partition, this.router, at),
+      message.headers,
+      batch.partition,
+      this.router,
+      at,
+    );
     if (change.kind === 'skip') return { message, change };
     const table = this.router.route(change.table);
     if (table.shared && (change.kind === 'truncate' || change.kind === 'drop')) {

@@ -1,3 +1,5 @@
+import { partitionMoveOf } from './partition-move.ts';
+
 /**
  * What a DDL statement is about, read from its text: the kind and the tables it names. Enough to
  * route a schema-change event and to act on TRUNCATE; not a SQL parser. Names may be quoted with
@@ -56,7 +58,9 @@ export function parseDdl(statement: string, currentDb: string): DdlStatement {
     const r = new RegExp(`(?:^|,)\\s*RENAME\\s+(?:(?:TO|AS)\\s+)?(?!(?:COLUMN|INDEX|KEY)\\b)${QNAME}`, 'i').exec(
       sql.slice(m[0].length),
     );
-    if (!r) return { kind: 'alter_table', tables: [from] };
+    // EXCHANGE / CONVERT PARTITION name a second table, whose rows move too (partition-move.ts).
+    const move = partitionMoveOf(sql, currentDb);
+    if (!r) return { kind: 'alter_table', tables: move ? [from, move.other] : [from] };
     const to = qualified(currentDb, r[1] as string, r[2]);
     return { kind: 'rename_table', tables: [from, to], renames: [{ from, to }] };
   }

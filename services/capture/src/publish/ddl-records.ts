@@ -18,9 +18,12 @@ import {
 import type { IHeaders, Message } from 'kafkajs';
 import type { EncodedTable, TableRegistry } from '../encode/table-registry.ts';
 import { type DdlStatement, parseDdl, type TableName } from '../event/ddl-statement.ts';
+import { partitionMoveOf } from '../event/partition-move.ts';
 import { CONNECTOR_VERSION, type SourceTransaction } from '../event/transaction-assembler.ts';
 import type { OnlineDdl } from '../source/online-ddl.ts';
 import { removesRows, sameColumns } from './marker-definition.ts';
+import { moveMarkers, partitioningHeader, partitioningOf } from './partition-markers.ts';
+import { PartitionTracker } from './partition-tracker.ts';
 import { renameSteps } from './rename-steps.ts';
 import type { TopicManager } from './topic-manager.ts';
 
@@ -58,6 +61,8 @@ export class DdlRecords {
     log?: Pick<Logger, 'warn'>;
   };
   private ids: Promise<{ changeKey: number; change: number; truncateKey: number }> | undefined;
+  /** Tables' partitions as of the binlog, for the rows a partition statement removes. */
+  private readonly partitions = new PartitionTracker();
 
   constructor(opts: DdlRecords['opts']) {
     this.opts = opts;
@@ -99,6 +104,7 @@ export class DdlRecords {
     if (!ddl) return [];
     const parsed = parseDdl(ddl.statement, ddl.database);
     const captured = parsed.tables.filter((t) => this.opts.accept(t.database, t.table));
+    if (!removesRows(ddl.statement)) for (const t of parsed.tables) this.partitions.forget(tableKey(t.database, t.table));
     // A database's own DDL is published when tables of it can be captured, not for every database of the server.
     const aboutCapturedDb = parsed.database !== undefined && this.opts.acceptDatabase(parsed.database);
     if (captured.length === 0 && !aboutCapturedDb) return [];
@@ -114,8 +120,12 @@ export class DdlRecords {
       for (const t of captured) markers.push(...(await this.truncateMarkers(t, ctx, query)));
     } else if (parsed.kind === 'rename_table') {
       markers.push(...(await this.renameMarkers(parsed, ctx)));
+    } else if (parsed.kind === 'alter_table' && partitionMoveOf(ddl.statement, ddl.database)) {
+      markers.push(...(await this.moveMarkers(ddl.statement, ddl.database, ctx)));
     } else if (DEFINITION_KINDS.has(parsed.kind)) {
       for (const t of captured) {
+        // A statement that removes rows carries the partitioning before it (partition-markers.ts).
+        const extra = removesRows(ddl.statement) ? partitioningHeader(await this.partitioningBefore(t, ctx)) : undefined;
         // Columns changed (or unknown before): the rows carry the definition (marker-definition.ts).
         const now = await this.opts.tables.valueSchemaOfNow(t.database, t.table);
         if (!now) continue; // gone by now (a backlog read): its next DDL or drop follows
@@ -123,14 +133,14 @@ export class DdlRecords {
           // A statement that removes rows still goes, in its place, with the definition before
           // (sinks run its action without following the layout).
           const prev = removesRows(ddl.statement) ? await this.lastEncoding(t, ctx.before) : undefined;
-          if (prev) markers.push(...(await this.marker(t, prev, 's', ctx)));
+          if (prev) markers.push(...(await this.marker(t, prev, 's', ctx, undefined, 0, ctx.statement, extra)));
           continue;
         }
         const enc = await this.opts.tables.ofNow(t.database, t.table);
         if (!enc) continue;
         this.opts.tables.markUsed(t.database, t.table, enc);
         ctx.after.set(tableKey(t.database, t.table), enc.valueId);
-        markers.push(...(await this.marker(t, enc, 's', ctx)));
+        markers.push(...(await this.marker(t, enc, 's', ctx, undefined, 0, ctx.statement, extra)));
       }
     }
     const event: Out = {
@@ -238,6 +248,34 @@ export class DdlRecords {
     return out;
   }
 
+  /** The partitioning right before a partition statement (partition-tracker.ts); follows the statement. */
+  private async partitioningBefore(t: TableName, ctx: Ctx): Promise<string | undefined> {
+    const key = tableKey(t.database, t.table);
+    const before = await this.partitions.before(key, async () => partitioningOf(await this.schemaBefore(t, ctx.before)));
+    this.partitions.after(key, before, ctx.txn.ddl?.statement ?? '', ctx.txn.ddl?.database ?? t.database);
+    return before;
+  }
+
+  /** EXCHANGE / CONVERT PARTITION: markers on both tables' topics (partition-markers.ts). */
+  private async moveMarkers(statement: string, database: string, ctx: Ctx): Promise<Out[]> {
+    const move = partitionMoveOf(statement, database);
+    if (!move) return [];
+    const { tables } = this.opts;
+    const id = `${ctx.txn.position.file}:${ctx.txn.position.pos}#move`;
+    return moveMarkers(move, id, {
+      accept: (t) => this.opts.accept(t.database, t.table),
+      encoding: async (t, which) => {
+        if (which === 'before') return this.lastEncoding(t, ctx.before);
+        const enc = await tables.ofNow(t.database, t.table);
+        if (enc) ctx.after.set(tableKey(t.database, t.table), enc.valueId);
+        return enc;
+      },
+      partitions: (topic) => this.opts.topics.partitions(topic),
+      partitioningBefore: (t) => this.partitioningBefore(t, ctx),
+      marker: (t, enc, headers) => this.marker(t, enc, 's', ctx, undefined, 0, ctx.statement, headers, false),
+    });
+  }
+
   /**
    * The table's value schema before the DDL: of the encoding in hand, else its topic's latest
    * registered version (a restarted capture); undefined when never published.
@@ -279,6 +317,8 @@ export class DdlRecords {
     rename?: RenameHeader,
     row = 0,
     query: string | null = ctx.statement,
+    extra?: IHeaders,
+    barrier = true,
   ): Promise<Out[]> {
     const { registry, topics, prefix } = this.opts;
     const { txn } = ctx;
@@ -311,11 +351,12 @@ export class DdlRecords {
     const partitions = await topics.partitions(enc.topic);
     let headers: IHeaders | undefined;
     if (rename) headers = { [RENAME_HEADER]: JSON.stringify(rename) };
-    else if (op === 's' && partitions > 1) {
+    else if (op === 's' && partitions > 1 && barrier) {
       // A statement that removes rows (TRUNCATE PARTITION) runs once every partition is at its marker.
       const id = `${txn.position.file}:${txn.position.pos}#${t.database}.${t.table}`;
       headers = { [BARRIER_HEADER]: JSON.stringify({ id, partitions }) };
     }
+    if (extra) headers = { ...headers, ...extra };
     return Array.from({ length: partitions }, (_, partition) => ({
       topic: enc.topic,
       message: { key, value, partition, ...(headers ? { headers } : {}) },

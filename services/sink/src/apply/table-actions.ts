@@ -2,6 +2,8 @@ import { canonicalPartitioning, type Logger, qualified, quoteIdent, readTableDef
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 import type { PartitionStatement } from '../plan/partition-statement.ts';
 import type { MarkerAt, TableAction, TargetName } from '../plan/table-action.ts';
+import { deletePartitionRows } from './partition-delete.ts';
+import { PartitionMoves } from './partition-moves.ts';
 import { EXACT_NAMES } from './stale-write-guard.ts';
 import { classifyTargetError } from './target-errors.ts';
 
@@ -44,8 +46,12 @@ export class TableActions {
     forget: (t: TargetName) => void;
   };
 
+  /** EXCHANGE / CONVERT PARTITION (partition-moves.ts). */
+  private readonly moves: PartitionMoves;
+
   constructor(opts: TableActions['opts']) {
     this.opts = opts;
+    this.moves = new PartitionMoves({ ...opts, ensureState: () => this.ensureState() });
   }
 
   async run(action: TableAction, table: TargetName): Promise<void> {
@@ -53,15 +59,19 @@ export class TableActions {
       await this.rename(action);
       return;
     }
+    if (action.move) {
+      await this.moves.run(action as Parameters<PartitionMoves['run']>[0]);
+      return;
+    }
     const b = action.barrier;
     if (!b) {
-      await this.partition(action.statement, action.partition, table);
+      await this.partition(action.statement, action.partition, table, action.partitioning);
       return;
     }
     // Once, when every partition of the topic is at its marker (none applies rows past it before).
     await this.ensureState();
     if (!(await this.arrived(b.id, table, table, b.at, b.partitions, b.marker))) return;
-    await this.partition(action.statement, action.partition, table);
+    await this.partition(action.statement, action.partition, table, action.partitioning);
     await this.note(b.id, table, table, DONE);
   }
 
@@ -226,7 +236,7 @@ export class TableActions {
    * TRUNCATE or DROP PARTITION on a target table partitioned with the partitions named: the same
    * statement, with the target's name. Anything else stops the sink (PARTITION_DDL_UNSUPPORTED).
    */
-  private async partition(statement: string, p: PartitionStatement, t: TargetName): Promise<void> {
+  private async partition(statement: string, p: PartitionStatement, t: TargetName, partitioning?: string): Promise<void> {
     const { pool, log } = this.opts;
     const fields = { table: name(t), statement };
     if (t.shared) {
@@ -251,6 +261,14 @@ export class TableActions {
       [t.database, t.table],
     );
     const have = new Map(rows.map((r) => [String(r.PARTITION_NAME).toLowerCase(), String(r.PARTITION_NAME)]));
+    const missing = p.partitions === 'all' ? [] : p.partitions.filter((n) => !have.has(n.toLowerCase()));
+    const replayedDrop = have.size > 0 && p.op === 'drop' && missing.length === p.partitions.length;
+    if (partitioning !== undefined && !replayedDrop && (have.size === 0 || missing.length > 0)) {
+      // Not partitioned with these partitions: delete exactly the rows they held on the source (partition-delete.ts).
+      const deleted = await deletePartitionRows(pool, t, partitioning, p.partitions, statement);
+      log.info({ ...fields, deleted }, 'rows of the source partitions deleted (the target is not partitioned as the source)');
+      return;
+    }
     if (have.size === 0) refuse('it is not partitioned');
     const names = p.partitions === 'all' ? 'all' : p.partitions.map((n) => have.get(n.toLowerCase()));
     if (names !== 'all' && names.some((n) => n === undefined)) {

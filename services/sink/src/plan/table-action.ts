@@ -1,4 +1,4 @@
-import type { RenameHeader } from '@sluice/core';
+import type { PartitionMove, RenameHeader } from '@sluice/core';
 import type { PartitionStatement } from './partition-statement.ts';
 
 /** A target table name (after routes). */
@@ -29,4 +29,8 @@ export type TableAction =
       partition: PartitionStatement;
       /** On a topic of several partitions: run once all `partitions` reached the marker (`at` is this one). */
       barrier?: { id: string; partitions: number; at: number; marker?: MarkerAt };
+      /** The source's partitioning before the statement (marker header): rows to delete where the target is not partitioned so. */
+      partitioning?: string;
+      /** EXCHANGE / CONVERT PARTITION (apply/partition-moves.ts): both tables routed; `side` is this marker's table. */
+      move?: PartitionMove & { target: { table: TargetName; other: TargetName }; side: 'table' | 'other' };
     };

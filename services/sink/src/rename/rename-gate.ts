@@ -40,6 +40,8 @@ export function waitBefore(c: TargetChange): RenameWait | undefined {
 export function waitAfter(c: TargetChange): RenameWait | undefined {
   const b = barrierOf(c);
   // A partition statement's barrier: done once the last partition to reach it has run the statement.
+  // EXCHANGE / CONVERT PARTITION: one move over two topics, done once (apply/partition-moves.ts).
+  if (b && c.kind === 'schema' && c.action?.kind === 'partition' && c.action.move) return { id: b.id };
   if (b && c.kind === 'schema') return { id: b.id, to: { database: c.table.database, table: c.table.table } };
   const r = renameOf(c);
   return r?.header.role === 'from' ? { id: r.header.id, to: r.to } : undefined;

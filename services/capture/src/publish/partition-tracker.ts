@@ -1,0 +1,55 @@
+import { partitioningAfter } from '@sluice/core';
+import { partitionMoveOf } from '../event/partition-move.ts';
+
+const NAME = '(?:`(?:[^`]|``)+`|[A-Za-z0-9_$\\u0080-\\uFFFF]+)';
+const QNAME = `${NAME}(?:\\s*\\.\\s*${NAME})?`;
+const REMOVE = new RegExp(
+  `^ALTER (?:ONLINE |IGNORE )*TABLE (?:IF EXISTS )?${QNAME} (TRUNCATE|DROP) PARTITION (?:IF EXISTS )?(${NAME}(?: ?, ?${NAME})*|ALL)$`,
+  'i',
+);
+const unquote = (n: string): string => (n.startsWith('`') ? n.slice(1, -1).replaceAll('``', '`') : n);
+
+/**
+ * A table's partitioning as of the binlog position, followed statement by statement: the capture
+ * reads a definition from the catalog when it reads a DDL, which in a backlog may already be
+ * after a later DROP PARTITION; the rows a partition statement removes must be told by the
+ * partitions as they were right before it (partition-markers.ts). TRUNCATE and EXCHANGE
+ * PARTITION keep the partitions, DROP and CONVERT PARTITION remove some, CONVERT TABLE adds one;
+ * after any other DDL on the table (or a restart) the catalog's definition stands again.
+ */
+export class PartitionTracker {
+  private readonly clauses = new Map<string, string>();
+
+  /** The partitioning before a statement: as followed, else `read()` (the definition last published). */
+  async before(key: string, read: () => Promise<string | undefined>): Promise<string | undefined> {
+    return this.clauses.get(key) ?? (await read());
+  }
+
+  /** Follows a partition statement on the table whose partitioning was `before`. */
+  after(key: string, before: string | undefined, statement: string, database: string): void {
+    const next = before ? this.next(before, statement, database) : undefined;
+    if (next) this.clauses.set(key, next);
+    else this.clauses.delete(key);
+  }
+
+  forget(key: string): void {
+    this.clauses.delete(key);
+  }
+
+  private next(before: string, statement: string, database: string): string | undefined {
+    const sql = statement
+      .replace(/\/\*.*?\*\//gs, ' ')
+      .replace(/\s+/g, ' ')
+      .trim()
+      .replace(/;$/, '');
+    const move = partitionMoveOf(sql, database);
+    if (move?.op === 'exchange') return before;
+    if (move?.op === 'out') return partitioningAfter(before, { drop: [move.partition] });
+    if (move?.op === 'in') return move.definition ? partitioningAfter(before, { add: move.definition }) : undefined;
+    const m = REMOVE.exec(sql);
+    if (!m) return undefined;
+    if (/^TRUNCATE$/i.test(m[1] as string)) return before;
+    const names = [...(m[2] as string).matchAll(new RegExp(NAME, 'g'))].map((x) => unquote(x[0]));
+    return partitioningAfter(before, { drop: names });
+  }
+}
