@@ -21,6 +21,8 @@ import { checkpointTableSql, checkpointUpsert, type PartitionCheckpoint } from '
 import { DdlDecisionStore } from './ddl-decision-store.ts';
 import { type DdlDecision, ddlId } from './ddl-decisions.ts';
 import { RejectedStatement } from './ddl-rejection.ts';
+import { MarkerDecisions } from './marker-decisions.ts';
+import { RenameWaits } from './rename-waits.ts';
 import { describeDiff, diffSchema, evolveStatements, isEmpty, type SchemaDiff, type TargetColumnInfo } from './schema-diff.ts';
 import { guardPlan, guardTablesSql, recordVersions, truncatedAt } from './stale-write-guard.ts';
 import { StructureSync } from './structure-sync.ts';
@@ -62,6 +64,8 @@ export class TargetWriter {
   private readonly actions: TableActions;
   /** The operator's skip/replace decisions on DDL this target refused (ddl-decisions.ts). */
   private readonly decisions: DdlDecisionStore;
+  /** The same for the actions of DDL markers (marker-decisions.ts). */
+  private readonly markerDecisions: MarkerDecisions;
   private readonly sinkName: string;
   private readonly shardLayouts: ShardLayouts | undefined;
 
@@ -94,6 +98,12 @@ export class TargetWriter {
     this.sinkName = opts.sinkName ?? 'sink';
     this.shardLayouts = opts.shardLayouts;
     this.decisions = new DdlDecisionStore(this.pool, this.checkpointSchema, this.sinkName, this.log);
+    this.markerDecisions = new MarkerDecisions({
+      pool: this.pool,
+      schema: this.checkpointSchema,
+      sink: this.sinkName,
+      log: this.log,
+    });
     this.actions = new TableActions({
       pool: this.pool,
       log: this.log,
@@ -101,6 +111,7 @@ export class TargetWriter {
       ddl: this.ddl,
       guard: async () => this.guard,
       forget: (t) => this.forget(t),
+      decisions: this.markerDecisions,
     });
   }
 
@@ -109,10 +120,22 @@ export class TargetWriter {
     return this.actions.markerFloor(topic, partition);
   }
 
-  /** Whether a rename is done in the target for its new name (rename markers wait for it). */
+  /** Whether a rename is done in the target for its new name, or the operator skipped it (rename markers wait for it). */
   renameDone(id: string, to?: { database: string; table: string }): Promise<boolean> {
-    return this.actions.renameDone(id, to);
+    return this.renameWaits.done(id, to);
   }
+
+  /** A rename waited for too long, or no more (rename-waits.ts): visible in `sluice status` and `sluice ddl list`. */
+  get renameWaits(): RenameWaits {
+    this.waits ??= new RenameWaits({
+      actions: this.actions,
+      decisions: this.markerDecisions,
+      sink: this.sinkName,
+      log: this.log,
+    });
+    return this.waits;
+  }
+  private waits: RenameWaits | undefined;
 
   /**
    * Applies the plans and the partition checkpoints: in one target transaction, unless a table
@@ -156,9 +179,15 @@ export class TargetWriter {
             await this.actions.run(original.action, original.table);
             continue;
           }
+          // A TRUNCATE or DROP on a topic of several partitions: run once, by the last partition to reach it.
+          if (original.barrier) {
+            await commitOpen();
+            if (!(await this.actions.barrierArrived(original.barrier, original.table))) continue;
+          }
           if (original.drop) {
             await commitOpen();
             const done = await this.dropTable(original);
+            if (original.barrier) await this.actions.barrierDone(original.barrier.id, original.table);
             if (done === 'stale') staleSkipped++;
             // The table is gone; the guard remembers the drop like a truncate, so replayed older rows stay out.
             if (done === 'dropped' && this.guard) await recordVersions(await open(), this.checkpointSchema, original);
@@ -190,6 +219,8 @@ export class TargetWriter {
             lenient = false;
           }
           if (this.guard) await recordVersions(c, this.checkpointSchema, plan);
+          if (original.barrier)
+            await this.actions.barrierDone(original.barrier.id, original.table, (sql, p) => c.execute(sql, p));
         }
         const c = await open();
         for (const cp of checkpoints) {
