@@ -1,7 +1,7 @@
 import { createLogger, SluiceError } from '@sluice/core';
 import type { Pool } from 'mysql2/promise';
 import { describe, expect, it } from 'vitest';
-import { MarkerDecisions, type MarkerRefusal, markerDdlId, renameDdlId } from './marker-decisions.ts';
+import { MarkerDecisions, type MarkerRefusal, markerDdlId, renameDdlId, renameWaitDdlId } from './marker-decisions.ts';
 import { RenameWaits } from './rename-waits.ts';
 
 const T = { database: 'shop', table: 'orders' };
@@ -57,6 +57,8 @@ describe('decision ids of DDL markers', () => {
     expect(renameDdlId(T, 'bin.000001:400#0')).toBe(id);
     expect(renameDdlId(T, 'bin.000001:400#1')).not.toBe(id);
     expect(markerDdlId(T, 'bin.000001:400', '#0')).not.toBe(id);
+    // The new name's wait for it is decided apart: a decision on the refused rename does not release the wait.
+    expect(renameWaitDdlId(T, 'bin.000001:400#0')).not.toBe(id);
   });
 });
 
@@ -133,7 +135,7 @@ describe('RenameWaits', () => {
     expect(message).toMatch(
       /^RENAME_NOT_APPLIED: sink s: rows of shop.orders2 wait for the rename of shop.orders to shop.orders2/,
     );
-    expect(message).toContain(`sluice ddl skip --sink s --table 'shop.orders2' --id ${renameDdlId(to, 'b:4#0')}`);
+    expect(message).toContain(`sluice ddl skip --sink s --table 'shop.orders2' --id ${renameWaitDdlId(to, 'b:4#0')}`);
     expect(held?.params).toContain('shop.orders');
   });
 });

@@ -31,6 +31,13 @@ export const markerDdlId = (target: Name, position: string, statement: string): 
 /** The decision id of one rename (a pair of a RENAME statement, its header id), kept under the new name. */
 export const renameDdlId = (to: Name, renameId: string): string => ddlId(to, `rename\n${renameId}`);
 
+/**
+ * The decision id of the new name's wait for a rename (RENAME_NOT_APPLIED): another id than the
+ * rename's own, so that a decision on a refused rename (taken where the old name's marker is
+ * applied) never also releases the new name's rows before that marker ran.
+ */
+export const renameWaitDdlId = (to: Name, renameId: string): string => ddlId(to, `rename-wait\n${renameId}`);
+
 /** The codes of a marker's action the target cannot take: they stop the sink until fixed or decided. */
 export const MARKER_REFUSALS = new Set(['PARTITION_DDL_UNSUPPORTED', 'TARGET_RENAME_CONFLICT']);
 

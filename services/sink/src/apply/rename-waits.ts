@@ -1,7 +1,7 @@
 import { type Logger, SluiceError } from '@sluice/core';
 import type { TargetName } from '../plan/table-action.ts';
 import type { MarkerDecisions } from './marker-decisions.ts';
-import { renameDdlId } from './marker-decisions.ts';
+import { renameWaitDdlId } from './marker-decisions.ts';
 import type { TableActions } from './table-actions.ts';
 
 /** A rename a partition waits for (rename-gate.ts): its id, the new name and, when known, the old one. */
@@ -37,7 +37,7 @@ export class RenameWaits {
     const { actions, decisions, log } = this.opts;
     if (await actions.renameDone(id, to)) return true;
     if (!to) return false;
-    const did = renameDdlId(to, id);
+    const did = renameWaitDdlId(to, id);
     const d = await decisions.find(to, did);
     if (d?.action !== 'skip' && d?.action !== 'replace') return false;
     const what = `the rename ${id} to ${name(to)}`;
@@ -58,7 +58,7 @@ export class RenameWaits {
     at: { topic: string; partition: number; offset: string; waitingSeconds: number },
   ): Promise<void> {
     if (!w.to) return;
-    const did = renameDdlId(w.to, w.id);
+    const did = renameWaitDdlId(w.to, w.id);
     const err = new SluiceError('RENAME_NOT_APPLIED', overdueMessage(this.opts.sink, { ...w, to: w.to }, did, at));
     this.opts.log.error({ code: err.code, ...at, rename: w.id, ddlId: did }, err.message);
     await this.opts.decisions.held(w.to, did, `${err.code}: ${err.message}`, w.from);
@@ -66,7 +66,7 @@ export class RenameWaits {
 
   /** The wait is over (the rename came, or was decided): its held row goes. */
   async over(w: WaitedRename): Promise<void> {
-    if (w.to) await this.opts.decisions.released(w.to, renameDdlId(w.to, w.id));
+    if (w.to) await this.opts.decisions.released(w.to, renameWaitDdlId(w.to, w.id));
   }
 }
 
