@@ -1,9 +1,11 @@
+import { createKafka, createLogger, tableTopic } from '@sluice/core';
 import type mysql from 'mysql2/promise';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { configFile, sluice } from '../support/cli.ts';
 import { ownCapture, ownSink } from '../support/pipeline.ts';
 import type { ServiceProcess } from '../support/services.ts';
 import { connect, expectConverged, stack, uniqueName, waitFor } from '../support/stack.ts';
+import { waitForEndOffset } from '../support/topics.ts';
 
 /**
  * Issue 11, handle-error for DDL markers: a partition statement the target cannot take
@@ -209,5 +211,57 @@ describe('DDL markers: skip / replace, and the TRUNCATE barrier', () => {
     await new Promise((r) => setTimeout(r, 3_000));
     const { target: still } = await expectConverged({ source, target, db, table: 't', columns: ['id', 'v', 'n'] });
     expect(still).toEqual(want);
+  }, 240_000);
+
+  it('a rename whose marker never comes is RENAME_NOT_APPLIED after the bound, other tables go on, and ddl skip releases it', async () => {
+    const p = await pipeline('wait', { sink: { renameWaitMs: 2_000 } });
+    const { db, q, sink } = p;
+    await source.query(`CREATE TABLE ${q('t')} (id INT PRIMARY KEY, v VARCHAR(10))`);
+    await source.query(`CREATE TABLE ${q('u')} (id INT PRIMARY KEY, v VARCHAR(10))`);
+    await source.query(`INSERT INTO ${q('t')} VALUES (1, 'a')`);
+    await source.query(`INSERT INTO ${q('u')} VALUES (1, 'a')`);
+    await p.capture.start();
+    await p.capture.waitLog(/"msg":"capture streaming"/);
+    await source.query(`RENAME TABLE ${q('t')} TO ${q('t2')}`);
+    await source.query(`INSERT INTO ${q('t2')} VALUES (2, 'b')`);
+    // The old name's marker is lost (its topic deleted): nothing will ever do the rename.
+    await waitForEndOffset({ brokers: s.kafkaBrokers, topic: tableTopic(p.prefix, db, 't2'), min: 2 });
+    const kafka = createKafka({ brokers: s.kafkaBrokers, clientId: 'sluice-test', log: createLogger('test-admin', 'warn') });
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      // (Table topics are compacted: their records cannot be deleted, the topic can.)
+      await admin.deleteTopics({ topics: [tableTopic(p.prefix, db, 't')] });
+    } finally {
+      await admin.disconnect();
+    }
+    await sink.start();
+    await sink.waitLog(/"code":"RENAME_NOT_APPLIED"/);
+    expect(sink.log()).toContain(`rows of ${db}.t2 wait for the rename of ${db}.t to ${db}.t2`);
+    const id = new RegExp(`--table '${db}\\.t2' --id ([0-9a-f]{16})`).exec(sink.log())?.[1];
+    expect(id, sink.tail()).toBeDefined();
+    // Other tables go on meanwhile.
+    await source.query(`INSERT INTO ${q('u')} VALUES (2, 'b')`);
+    await waitFor('u goes on', async () => ((await ids(db, 'u').catch(() => [])).length === 2 ? true : undefined));
+    const status = await sluice(['status', '--sink-config', p.cfg, '--json']);
+    const report = JSON.parse(status.stdout) as { sinks: { error: boolean; reason: string }[] };
+    expect(report.sinks[0]?.error, status.stderr).toBe(true);
+    expect(report.sinks[0]?.reason).toMatch(new RegExp(`^RENAME_NOT_APPLIED: sink ${p.name}: rows of ${db}\\.t2 wait`));
+    const list = await sluice(['ddl', 'list', '--sink-config', p.cfg]);
+    expect(list.code).toBe(1);
+    expect(list.stdout).toMatch(/held/);
+
+    // No restart needed: the waiting partition sees the decision at its next look.
+    const skip = await sluice(['ddl', 'skip', '--sink-config', p.cfg, '--table', `${db}.t2`, '--id', id as string]);
+    expect(skip.code, skip.stderr).toBe(0);
+    await source.query(`INSERT INTO ${q('t2')} VALUES (3, 'c')`);
+    await waitFor('t2 goes on', async () =>
+      JSON.stringify(await ids(db, 't2').catch(() => [])) === '[2,3]' ? true : undefined,
+    ).catch(() => undefined);
+    expect(await ids(db, 't2'), sink.tail()).toEqual([2, 3]);
+    expect(sink.log()).toMatch(/the operator decided \(skip\) on the wait for the rename/);
+    const after = await sluice(['ddl', 'list', '--sink-config', p.cfg, '--json']);
+    expect(after.code).toBe(0);
+    expect(JSON.parse(after.stdout)).toEqual([expect.objectContaining({ ddlId: id, action: 'skip' })]);
   }, 240_000);
 });

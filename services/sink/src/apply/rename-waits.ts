@@ -40,7 +40,7 @@ export class RenameWaits {
     const did = renameWaitDdlId(to, id);
     const d = await decisions.find(to, did);
     if (d?.action !== 'skip' && d?.action !== 'replace') return false;
-    const what = `the rename ${id} to ${name(to)}`;
+    const what = `the wait for the rename ${id} to ${name(to)}`;
     if (d.action === 'replace')
       await decisions.replace({ code: 'TARGET_RENAME_CONFLICT', target: to, id: did, statement: '', what }, d);
     else await decisions.applied(to, did);
