@@ -264,4 +264,22 @@ describe('DDL markers: skip / replace, and the TRUNCATE barrier', () => {
     expect(after.code).toBe(0);
     expect(JSON.parse(after.stdout)).toEqual([expect.objectContaining({ ddlId: id, action: 'skip' })]);
   }, 240_000);
+
+  it('a partition behind does not take the target back to an older layout: values of a new column survive', async () => {
+    const p = await pipeline('old', { capture: { topics: { partitions: 2 } }, sink: { parallelism: 1 } });
+    const { db, q, sink } = p;
+    await source.query(`CREATE TABLE ${q('t')} (id INT PRIMARY KEY, v VARCHAR(10))`);
+    await p.capture.start();
+    await p.capture.waitLog(/"msg":"capture streaming"/);
+    const ids20 = Array.from({ length: 20 }, (_, i) => i + 1);
+    await source.query(`INSERT INTO ${q('t')} VALUES ${ids20.map((i) => `(${i}, 'a${i}')`).join(', ')}`);
+    await source.query(`ALTER TABLE ${q('t')} ADD COLUMN c INT NOT NULL DEFAULT 5`);
+    // Rows of the new layout on both partitions, with values of c other than the default.
+    await source.query(`INSERT INTO ${q('t')} VALUES ${ids20.map((i) => `(${i + 20}, 'b${i}', ${i * 10})`).join(', ')}`);
+    await source.query(`UPDATE ${q('t')} SET c = id + 100 WHERE id <= 20`);
+    // All of it in Kafka first: partition 0's new layout, then partition 1's old rows.
+    await sink.start();
+    const { source: want, target: got } = await expectConverged({ source, target, db, table: 't', columns: ['id', 'v', 'c'] });
+    expect(got, sink.tail(30)).toEqual(want);
+  }, 240_000);
 });

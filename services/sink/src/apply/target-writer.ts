@@ -21,6 +21,7 @@ import { checkpointTableSql, checkpointUpsert, type PartitionCheckpoint } from '
 import { DdlDecisionStore } from './ddl-decision-store.ts';
 import { type DdlDecision, ddlId } from './ddl-decisions.ts';
 import { RejectedStatement } from './ddl-rejection.ts';
+import { keepLatestColumns, type NewestColumns } from './latest-columns.ts';
 import { MarkerDecisions } from './marker-decisions.ts';
 import { RenameWaits } from './rename-waits.ts';
 import { describeDiff, diffSchema, evolveStatements, isEmpty, type SchemaDiff, type TargetColumnInfo } from './schema-diff.ts';
@@ -51,6 +52,7 @@ export class TargetWriter {
   private readonly ddlQueue = new Map<string, Promise<unknown>>();
   private facts: Promise<TargetFacts> | undefined;
   private readonly newest: NewestRenames | undefined;
+  private readonly newestColumns: NewestColumns | undefined;
 
   private readonly checkpointSchema: string;
   private checkpointReady: Promise<void> | undefined;
@@ -78,6 +80,8 @@ export class TargetWriter {
     ddl?: 'apply' | 'ignore' | 'stop';
     /** To rename back rather than drop when a record is older than the target (ddl apply). */
     newestRenames?: NewestRenames;
+    /** Never to drop a column the source still has for a record older than the target (latest-columns.ts). */
+    newestColumns?: NewestColumns;
     /** The sink's name: its DDL decisions are kept under it. */
     sinkName?: string;
     /** The shards of a merged table with their latest layouts (route/shard-catalog.ts). */
@@ -85,6 +89,7 @@ export class TargetWriter {
   }) {
     this.log = opts.log;
     this.newest = opts.newestRenames;
+    this.newestColumns = opts.newestColumns;
     this.ddl = opts.ddl ?? 'apply';
     this.guard = opts.staleWriteGuard ?? false;
     this.checkpointSchema = opts.checkpointSchema ?? '_sluice';
@@ -337,6 +342,9 @@ export class TargetWriter {
       // Columns to drop may be renamed columns of a newer version: ask for the newest history.
       if (this.ddl === 'apply' && diff.drop.length && diff.add.length && this.newest && t.origin) {
         diff = diffSchema(t, cols, traits, await this.newest(t.origin));
+      }
+      if (this.ddl === 'apply' && diff.drop.length && !t.shared && this.newestColumns && t.origin) {
+        diff = keepLatestColumns(diff, await this.newestColumns(t.origin));
       }
       const name = `${t.database}.${t.table}`;
       let writable: Writable = { table: t, indexes: undefined };

@@ -1,4 +1,5 @@
 import { type Registry, tableTopic, valueSubject } from '@sluice/core';
+import type { NewestColumns } from '../apply/latest-columns.ts';
 import type { NewestRenames } from '../apply/target-writer.ts';
 import { targetTableFromSchema } from './target-table.ts';
 
@@ -10,5 +11,13 @@ export function newestRenames(registry: Registry, prefix: string): NewestRenames
   return async (origin) => {
     const latest = await registry.latest(valueSubject(tableTopic(prefix, origin.database, origin.table)));
     return latest ? targetTableFromSchema(latest.schema).renames : undefined;
+  };
+}
+
+/** The column names of a source table's latest registered value schema (apply/latest-columns.ts). */
+export function newestColumns(registry: Registry, prefix: string): NewestColumns {
+  return async (origin) => {
+    const latest = await registry.latest(valueSubject(tableTopic(prefix, origin.database, origin.table)));
+    return latest ? targetTableFromSchema(latest.schema).columns.map((c) => c.name) : undefined;
   };
 }
