@@ -115,6 +115,13 @@ describe('RenameWaits', () => {
     return { waits: new RenameWaits({ actions, decisions, sink: 's', log }), calls, ran };
   };
 
+  it('a rename done clears a held row an earlier run of the sink may have left', async () => {
+    const f = fakes(undefined, true);
+    expect(await f.waits.done('b:4#0', to)).toBe(true);
+    const del = f.ran.find((r) => r.sql.startsWith('DELETE FROM `_sluice`.`ddl_decisions`'));
+    expect(del?.params).toContain(renameWaitDdlId(to, 'b:4#0'));
+  });
+
   it('a rename not done and not decided keeps waiting', async () => {
     const f = fakes();
     expect(await f.waits.done('b:4#0', to)).toBe(false);

@@ -35,7 +35,11 @@ export class RenameWaits {
 
   async done(id: string, to?: TargetName): Promise<boolean> {
     const { actions, decisions, log } = this.opts;
-    if (await actions.renameDone(id, to)) return true;
+    if (await actions.renameDone(id, to)) {
+      // A wait told overdue (maybe by an earlier run of the sink) is over: its held row goes.
+      if (to) await this.over({ id, to }).catch(() => undefined);
+      return true;
+    }
     if (!to) return false;
     const did = renameWaitDdlId(to, id);
     const d = await decisions.find(to, did);
