@@ -11,14 +11,16 @@ import { waitForEndOffset } from '../support/topics.ts';
  * Issue 11, handle-error for DDL markers: a partition statement the target cannot take
  * (PARTITION_DDL_UNSUPPORTED) and a rename onto a name the target already has
  * (TARGET_RENAME_CONFLICT) stop the sink with a decision id; `sluice ddl skip|replace` and a
- * restart go on past them. And the TRUNCATE barrier: on a topic of 3 partitions, rows written
- * right after a TRUNCATE are not removed by a partition that reaches the TRUNCATE later.
- * MariaDB source and target; each case its own capture, sink, prefix and iso_ database.
+ * restart go on past them; a rename that never comes is RENAME_NOT_APPLIED and can be skipped.
+ * And several partitions per topic: rows written right after a TRUNCATE are not removed by a
+ * partition that reaches the TRUNCATE later (the barrier), and a partition behind does not take
+ * the target back to an older layout. MariaDB source and target; each case its own capture,
+ * sink, prefix and iso_ database.
  */
 const s = stack();
 const mariadb = s.targets.find((t) => t.name === 'mariadb');
 
-describe('DDL markers: skip / replace, and the TRUNCATE barrier', () => {
+describe('DDL markers: skip / replace, renames never applied, several partitions per topic', () => {
   const services: ServiceProcess[] = [];
   const dbs: string[] = [];
   const sinkNames: string[] = [];
