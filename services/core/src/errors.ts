@@ -93,15 +93,19 @@ export const ERROR_CODES = {
   },
   PARTITION_DDL_UNSUPPORTED: {
     retriable: false,
-    fix: 'A partition statement that removes or moves rows (TRUNCATE/DROP/EXCHANGE/CONVERT PARTITION) cannot be applied to the named target table: it is not partitioned with those partitions and the rows they held cannot be told exactly from the source definition (LINEAR HASH, KEY, subpartitions), or the target refused the partition change. Partition the target table as the source is, or replace the statement for this sink, then restart it.',
+    fix: 'A partition statement that removes or moves rows (TRUNCATE/DROP/EXCHANGE/CONVERT PARTITION) or changes the partitioning cannot be applied to the named target table: it is not partitioned with those partitions and the rows they held cannot be told exactly from the source definition (LINEAR HASH, KEY, subpartitions), or the target refused the partition change. Partition the target table as the source is and restart the sink, or record a decision with sluice ddl skip or sluice ddl replace --sql (the id is in the message; see sluice ddl list) and restart it.',
   },
   TARGET_RENAME_CONFLICT: {
     retriable: false,
-    fix: 'The source renamed a table, and the target holds both the old and the new name: drop or rename the stale target table named in the message, then restart the sink.',
+    fix: 'The source renamed a table, and the target holds both the old and the new name: drop or rename the stale target table named in the message and restart the sink, or record a decision with sluice ddl skip or sluice ddl replace --sql (the id is in the message) and restart it.',
   },
   DDL_REJECTED: {
     retriable: false,
     fix: 'The target refused the DDL that makes a table follow the source: fix the target by hand and restart the sink, or record a decision with sluice ddl skip or sluice ddl replace --sql (see sluice ddl list) and restart the sink.',
+  },
+  RENAME_NOT_APPLIED: {
+    retriable: false,
+    fix: "Rows of a renamed table's new name wait for the rename, which the marker on the old name's topic does, and no sink applied it in time: start (or fix) the sink that reads the old name's topic, or skip the rename for this sink with sluice ddl skip --table <new name> --id <id> (see sluice ddl list).",
   },
   SHARD_DDL_PENDING: {
     retriable: false,

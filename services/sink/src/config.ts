@@ -60,6 +60,11 @@ export const sinkConfigSchema = z.object({
     .default('_sluice'),
   /** Partitions applied in parallel (order per key is kept: a key lives in one partition). */
   parallelism: z.number().int().min(1).max(64).default(2),
+  /**
+   * How long rows of a renamed table's new name wait for the rename (applied from the old name's
+   * topic) before the wait is an error the operator sees (RENAME_NOT_APPLIED, docs/ddl.md).
+   */
+  renameWaitMs: z.number().int().min(1000).default(300_000),
   /** How often to look for new table topics (a table created on the source gets one). */
   topicRefreshMs: z.number().int().min(200).default(2000),
   http: httpSection.default(HTTP_DEFAULTS),

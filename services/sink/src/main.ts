@@ -13,7 +13,7 @@ import {
 } from '@sluice/core';
 import { TargetWriter } from './apply/target-writer.ts';
 import { loadSinkConfig } from './config.ts';
-import { newestRenames } from './decode/newest-renames.ts';
+import { newestColumns, newestRenames } from './decode/newest-renames.ts';
 import { SinkMetrics } from './observe/sink-metrics.ts';
 import { Router } from './route/router.ts';
 import { ShardCatalog } from './route/shard-catalog.ts';
@@ -54,6 +54,7 @@ async function main(): Promise<number> {
     ddl: cfg.ddl,
     sinkName: cfg.sinkName,
     newestRenames: newestRenames(registry, cfg.topicPrefix),
+    newestColumns: newestColumns(registry, cfg.topicPrefix),
     shardLayouts: shards.layouts,
   });
   const metrics = createMetricsRegistry('sink');

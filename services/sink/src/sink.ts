@@ -86,6 +86,9 @@ export class Sink {
       done: (w) => this.writer.renameDone(w.id, w.to),
       current: () => this.consumer,
       log,
+      overdueMs: cfg.renameWaitMs,
+      overdue: (w, at) => this.writer.renameWaits.overdue(w, at),
+      over: (w) => this.writer.renameWaits.over(w),
     });
   }
 

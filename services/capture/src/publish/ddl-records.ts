@@ -351,8 +351,8 @@ export class DdlRecords {
     const partitions = await topics.partitions(enc.topic);
     let headers: IHeaders | undefined;
     if (rename) headers = { [RENAME_HEADER]: JSON.stringify(rename) };
-    else if (op === 's' && partitions > 1 && barrier) {
-      // A statement that removes rows (TRUNCATE PARTITION) runs once every partition is at its marker.
+    else if ((op === 's' || op === 't') && partitions > 1 && barrier) {
+      // A statement that removes rows (TRUNCATE [PARTITION], DROP TABLE) runs once every partition is at its marker.
       const id = `${txn.position.file}:${txn.position.pos}#${t.database}.${t.table}`;
       headers = { [BARRIER_HEADER]: JSON.stringify({ id, partitions }) };
     }

@@ -19,9 +19,11 @@ source layout the sink failed to reach (the same id after restarts and replays).
 
   list     the sink's pending changes (statements and the target's error), shards held on a merged
            table (waiting for the other shards) and recorded decisions
-  skip     leave the target table as it is; the sink writes the columns it has (as ddl: ignore does)
-  replace  run these statements (each --sql one statement: ALTER, CREATE, DROP or RENAME, run as
-           written) instead, once; the sink then writes the columns the table has
+  skip     leave the target table as it is; the sink writes the columns it has (as ddl: ignore does);
+           for a DDL marker (a partition statement, a rename): do not apply it, go on after it
+  replace  run these statements (each --sql one statement: ALTER, CREATE, DROP, RENAME, TRUNCATE,
+           DELETE, INSERT or UPDATE, run as written) instead, once; the sink then writes the
+           columns the table has
 
 A decision takes effect when the sink starts again: restart it. Without --id, skip and replace
 take the table's one pending change. A later layout of the table is compared with the target

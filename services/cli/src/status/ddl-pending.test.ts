@@ -35,6 +35,38 @@ describe('status of a sink stopped at a refused DDL', () => {
     });
   });
 
+  it('names the code of a refused DDL marker, and makes a rename never applied an error with its message', () => {
+    const marker = ddlVerdict('s', stopped, [
+      {
+        kind: 'pending',
+        ddlId: '0123456789abcdef',
+        table: 'shop.pt',
+        sourceTable: null,
+        sourcePosition: 'f:9',
+        error: 'PARTITION_DDL_UNSUPPORTED: it is not partitioned',
+      },
+    ]);
+    expect(marker.reason).toBe(
+      'PARTITION_DDL_UNSUPPORTED: the target refused DDL 0123456789abcdef of shop.pt: sluice ddl list --sink s, then skip or replace it and restart the sink',
+    );
+    const running = { state: 'running', error: false, reason: '3 offsets to apply' };
+    const rename = ddlVerdict('s', running, [
+      {
+        kind: 'held',
+        ddlId: 'abc',
+        table: 'shop.t2',
+        sourceTable: 'shop.t',
+        sourcePosition: null,
+        error: 'RENAME_NOT_APPLIED: sink s: rows of shop.t2 wait for the rename of shop.t to shop.t2 (...)',
+      },
+    ]);
+    expect(rename).toEqual({
+      state: 'running',
+      error: true,
+      reason: 'RENAME_NOT_APPLIED: sink s: rows of shop.t2 wait for the rename of shop.t to shop.t2 (...); 3 offsets to apply',
+    });
+  });
+
   it('leaves the verdict alone when nothing is pending', () => {
     expect(ddlVerdict('s', stopped, [])).toBe(stopped);
   });

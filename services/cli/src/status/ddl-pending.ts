@@ -40,7 +40,13 @@ export async function readPendingDdl(url: string, schema: string, sink: string):
  */
 export function ddlVerdict(sink: string, v: Verdict, all: PendingDdl[]): Verdict {
   const pending = all.filter((d) => d.kind === 'pending');
-  const held = all.filter((d) => d.kind === 'held');
+  // A rename never applied (RENAME_NOT_APPLIED) holds the new name's rows for good: an error, said in its own words.
+  const stuck = all.filter((d) => d.kind === 'held' && codeOf(d.error) === 'RENAME_NOT_APPLIED');
+  const held = all.filter((d) => d.kind === 'held' && !stuck.includes(d));
+  if (!pending.length && stuck.length) {
+    const why = (stuck[0] as PendingDdl).error as string;
+    return { state: v.state, error: true, reason: v.reason ? `${why}; ${v.reason}` : why };
+  }
   if (!pending.length) {
     if (!held.length) return v;
     const shards = held.map((h) => h.sourceTable ?? '?').join(', ');
@@ -52,6 +58,9 @@ export function ddlVerdict(sink: string, v: Verdict, all: PendingDdl[]): Verdict
   return {
     state: v.state,
     error: true,
-    reason: `DDL_REJECTED: the target refused DDL ${first.ddlId} of ${first.table}${more}: sluice ddl list --sink ${sink}, then skip or replace it and restart the sink`,
+    reason: `${codeOf(first.error) ?? 'DDL_REJECTED'}: the target refused DDL ${first.ddlId} of ${first.table}${more}: sluice ddl list --sink ${sink}, then skip or replace it and restart the sink`,
   };
 }
+
+/** The code a pending or held row's error starts with (a DDL marker's refusal, a rename never applied), if any. */
+const codeOf = (error: string | null): string | undefined => /^([A-Z][A-Z_]+): /.exec(error ?? '')?.[1];

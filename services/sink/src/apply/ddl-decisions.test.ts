@@ -158,9 +158,15 @@ describe('replacement statements', () => {
     expect(checkReplacement("alter table t add c varchar(5) default ';'")).toBe("alter table t add c varchar(5) default ';'");
   });
 
+  it('takes the row statements that stand in for a partition statement', () => {
+    expect(checkReplacement('DELETE FROM t WHERE id < 10')).toBe('DELETE FROM t WHERE id < 10');
+    expect(checkReplacement('INSERT INTO x SELECT * FROM t')).toBe('INSERT INTO x SELECT * FROM t');
+  });
+
   it('refuses several statements, non-DDL and account statements', () => {
     expect(() => checkReplacement('ALTER TABLE t ADD c INT; DROP TABLE u')).toThrow(/more than one statement/);
-    expect(() => checkReplacement('DELETE FROM t')).toThrow(/table statement/);
+    expect(() => checkReplacement('SELECT 1')).toThrow(/table statement/);
+    expect(() => checkReplacement('SET GLOBAL read_only = 1')).toThrow(/table statement/);
     expect(() => checkReplacement("CREATE USER x IDENTIFIED BY 'p'")).toThrow(/table statement/);
     expect(() => checkReplacement(' ; ')).toThrow(/empty/);
   });

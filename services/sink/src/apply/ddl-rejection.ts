@@ -63,5 +63,6 @@ export function rejectionMessage(r: Rejection): string {
 export const rejectionError = (r: Rejection): SluiceError =>
   new SluiceError('DDL_REJECTED', rejectionMessage(r), { cause: r.failed });
 
-/** A DDL the target refused is not a row: no dead-lettering gets past it, whatever onError says. */
-export const stopsSink = (e: SluiceError): boolean => e.code === 'DDL_REJECTED';
+/** A DDL the target refused (a marker's action included) is not a row: no dead-lettering gets past it, whatever onError says. */
+export const stopsSink = (e: SluiceError): boolean =>
+  e.code === 'DDL_REJECTED' || e.code === 'PARTITION_DDL_UNSUPPORTED' || e.code === 'TARGET_RENAME_CONFLICT';

@@ -1,7 +1,11 @@
 import { accountStatementKind, isPunct, SluiceError, sqlTokens } from '@sluice/core';
 
-/** What a replacement may start with: schema statements, which is what it stands in for. */
-const DDL_WORDS = new Set(['ALTER', 'CREATE', 'DROP', 'RENAME']);
+/**
+ * What a replacement may start with: schema statements, which is what it stands in for, and the
+ * row statements that stand in for a partition statement the target cannot take (DELETE ... WHERE
+ * for a TRUNCATE PARTITION on a table partitioned otherwise, INSERT ... SELECT for an EXCHANGE).
+ */
+const DDL_WORDS = new Set(['ALTER', 'CREATE', 'DROP', 'RENAME', 'TRUNCATE', 'DELETE', 'INSERT', 'UPDATE']);
 
 /**
  * An operator's replacement statement, checked before it is recorded: one statement (a trailing
@@ -19,7 +23,7 @@ export function checkReplacement(sql: string): string {
   if (first?.kind !== 'word' || !DDL_WORDS.has(first.upper) || accountStatementKind(text)) {
     throw new SluiceError(
       'CONFIG_INVALID',
-      `--sql must be a table statement (ALTER, CREATE, DROP or RENAME), not ${JSON.stringify(text.split(/\s+/).slice(0, 2).join(' '))}`,
+      `--sql must be a table statement (ALTER, CREATE, DROP, RENAME, TRUNCATE, DELETE, INSERT or UPDATE), not ${JSON.stringify(text.split(/\s+/).slice(0, 2).join(' '))}`,
     );
   }
   return text;

@@ -53,7 +53,12 @@ export class PartitionMoves {
     const parts = await this.parts(move.id);
     if (parts.includes(DONE) || parts.filter((p) => p >= 0).length < move.partitions) return;
     await this.apply(a);
-    await this.note(move.id, move.table, DONE);
+    await this.done(a);
+  }
+
+  /** The move is done (applied, or skipped or replaced by the operator): every marker waiting for it goes on. */
+  async done(a: Move): Promise<void> {
+    await this.note(a.move.id, a.move.table, DONE);
   }
 
   private state(): string {

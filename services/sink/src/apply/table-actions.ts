@@ -2,6 +2,7 @@ import { canonicalPartitioning, type Logger, qualified, quoteIdent, readTableDef
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 import type { PartitionStatement } from '../plan/partition-statement.ts';
 import type { MarkerAt, TableAction, TargetName } from '../plan/table-action.ts';
+import { type MarkerDecisions, markerDdlId, renameDdlId } from './marker-decisions.ts';
 import { deletePartitionRows } from './partition-delete.ts';
 import { PartitionMoves } from './partition-moves.ts';
 import { EXACT_NAMES } from './stale-write-guard.ts';
@@ -44,6 +45,8 @@ export class TableActions {
     guard: () => Promise<boolean>;
     /** The writer forgets layouts it knew for these tables. */
     forget: (t: TargetName) => void;
+    /** The operator's skip/replace decisions on marker actions the target refuses (marker-decisions.ts). */
+    decisions?: MarkerDecisions;
   };
 
   /** EXCHANGE / CONVERT PARTITION (partition-moves.ts). */
@@ -60,19 +63,83 @@ export class TableActions {
       return;
     }
     if (action.move) {
-      await this.moves.run(action as Parameters<PartitionMoves['run']>[0]);
+      const move = action as Parameters<PartitionMoves['run']>[0];
+      const decided = await this.orDecided(action, move.move.target.table, 'a partition move', () => this.moves.run(move));
+      // Skipped or replaced by the operator: the move counts as done, the markers waiting for it go on.
+      if (decided) await this.moves.done(move);
       return;
     }
     const b = action.barrier;
+    const statement = () => this.partition(action.statement, action.partition, table, action.partitioning);
     if (!b) {
-      await this.partition(action.statement, action.partition, table, action.partitioning);
+      await this.orDecided(action, table, 'a partition statement', statement);
       return;
     }
     // Once, when every partition of the topic is at its marker (none applies rows past it before).
     await this.ensureState();
     if (!(await this.arrived(b.id, table, table, b.at, b.partitions, b.marker))) return;
-    await this.partition(action.statement, action.partition, table, action.partitioning);
+    await this.orDecided(action, table, 'a partition statement', statement);
     await this.note(b.id, table, table, DONE);
+  }
+
+  /**
+   * A partition statement or move; one the target cannot take goes by the operator's decision
+   * (true: skipped or replaced), or stops the sink.
+   */
+  private async orDecided(
+    action: Extract<TableAction, { kind: 'partition' }>,
+    table: TargetName,
+    what: string,
+    run: () => Promise<void>,
+  ): Promise<boolean> {
+    try {
+      await run();
+      return false;
+    } catch (err) {
+      const { decisions } = this.opts;
+      if (!(err instanceof SluiceError) || err.code !== 'PARTITION_DDL_UNSUPPORTED' || !decisions) throw err;
+      const lead = `cannot be applied to target table ${name(table)}: `;
+      const at = err.message.indexOf(lead);
+      await decisions.refused({
+        code: 'PARTITION_DDL_UNSUPPORTED',
+        target: table,
+        id: markerDdlId(table, action.position ?? '', action.statement),
+        statement: action.statement,
+        why: at >= 0 ? err.message.slice(at + lead.length) : err.message,
+        what,
+        ...(action.position ? { position: action.position } : {}),
+      });
+      return true;
+    }
+  }
+
+  /**
+   * A TRUNCATE or DROP TABLE marker on a topic of several partitions (`sluice.barrier`): notes
+   * that this partition reached it; true when it completes the set and the statement is not done
+   * yet (the caller then runs it, and notes it done with barrierDone).
+   */
+  async barrierArrived(b: { id: string; partitions: number; at: number; marker?: MarkerAt }, t: TargetName): Promise<boolean> {
+    await this.ensureState();
+    return this.arrived(b.id, t, t, b.at, b.partitions, b.marker);
+  }
+
+  /** The statement of a barrier ran: every partition waiting at its marker goes on (`exec`: in the caller's transaction). */
+  async barrierDone(
+    id: string,
+    t: TargetName,
+    exec?: (sql: string, params: (string | number | null)[]) => Promise<unknown>,
+  ): Promise<void> {
+    if (!exec) return this.note(id, t, t, DONE);
+    await exec(
+      `INSERT IGNORE INTO ${this.state()} (id, to_db, to_tbl, part, from_db, from_tbl, topic, kafka_offset) VALUES (?, ?, ?, ?, ?, ?, NULL, NULL)`,
+      [id, t.database, t.table, DONE, t.database, t.table],
+    );
+  }
+
+  /** Notes a rename done without doing it (the operator skipped it): the new name's rows go on, a late marker does nothing. */
+  async renameSkipped(id: string, to: TargetName): Promise<void> {
+    await this.ensureState();
+    await this.note(id, to, to, DONE);
   }
 
   /** Notes that partition `part` reached the marker; true when it completes the set and the action is not done yet. */
@@ -157,7 +224,7 @@ export class TableActions {
     } else if (this.opts.ddl === 'ignore') {
       log.warn(fields, 'the source renamed the table; ddl: ignore keeps the target as it is');
     } else {
-      await this.renameTable(a.from, a.to);
+      await this.renameTable(a);
     }
     await this.note(id, a.from, a.to, DONE);
   }
@@ -193,14 +260,32 @@ export class TableActions {
     log.info({ table: name(t), statement }, 'partition statement applied, as on the source');
   }
 
-  private async renameTable(from: TargetName, to: TargetName): Promise<void> {
-    const { pool, log } = this.opts;
-    const [have, clash] = [await this.exists(from), await this.exists(to)];
+  private async renameTable(a: Extract<TableAction, { kind: 'rename' }>): Promise<void> {
+    const { pool, log, decisions } = this.opts;
+    const { from, to } = a;
+    let [have, clash] = [await this.exists(from), await this.exists(to)];
     if (have && clash) {
-      throw new SluiceError(
-        'TARGET_RENAME_CONFLICT',
-        `the source renamed table ${name(from)} to ${name(to)}, and the target has both: drop or rename the stale one`,
-      );
+      const why = `the target has both ${name(from)} and ${name(to)}: drop or rename the stale one`;
+      if (!decisions)
+        throw new SluiceError('TARGET_RENAME_CONFLICT', `the source renamed table ${name(from)} to ${name(to)}, and ${why}`);
+      const decided = await decisions.refused({
+        code: 'TARGET_RENAME_CONFLICT',
+        target: to,
+        id: renameDdlId(to, a.rename.id),
+        statement: a.statement ?? `RENAME TABLE ${qualified(from.database, from.table)} TO ${qualified(to.database, to.table)}`,
+        why,
+        what: `the rename of ${name(from)} to ${name(to)}`,
+        ...(a.position ? { position: a.position } : {}),
+      });
+      if (decided === 'skip') {
+        // Both tables stay as they are; the new name's rows go to the existing table.
+        this.opts.forget(from);
+        this.opts.forget(to);
+        return;
+      }
+      // The operator's statements ran; a rename they leave possible (the stale table dropped) is still done.
+      [have, clash] = [await this.exists(from), await this.exists(to)];
+      if (have && clash) have = false;
     }
     if (have) {
       await pool.query(`CREATE DATABASE IF NOT EXISTS ${quoteIdent(to.database)}`);

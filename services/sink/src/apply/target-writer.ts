@@ -21,6 +21,9 @@ import { checkpointTableSql, checkpointUpsert, type PartitionCheckpoint } from '
 import { DdlDecisionStore } from './ddl-decision-store.ts';
 import { type DdlDecision, ddlId } from './ddl-decisions.ts';
 import { RejectedStatement } from './ddl-rejection.ts';
+import { keepLatestColumns, type NewestColumns } from './latest-columns.ts';
+import { MarkerDecisions } from './marker-decisions.ts';
+import { RenameWaits } from './rename-waits.ts';
 import { describeDiff, diffSchema, evolveStatements, isEmpty, type SchemaDiff, type TargetColumnInfo } from './schema-diff.ts';
 import { guardPlan, guardTablesSql, recordVersions, truncatedAt } from './stale-write-guard.ts';
 import { StructureSync } from './structure-sync.ts';
@@ -49,6 +52,7 @@ export class TargetWriter {
   private readonly ddlQueue = new Map<string, Promise<unknown>>();
   private facts: Promise<TargetFacts> | undefined;
   private readonly newest: NewestRenames | undefined;
+  private readonly newestColumns: NewestColumns | undefined;
 
   private readonly checkpointSchema: string;
   private checkpointReady: Promise<void> | undefined;
@@ -62,6 +66,8 @@ export class TargetWriter {
   private readonly actions: TableActions;
   /** The operator's skip/replace decisions on DDL this target refused (ddl-decisions.ts). */
   private readonly decisions: DdlDecisionStore;
+  /** The same for the actions of DDL markers (marker-decisions.ts). */
+  private readonly markerDecisions: MarkerDecisions;
   private readonly sinkName: string;
   private readonly shardLayouts: ShardLayouts | undefined;
 
@@ -74,6 +80,8 @@ export class TargetWriter {
     ddl?: 'apply' | 'ignore' | 'stop';
     /** To rename back rather than drop when a record is older than the target (ddl apply). */
     newestRenames?: NewestRenames;
+    /** Never to drop a column the source still has for a record older than the target (latest-columns.ts). */
+    newestColumns?: NewestColumns;
     /** The sink's name: its DDL decisions are kept under it. */
     sinkName?: string;
     /** The shards of a merged table with their latest layouts (route/shard-catalog.ts). */
@@ -81,6 +89,7 @@ export class TargetWriter {
   }) {
     this.log = opts.log;
     this.newest = opts.newestRenames;
+    this.newestColumns = opts.newestColumns;
     this.ddl = opts.ddl ?? 'apply';
     this.guard = opts.staleWriteGuard ?? false;
     this.checkpointSchema = opts.checkpointSchema ?? '_sluice';
@@ -94,6 +103,12 @@ export class TargetWriter {
     this.sinkName = opts.sinkName ?? 'sink';
     this.shardLayouts = opts.shardLayouts;
     this.decisions = new DdlDecisionStore(this.pool, this.checkpointSchema, this.sinkName, this.log);
+    this.markerDecisions = new MarkerDecisions({
+      pool: this.pool,
+      schema: this.checkpointSchema,
+      sink: this.sinkName,
+      log: this.log,
+    });
     this.actions = new TableActions({
       pool: this.pool,
       log: this.log,
@@ -101,6 +116,7 @@ export class TargetWriter {
       ddl: this.ddl,
       guard: async () => this.guard,
       forget: (t) => this.forget(t),
+      decisions: this.markerDecisions,
     });
   }
 
@@ -109,10 +125,22 @@ export class TargetWriter {
     return this.actions.markerFloor(topic, partition);
   }
 
-  /** Whether a rename is done in the target for its new name (rename markers wait for it). */
+  /** Whether a rename is done in the target for its new name, or the operator skipped it (rename markers wait for it). */
   renameDone(id: string, to?: { database: string; table: string }): Promise<boolean> {
-    return this.actions.renameDone(id, to);
+    return this.renameWaits.done(id, to);
   }
+
+  /** A rename waited for too long, or no more (rename-waits.ts): visible in `sluice status` and `sluice ddl list`. */
+  get renameWaits(): RenameWaits {
+    this.waits ??= new RenameWaits({
+      actions: this.actions,
+      decisions: this.markerDecisions,
+      sink: this.sinkName,
+      log: this.log,
+    });
+    return this.waits;
+  }
+  private waits: RenameWaits | undefined;
 
   /**
    * Applies the plans and the partition checkpoints: in one target transaction, unless a table
@@ -156,9 +184,15 @@ export class TargetWriter {
             await this.actions.run(original.action, original.table);
             continue;
           }
+          // A TRUNCATE or DROP on a topic of several partitions: run once, by the last partition to reach it.
+          if (original.barrier) {
+            await commitOpen();
+            if (!(await this.actions.barrierArrived(original.barrier, original.table))) continue;
+          }
           if (original.drop) {
             await commitOpen();
             const done = await this.dropTable(original);
+            if (original.barrier) await this.actions.barrierDone(original.barrier.id, original.table);
             if (done === 'stale') staleSkipped++;
             // The table is gone; the guard remembers the drop like a truncate, so replayed older rows stay out.
             if (done === 'dropped' && this.guard) await recordVersions(await open(), this.checkpointSchema, original);
@@ -190,6 +224,8 @@ export class TargetWriter {
             lenient = false;
           }
           if (this.guard) await recordVersions(c, this.checkpointSchema, plan);
+          if (original.barrier)
+            await this.actions.barrierDone(original.barrier.id, original.table, (sql, p) => c.execute(sql, p));
         }
         const c = await open();
         for (const cp of checkpoints) {
@@ -306,6 +342,9 @@ export class TargetWriter {
       // Columns to drop may be renamed columns of a newer version: ask for the newest history.
       if (this.ddl === 'apply' && diff.drop.length && diff.add.length && this.newest && t.origin) {
         diff = diffSchema(t, cols, traits, await this.newest(t.origin));
+      }
+      if (this.ddl === 'apply' && diff.drop.length && !t.shared && this.newestColumns && t.origin) {
+        diff = keepLatestColumns(diff, await this.newestColumns(t.origin));
       }
       const name = `${t.database}.${t.table}`;
       let writable: Writable = { table: t, indexes: undefined };

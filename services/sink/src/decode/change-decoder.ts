@@ -1,9 +1,20 @@
 import { type Registry, type RenameHeader, SluiceError, type SqlParam, schemaIdOf } from '@sluice/core';
 import { partitionStatement } from '../plan/partition-statement.ts';
-import type { TableAction, TargetName } from '../plan/table-action.ts';
+import type { MarkerAt, TableAction, TargetName } from '../plan/table-action.ts';
 import { compileEnvelopeReader, type EnvelopeView } from './envelope-reader.ts';
 import { sourceVersion } from './source-version.ts';
 import { type TargetTable, targetTableFromSchema } from './target-table.ts';
+
+/**
+ * A marker on a topic of several partitions (`sluice.barrier`, sink.ts): applied once every
+ * partition has reached it (`at` is this one), none going past its marker before.
+ */
+export interface Barrier {
+  id: string;
+  partitions: number;
+  at: number;
+  marker?: MarkerAt;
+}
 
 /** A change reduced to what the target needs: the full row to upsert, or the key to delete. */
 export type TargetChange =
@@ -17,8 +28,8 @@ export type TargetChange =
       version: string;
     }
   | { kind: 'delete'; table: TargetTable; key: SqlParam[]; sourceTsMs: number; position: string; version: string }
-  | { kind: 'truncate'; table: TargetTable; sourceTsMs: number; position: string; version: string }
-  | { kind: 'drop'; table: TargetTable; sourceTsMs: number; position: string; version: string }
+  | { kind: 'truncate'; table: TargetTable; sourceTsMs: number; position: string; version: string; barrier?: Barrier }
+  | { kind: 'drop'; table: TargetTable; sourceTsMs: number; position: string; version: string; barrier?: Barrier }
   /** A DDL marker (op s): the target follows the table's layout, writes no row, and runs `action` if any. */
   | {
       kind: 'schema';
@@ -29,7 +40,7 @@ export type TargetChange =
       query: string | null;
       action?: TableAction;
       /** A rename's marker: its header (capture) and the new name as routed (sink.ts). */
-      rename?: { header: RenameHeader; to: TargetName };
+      rename?: { header: RenameHeader; to: TargetName; from?: TargetName };
     }
   | { kind: 'skip' };
 
@@ -112,7 +123,7 @@ export class ChangeDecoder {
         const query = e.source.query ?? null;
         const partition = partitionStatement(query);
         const action: TableAction | undefined =
-          partition && query ? { kind: 'partition', statement: query, partition } : undefined;
+          partition && query ? { kind: 'partition', statement: query, partition, position } : undefined;
         return { kind: 'schema', table, sourceTsMs, position, version, query, ...(action ? { action } : {}) };
       }
       default:

@@ -1,5 +1,5 @@
 import type { SqlParam } from '@sluice/core';
-import type { TargetChange } from '../decode/change-decoder.ts';
+import type { Barrier, TargetChange } from '../decode/change-decoder.ts';
 import type { TargetTable } from '../decode/target-table.ts';
 import type { TableAction } from './table-action.ts';
 
@@ -23,6 +23,8 @@ export interface TablePlan {
   action?: TableAction;
   /** Source position of the group's first change: where a DDL the table needs comes from (ddl-decisions.ts). */
   position?: string;
+  /** The TRUNCATE or DROP waits for every partition of its topic (target-writer.ts runs it once). */
+  barrier?: Barrier;
 }
 
 /** A key as a Map key. Within one table layout a key column always has one type, so a lone text or number is its own identity. */
@@ -44,6 +46,7 @@ export function planBatch(changes: TargetChange[]): TablePlan[] {
     truncateVersion?: string;
     action?: TableAction;
     position?: string;
+    barrier?: Barrier;
     last: Map<string, TargetChange>;
   };
   // Groups in order of first use. A layout change starts a new group (rows never mix column
@@ -72,7 +75,9 @@ export function planBatch(changes: TargetChange[]): TablePlan[] {
       // Everything before a TRUNCATE (or DROP) is moot: empty the table, then apply what follows.
       for (const g of groups) if (same(g.table)) g.last.clear();
       for (const [id, g] of open) if (same(g.table)) open.delete(id);
-      groups.push({ table: c.table, truncate: true, drop: c.kind === 'drop', truncateVersion: c.version, last: new Map() });
+      const g: Group = { table: c.table, truncate: true, drop: c.kind === 'drop', truncateVersion: c.version, last: new Map() };
+      if (c.barrier) g.barrier = c.barrier;
+      groups.push(g);
       continue;
     }
     const name = `${c.table.database}.${c.table.table}`;
@@ -91,7 +96,7 @@ export function planBatch(changes: TargetChange[]): TablePlan[] {
     g.last.delete(k); // re-insert so that Map order is the order of last change
     g.last.set(k, c);
   }
-  return groups.map(({ table, truncate, drop, truncateVersion, action, position, last }) => {
+  return groups.map(({ table, truncate, drop, truncateVersion, action, position, barrier, last }) => {
     const plan: TablePlan = {
       table,
       truncate,
@@ -104,6 +109,7 @@ export function planBatch(changes: TargetChange[]): TablePlan[] {
     if (drop) plan.drop = true;
     if (action) plan.action = action;
     if (position) plan.position = position;
+    if (barrier) plan.barrier = barrier;
     for (const c of last.values()) {
       if (c.kind === 'upsert') {
         plan.upserts.push(c.row);

@@ -22,11 +22,23 @@ export interface MarkerAt {
 }
 
 export type TableAction =
-  | { kind: 'rename'; rename: RenameHeader; from: TargetName; to: TargetName; partition: number; at?: MarkerAt }
+  | {
+      kind: 'rename';
+      rename: RenameHeader;
+      from: TargetName;
+      to: TargetName;
+      partition: number;
+      at?: MarkerAt;
+      /** The marker's statement and source position: what a refusal names (marker-decisions.ts). */
+      statement?: string;
+      position?: string;
+    }
   | {
       kind: 'partition';
       statement: string;
       partition: PartitionStatement;
+      /** The marker's source position: with the statement, its decision id (marker-decisions.ts). */
+      position?: string;
       /** On a topic of several partitions: run once all `partitions` reached the marker (`at` is this one). */
       barrier?: { id: string; partitions: number; at: number; marker?: MarkerAt };
       /** The source's partitioning before the statement (marker header): rows to delete where the target is not partitioned so. */

@@ -7,15 +7,24 @@ import type { TargetName } from '../plan/table-action.ts';
 export interface RenameWait {
   id: string;
   to?: TargetName;
+  /** The old name, for what the operator is told (the new name's markers only). */
+  from?: TargetName;
 }
 
 const WARN_EVERY_MS = 60_000;
+/** How long the new name's rows wait for a rename before it is an error the operator sees (RENAME_NOT_APPLIED). */
+export const RENAME_OVERDUE_MS = 300_000;
 
 type Schema = Extract<TargetChange, { kind: 'schema' }>;
-const renameOf = (c: TargetChange): { header: RenameHeader; to: TargetName } | undefined =>
+const renameOf = (c: TargetChange): { header: RenameHeader; to: TargetName; from?: TargetName } | undefined =>
   c.kind === 'schema' ? c.rename : undefined;
 
-const barrierOf = (c: TargetChange) => (c.kind === 'schema' && c.action?.kind === 'partition' ? c.action.barrier : undefined);
+const barrierOf = (c: TargetChange) =>
+  c.kind === 'schema' && c.action?.kind === 'partition'
+    ? c.action.barrier
+    : c.kind === 'truncate' || c.kind === 'drop'
+      ? c.barrier
+      : undefined;
 
 /** Whether a change is a rename's marker or a barrier (the gate cuts a batch after it). */
 export const isRenameMarker = (c: TargetChange): c is Schema => renameOf(c) !== undefined || barrierOf(c) !== undefined;
@@ -28,7 +37,7 @@ export const isRenameMarker = (c: TargetChange): c is Schema => renameOf(c) !== 
 export function waitBefore(c: TargetChange): RenameWait | undefined {
   const r = renameOf(c);
   if (!r) return undefined;
-  if (r.header.role === 'to') return { id: r.header.id, to: r.to };
+  if (r.header.role === 'to') return { id: r.header.id, to: r.to, ...(r.from ? { from: r.from } : {}) };
   return r.header.after ? { id: r.header.after } : undefined;
 }
 
@@ -42,7 +51,7 @@ export function waitAfter(c: TargetChange): RenameWait | undefined {
   // A partition statement's barrier: done once the last partition to reach it has run the statement.
   // EXCHANGE / CONVERT PARTITION: one move over two topics, done once (apply/partition-moves.ts).
   if (b && c.kind === 'schema' && c.action?.kind === 'partition' && c.action.move) return { id: b.id };
-  if (b && c.kind === 'schema') return { id: b.id, to: { database: c.table.database, table: c.table.table } };
+  if (b && c.kind !== 'skip') return { id: b.id, to: { database: c.table.database, table: c.table.table } };
   const r = renameOf(c);
   return r?.header.role === 'from' ? { id: r.header.id, to: r.to } : undefined;
 }
@@ -60,6 +69,11 @@ export class RenameGate {
     current: () => Consumer | undefined;
     log: Logger;
     pollMs?: number;
+    /** After this long (RENAME_OVERDUE_MS), a wait of the new name's rows is told once as an error (rename-waits.ts). */
+    overdueMs?: number;
+    overdue?: (w: RenameWait, at: { topic: string; partition: number; offset: string; waitingSeconds: number }) => Promise<void>;
+    /** The wait told overdue is over. */
+    over?: (w: RenameWait) => Promise<void>;
   };
 
   constructor(opts: RenameGate['opts']) {
@@ -76,11 +90,26 @@ export class RenameGate {
     this.opts.log.info({ topic, partition, offset: at.offset, rename: w.id }, 'partition waits for a table rename');
     const since = Date.now();
     let told = since;
+    let overdue = false;
     const timer = setInterval(() => {
       if (this.opts.current() !== consumer) return this.release(timer);
       this.opts.done(w).then(
         (done) => {
           if (!this.timers.has(timer)) return;
+          if (overdue && done) this.opts.over?.(w).catch(() => undefined);
+          if (
+            !done &&
+            !overdue &&
+            w.to &&
+            this.opts.overdue &&
+            Date.now() - since >= (this.opts.overdueMs ?? RENAME_OVERDUE_MS)
+          ) {
+            overdue = true;
+            const waitingSeconds = Math.round((Date.now() - since) / 1000);
+            this.opts.overdue(w, { topic, partition, offset: at.offset, waitingSeconds }).catch((err: unknown) => {
+              this.opts.log.warn({ err: String(err) }, 'the overdue rename could not be recorded in the target');
+            });
+          }
           if (!done) {
             // A rename that never comes (its marker dead-lettered, a sink of the other topic stopped) is told, not silent.
             if (Date.now() - told >= WARN_EVERY_MS) {

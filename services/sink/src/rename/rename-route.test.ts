@@ -32,6 +32,9 @@ describe('withRename', () => {
       from: { database: 'x', table: 'a' },
       to: { database: 'x', table: 'b' },
       partition: 1,
+      // What a refusal names (marker-decisions.ts).
+      statement: 'RENAME TABLE a TO b',
+      position: 'p',
     });
     expect(waitBefore(c)).toEqual({ id: 'f:9#0' });
     expect(waitAfter(c)).toEqual({ id: 'f:9#1', to: { database: 'x', table: 'b' } });
@@ -40,7 +43,7 @@ describe('withRename', () => {
   it('makes the new name topic marker wait for the rename before it is applied, with no action', () => {
     const c = withRename(marker, header('to'), 0, router);
     expect(c.kind === 'schema' && c.action).toBeUndefined();
-    expect(waitBefore(c)).toEqual({ id: 'f:9#1', to: { database: 'x', table: 'b' } });
+    expect(waitBefore(c)).toEqual({ id: 'f:9#1', to: { database: 'x', table: 'b' }, from: { database: 'x', table: 'a' } });
     expect(waitAfter(c)).toBeUndefined();
   });
 

@@ -16,6 +16,11 @@ export function withRename(
   router: Router,
   at?: MarkerAt,
 ): TargetChange {
+  if (change.kind === 'truncate' || change.kind === 'drop') {
+    // TRUNCATE and DROP on a topic of several partitions wait for every partition, as partition statements do.
+    const b = barrierHeaderOf(headers);
+    return b ? { ...change, barrier: { ...b, at: partition, ...(at ? { marker: at } : {}) } } : change;
+  }
   if (change.kind !== 'schema') return change;
   const header = renameHeaderOf(headers);
   if (!header) {
@@ -28,11 +33,13 @@ export function withRename(
     return { database: r.database, table: r.table, ...(r.merged ? { shared: true } : {}) };
   };
   const to = route(header.to);
-  const rename = { header, to };
+  const from = route(header.from);
+  const rename = { header, to, from };
   if (header.role === 'to') return { ...change, rename };
+  const said = { position: change.position, ...(change.query ? { statement: change.query } : {}) };
   return {
     ...change,
     rename,
-    action: { kind: 'rename', rename: header, from: route(header.from), to, partition, ...(at ? { at } : {}) },
+    action: { kind: 'rename', rename: header, from, to, partition, ...(at ? { at } : {}), ...said },
   };
 }
