@@ -1,7 +1,7 @@
 import type mysql from 'mysql2/promise';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sluice } from '../support/cli.ts';
-import { ownCapture, ownSink } from '../support/pipeline.ts';
+import { cleanUpPipeline, ownCapture, ownSink } from '../support/pipeline.ts';
 import type { ServiceProcess } from '../support/services.ts';
 import { connect, stack, uniqueName, waitFor } from '../support/stack.ts';
 import { createTypeTableSql, insertTypeRowSql, TYPE_ROWS, typeRowParams } from '../support/type-fixture.ts';
@@ -26,16 +26,7 @@ describe.each(sources)('sluice verify on every type from $name', ({ url, jsonNot
   const targets: { name: string; url: string; conn: mysql.Connection }[] = [];
   let source: mysql.Connection | undefined;
 
-  afterAll(async () => {
-    for (const p of services) await p.stop();
-    await source?.query(`DROP DATABASE IF EXISTS \`${db}\``);
-    await source?.end();
-    for (const t of targets) {
-      await t.conn.query(`DROP DATABASE IF EXISTS \`${db}\``);
-      await t.conn.query('DELETE FROM _sluice.checkpoints WHERE sink LIKE ?', [`${prefix}%`]).catch(() => undefined);
-      await t.conn.end();
-    }
-  });
+  afterAll(() => cleanUpPipeline({ services, source, targets, db, prefix }));
 
   it('says equal against the MariaDB and the TiDB target, column by column', async () => {
     if (!url) throw new Error('MYSQL8_URL is not set: run make up (it starts MySQL 8 as a second source)');

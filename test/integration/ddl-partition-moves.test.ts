@@ -1,7 +1,7 @@
 import type mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configFile, sluice } from '../support/cli.ts';
-import { ownCapture, ownSink } from '../support/pipeline.ts';
+import { cleanUpPipeline, ownCapture, ownSink } from '../support/pipeline.ts';
 import type { ServiceProcess } from '../support/services.ts';
 import { connect, expectConverged, stack, uniqueName } from '../support/stack.ts';
 
@@ -102,16 +102,7 @@ describe.each(sources)(
       await expectSame('ex', ['id', 'v']);
     }, 180_000);
 
-    afterAll(async () => {
-      for (const p of services) await p.stop();
-      await source?.query(`DROP DATABASE IF EXISTS \`${db}\``);
-      await source?.end();
-      for (const t of targets) {
-        await t.conn.query(`DROP DATABASE IF EXISTS \`${db}\``);
-        await t.conn.query('DELETE FROM _sluice.checkpoints WHERE sink LIKE ?', [`${prefix}%`]).catch(() => undefined);
-        await t.conn.end();
-      }
-    });
+    afterAll(() => cleanUpPipeline({ services, source, targets, db, prefix }));
 
     it('TRUNCATE / DROP PARTITION on targets not partitioned like the source delete exactly the partition rows', async () => {
       for (const t of targets) for (const x of ['r', 'l', 'h']) expect(await partitionsOf(t.conn, x), `${t.name} ${x}`).toBe(0);

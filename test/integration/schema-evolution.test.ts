@@ -3,7 +3,7 @@ import type mysql from 'mysql2/promise';
 import { afterAll, describe, expect, it } from 'vitest';
 import { normalizeType } from '../../services/sink/src/apply/schema-diff.ts';
 import { sluice } from '../support/cli.ts';
-import { ownCapture, ownSink } from '../support/pipeline.ts';
+import { cleanUpPipeline, ownCapture, ownSink } from '../support/pipeline.ts';
 import type { ServiceProcess } from '../support/services.ts';
 import { connect, stack, uniqueName, waitFor } from '../support/stack.ts';
 
@@ -135,16 +135,7 @@ describe.each(sources)('schema evolution from $name', ({ name, url, short }) => 
   const targets: { name: string; conn: mysql.Connection }[] = [];
   let source: mysql.Connection | undefined;
 
-  afterAll(async () => {
-    for (const p of services) await p.stop();
-    await source?.query(`DROP DATABASE IF EXISTS \`${db}\``);
-    await source?.end();
-    for (const t of targets) {
-      await t.conn.query(`DROP DATABASE IF EXISTS \`${db}\``);
-      await t.conn.query('DELETE FROM _sluice.checkpoints WHERE sink LIKE ?', [`${prefix}%`]).catch(() => undefined);
-      await t.conn.end();
-    }
-  });
+  afterAll(() => cleanUpPipeline({ services, source, targets, db, prefix }));
 
   it('every column change reaches both targets exactly, and the capture never stops', async () => {
     if (!url) throw new Error('MYSQL8_URL is not set: run make up (it starts MySQL 8 as a second source)');

@@ -1,3 +1,5 @@
+import { quoteIdent } from '@sluice/core';
+import type mysql from 'mysql2/promise';
 import { freePort, ServiceProcess } from './services.ts';
 import type { Stack } from './stack.ts';
 
@@ -53,4 +55,25 @@ export function ownSink(
     },
     freePort(),
   );
+}
+
+/**
+ * What a test's own pipeline leaves behind: its services stopped, its database dropped on the
+ * source and on every target, its sinks' checkpoints (named after the prefix) deleted.
+ */
+export async function cleanUpPipeline(o: {
+  services: ServiceProcess[];
+  source: mysql.Connection | undefined;
+  targets: { conn: mysql.Connection }[];
+  db: string;
+  prefix: string;
+}): Promise<void> {
+  for (const p of o.services) await p.stop();
+  await o.source?.query(`DROP DATABASE IF EXISTS ${quoteIdent(o.db)}`);
+  await o.source?.end();
+  for (const t of o.targets) {
+    await t.conn.query(`DROP DATABASE IF EXISTS ${quoteIdent(o.db)}`);
+    await t.conn.query('DELETE FROM _sluice.checkpoints WHERE sink LIKE ?', [`${o.prefix}%`]).catch(() => undefined);
+    await t.conn.end();
+  }
 }

@@ -31,27 +31,21 @@ export function partitionMoveOf(statement: string, currentDb: string): Partition
     .replace(/\s+/g, ' ')
     .trim()
     .replace(/;$/, '');
-  let m = EXCHANGE.exec(sql);
-  if (m) {
+  for (const [op, re] of [
+    ['exchange', EXCHANGE],
+    ['out', OUT],
+  ] as const) {
+    const m = re.exec(sql);
+    if (!m) continue;
     const [, a, b, p, c, d] = m as unknown as string[];
     return {
-      op: 'exchange',
+      op,
       table: qualified(currentDb, a as string, b),
       partition: unquote(p as string),
       other: qualified(currentDb, c as string, d),
     };
   }
-  m = OUT.exec(sql);
-  if (m) {
-    const [, a, b, p, c, d] = m as unknown as string[];
-    return {
-      op: 'out',
-      table: qualified(currentDb, a as string, b),
-      partition: unquote(p as string),
-      other: qualified(currentDb, c as string, d),
-    };
-  }
-  m = IN.exec(sql);
+  const m = IN.exec(sql);
   if (m) {
     const [, a, b, c, d, definition, p] = m as unknown as string[];
     if (!isOneSqlPiece(definition as string)) return undefined;
