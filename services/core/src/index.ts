@@ -44,6 +44,7 @@ export * from './position/binlog-position.ts';
 export * from './registry/schema-registry.ts';
 export * from './retry.ts';
 export * from './service-exit.ts';
+export * from './sql/compact-sql.ts';
 export * from './sql/redact-sql.ts';
 export * from './sql/sql-piece.ts';
 export * from './sql/sql-tokens.ts';

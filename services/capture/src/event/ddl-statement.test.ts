@@ -36,6 +36,16 @@ describe('parseDdl', () => {
       ],
     ],
     ['ALTER TABLE `a.b`.`c;d` ADD x INT', 'alter_table', [['a.b', 'c;d']]],
+    // Spaces and comment marks inside quoted names are part of the name.
+    [
+      'RENAME TABLE `a  b` TO `c /* d */  e`',
+      'rename_table',
+      [
+        ['cur', 'a  b'],
+        ['cur', 'c /* d */  e'],
+      ],
+    ],
+    ['ALTER TABLE t -- why\nADD x INT', 'alter_table', [['cur', 't']]],
     ['CREATE DATABASE shop', 'create_database', []],
     ['GRANT SELECT ON *.* TO x', 'other', []],
   ])('%s', (sql, kind, tables) => {

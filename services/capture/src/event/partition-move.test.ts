@@ -14,6 +14,10 @@ describe('partitionMoveOf', () => {
       partition: 'p 1',
       other: { database: 'e', table: 'x' },
     });
+    expect(partitionMoveOf('ALTER TABLE `t  1` EXCHANGE PARTITION p1 WITH TABLE `x\t#2`', 'd')).toMatchObject({
+      table: { database: 'd', table: 't  1' },
+      other: { database: 'd', table: 'x\t#2' },
+    });
   });
 
   it('CONVERT PARTITION TO TABLE and CONVERT TABLE TO PARTITION', () => {

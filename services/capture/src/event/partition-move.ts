@@ -1,4 +1,4 @@
-import { isOneSqlPiece } from '@sluice/core';
+import { compactSql, isOneSqlPiece } from '@sluice/core';
 import type { TableName } from './ddl-statement.ts';
 
 /**
@@ -26,11 +26,7 @@ const qualified = (db: string, a: string, b: string | undefined): TableName =>
   b ? { database: unquote(a), table: unquote(b) } : { database: db, table: unquote(a) };
 
 export function partitionMoveOf(statement: string, currentDb: string): PartitionMoveStatement | undefined {
-  const sql = statement
-    .replace(/\/\*.*?\*\//gs, ' ')
-    .replace(/\s+/g, ' ')
-    .trim()
-    .replace(/;$/, '');
+  const sql = compactSql(statement).replace(/;$/, '');
   for (const [op, re] of [
     ['exchange', EXCHANGE],
     ['out', OUT],

@@ -1,4 +1,4 @@
-import { partitioningAfter } from '@sluice/core';
+import { compactSql, partitioningAfter } from '@sluice/core';
 import { partitionMoveOf } from '../event/partition-move.ts';
 
 const NAME = '(?:`(?:[^`]|``)+`|[A-Za-z0-9_$\\u0080-\\uFFFF]+)';
@@ -37,11 +37,7 @@ export class PartitionTracker {
   }
 
   private next(before: string, statement: string, database: string): string | undefined {
-    const sql = statement
-      .replace(/\/\*.*?\*\//gs, ' ')
-      .replace(/\s+/g, ' ')
-      .trim()
-      .replace(/;$/, '');
+    const sql = compactSql(statement).replace(/;$/, '');
     const move = partitionMoveOf(sql, database);
     if (move?.op === 'exchange') return before;
     if (move?.op === 'out') return partitioningAfter(before, { drop: [move.partition] });

@@ -24,6 +24,11 @@ describe('partitionStatement', () => {
     ['ALTER TABLE t COALESCE PARTITION 2', 'COALESCE PARTITION 2'],
     ['ALTER TABLE t PARTITION BY HASH (id)\n  PARTITIONS 4', 'PARTITION BY HASH (id) PARTITIONS 4'],
     ['ALTER TABLE t REMOVE PARTITIONING', 'REMOVE PARTITIONING'],
+    // Values keep their spaces (they say which rows a partition holds).
+    [
+      "ALTER TABLE t ADD  PARTITION (PARTITION `p  x` VALUES IN ('a  b', '/* c */'))",
+      "ADD PARTITION (PARTITION `p  x` VALUES IN ('a  b', '/* c */'))",
+    ],
   ])('%s: how the table is partitioned, applied by its clause', (sql, clause) => {
     expect(partitionStatement(sql)).toEqual({ op: 'define', clause });
   });

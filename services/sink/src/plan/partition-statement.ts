@@ -1,4 +1,4 @@
-import { isOneSqlPiece } from '@sluice/core';
+import { compactSql, isOneSqlPiece } from '@sluice/core';
 
 /**
  * Partition statements (the marker carries the statement, docs/ddl.md, partitions), applied by
@@ -28,11 +28,7 @@ const names = (list: string): string[] => [...list.matchAll(new RegExp(NAME, 'g'
 
 export function partitionStatement(statement: string | null | undefined): PartitionStatement | undefined {
   if (!statement) return undefined;
-  const sql = statement
-    .replace(/\/\*.*?\*\//gs, ' ')
-    .replace(/\s+/g, ' ')
-    .trim()
-    .replace(/;$/, '');
+  const sql = compactSql(statement).replace(/;$/, '');
   const m = HEAD.exec(sql);
   if (!m) return defineStatement(sql);
   const op = (m[1] as string).toLowerCase() as 'truncate' | 'drop' | 'exchange' | 'convert';
