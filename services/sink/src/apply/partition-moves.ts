@@ -41,6 +41,9 @@ export class PartitionMoves {
     forget: (t: TargetName) => void;
   };
 
+  /** Moves a worker of this process is applying now. */
+  private readonly running = new Set<string>();
+
   constructor(opts: PartitionMoves['opts']) {
     this.opts = opts;
   }
@@ -52,8 +55,16 @@ export class PartitionMoves {
     await this.note(move.id, own, barrier.at, barrier.marker);
     const parts = await this.parts(move.id);
     if (parts.includes(DONE) || parts.filter((p) => p >= 0).length < move.partitions) return;
-    await this.apply(a);
-    await this.done(a);
+    // The two tables' topics are applied by parallel workers: both last markers can see the set
+    // complete. One moves the rows; the other waits at its marker until the move is noted done.
+    if (this.running.has(move.id)) return;
+    this.running.add(move.id);
+    try {
+      await this.apply(a);
+      await this.done(a);
+    } finally {
+      this.running.delete(move.id);
+    }
   }
 
   /** The move is done (applied, or skipped or replaced by the operator): every marker waiting for it goes on. */

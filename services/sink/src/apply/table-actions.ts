@@ -51,6 +51,8 @@ export class TableActions {
 
   /** EXCHANGE / CONVERT PARTITION (partition-moves.ts). */
   private readonly moves: PartitionMoves;
+  /** Barrier and rename ids a worker of this process is running now (arrived). */
+  private readonly running = new Set<string>();
 
   constructor(opts: TableActions['opts']) {
     this.opts = opts;
@@ -78,8 +80,12 @@ export class TableActions {
     // Once, when every partition of the topic is at its marker (none applies rows past it before).
     await this.ensureState();
     if (!(await this.arrived(b.id, table, table, b.at, b.partitions, b.marker))) return;
-    await this.orDecided(action, table, 'a partition statement', statement);
-    await this.note(b.id, table, table, DONE);
+    try {
+      await this.orDecided(action, table, 'a partition statement', statement);
+      await this.note(b.id, table, table, DONE);
+    } finally {
+      this.release(b.id);
+    }
   }
 
   /**
@@ -116,7 +122,8 @@ export class TableActions {
   /**
    * A TRUNCATE or DROP TABLE marker on a topic of several partitions (`sluice.barrier`): notes
    * that this partition reached it; true when it completes the set and the statement is not done
-   * yet (the caller then runs it, and notes it done with barrierDone).
+   * yet (the caller then runs it, notes it done with barrierDone, and releases it once that is
+   * committed or failed).
    */
   async barrierArrived(b: { id: string; partitions: number; at: number; marker?: MarkerAt }, t: TargetName): Promise<boolean> {
     await this.ensureState();
@@ -157,7 +164,17 @@ export class TableActions {
       [id, to.database, to.table],
     );
     const parts = rows.map((r) => Number(r.part));
-    return !parts.includes(DONE) && parts.filter((p) => p >= 0).length >= partitions;
+    const ready = !parts.includes(DONE) && parts.filter((p) => p >= 0).length >= partitions;
+    // Partitions are applied by parallel workers: two markers of one id can both see the set
+    // complete. One runs the statement; the other waits at its marker until it is noted done.
+    if (!ready || this.running.has(id)) return false;
+    this.running.add(id);
+    return true;
+  }
+
+  /** The statement of a barrier that `arrived` (or barrierArrived) gave this worker has ended, done or failed. */
+  release(id: string): void {
+    this.running.delete(id);
   }
 
   private async note(id: string, from: TargetName, to: TargetName, part: number, at?: MarkerAt): Promise<void> {
@@ -216,17 +233,21 @@ export class TableActions {
     const { log } = this.opts;
     const { id, partitions } = a.rename;
     if (!(await this.arrived(id, a.from, a.to, a.partition, partitions, a.at))) return;
-    const fields = { from: name(a.from), to: name(a.to) };
-    if (a.from.shared || a.to.shared) {
-      log.warn(fields, 'rename of one shard not applied to the merged table');
-    } else if (this.opts.ddl === 'stop') {
-      throw new SluiceError('SCHEMA_MISMATCH', `the source renamed table ${fields.from} to ${fields.to} (ddl: stop)`);
-    } else if (this.opts.ddl === 'ignore') {
-      log.warn(fields, 'the source renamed the table; ddl: ignore keeps the target as it is');
-    } else {
-      await this.renameTable(a);
+    try {
+      const fields = { from: name(a.from), to: name(a.to) };
+      if (a.from.shared || a.to.shared) {
+        log.warn(fields, 'rename of one shard not applied to the merged table');
+      } else if (this.opts.ddl === 'stop') {
+        throw new SluiceError('SCHEMA_MISMATCH', `the source renamed table ${fields.from} to ${fields.to} (ddl: stop)`);
+      } else if (this.opts.ddl === 'ignore') {
+        log.warn(fields, 'the source renamed the table; ddl: ignore keeps the target as it is');
+      } else {
+        await this.renameTable(a);
+      }
+      await this.note(id, a.from, a.to, DONE);
+    } finally {
+      this.release(id);
     }
-    await this.note(id, a.from, a.to, DONE);
   }
 
   /**

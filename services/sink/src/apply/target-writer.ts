@@ -151,6 +151,9 @@ export class TargetWriter {
     // Counted for the caller only once committed: a retried transaction must not count twice.
     let staleSkipped = 0;
     let conn: PoolConnection | undefined;
+    // Barriers this call runs: released once committed or failed, so that another worker's marker
+    // of the same barrier waits for it instead of running the statement again (table-actions.ts).
+    const running: string[] = [];
     const open = async (): Promise<PoolConnection> => {
       if (!conn) {
         const c = await this.pool.getConnection();
@@ -188,6 +191,7 @@ export class TargetWriter {
           if (original.barrier) {
             await commitOpen();
             if (!(await this.actions.barrierArrived(original.barrier, original.table))) continue;
+            running.push(original.barrier.id);
           }
           if (original.drop) {
             await commitOpen();
@@ -247,6 +251,8 @@ export class TargetWriter {
       }
     } catch (err) {
       throw classifyTargetError(err);
+    } finally {
+      for (const id of running) this.actions.release(id);
     }
   }
 
