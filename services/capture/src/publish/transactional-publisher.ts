@@ -25,6 +25,9 @@ export interface PublishUnit {
   encodedBytes: number;
 }
 
+/** What the publisher needs of the checkpoint codec: its topic and the record of a checkpoint. */
+export type CheckpointRecords = Pick<CheckpointCodec, 'topic' | 'encode'>;
+
 /** Records per Kafka transaction, and per produce request (the broker default caps a request at 1 MiB). */
 const TXN_MAX_BYTES = 8 * 1024 * 1024;
 const SEND_MAX_BYTES = 512 * 1024;
@@ -41,7 +44,7 @@ const SEND_MAX_BYTES = 512 * 1024;
  */
 export class TransactionalPublisher {
   private readonly producer: TransactionalProducer;
-  private readonly codec: CheckpointCodec;
+  private readonly codec: CheckpointRecords;
   private readonly log: Logger;
   private readonly maxBytes: number;
   private queue: PublishUnit[] = [];
@@ -59,7 +62,7 @@ export class TransactionalPublisher {
 
   constructor(opts: {
     producer: TransactionalProducer;
-    codec: CheckpointCodec;
+    codec: CheckpointRecords;
     log: Logger;
     maxBytes: number;
     onCommit?: (checkpoint: Checkpoint, records: number) => void;
