@@ -7,6 +7,7 @@ import {
   createKafka,
   heartbeatTopic,
   isKafkaClientError,
+  type KafkaClient,
   kafkaRebalanced,
   type Logger,
   ProgressMonitor,
@@ -34,6 +35,17 @@ import { holdsShard, ShardHolds } from './route/shard-holds.ts';
 /** Longest wait between two tries of a target write: it resumes within 2 s of the target coming back. */
 const TARGET_RETRY_CAP_MS = 2_000;
 
+/** What the sink needs of its target (TargetWriter; a stand-in in unit tests). */
+export type SinkTarget = Pick<TargetWriter, 'apply' | 'markerFloor' | 'renameDone' | 'close'> & {
+  renameWaits: Pick<TargetWriter['renameWaits'], 'overdue' | 'over'>;
+};
+
+/** The sink's seams besides its target: Kafka (the port) and the decoder of records; built from the config when absent. */
+export interface SinkDeps {
+  kafka?: KafkaClient;
+  decoder?: Pick<ChangeDecoder, 'decode' | 'decodeKnown'>;
+}
+
 type Decoded = { message: ConsumedRecord; change: TargetChange } | { message: ConsumedRecord; error: SluiceError };
 
 /**
@@ -46,9 +58,9 @@ export class Sink {
   private readonly cfg: SinkConfig;
   private readonly log: Logger;
   private readonly metrics: SinkMetrics;
-  private readonly kafka;
-  private readonly writer: TargetWriter;
-  private readonly decoder: ChangeDecoder;
+  private readonly kafka: KafkaClient;
+  private readonly writer: SinkTarget;
+  private readonly decoder: Pick<ChangeDecoder, 'decode' | 'decodeKnown'>;
   private readonly registry: Registry;
   private readonly router: Router;
   private readonly dlq: DeadLetterQueue;
@@ -69,15 +81,23 @@ export class Sink {
   /** Outcomes of the sink's own operations with Kafka, the target and the registry (readiness). */
   readonly progress: ProgressMonitor;
 
-  constructor(cfg: SinkConfig, writer: TargetWriter, log: Logger, metrics: SinkMetrics, progress?: ProgressMonitor) {
+  constructor(
+    cfg: SinkConfig,
+    writer: SinkTarget,
+    log: Logger,
+    metrics: SinkMetrics,
+    progress?: ProgressMonitor,
+    deps: SinkDeps = {},
+  ) {
     this.cfg = cfg;
     this.progress = progress ?? new ProgressMonitor({ graceMs: cfg.http.readyGraceMs });
     this.log = log;
     this.metrics = metrics;
     this.writer = writer;
-    this.kafka = createKafka({ brokers: cfg.kafka.brokers, clientId: `${cfg.kafka.clientId}-sink-${cfg.sinkName}`, log });
+    this.kafka =
+      deps.kafka ?? createKafka({ brokers: cfg.kafka.brokers, clientId: `${cfg.kafka.clientId}-sink-${cfg.sinkName}`, log });
     this.registry = new Registry(cfg.schemaRegistry.url, this.progress.watch('registry'));
-    this.decoder = new ChangeDecoder(this.registry, { versions: cfg.staleWriteGuard });
+    this.decoder = deps.decoder ?? new ChangeDecoder(this.registry, { versions: cfg.staleWriteGuard });
     this.router = new Router(cfg.routes);
     this.dlq = new DeadLetterQueue(this.kafka, cfg.topicPrefix, cfg.sinkName, log);
     this.heartbeatTopic = heartbeatTopic(cfg.topicPrefix);
