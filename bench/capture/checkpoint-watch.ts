@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { BinlogPosition, checkpointTopic, createKafka, createLogger, Registry } from '@sluice/core';
-import type { Admin, Consumer } from 'kafkajs';
+import {
+  type BatchConsumer,
+  BinlogPosition,
+  checkpointTopic,
+  createKafka,
+  createLogger,
+  type KafkaAdmin,
+  Registry,
+} from '@sluice/core';
 
 /**
  * Follows a capture's checkpoint topic with a read_committed consumer and resolves when a
@@ -10,8 +17,8 @@ import type { Admin, Consumer } from 'kafkajs';
  */
 export class CheckpointWatch {
   readonly groupId: string;
-  private readonly consumer: Consumer;
-  private readonly admin: Admin;
+  private readonly consumer: BatchConsumer;
+  private readonly admin: KafkaAdmin;
   private readonly registry: Registry;
   private readonly topic: string;
   private readonly captureId: string;

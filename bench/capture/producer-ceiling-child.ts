@@ -4,8 +4,7 @@
  * binlog, no encoding and no checkpoint. It loads the pipeline's table topic into memory first
  * and times only the producing. Prints one JSON line (CeilingResult) on stdout.
  */
-import { chunkRecords, createKafka, createLogger } from '@sluice/core';
-import { type Message, Partitioners } from 'kafkajs';
+import { chunkRecords, createKafka, createLogger, type OutgoingRecord } from '@sluice/core';
 import { childMain } from '../common/json-child.ts';
 import { procStats } from './proc.ts';
 
@@ -26,8 +25,8 @@ export interface CeilingResult {
 const TXN_BYTES = 8 * 1024 * 1024;
 const SEND_BYTES = 512 * 1024;
 
-async function load(kafka: ReturnType<typeof createKafka>, job: CeilingJob): Promise<Message[]> {
-  const out: Message[] = [];
+async function load(kafka: ReturnType<typeof createKafka>, job: CeilingJob): Promise<OutgoingRecord[]> {
+  const out: OutgoingRecord[] = [];
   const consumer = kafka.consumer({ groupId: `${job.to}.load`, maxBytesPerPartition: 8 << 20 });
   await consumer.connect();
   await consumer.subscribe({ topics: [job.from], fromBeginning: true });
@@ -50,23 +49,17 @@ async function run(job: CeilingJob): Promise<CeilingResult> {
   await admin.connect();
   await admin.createTopics({ topics: [{ topic: job.to, numPartitions: 1 }] });
   await admin.disconnect();
-  const producer = kafka.producer({
-    transactionalId: `${job.to}.ceiling`,
-    idempotent: true,
-    maxInFlightRequests: 1,
-    transactionTimeout: 60_000,
-    createPartitioner: Partitioners.DefaultPartitioner,
-    retry: { initialRetryTime: 20, maxRetryTime: 2_000, retries: 12 },
-  });
+  // The capture's producer settings (the port's transactional producer).
+  const producer = kafka.transactionalProducer({ transactionalId: `${job.to}.ceiling`, transactionTimeoutMs: 60_000 });
   await producer.connect();
   const cpu0 = procStats('self')?.cpuSeconds ?? 0;
   const t0 = performance.now();
   let transactions = 0;
   for (let i = 0; i < records.length; ) {
-    const unit: { topic: string; message: Message }[] = [];
+    const unit: { topic: string; message: OutgoingRecord }[] = [];
     let bytes = 0;
     while (i < records.length && (unit.length === 0 || bytes < TXN_BYTES)) {
-      const m = records[i++] as Message;
+      const m = records[i++] as OutgoingRecord;
       bytes += (m.key?.length ?? 0) + (m.value?.length ?? 0) + 64;
       unit.push({ topic: job.to, message: m });
     }

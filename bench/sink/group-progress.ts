@@ -1,5 +1,4 @@
-import { createKafka, createLogger } from '@sluice/core';
-import type { Admin } from 'kafkajs';
+import { createKafka, createLogger, type KafkaAdmin } from '@sluice/core';
 
 /**
  * Follows a consumer group's committed offsets on one topic. The sink commits a batch's offsets
@@ -7,7 +6,7 @@ import type { Admin } from 'kafkajs';
  * the topic mean every record is applied (a row count on the target then confirms it).
  */
 export class GroupProgress {
-  private readonly admin: Admin;
+  private readonly admin: KafkaAdmin;
   private connected = false;
 
   constructor(brokers: string[]) {

@@ -4,12 +4,12 @@ import {
   createKafka,
   createLogger,
   keySubject,
+  type OutgoingRecord,
   Registry,
   type SourceBlock,
   tableTopic,
   valueSubject,
 } from '@sluice/core';
-import { type Message, Partitioners } from 'kafkajs';
 import { benchTable, rowText } from './rows.ts';
 
 export interface TopicBacklog {
@@ -55,11 +55,7 @@ export async function produceBacklog(opts: {
   const kafka = createKafka({ brokers: opts.brokers, clientId: 'sluice-bench', log: createLogger('bench', 'warn') });
   const admin = kafka.admin();
   await admin.connect();
-  const producer = kafka.producer({
-    idempotent: false,
-    allowAutoTopicCreation: false,
-    createPartitioner: Partitioners.DefaultPartitioner,
-  });
+  const producer = kafka.producer({ idempotent: false, allowAutoTopicCreation: false });
   try {
     // Delete, not compact: the log cleaner must not rewrite the backlog while it is read.
     await admin.createTopics({
@@ -77,7 +73,7 @@ export async function produceBacklog(opts: {
     const t0 = performance.now();
     const tsBase = Date.UTC(2024, 0, 1);
     let bytes = 0;
-    const encode = async (id: number): Promise<Message> => {
+    const encode = async (id: number): Promise<OutgoingRecord> => {
       const text = rowText(id);
       const after: Record<string, unknown> = {};
       avro.fields.forEach((f, i) => {
@@ -123,7 +119,7 @@ export async function produceBacklog(opts: {
     // sends also keep kafkajs's grouping of messages by partition (quadratic) cheap.
     const sends = new Set<Promise<void>>();
     let failure: unknown;
-    const send = async (messages: Message[]) => {
+    const send = async (messages: OutgoingRecord[]) => {
       const p: Promise<void> = producer.send({ topic, messages, acks: -1 }).then(
         () => {
           sends.delete(p);
@@ -137,7 +133,7 @@ export async function produceBacklog(opts: {
       if (sends.size >= (opts.inFlight ?? 4)) await Promise.race(sends);
       if (failure) throw failure;
     };
-    let messages: Message[] = [];
+    let messages: OutgoingRecord[] = [];
     let batchBytes = 0;
     for (let id = 1; id <= opts.rows; id++) {
       const m = await encode(id);

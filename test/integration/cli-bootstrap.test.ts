@@ -1,5 +1,4 @@
-import { createKafka, createLogger } from '@sluice/core';
-import type { Admin } from 'kafkajs';
+import { createKafka, createLogger, type KafkaAdmin } from '@sluice/core';
 import type mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sluice } from '../support/cli.ts';
@@ -27,7 +26,7 @@ describe('sluice topics, schema and bootstrap', () => {
   const services: ServiceProcess[] = [];
   let source: mysql.Connection;
   let target: mysql.Connection;
-  let admin: Admin;
+  let admin: KafkaAdmin;
 
   beforeAll(async () => {
     if (!mariadb) throw new Error('no MariaDB target in the stack');

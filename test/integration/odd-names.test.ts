@@ -2,13 +2,13 @@ import {
   createKafka,
   createLogger,
   foldTopicName,
+  type KafkaAdmin,
   mappedTableTopic,
   qualified,
   quoteIdent,
   TOPIC_NAME_MAX,
   tableTopicPattern,
 } from '@sluice/core';
-import type { Admin } from 'kafkajs';
 import type mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configFile, sluice } from '../support/cli.ts';
@@ -158,7 +158,7 @@ describe.each(sources)('odd database, table and column names from $name', (src) 
   const services: ServiceProcess[] = [];
   const sinks: { name: string; url: string; sink: ServiceProcess; conn?: mysql.Connection }[] = [];
   let source: mysql.Connection;
-  let admin: Admin;
+  let admin: KafkaAdmin;
 
   beforeAll(async () => {
     source = await connect(src.url);

@@ -1,13 +1,13 @@
-import { classifyKafkaError, isNetworkError, SluiceError } from '@sluice/core';
+import { classifyKafkaError, isKafkaClientError, isNetworkError, SluiceError } from '@sluice/core';
 
 /**
  * Any failure of a capture run as a SluiceError, so the supervisor can decide by `retriable`:
- * kafkajs marks its own errors retriable or not; source errors are classified by code.
+ * the Kafka client's errors by the port's classifier; source errors by code.
  */
 export function classifyCaptureError(err: unknown, brokers: string[] = []): SluiceError {
   if (err instanceof SluiceError) return err;
   const e = err as { name?: string; retriable?: boolean; code?: string; errno?: number; message?: string };
-  if (e?.name?.startsWith('KafkaJS')) return classifyKafkaError(err, `kafka (brokers ${brokers.join(', ')})`);
+  if (isKafkaClientError(err)) return classifyKafkaError(err, `kafka (brokers ${brokers.join(', ')})`);
   if (isNetworkError(e) || e?.errno === 2013 || e?.errno === 2006) {
     return new SluiceError('SOURCE_UNREACHABLE', `source: ${e.message ?? e.code}`, { cause: err });
   }

@@ -2,13 +2,16 @@ import {
   BATCH_OVERHEAD_BYTES,
   BinlogPosition,
   createKafka,
+  type KafkaAdmin,
+  type KafkaClient,
   type Logger,
   mysqlOptionsFromUrl,
+  type OutgoingRecord,
   ProgressMonitor,
   Registry,
   SluiceError,
+  type TransactionalProducer,
 } from '@sluice/core';
-import { type Admin, type Kafka, type Message, Partitioners, type Producer } from 'kafkajs';
 import mysql from 'mysql2/promise';
 import { classifyCaptureError } from './capture-errors.ts';
 import type { CaptureConfig } from './config.ts';
@@ -51,11 +54,11 @@ export class CaptureRun {
   private readonly cfg: CaptureConfig;
   private readonly log: Logger;
   private readonly metrics: CaptureMetrics;
-  private readonly kafka: Kafka;
+  private readonly kafka: KafkaClient;
   private readonly registry: Registry;
   private readonly reader: BinlogReader;
-  private readonly producer: Producer;
-  private readonly admin: Admin;
+  private readonly producer: TransactionalProducer;
+  private readonly admin: KafkaAdmin;
   private readonly filter: TableFilter;
   private readonly queue: EventQueue;
   private readonly onlineDdl: OnlineDdl;
@@ -93,17 +96,11 @@ export class CaptureRun {
       },
     });
     // The transactional id is the capture id: a second instance fences the first (standby takeover).
-    this.producer = this.kafka.producer({
+    this.producer = this.kafka.transactionalProducer({
       transactionalId: `sluice-capture-${cfg.captureId}`,
-      idempotent: true,
-      maxInFlightRequests: 1,
       // A source transaction too large to hold is streamed into one Kafka transaction, which stays
       // open while it is read: up to the brokers' default transaction.max.timeout.ms (15 min).
-      transactionTimeout: cfg.kafka.transactionTimeoutMs,
-      createPartitioner: Partitioners.DefaultPartitioner,
-      // The broker answers CONCURRENT_TRANSACTIONS for a moment after each commit; kafkajs' default
-      // first retry (300 ms) would cap capture at a few transactions per second.
-      retry: { initialRetryTime: 20, maxRetryTime: 2_000, retries: 12 },
+      transactionTimeoutMs: cfg.kafka.transactionTimeoutMs,
     });
     this.admin = this.kafka.admin();
   }
@@ -371,7 +368,7 @@ export class CaptureRun {
       if (!e || this.stopping) return;
       const txn = await assembler.push(e);
       if (!txn) continue;
-      let extra: { topic: string; message: Message }[] = [];
+      let extra: { topic: string; message: OutgoingRecord }[] = [];
       if (txn.ddl) {
         this.log.info(ddlLogFields(txn.ddl.database, txn.ddl.statement), 'DDL');
         const before = ddl.before(txn);
@@ -384,7 +381,11 @@ export class CaptureRun {
     }
   }
 
-  private async publish(txn: SourceTransaction, serverId: number, extra: { topic: string; message: Message }[]): Promise<void> {
+  private async publish(
+    txn: SourceTransaction,
+    serverId: number,
+    extra: { topic: string; message: OutgoingRecord }[],
+  ): Promise<void> {
     if (txn.part === 1) {
       this.log.info(
         { id: txn.id, at: txn.position.toString(), streamBytes: STREAM_BYTES },

@@ -3,6 +3,25 @@ import { CaptureRun, STATE } from './capture.ts';
 import type { CaptureConfig } from './config.ts';
 import type { CaptureMetrics } from './observe/capture-metrics.ts';
 
+/** What the supervisor needs of a run: CaptureRun, or a stand-in in unit tests. */
+export interface SupervisedRun {
+  /** Streaming (or snapshotting): a failure after this starts a new series of restarts. */
+  readonly ready: boolean;
+  /** Resolves when the run ends by stop(); rejects with a classified SluiceError on failure. */
+  run(): Promise<void>;
+  stop(): Promise<void>;
+  /** Whether another instance with this capture id started after this run did (takeover.ts). */
+  replaced(): Promise<boolean>;
+}
+
+export interface SupervisorDeps {
+  newRun?: (progress: ProgressMonitor) => SupervisedRun;
+  /** Waits between runs; unit tests pass one that does not wait. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const sleepFor = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
 /** Longest wait before a new run after a failed one. */
 export const RETRY_CAP_MS = 3_000;
 
@@ -15,7 +34,9 @@ export const RETRY_CAP_MS = 3_000;
 export class CaptureSupervisor {
   private readonly cfg: CaptureConfig;
   private readonly log: Logger;
-  private current: CaptureRun | undefined;
+  private current: SupervisedRun | undefined;
+  private readonly newRun: (progress: ProgressMonitor) => SupervisedRun;
+  private readonly sleep: (ms: number) => Promise<void>;
   private stopped = false;
   private wakeSleep: (() => void) | undefined;
 
@@ -26,8 +47,10 @@ export class CaptureSupervisor {
   /** When the first of the runs failing in a row failed, and its code (readiness). */
   private failing: { since: number; code: string } | undefined;
 
-  constructor(cfg: CaptureConfig, log: Logger, metrics: CaptureMetrics, progress?: ProgressMonitor) {
+  constructor(cfg: CaptureConfig, log: Logger, metrics: CaptureMetrics, progress?: ProgressMonitor, deps: SupervisorDeps = {}) {
     this.cfg = cfg;
+    this.newRun = deps.newRun ?? ((p) => new CaptureRun(this.cfg, this.log, this.metrics, p));
+    this.sleep = deps.sleep ?? sleepFor;
     this.log = log;
     this.metrics = metrics;
     this.progress = progress ?? new ProgressMonitor({ graceMs: cfg.http.readyGraceMs });
@@ -60,7 +83,7 @@ export class CaptureSupervisor {
   async run(): Promise<void> {
     let failures = 0;
     while (!this.stopped) {
-      const run = new CaptureRun(this.cfg, this.log, this.metrics, this.progress);
+      const run = this.newRun(this.progress);
       this.current = run;
       const started = Date.now();
       try {
@@ -106,17 +129,19 @@ export class CaptureSupervisor {
           { code: e.code, err: e.message, retryInMs: delay, failures },
           'capture run failed; restarting from the checkpoint',
         );
-        await new Promise<void>((r) => {
-          this.wakeSleep = r;
-          setTimeout(r, delay);
-        });
+        await Promise.race([
+          this.sleep(delay),
+          new Promise<void>((r) => {
+            this.wakeSleep = r;
+          }),
+        ]);
       }
     }
   }
 
-  private async replacedBy(run: CaptureRun): Promise<boolean> {
+  private async replacedBy(run: SupervisedRun): Promise<boolean> {
     // The newcomer sends its marker right after the InitProducerId that broke this run's transaction.
-    await new Promise((r) => setTimeout(r, 1_000));
+    await this.sleep(1_000);
     try {
       return await run.replaced();
     } catch (err) {

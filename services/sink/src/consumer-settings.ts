@@ -1,7 +1,7 @@
-import type { ConsumerConfig } from 'kafkajs';
+import type { ConsumerOptions } from '@sluice/core';
 
 /** How a sink's consumer reads (the bench's consumer ceiling reads the same way). */
-export const consumerSettings = (groupId: string): ConsumerConfig => ({
+export const consumerSettings = (groupId: string): ConsumerOptions => ({
   groupId,
   readUncommitted: false,
   // A crashed sink's partitions move to its successor once this session times out.

@@ -1,8 +1,14 @@
 import {
+  type BatchConsumer,
+  type BatchPayload,
   type Component,
+  type ConsumedRecord,
   classifyKafkaError,
   createKafka,
   heartbeatTopic,
+  isKafkaClientError,
+  type KafkaClient,
+  kafkaRebalanced,
   type Logger,
   ProgressMonitor,
   Registry,
@@ -10,7 +16,6 @@ import {
   SluiceError,
   tableTopicPattern,
 } from '@sluice/core';
-import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import type { PartitionCheckpoint } from './apply/checkpoint-table.ts';
 import { stopsSink } from './apply/ddl-rejection.ts';
 import type { TargetWriter } from './apply/target-writer.ts';
@@ -30,10 +35,18 @@ import { holdsShard, ShardHolds } from './route/shard-holds.ts';
 /** Longest wait between two tries of a target write: it resumes within 2 s of the target coming back. */
 const TARGET_RETRY_CAP_MS = 2_000;
 
-/** Kafka errors of a commit that lost its group membership; the consumer rejoins by itself. */
-const REBALANCED = new Set(['UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION', 'REBALANCE_IN_PROGRESS']);
+/** What the sink needs of its target (TargetWriter; a stand-in in unit tests). */
+export type SinkTarget = Pick<TargetWriter, 'apply' | 'markerFloor' | 'renameDone' | 'close'> & {
+  renameWaits: Pick<TargetWriter['renameWaits'], 'overdue' | 'over'>;
+};
 
-type Decoded = { message: KafkaMessage; change: TargetChange } | { message: KafkaMessage; error: SluiceError };
+/** The sink's seams besides its target: Kafka (the port) and the decoder of records; built from the config when absent. */
+export interface SinkDeps {
+  kafka?: KafkaClient;
+  decoder?: Pick<ChangeDecoder, 'decode' | 'decodeKnown'>;
+}
+
+type Decoded = { message: ConsumedRecord; change: TargetChange } | { message: ConsumedRecord; error: SluiceError };
 
 /**
  * One sink deployment: a consumer group (its name) reading the table topics read_committed,
@@ -45,14 +58,14 @@ export class Sink {
   private readonly cfg: SinkConfig;
   private readonly log: Logger;
   private readonly metrics: SinkMetrics;
-  private readonly kafka;
-  private readonly writer: TargetWriter;
-  private readonly decoder: ChangeDecoder;
+  private readonly kafka: KafkaClient;
+  private readonly writer: SinkTarget;
+  private readonly decoder: Pick<ChangeDecoder, 'decode' | 'decodeKnown'>;
   private readonly registry: Registry;
   private readonly router: Router;
   private readonly dlq: DeadLetterQueue;
   private readonly heartbeatTopic: string;
-  private consumer: Consumer | undefined;
+  private consumer: BatchConsumer | undefined;
   private subscribed = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private readonly abort = new AbortController();
@@ -68,15 +81,23 @@ export class Sink {
   /** Outcomes of the sink's own operations with Kafka, the target and the registry (readiness). */
   readonly progress: ProgressMonitor;
 
-  constructor(cfg: SinkConfig, writer: TargetWriter, log: Logger, metrics: SinkMetrics, progress?: ProgressMonitor) {
+  constructor(
+    cfg: SinkConfig,
+    writer: SinkTarget,
+    log: Logger,
+    metrics: SinkMetrics,
+    progress?: ProgressMonitor,
+    deps: SinkDeps = {},
+  ) {
     this.cfg = cfg;
     this.progress = progress ?? new ProgressMonitor({ graceMs: cfg.http.readyGraceMs });
     this.log = log;
     this.metrics = metrics;
     this.writer = writer;
-    this.kafka = createKafka({ brokers: cfg.kafka.brokers, clientId: `${cfg.kafka.clientId}-sink-${cfg.sinkName}`, log });
+    this.kafka =
+      deps.kafka ?? createKafka({ brokers: cfg.kafka.brokers, clientId: `${cfg.kafka.clientId}-sink-${cfg.sinkName}`, log });
     this.registry = new Registry(cfg.schemaRegistry.url, this.progress.watch('registry'));
-    this.decoder = new ChangeDecoder(this.registry, { versions: cfg.staleWriteGuard });
+    this.decoder = deps.decoder ?? new ChangeDecoder(this.registry, { versions: cfg.staleWriteGuard });
     this.router = new Router(cfg.routes);
     this.dlq = new DeadLetterQueue(this.kafka, cfg.topicPrefix, cfg.sinkName, log);
     this.heartbeatTopic = heartbeatTopic(cfg.topicPrefix);
@@ -140,19 +161,18 @@ export class Sink {
       // Partitions may have moved to other members meanwhile: read the floors again.
       this.floors.clear();
       const consumer = this.kafka.consumer(consumerSettings(this.cfg.sinkName));
-      consumer.on(consumer.events.CRASH, (e) => {
+      consumer.on('crash', (e) => {
         // A crash the sink caused (a target or registry error thrown by a batch) is not Kafka's.
-        const err = e.payload.error;
-        if (err.name.startsWith('KafkaJS')) this.progress.failed('kafka', classifyKafkaError(err, 'kafka consumer'));
-        if (!e.payload.restart) this.fatal?.(e.payload.error);
+        if (isKafkaClientError(e.error)) this.progress.failed('kafka', classifyKafkaError(e.error, 'kafka consumer'));
+        if (!e.restart) this.fatal?.(e.error);
       });
       // Answers from the broker: fetches (an idle one returns after maxWaitTime), heartbeats, commits.
       const answered = () => this.progress.ok('kafka');
-      consumer.on(consumer.events.FETCH, answered);
-      consumer.on(consumer.events.HEARTBEAT, answered);
-      consumer.on(consumer.events.COMMIT_OFFSETS, answered);
-      consumer.on(consumer.events.REQUEST_TIMEOUT, (e) =>
-        this.progress.failed('kafka', new SluiceError('KAFKA_UNAVAILABLE', `kafka request timed out (${e.payload.apiName})`)),
+      consumer.on('fetch', answered);
+      consumer.on('heartbeat', answered);
+      consumer.on('commit', answered);
+      consumer.on('request-timeout', (e) =>
+        this.progress.failed('kafka', new SluiceError('KAFKA_UNAVAILABLE', `kafka request timed out (${e.apiName})`)),
       );
       await consumer.connect();
       await consumer.subscribe({ topics, fromBeginning: true });
@@ -171,20 +191,14 @@ export class Sink {
   }
 
   /** Commits the offset; false when the group rebalanced meanwhile (the batch will be applied again). */
-  private async commit(consumer: Consumer, topic: string, partition: number, offset: string): Promise<boolean> {
+  private async commit(consumer: BatchConsumer, topic: string, partition: number, offset: string): Promise<boolean> {
     try {
       await consumer.commitOffsets([{ topic, partition, offset }]);
       return true;
     } catch (err) {
       // The group moved on (rebalance): the batch is applied but its offsets are not committed.
       // Whoever owns the partition now applies it again, which idempotent apply makes harmless.
-      if (
-        !REBALANCED.has(
-          String((err as { type?: string; cause?: { type?: string } }).cause?.type ?? (err as { type?: string }).type),
-        )
-      ) {
-        throw err;
-      }
+      if (!kafkaRebalanced(err)) throw err;
       this.log.warn({ topic, partition, offset }, 'offsets not committed: the group rebalanced; the batch will be applied again');
       return false;
     }
@@ -200,7 +214,7 @@ export class Sink {
     return this.floors.get(key);
   }
 
-  private async onBatch(consumer: Consumer, p: EachBatchPayload): Promise<void> {
+  private async onBatch(consumer: BatchConsumer, p: BatchPayload): Promise<void> {
     if (p.batch.messages.length === 0) return;
     // Stay in the group however long the target takes (or stays away): kafkajs throttles these.
     const beat = setInterval(() => void p.heartbeat().catch(() => undefined), 1_000);
@@ -217,14 +231,14 @@ export class Sink {
     }
   }
 
-  private async applyBatch(consumer: Consumer, p: EachBatchPayload): Promise<void> {
+  private async applyBatch(consumer: BatchConsumer, p: BatchPayload): Promise<void> {
     const { batch } = p;
     const started = Date.now();
     const last = batch.messages[batch.messages.length - 1]?.offset as string;
     const next = (BigInt(last) + 1n).toString();
     const base = { sink: this.cfg.sinkName, topic: batch.topic, partition: batch.partition, nextOffset: next };
     /** A rename marker the partition waits at: the batch ends before it (rename-gate.ts). */
-    let held: { message: KafkaMessage; wait: RenameWait } | undefined;
+    let held: { message: ConsumedRecord; wait: RenameWait } | undefined;
 
     if (batch.topic === this.heartbeatTopic) {
       const ts = await this.lastHeartbeat(batch.messages);
@@ -247,7 +261,7 @@ export class Sink {
           }
           // A rename marker ends its chunk: the partition may have to wait for the rename there.
           const r = decoded.findIndex((d) => 'change' in d && isRenameMarker(d.change));
-          const gate = r >= 0 ? (decoded[r] as { message: KafkaMessage; change: TargetChange }) : undefined;
+          const gate = r >= 0 ? (decoded[r] as { message: ConsumedRecord; change: TargetChange }) : undefined;
           if (gate) {
             chunk = chunk.slice(0, r + 1);
             decoded = decoded.slice(0, r + 1);
@@ -260,7 +274,7 @@ export class Sink {
             decoded = decoded.slice(0, -1);
           }
           if (chunk.length === 0) break;
-          const nextOffset = (BigInt((chunk[chunk.length - 1] as KafkaMessage).offset) + 1n).toString();
+          const nextOffset = (BigInt((chunk[chunk.length - 1] as ConsumedRecord).offset) + 1n).toString();
           if (pending) letters.push(...(await pending));
           pending = this.applyChunk(batch.topic, batch.partition, decoded, { ...base, nextOffset });
           const after: RenameWait | undefined = gate && !held ? waitAfter(gate.change) : undefined;
@@ -352,7 +366,7 @@ export class Sink {
     return letters;
   }
 
-  private decodeKnown(message: KafkaMessage, batch: { topic: string; partition: number }): Decoded | undefined {
+  private decodeKnown(message: ConsumedRecord, batch: { topic: string; partition: number }): Decoded | undefined {
     try {
       const change = this.decoder.decodeKnown(message.value);
       return change && this.routed(message, change, batch);
@@ -361,7 +375,7 @@ export class Sink {
     }
   }
 
-  private async decode(message: KafkaMessage, batch: { topic: string; partition: number }): Promise<Decoded> {
+  private async decode(message: ConsumedRecord, batch: { topic: string; partition: number }): Promise<Decoded> {
     try {
       return this.routed(message, await this.decoder.decode(message.value), batch);
     } catch (err) {
@@ -369,7 +383,7 @@ export class Sink {
     }
   }
 
-  private routed(message: KafkaMessage, decoded: TargetChange, batch: { topic: string; partition: number }): Decoded {
+  private routed(message: ConsumedRecord, decoded: TargetChange, batch: { topic: string; partition: number }): Decoded {
     if (decoded.kind === 'skip') return { message, change: decoded };
     const at = { topic: batch.topic, partition: batch.partition, offset: message.offset };
     const change = withPartitionHeader(
@@ -392,7 +406,7 @@ export class Sink {
     return { message, change: table === change.table ? change : { ...change, table } };
   }
 
-  private failed(message: KafkaMessage, err: unknown): Decoded {
+  private failed(message: ConsumedRecord, err: unknown): Decoded {
     const e = SluiceError.from(err, 'DECODE_FAILED');
     // A registry outage is not the record's fault: retry the batch rather than dead-letter it.
     if (e.retriable) throw e;
@@ -440,7 +454,7 @@ export class Sink {
     );
   }
 
-  private async lastHeartbeat(messages: KafkaMessage[]): Promise<number | null> {
+  private async lastHeartbeat(messages: ConsumedRecord[]): Promise<number | null> {
     const m = messages[messages.length - 1];
     if (!m?.value) return null;
     try {
@@ -456,7 +470,7 @@ export class Sink {
     this.metrics.lagSeconds.set(Math.max(0, Date.now() - this.lastSourceTsMs) / 1000);
   }
 
-  private letter(m: KafkaMessage, error: SluiceError, topic: string, partition: number, position: string | null): DeadLetter {
+  private letter(m: ConsumedRecord, error: SluiceError, topic: string, partition: number, position: string | null): DeadLetter {
     return { key: m.key ?? null, value: m.value ?? null, error, topic, partition, offset: m.offset, position };
   }
 

@@ -1,5 +1,4 @@
-import { type Registry, SluiceError } from '@sluice/core';
-import type { Message } from 'kafkajs';
+import { type OutgoingRecord, type Registry, SluiceError } from '@sluice/core';
 import type { TableChange } from '../event/transaction-assembler.ts';
 import { describeKey, type RecordLimits } from '../publish/record-limits.ts';
 
@@ -12,8 +11,8 @@ export async function encodeChanges(
   registry: Registry,
   changes: TableChange[],
   limits?: RecordLimits,
-): Promise<{ topic: string; message: Message }[]> {
-  const out: { topic: string; message: Message }[] = [];
+): Promise<{ topic: string; message: OutgoingRecord }[]> {
+  const out: { topic: string; message: OutgoingRecord }[] = [];
   for (const { table, change } of changes) {
     for (const f of table.avro.keyFields) {
       if (change.key[f.field] !== null && change.key[f.field] !== undefined) continue;

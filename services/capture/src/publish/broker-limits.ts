@@ -1,8 +1,4 @@
-import { classifyKafkaError, SluiceError } from '@sluice/core';
-import kafkajs, { type Admin } from 'kafkajs';
-
-// kafkajs is CommonJS and Node's named-export detection misses its enums.
-const { ConfigResourceTypes } = kafkajs;
+import { CONFIG_RESOURCE, classifyKafkaError, type KafkaAdmin, SluiceError } from '@sluice/core';
 
 import type { SourceFacts } from '../source/source-checks.ts';
 
@@ -14,14 +10,14 @@ const DEFAULT_SOCKET_REQUEST_MAX_BYTES = 104_857_600;
  * largest size capture publishes. A broker that cannot closes the connection, which looks like
  * an outage and would be retried for ever.
  */
-export async function assertBrokersTake(admin: Admin, batchBytes: number): Promise<void> {
+export async function assertBrokersTake(admin: KafkaAdmin, batchBytes: number): Promise<void> {
   let limits: { broker: string; bytes: number }[];
   try {
     const { brokers } = await admin.describeCluster();
     const res = await admin.describeConfigs({
       includeSynonyms: false,
       resources: brokers.map((b) => ({
-        type: ConfigResourceTypes.BROKER,
+        type: CONFIG_RESOURCE.BROKER,
         name: String(b.nodeId),
         configNames: ['socket.request.max.bytes'],
       })),

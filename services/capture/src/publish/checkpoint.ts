@@ -4,11 +4,12 @@ import {
   CHECKPOINT_KEY_SCHEMA,
   CHECKPOINT_SCHEMA,
   checkpointTopic,
+  type KafkaClient,
   keySubject,
   type Registry,
+  type TransactionalProducer,
   valueSubject,
 } from '@sluice/core';
-import type { Kafka, Producer } from 'kafkajs';
 import { type MarkerAt, startMarkerKey } from './takeover.ts';
 
 export interface Checkpoint {
@@ -87,8 +88,8 @@ export class CheckpointCodec {
  * its own (a tombstone under a separate key) and reads until it sees it.
  */
 export async function readLastCheckpoint(opts: {
-  kafka: Kafka;
-  producer: Producer;
+  kafka: KafkaClient;
+  producer: TransactionalProducer;
   codec: CheckpointCodec;
   registry: Registry;
   captureId: string;

@@ -4,7 +4,9 @@ import {
   keySubject,
   type Logger,
   type Op,
+  type OutgoingRecord,
   RENAME_HEADER,
+  type RecordHeaders,
   type Registry,
   type RenameHeader,
   redactSql,
@@ -15,7 +17,6 @@ import {
   tableKey,
   valueSubject,
 } from '@sluice/core';
-import type { IHeaders, Message } from 'kafkajs';
 import type { EncodedTable, TableRegistry } from '../encode/table-registry.ts';
 import { type DdlStatement, parseDdl, type TableName } from '../event/ddl-statement.ts';
 import { partitionMoveOf } from '../event/partition-move.ts';
@@ -27,7 +28,7 @@ import { PartitionTracker } from './partition-tracker.ts';
 import { renameSteps } from './rename-steps.ts';
 import type { TopicManager } from './topic-manager.ts';
 
-type Out = { topic: string; message: Message };
+type Out = { topic: string; message: OutgoingRecord };
 /** A table's value schema as published: its topic and registry id (and the table, when in hand). */
 type Encoding = { topic: string; valueId: number; table?: EncodedTable };
 
@@ -317,7 +318,7 @@ export class DdlRecords {
     rename?: RenameHeader,
     row = 0,
     query: string | null = ctx.statement,
-    extra?: IHeaders,
+    extra?: RecordHeaders,
     barrier = true,
   ): Promise<Out[]> {
     const { registry, topics, prefix } = this.opts;
@@ -349,7 +350,7 @@ export class DdlRecords {
     const key = await registry.encode(ctx.truncateKey, { table: `${t.database}.${t.table}` });
     const value = await registry.encode(enc.valueId, envelope);
     const partitions = await topics.partitions(enc.topic);
-    let headers: IHeaders | undefined;
+    let headers: RecordHeaders | undefined;
     if (rename) headers = { [RENAME_HEADER]: JSON.stringify(rename) };
     else if ((op === 's' || op === 't') && partitions > 1 && barrier) {
       // A statement that removes rows (TRUNCATE [PARTITION], DROP TABLE) runs once every partition is at its marker.

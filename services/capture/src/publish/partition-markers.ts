@@ -1,9 +1,15 @@
-import { PARTITION_HEADER, type PartitionHeader, type PartitionMove, structureFromAttributes } from '@sluice/core';
-import type { IHeaders, Message } from 'kafkajs';
+import {
+  type OutgoingRecord,
+  PARTITION_HEADER,
+  type PartitionHeader,
+  type PartitionMove,
+  type RecordHeaders,
+  structureFromAttributes,
+} from '@sluice/core';
 import type { TableName } from '../event/ddl-statement.ts';
 import type { PartitionMoveStatement } from '../event/partition-move.ts';
 
-type Out = { topic: string; message: Message };
+type Out = { topic: string; message: OutgoingRecord };
 type Encoding = { topic: string; valueId: number };
 
 /** The `PARTITION BY` clause a table's value schema carries (`sluice.partitioning`), if any. */
@@ -14,7 +20,7 @@ export function partitioningOf(valueSchema: Record<string, unknown> | undefined)
 }
 
 /** The header of a TRUNCATE / DROP PARTITION marker: the partitioning before the statement. */
-export const partitioningHeader = (partitioning: string | undefined): IHeaders | undefined =>
+export const partitioningHeader = (partitioning: string | undefined): RecordHeaders | undefined =>
   partitioning ? { [PARTITION_HEADER]: JSON.stringify({ partitioning } satisfies PartitionHeader) } : undefined;
 
 export interface MoveIo {
@@ -25,7 +31,7 @@ export interface MoveIo {
   /** The partitioned table's `PARTITION BY` clause before the statement. */
   partitioningBefore: (t: TableName) => Promise<string | undefined>;
   /** One marker on every partition of `enc`'s topic, with these headers. */
-  marker: (t: TableName, enc: Encoding, headers: IHeaders) => Promise<Out[]>;
+  marker: (t: TableName, enc: Encoding, headers: RecordHeaders) => Promise<Out[]>;
 }
 
 /**
@@ -60,7 +66,7 @@ export async function moveMarkers(move: PartitionMoveStatement, id: string, io: 
     partitions,
     ...(move.definition ? { definition: move.definition } : {}),
   };
-  const headers: IHeaders = {
+  const headers: RecordHeaders = {
     [PARTITION_HEADER]: JSON.stringify({ ...(partitioning ? { partitioning } : {}), move: header } satisfies PartitionHeader),
   };
   const out: Out[] = [];

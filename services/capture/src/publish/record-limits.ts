@@ -1,7 +1,12 @@
-import { type AvroRow, BATCH_OVERHEAD_BYTES, KAFKA_DEFAULT_MAX_MESSAGE_BYTES, SluiceError } from '@sluice/core';
-import type { Message } from 'kafkajs';
+import {
+  type AvroRow,
+  BATCH_OVERHEAD_BYTES,
+  KAFKA_DEFAULT_MAX_MESSAGE_BYTES,
+  type OutgoingRecord,
+  SluiceError,
+} from '@sluice/core';
 
-export const recordBytes = (m: Message): number =>
+export const recordBytes = (m: OutgoingRecord): number =>
   ((m.key as Buffer | null)?.length ?? 0) + ((m.value as Buffer | null)?.length ?? 0);
 
 /** A key for an error message: short, and readable whatever its types. */
@@ -31,7 +36,7 @@ export class RecordLimits {
     this.fitTopic = fitTopic;
   }
 
-  check(table: { database: string; table: string }, key: AvroRow, message: Message): void {
+  check(table: { database: string; table: string }, key: AvroRow, message: OutgoingRecord): void {
     const bytes = recordBytes(message);
     if (bytes <= this.maxRecordBytes) return;
     throw new SluiceError(
@@ -43,7 +48,7 @@ export class RecordLimits {
   }
 
   /** Raises the max.message.bytes of topics that get a record over Kafka's default. */
-  async fit(records: { topic: string; message: Message }[]): Promise<void> {
+  async fit(records: { topic: string; message: OutgoingRecord }[]): Promise<void> {
     const need = new Map<string, number>();
     for (const { topic, message } of records) {
       const bytes = recordBytes(message) + BATCH_OVERHEAD_BYTES;

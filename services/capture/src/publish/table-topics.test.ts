@@ -1,5 +1,4 @@
-import { foldTopicName, mappedTableTopic, SluiceError } from '@sluice/core';
-import type { Admin } from 'kafkajs';
+import { foldTopicName, type KafkaAdmin, mappedTableTopic, SluiceError } from '@sluice/core';
 import { describe, expect, it } from 'vitest';
 import { ensureTableTopic } from './table-topics.ts';
 import { TopicManager } from './topic-manager.ts';
@@ -23,7 +22,7 @@ function fakeKafka(initial: string[]) {
       return true;
     },
   };
-  return { topics, admin: admin as unknown as Admin };
+  return { topics, admin: admin as unknown as KafkaAdmin };
 }
 
 const defaults = { partitions: 1, replicationFactor: 1, cleanupPolicy: 'delete', maxMessageBytes: 1_114_112 };

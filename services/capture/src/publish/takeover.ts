@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Kafka } from 'kafkajs';
+import type { KafkaClient } from '@sluice/core';
 
 /**
  * Standby takeover, seen from the instance being replaced. A newer instance fences this one's
@@ -28,7 +28,7 @@ export interface MarkerAt {
  * producer fenced this one. Reads the last tailRecords up to the high watermark, within timeoutMs.
  */
 export async function anotherInstanceStarted(opts: {
-  kafka: Kafka;
+  kafka: KafkaClient;
   topic: string;
   captureId: string;
   since: MarkerAt;

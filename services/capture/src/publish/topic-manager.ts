@@ -1,5 +1,4 @@
-import { classifyKafkaError, ensureMaxMessageBytes, tableTopic } from '@sluice/core';
-import type { Admin } from 'kafkajs';
+import { classifyKafkaError, ensureMaxMessageBytes, type KafkaAdmin, tableTopic } from '@sluice/core';
 
 /**
  * Creates topics on first use, sized for the largest record capture publishes (max.message.bytes
@@ -8,7 +7,7 @@ import type { Admin } from 'kafkajs';
  * older version keep Kafka's 1 MiB default until then).
  */
 export class TopicManager {
-  private readonly admin: Admin;
+  private readonly admin: KafkaAdmin;
   private readonly known = new Set<string>();
   private listed = false;
   private readonly partitionCount = new Map<string, number>();
@@ -17,7 +16,7 @@ export class TopicManager {
   private readonly defaults: { partitions: number; replicationFactor: number; cleanupPolicy: string; maxMessageBytes: number };
 
   constructor(
-    admin: Admin,
+    admin: KafkaAdmin,
     defaults: { partitions: number; replicationFactor: number; cleanupPolicy: string; maxMessageBytes: number },
   ) {
     this.admin = admin;

@@ -1,5 +1,14 @@
-import { chunkRecords, classifyKafkaError, kafkaFenced, type Logger, type OperationWatch, type SluiceError } from '@sluice/core';
-import type { Message, Producer, Transaction } from 'kafkajs';
+import {
+  chunkRecords,
+  classifyKafkaError,
+  type KafkaTransaction,
+  kafkaFenced,
+  type Logger,
+  type OperationWatch,
+  type OutgoingRecord,
+  type SluiceError,
+  type TransactionalProducer,
+} from '@sluice/core';
 import type { Checkpoint, CheckpointCodec } from './checkpoint.ts';
 
 /**
@@ -7,7 +16,7 @@ import type { Checkpoint, CheckpointCodec } from './checkpoint.ts';
  * part of a source transaction too large to hold (no checkpoint: more of it follows).
  */
 export interface PublishUnit {
-  messages: { topic: string; message: Message }[];
+  messages: { topic: string; message: OutgoingRecord }[];
   /** Absent for a part of a source transaction: the Kafka transaction stays open for the rest. */
   checkpoint?: Checkpoint;
   /** Source bytes this unit stands for (binlog event sizes): what backpressure counts. */
@@ -15,6 +24,9 @@ export interface PublishUnit {
   /** Bytes of the encoded keys and values. */
   encodedBytes: number;
 }
+
+/** What the publisher needs of the checkpoint codec: its topic and the record of a checkpoint. */
+export type CheckpointRecords = Pick<CheckpointCodec, 'topic' | 'encode'>;
 
 /** Records per Kafka transaction, and per produce request (the broker default caps a request at 1 MiB). */
 const TXN_MAX_BYTES = 8 * 1024 * 1024;
@@ -31,8 +43,8 @@ const SEND_MAX_BYTES = 512 * 1024;
  * initTransactions aborts, so read_committed consumers never see a part.
  */
 export class TransactionalPublisher {
-  private readonly producer: Producer;
-  private readonly codec: CheckpointCodec;
+  private readonly producer: TransactionalProducer;
+  private readonly codec: CheckpointRecords;
   private readonly log: Logger;
   private readonly maxBytes: number;
   private queue: PublishUnit[] = [];
@@ -41,7 +53,7 @@ export class TransactionalPublisher {
   private failure: SluiceError | undefined;
   private roomWaiters: (() => void)[] = [];
   /** The Kafka transaction holding parts of a source transaction whose end has not come yet. */
-  private open: { txn: Transaction; records: number } | undefined;
+  private open: { txn: KafkaTransaction; records: number } | undefined;
   lastCheckpoint: Checkpoint | undefined;
 
   private readonly onCommit: (checkpoint: Checkpoint, records: number) => void;
@@ -49,8 +61,8 @@ export class TransactionalPublisher {
   private readonly watch: OperationWatch | undefined;
 
   constructor(opts: {
-    producer: Producer;
-    codec: CheckpointCodec;
+    producer: TransactionalProducer;
+    codec: CheckpointRecords;
     log: Logger;
     maxBytes: number;
     onCommit?: (checkpoint: Checkpoint, records: number) => void;

@@ -1,13 +1,14 @@
 import {
   type AvroRow,
   type BinlogPosition,
+  type KafkaClient,
   type Logger,
+  type OutgoingRecord,
   type Registry,
   type SourceBlock,
   schemaIdOf,
   tableKey,
 } from '@sluice/core';
-import type { Kafka, Message } from 'kafkajs';
 import type { EncodedTable } from '../encode/table-registry.ts';
 import { toAvroRow } from '../event/change-builder.ts';
 import { CONNECTOR_VERSION } from '../event/transaction-assembler.ts';
@@ -61,7 +62,7 @@ export interface GoneReport {
  * Memory holds one batch; time grows with the topic's size (one read of it per table).
  */
 export async function removeGoneKeys(opts: {
-  kafka: Kafka;
+  kafka: KafkaClient;
   registry: Registry;
   snap: ConsistentSnapshot;
   table: EncodedTable;
@@ -69,7 +70,7 @@ export async function removeGoneKeys(opts: {
   tombstones: boolean;
   /** The snapshot's source block for this table. */
   source: SourceBlock;
-  publish: (messages: { topic: string; message: Message }[], bytes: number) => Promise<void>;
+  publish: (messages: { topic: string; message: OutgoingRecord }[], bytes: number) => Promise<void>;
   log: Logger;
   stopping: () => boolean;
   batchSize?: number;
@@ -104,7 +105,7 @@ export async function removeGoneKeys(opts: {
     }
     const gone = goneOf(candidates, present);
     if (!gone.length) return;
-    const messages: { topic: string; message: Message }[] = [];
+    const messages: { topic: string; message: OutgoingRecord }[] = [];
     for (const c of gone) {
       const value = await registry.encode(c.valueSchemaId, deleteEnvelope(c.after, opts.source, Date.now()));
       messages.push({ topic: table.topic, message: { key: c.key, value } });

@@ -1,6 +1,5 @@
 import type { Registry } from '@sluice/core';
-import { BinlogPosition, type Logger, type SourceBlock, tableKey } from '@sluice/core';
-import type { Kafka } from 'kafkajs';
+import { BinlogPosition, type KafkaClient, type Logger, type SourceBlock, tableKey } from '@sluice/core';
 import type mysql from 'mysql2/promise';
 import { encodeChanges } from '../encode/record-encoder.ts';
 import type { TableRegistry } from '../encode/table-registry.ts';
@@ -48,7 +47,7 @@ export async function runSnapshot(opts: {
   /** Size ceiling and topic sizing of records (record-limits.ts). */
   limits?: RecordLimits;
   /** To look for keys the tables' topics hold but the source no longer has (remove-gone.ts). */
-  kafka?: Kafka;
+  kafka?: KafkaClient;
   onGone?: (n: number) => void;
 }): Promise<BinlogPosition> {
   const snap = await ConsistentSnapshot.open(opts.connection, opts.flavor);

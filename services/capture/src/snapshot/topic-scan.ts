@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { SluiceError } from '@sluice/core';
-import type { Kafka, KafkaMessage } from 'kafkajs';
+import { type ConsumedRecord, type KafkaClient, SluiceError } from '@sluice/core';
 
 /**
  * Reads every committed record of a topic from its start up to its end of now (the last stable
@@ -10,10 +9,10 @@ import type { Kafka, KafkaMessage } from 'kafkajs';
  * measured end) are not waited for. Returns false, reading nothing, when the topic is empty.
  */
 export async function scanTopic(opts: {
-  kafka: Kafka;
+  kafka: KafkaClient;
   topic: string;
   groupPrefix: string;
-  each: (message: KafkaMessage) => Promise<void>;
+  each: (message: ConsumedRecord) => Promise<void>;
   /** Checked before each record: true ends the read early (the capture is stopping). */
   stopping?: () => boolean;
   /** Fails when no record or batch arrives for this long (Kafka gone). */
@@ -35,7 +34,7 @@ export async function scanTopic(opts: {
     const done = new Promise<void>((resolve) => {
       finish = resolve;
     });
-    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+    consumer.on('batch-end', (payload) => {
       lastProgress = Date.now();
       const last = pending.get(payload.partition);
       if (last !== undefined && BigInt(payload.lastOffset) >= last) pending.delete(payload.partition);

@@ -1,5 +1,5 @@
 import { TableFilter } from '@sluice/capture/src/source/table-filter.ts';
-import type { Admin } from 'kafkajs';
+import type { KafkaAdmin } from '@sluice/core';
 import { readTopicConfigs, type TopicConfig } from '../shared/topic-configs.ts';
 import type { TopicTables } from '../shared/topic-tables.ts';
 import { prefixTopics } from '../topics/topic-kinds.ts';
@@ -12,7 +12,7 @@ import type { BootstrapPartition, GroupState } from './plan.ts';
  * of each topic (mapped topic names do not spell it).
  */
 export async function readBootstrapPartitions(
-  admin: Admin,
+  admin: KafkaAdmin,
   prefix: string,
   patterns: string[],
   all: string[],
@@ -41,7 +41,7 @@ export async function readBootstrapPartitions(
 }
 
 /** The group's committed offsets (on any topic) and active members. */
-export async function readGroupState(admin: Admin, group: string): Promise<GroupState> {
+export async function readGroupState(admin: KafkaAdmin, group: string): Promise<GroupState> {
   const [described] = (await admin.describeGroups([group])).groups;
   const offsets = await admin.fetchOffsets({ groupId: group });
   return {

@@ -1,6 +1,5 @@
 import { TableFilter } from '@sluice/capture/src/source/table-filter.ts';
-import { tableTopicPattern } from '@sluice/core';
-import type { Admin } from 'kafkajs';
+import { type KafkaAdmin, tableTopicPattern } from '@sluice/core';
 import { deletesOldRecords, readTopicConfigs } from '../shared/topic-configs.ts';
 import type { TopicTables } from '../shared/topic-tables.ts';
 import type { PartitionState } from './plan.ts';
@@ -12,7 +11,7 @@ import type { PartitionState } from './plan.ts';
  * `tables` names the table of each topic (mapped topic names do not spell it).
  */
 export async function readPartitions(
-  admin: Admin,
+  admin: KafkaAdmin,
   opts: { group: string; prefix: string; patterns: string[]; tables: TopicTables; timeMs?: number },
 ): Promise<PartitionState[]> {
   const filter = opts.patterns.length ? new TableFilter({ include: opts.patterns, exclude: [] }) : undefined;
@@ -47,7 +46,7 @@ export async function readPartitions(
 }
 
 /** retention.ms of the topics that delete old records; compacted-only topics keep a last image per key. */
-async function retentionByTopic(admin: Admin, topics: string[]): Promise<Map<string, number>> {
+async function retentionByTopic(admin: KafkaAdmin, topics: string[]): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   for (const [topic, c] of await readTopicConfigs(admin, topics)) if (deletesOldRecords(c)) out.set(topic, c.retentionMs);
   return out;

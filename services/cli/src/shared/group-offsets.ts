@@ -1,5 +1,4 @@
-import { SluiceError } from '@sluice/core';
-import type { Admin, Kafka } from 'kafkajs';
+import { type KafkaAdmin, type KafkaClient, SluiceError } from '@sluice/core';
 
 export interface OffsetEntry {
   topic: string;
@@ -8,7 +7,7 @@ export interface OffsetEntry {
 }
 
 /** The entries whose committed offset in the group is not (yet) the one asked for. */
-export async function uncommitted(admin: Admin, groupId: string, entries: OffsetEntry[]): Promise<OffsetEntry[]> {
+export async function uncommitted(admin: KafkaAdmin, groupId: string, entries: OffsetEntry[]): Promise<OffsetEntry[]> {
   const topics = [...new Set(entries.map((e) => e.topic))];
   const got = await admin.fetchOffsets({ groupId, topics });
   const at = (e: OffsetEntry) =>
@@ -24,8 +23,8 @@ export async function uncommitted(admin: Admin, groupId: string, entries: Offset
  * committed offsets read back as asked.
  */
 export async function commitGroupOffsets(
-  kafka: Kafka,
-  admin: Admin,
+  kafka: KafkaClient,
+  admin: KafkaAdmin,
   groupId: string,
   entries: OffsetEntry[],
   timeoutMs = 60_000,
@@ -39,7 +38,7 @@ export async function commitGroupOffsets(
   });
   done.catch(() => undefined); // a crash before the wait below is still seen there
   let checking = false;
-  consumer.on(consumer.events.FETCH, () => {
+  consumer.on('fetch', () => {
     if (checking) return;
     checking = true;
     uncommitted(admin, groupId, entries)
@@ -51,7 +50,7 @@ export async function commitGroupOffsets(
         checking = false;
       });
   });
-  consumer.on(consumer.events.CRASH, (e) => finish(e.payload.error));
+  consumer.on('crash', (e) => finish(e.error));
   let timer: NodeJS.Timeout | undefined;
   try {
     await consumer.connect();

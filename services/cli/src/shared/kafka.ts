@@ -1,25 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { SluiceError } from '@sluice/core';
-import { type Admin, Kafka, type KafkaMessage, logLevel } from 'kafkajs';
+import { type ConsumedRecord, createCliKafka, type KafkaAdmin, type KafkaClient, SluiceError } from '@sluice/core';
 
 /**
- * A Kafka client for one CLI run: few retries (an operator waits for the answer), and kafkajs'
- * own logs off unless SLUICE_LOG_LEVEL=debug, so that stdout stays the report.
+ * A Kafka client for one CLI run: few retries (an operator waits for the answer), and the
+ * client's own logs off unless SLUICE_LOG_LEVEL=debug, so that stdout stays the report.
  */
-export function cliKafka(brokers: string[]): Kafka {
-  const debug = process.env.SLUICE_LOG_LEVEL === 'debug';
-  return new Kafka({
-    clientId: 'sluice-cli',
-    brokers,
-    connectionTimeout: 5000,
-    retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 2000 },
-    logLevel: debug ? logLevel.DEBUG : logLevel.NOTHING,
-    logCreator: () => (e) => process.stderr.write(`kafkajs ${e.label}: ${e.log.message}\n`),
-  });
+export function cliKafka(brokers: string[]): KafkaClient {
+  return createCliKafka({ brokers, clientId: 'sluice-cli', debug: process.env.SLUICE_LOG_LEVEL === 'debug' });
 }
 
 /** Connects an admin client, naming the brokers when they cannot be reached. */
-export async function connectAdmin(kafka: Kafka, brokers: string[]): Promise<Admin> {
+export async function connectAdmin(kafka: KafkaClient, brokers: string[]): Promise<KafkaAdmin> {
   const admin = kafka.admin();
   try {
     await admin.connect();
@@ -38,12 +29,12 @@ export async function connectAdmin(kafka: Kafka, brokers: string[]): Promise<Adm
  * decodes only the ones it keeps.
  */
 export async function latestPerKey(
-  kafka: Kafka,
-  admin: Admin,
+  kafka: KafkaClient,
+  admin: KafkaAdmin,
   topic: string,
   timeoutMs = 30_000,
-): Promise<Map<string, KafkaMessage>> {
-  const latest = new Map<string, KafkaMessage>();
+): Promise<Map<string, ConsumedRecord>> {
+  const latest = new Map<string, ConsumedRecord>();
   if (!(await admin.listTopics()).includes(topic)) return latest;
   const ends = await admin.fetchTopicOffsets(topic);
   const pending = new Map(ends.filter((p) => BigInt(p.high) > BigInt(p.low)).map((p) => [p.partition, BigInt(p.high) - 1n]));
@@ -54,7 +45,7 @@ export async function latestPerKey(
   const done = new Promise<void>((resolve) => {
     finish = resolve;
   });
-  consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+  consumer.on('batch-end', (payload) => {
     const last = pending.get(payload.partition);
     if (last !== undefined && BigInt(payload.lastOffset) >= last) pending.delete(payload.partition);
     if (!pending.size) finish();

@@ -1,7 +1,4 @@
-import kafkajs, { type Admin } from 'kafkajs';
-
-// kafkajs is CommonJS and this export is not visible to Node's named-export detection.
-const { ConfigResourceTypes } = kafkajs;
+import { CONFIG_RESOURCE, type KafkaAdmin } from '@sluice/core';
 
 /** The settings that say how long a topic keeps its records. */
 export interface TopicConfig {
@@ -12,12 +9,12 @@ export interface TopicConfig {
 }
 
 /** cleanup.policy and retention.ms of each topic (the broker's defaults where the topic sets none). */
-export async function readTopicConfigs(admin: Admin, topics: string[]): Promise<Map<string, TopicConfig>> {
+export async function readTopicConfigs(admin: KafkaAdmin, topics: string[]): Promise<Map<string, TopicConfig>> {
   const out = new Map<string, TopicConfig>();
   if (!topics.length) return out;
   const { resources } = await admin.describeConfigs({
     includeSynonyms: false,
-    resources: topics.map((name) => ({ type: ConfigResourceTypes.TOPIC, name, configNames: ['cleanup.policy', 'retention.ms'] })),
+    resources: topics.map((name) => ({ type: CONFIG_RESOURCE.TOPIC, name, configNames: ['cleanup.policy', 'retention.ms'] })),
   });
   for (const r of resources) {
     const get = (k: string) => r.configEntries.find((e) => e.configName === k)?.configValue;

@@ -1,5 +1,4 @@
-import { checkpointTopic, type Registry } from '@sluice/core';
-import type { Admin, Kafka } from 'kafkajs';
+import { checkpointTopic, type KafkaAdmin, type KafkaClient, type Registry } from '@sluice/core';
 import { latestPerKey } from '../shared/kafka.ts';
 import type { SourcePosition } from '../shared/source-position.ts';
 
@@ -18,8 +17,8 @@ export interface CaptureCheckpoint {
 
 /** Every capture's last checkpoint in the topic (one record per capture id survives compaction). */
 export async function readCaptureCheckpoints(
-  kafka: Kafka,
-  admin: Admin,
+  kafka: KafkaClient,
+  admin: KafkaAdmin,
   registry: Registry,
   prefix: string,
 ): Promise<CaptureCheckpoint[]> {

@@ -1,5 +1,4 @@
-import { qualified, Registry } from '@sluice/core';
-import type { Admin, Kafka } from 'kafkajs';
+import { type KafkaAdmin, type KafkaClient, qualified, Registry } from '@sluice/core';
 import { Session } from '../shared/session.ts';
 import { readSourcePosition, type SourcePosition } from '../shared/source-position.ts';
 import { type CaptureProcessMetrics, readCaptureMetrics } from './capture-metrics.ts';
@@ -10,8 +9,8 @@ import { captureVerdict, sinkVerdict, type Verdict } from './health.ts';
 import { findSinkGroups, readSinkGroup, type SinkGroup } from './sink-status.ts';
 
 export interface StatusInputs {
-  kafka: Kafka;
-  admin: Admin;
+  kafka: KafkaClient;
+  admin: KafkaAdmin;
   registryUrl: string | undefined;
   prefix: string;
   sourceUrl: string | undefined;

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { dlqTopic } from '@sluice/core';
-import type { Admin, Kafka } from 'kafkajs';
+import { dlqTopic, type KafkaAdmin, type KafkaClient } from '@sluice/core';
 
 export interface DeadLetters {
   count: number;
@@ -13,8 +12,8 @@ export interface DeadLetters {
  * when the sink never dead-lettered anything (no DLQ topic).
  */
 export async function readDeadLetters(
-  kafka: Kafka,
-  admin: Admin,
+  kafka: KafkaClient,
+  admin: KafkaAdmin,
   prefix: string,
   sink: string,
 ): Promise<DeadLetters | undefined> {

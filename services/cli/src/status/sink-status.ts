@@ -1,5 +1,4 @@
-import { heartbeatTopic, tableTopicPattern } from '@sluice/core';
-import type { Admin } from 'kafkajs';
+import { heartbeatTopic, type KafkaAdmin, tableTopicPattern } from '@sluice/core';
 
 /** One partition of a sink group: where it has committed and where the topic ends. */
 export interface PartitionLag {
@@ -26,7 +25,7 @@ export interface SinkGroup {
  * Sink groups are the consumer groups with committed offsets on the prefix's table or heartbeat
  * topics (reader groups of tools commit nothing). `only` names the groups to look at instead.
  */
-export async function findSinkGroups(admin: Admin, prefix: string, only: string[]): Promise<string[]> {
+export async function findSinkGroups(admin: KafkaAdmin, prefix: string, only: string[]): Promise<string[]> {
   if (only.length) return only;
   const pattern = tableTopicPattern(prefix);
   const heartbeats = heartbeatTopic(prefix);
@@ -43,7 +42,7 @@ export async function findSinkGroups(admin: Admin, prefix: string, only: string[
 }
 
 /** A sink group's members and, per partition of every table topic of the prefix, its lag. */
-export async function readSinkGroup(admin: Admin, name: string, prefix: string): Promise<SinkGroup> {
+export async function readSinkGroup(admin: KafkaAdmin, name: string, prefix: string): Promise<SinkGroup> {
   const pattern = tableTopicPattern(prefix);
   const topics = (await admin.listTopics()).filter((t) => pattern.test(t) || t === heartbeatTopic(prefix)).sort();
   const [described] = (await admin.describeGroups([name])).groups;

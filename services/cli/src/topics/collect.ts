@@ -1,4 +1,4 @@
-import type { Admin } from 'kafkajs';
+import type { KafkaAdmin } from '@sluice/core';
 import { readTopicConfigs } from '../shared/topic-configs.ts';
 import { readSizes, type TopicSize } from './sizes.ts';
 import { compactionWarning, prefixTopics, type TopicKind } from './topic-kinds.ts';
@@ -26,7 +26,7 @@ export interface TopicsReport {
 }
 
 /** Every topic of a prefix with its partitions, cleanup and retention settings, offsets and sizes. */
-export async function collectTopics(admin: Admin, prefix: string, all?: string[]): Promise<TopicsReport> {
+export async function collectTopics(admin: KafkaAdmin, prefix: string, all?: string[]): Promise<TopicsReport> {
   const mine = prefixTopics(prefix, all ?? (await admin.listTopics()));
   const names = mine.map((t) => t.topic);
   const configs = await readTopicConfigs(admin, names);

@@ -1,5 +1,11 @@
-import { describeLogDirs, type LogDirsRequestTopic, logDirErrors, replicaSizes, SluiceError } from '@sluice/core';
-import type { Admin } from 'kafkajs';
+import {
+  describeLogDirs,
+  type KafkaAdmin,
+  type LogDirsRequestTopic,
+  logDirErrors,
+  replicaSizes,
+  SluiceError,
+} from '@sluice/core';
 
 /** Where each partition of a topic is led: broker id, -1 without a leader. */
 export type Leaders = Map<string, { partition: number; leader: number }[]>;
@@ -39,7 +45,7 @@ export function leaderSizes(leaders: Leaders, brokers: BrokerSizes): Map<string,
  * partitions unknown and adds a note: the rest of `sluice topics` does not depend on sizes.
  */
 export async function readSizes(
-  admin: Admin,
+  admin: KafkaAdmin,
   topics: string[],
   timeoutMs = 10_000,
 ): Promise<{ sizes: Map<string, TopicSize>; notes: string[] }> {

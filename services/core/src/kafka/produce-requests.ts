@@ -1,18 +1,18 @@
-import type { Message, TopicMessages } from 'kafkajs';
+import type { OutgoingRecord, TopicRecords } from './port/records.ts';
 
-/** kafkajs groups a request's messages per partition in quadratic time: keep requests short. */
+/** The client (kafkajs) groups a request's messages per partition in quadratic time: keep requests short. */
 const SEND_MAX_RECORDS = 1000;
 
-const recordSize = (m: Message): number => (m.key?.length ?? 0) + (m.value?.length ?? 0) + 64;
+const recordSize = (m: OutgoingRecord): number => (m.key?.length ?? 0) + (m.value?.length ?? 0) + 64;
 
 /** Splits records into produce requests of at most maxBytes each (a larger single record goes alone). */
 export function chunkRecords(
-  records: { topic: string; message: Message }[],
+  records: { topic: string; message: OutgoingRecord }[],
   maxBytes: number,
   maxRecords = SEND_MAX_RECORDS,
-): TopicMessages[][] {
-  const chunks: TopicMessages[][] = [];
-  let current = new Map<string, Message[]>();
+): TopicRecords[][] {
+  const chunks: TopicRecords[][] = [];
+  let current = new Map<string, OutgoingRecord[]>();
   let size = 0;
   let count = 0;
   const flush = () => {

@@ -1,27 +1,22 @@
-import kafkajs, { type Admin } from 'kafkajs';
-import { classifyKafkaError } from './kafka-errors.ts';
-
-// kafkajs is CommonJS and Node's named-export detection misses its enums.
-const { ConfigResourceTypes } = kafkajs;
+import { classifyKafkaError } from './kafkajs/kafka-errors.ts';
+import { CONFIG_RESOURCE, DYNAMIC_TOPIC_CONFIG, type KafkaAdmin } from './port/admin.ts';
 
 /** What a record batch adds to its records (batch header, record headers, varints), with room to spare. */
 export const BATCH_OVERHEAD_BYTES = 64 * 1024;
 /** Kafka's default max.message.bytes (broker message.max.bytes): a topic without an override takes this. */
 export const KAFKA_DEFAULT_MAX_MESSAGE_BYTES = 1_048_588;
-/** Kafka's ConfigSource for a value set on the topic itself (the only ones an AlterConfigs must carry over). */
-const DYNAMIC_TOPIC_CONFIG = 1;
 
 /**
  * A topic's max.message.bytes, raised to at least `bytes` when it is smaller (returns the value in
  * force afterwards). Other settings set on the topic are carried over: AlterConfigs replaces the
  * topic's whole set.
  */
-export async function ensureMaxMessageBytes(admin: Admin, topic: string, bytes: number): Promise<number> {
+export async function ensureMaxMessageBytes(admin: KafkaAdmin, topic: string, bytes: number): Promise<number> {
   let entries: { configName: string; configValue: string; configSource: number }[];
   try {
     const res = await admin.describeConfigs({
       includeSynonyms: false,
-      resources: [{ type: ConfigResourceTypes.TOPIC, name: topic }],
+      resources: [{ type: CONFIG_RESOURCE.TOPIC, name: topic }],
     });
     entries = res.resources[0]?.configEntries ?? [];
   } catch (err) {
@@ -39,7 +34,7 @@ export async function ensureMaxMessageBytes(admin: Admin, topic: string, bytes: 
       validateOnly: false,
       resources: [
         {
-          type: ConfigResourceTypes.TOPIC,
+          type: CONFIG_RESOURCE.TOPIC,
           name: topic,
           configEntries: [...keep, { name: 'max.message.bytes', value: String(bytes) }],
         },

@@ -5,10 +5,12 @@ import {
   dlqTopic,
   ensureMaxMessageBytes,
   KAFKA_DEFAULT_MAX_MESSAGE_BYTES,
+  type KafkaAdmin,
+  type KafkaClient,
+  type KafkaProducer,
   type Logger,
   type SluiceError,
 } from '@sluice/core';
-import type { Admin, Kafka, Producer } from 'kafkajs';
 
 export interface DeadLetter {
   /** The original record, untouched, so it can be inspected or replayed. */
@@ -36,14 +38,14 @@ const letterBytes = (l: DeadLetter): number => (l.key?.length ?? 0) + (l.value?.
  */
 export class DeadLetterQueue {
   readonly topic: string;
-  private readonly producer: Producer;
-  private readonly admin: Admin;
+  private readonly producer: KafkaProducer;
+  private readonly admin: KafkaAdmin;
   private readonly log: Logger;
   private ready: Promise<void> | undefined;
   /** The topic's max.message.bytes as far as this process knows (Kafka's default until read or set). */
   private maxMessageBytes = KAFKA_DEFAULT_MAX_MESSAGE_BYTES;
 
-  constructor(kafka: Kafka, prefix: string, sink: string, log: Logger) {
+  constructor(kafka: KafkaClient, prefix: string, sink: string, log: Logger) {
     this.topic = dlqTopic(prefix, sink);
     this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     this.admin = kafka.admin();

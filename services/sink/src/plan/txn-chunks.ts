@@ -1,4 +1,4 @@
-import type { KafkaMessage } from 'kafkajs';
+import type { ConsumedRecord } from '@sluice/core';
 
 /**
  * Records per target transaction. Large enough for multi-row statements to pay off, small enough
@@ -12,7 +12,7 @@ export const TXN_RECORDS = 2_048;
  * Record bytes stand in for the transaction's size in the target (TiDB refuses one over its
  * txn-total-size-limit, 100 MB by default).
  */
-export function chunkEnd(messages: Pick<KafkaMessage, 'key' | 'value'>[], from: number, maxBytes: number): number {
+export function chunkEnd(messages: Pick<ConsumedRecord, 'key' | 'value'>[], from: number, maxBytes: number): number {
   const last = Math.min(messages.length, from + TXN_RECORDS);
   let bytes = 0;
   for (let i = from; i < last; i++) {

@@ -1,5 +1,4 @@
-import { createLogger } from '@sluice/core';
-import type { Consumer, KafkaMessage } from 'kafkajs';
+import { type BatchConsumer, type ConsumedRecord, createLogger } from '@sluice/core';
 import { describe, expect, it } from 'vitest';
 import { RenameGate } from './rename-gate.ts';
 
@@ -11,10 +10,10 @@ const fakeConsumer = () => {
       calls.push('resume');
       throw new Error('Consumer group was not initialized, consumer#run must be called first');
     },
-  } as unknown as Consumer;
+  } as unknown as BatchConsumer;
   return { consumer, calls };
 };
-const at = { offset: '7' } as KafkaMessage;
+const at = { offset: '7' } as ConsumedRecord;
 const tick = () => new Promise((r) => setTimeout(r, 30));
 
 describe('RenameGate', () => {

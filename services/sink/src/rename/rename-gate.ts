@@ -1,5 +1,4 @@
-import type { Logger, RenameHeader } from '@sluice/core';
-import type { Consumer, KafkaMessage } from 'kafkajs';
+import type { BatchConsumer, ConsumedRecord, Logger, RenameHeader } from '@sluice/core';
 import type { TargetChange } from '../decode/change-decoder.ts';
 import type { TargetName } from '../plan/table-action.ts';
 
@@ -66,7 +65,7 @@ export class RenameGate {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly opts: {
     done: (w: RenameWait) => Promise<boolean>;
-    current: () => Consumer | undefined;
+    current: () => BatchConsumer | undefined;
     log: Logger;
     pollMs?: number;
     /** After this long (RENAME_OVERDUE_MS), a wait of the new name's rows is told once as an error (rename-waits.ts). */
@@ -84,7 +83,7 @@ export class RenameGate {
     return this.opts.done(w);
   }
 
-  hold(consumer: Consumer, topic: string, partition: number, at: KafkaMessage, w: RenameWait): void {
+  hold(consumer: BatchConsumer, topic: string, partition: number, at: ConsumedRecord, w: RenameWait): void {
     const tp = [{ topic, partitions: [partition] }];
     consumer.pause(tp);
     this.opts.log.info({ topic, partition, offset: at.offset, rename: w.id }, 'partition waits for a table rename');

@@ -1,5 +1,4 @@
-import { BARRIER_HEADER, createLogger } from '@sluice/core';
-import type { Consumer, KafkaMessage } from 'kafkajs';
+import { BARRIER_HEADER, type BatchConsumer, type ConsumedRecord, createLogger } from '@sluice/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { TargetChange } from '../decode/change-decoder.ts';
 import type { TargetTable } from '../decode/target-table.ts';
@@ -39,7 +38,7 @@ describe('RenameGate: a rename that never comes', () => {
 
   it('is told once as overdue after the bound, and its held row goes when the wait is over', async () => {
     vi.useFakeTimers();
-    const consumer = { pause: () => undefined, resume: () => undefined } as unknown as Consumer;
+    const consumer = { pause: () => undefined, resume: () => undefined } as unknown as BatchConsumer;
     let done = false;
     const told: string[] = [];
     const gate = new RenameGate({
@@ -56,7 +55,7 @@ describe('RenameGate: a rename that never comes', () => {
       },
     });
     const w = { id: 'r1', to: { database: 'd', table: 'b' }, from: { database: 'd', table: 'a' } };
-    gate.hold(consumer, 'p.d.b', 0, { offset: '5' } as KafkaMessage, w);
+    gate.hold(consumer, 'p.d.b', 0, { offset: '5' } as ConsumedRecord, w);
     await vi.advanceTimersByTimeAsync(900);
     expect(told).toEqual([]);
     await vi.advanceTimersByTimeAsync(3_000);

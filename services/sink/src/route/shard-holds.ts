@@ -1,5 +1,4 @@
-import type { Logger, SluiceError } from '@sluice/core';
-import type { EachBatchPayload } from 'kafkajs';
+import type { BatchPayload, Logger, SluiceError } from '@sluice/core';
 
 /** How long a held shard's partition stays paused before it tries again. */
 export const HOLD_RETRY_MS = 5_000;
@@ -23,7 +22,7 @@ export class ShardHolds {
     this.log = log;
   }
 
-  hold(p: EachBatchPayload, err: SluiceError): void {
+  hold(p: BatchPayload, err: SluiceError): void {
     const { topic, partition } = p.batch;
     const key = `${topic}\0${partition}`;
     if (this.reasons.get(key) !== err.message) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SluiceError } from '../errors.ts';
+import { SluiceError } from '../../errors.ts';
 import { classifyKafkaError, kafkaFenced, kafkaUnreachable } from './kafka-errors.ts';
 
 const protocol = (type: string, message = '') => Object.assign(new Error(message), { name: 'KafkaJSProtocolError', type });

@@ -1,7 +1,8 @@
-import { SluiceError } from '../errors.ts';
+import { SluiceError } from '../../errors.ts';
 
 /**
- * The one place that reads Kafka client errors. kafkajs wraps a broker's answer in retry and
+ * The one place that reads Kafka client errors (the port's error classifier: callers of the port
+ * never look at a client's error shapes). kafkajs wraps a broker's answer in retry and
  * aggregate errors (`cause`, `originalError`, `errors[]`), so the broker's error type is searched
  * for through the whole chain. Everything that is not a known non-retriable answer is a broker
  * outage (retriable).
@@ -56,6 +57,8 @@ function chain(err: unknown): KafkaishError[] {
 export function kafkaFenced(err: unknown): boolean {
   return chain(err).some(
     (e) =>
+      // Classified already (the port's fakes throw classified errors).
+      (e instanceof SluiceError && e.code === 'KAFKA_FENCED') ||
       FENCED_TYPES.test(String(e.type ?? '')) ||
       FENCED_TYPES.test(String(e.name ?? '')) ||
       (e.type === 'KAFKAJS_UNKNOWN_ERROR_CODE' && /\b90\b/.test(String(e.message))),
@@ -75,6 +78,15 @@ export function kafkaUnreachable(err: unknown): boolean {
   if (all.some((e) => e.name === 'KafkaJSProtocolError' || kafkaFenced(e))) return false;
   return all.some((e) => CONNECTION_ERRORS.has(String(e.name)) || CONNECT_FAILURES.test(String(e.message)));
 }
+
+/** Errors of a group commit that lost its membership; the consumer rejoins by itself. */
+const REBALANCED_TYPES = new Set(['UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION', 'REBALANCE_IN_PROGRESS']);
+
+/** Whether a commit of offsets failed because the group rebalanced meanwhile (not a failure: the batch comes again). */
+export const kafkaRebalanced = (err: unknown): boolean => findError(err, REBALANCED_TYPES) !== undefined;
+
+/** Whether the error was raised by the Kafka client (not by the code its consumer called back). */
+export const isKafkaClientError = (err: unknown): boolean => String((err as { name?: string })?.name ?? '').startsWith('KafkaJS');
 
 /** The broker's error somewhere in the chain whose type is one of the given ones, if any. */
 function findError(err: unknown, types: Set<string>): KafkaishError | undefined {
