@@ -252,9 +252,36 @@ export class DdlRecords {
   /** The partitioning right before a partition statement (partition-tracker.ts); follows the statement. */
   private async partitioningBefore(t: TableName, ctx: Ctx): Promise<string | undefined> {
     const key = tableKey(t.database, t.table);
-    const before = await this.partitions.before(key, async () => partitioningOf(await this.schemaBefore(t, ctx.before)));
-    this.partitions.after(key, before, ctx.txn.ddl?.statement ?? '', ctx.txn.ddl?.database ?? t.database);
+    const statement = ctx.txn.ddl?.statement ?? '';
+    const database = ctx.txn.ddl?.database ?? t.database;
+    const before = await this.partitions.before(key, () =>
+      this.publishedPartitioning(t, ctx.before, PartitionTracker.fits(statement, database)),
+    );
+    this.partitions.after(key, before, statement, database);
     return before;
+  }
+
+  /**
+   * The partitioning before a statement the tracker has not followed (the first since a start or
+   * another DDL): the encoding's in hand, else the topic's latest registered version. One that
+   * cannot be the table before the statement (it lacks a partition the statement names: a
+   * restarted capture registered the table of now, after the statement) gives way to the newest
+   * older registered version that can; none that can: undefined, and sinks refuse to guess.
+   */
+  private async publishedPartitioning(
+    t: TableName,
+    before: Map<string, Encoding>,
+    fits: (clause: string) => boolean,
+  ): Promise<string | undefined> {
+    const hit = before.get(tableKey(t.database, t.table))?.table;
+    const first = hit ? partitioningOf(hit.avro.valueSchema) : undefined;
+    if (first && fits(first)) return first;
+    const topic = await this.opts.topics.tableTopic(this.opts.prefix, t.database, t.table);
+    for await (const v of this.opts.registry.history(valueSubject(topic))) {
+      const p = partitioningOf(v.schema);
+      if (p && fits(p)) return p;
+    }
+    return undefined;
   }
 
   /** EXCHANGE / CONVERT PARTITION: markers on both tables' topics (partition-markers.ts). */

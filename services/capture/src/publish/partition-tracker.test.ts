@@ -32,4 +32,19 @@ describe('PartitionTracker', () => {
     p.forget('d.t');
     expect(await p.before('d.t', async () => undefined)).toBeUndefined();
   });
+
+  it('tells which partitionings can be the table right before a statement', () => {
+    const fits = (sql: string) => PartitionTracker.fits(sql, 'd');
+    const without = 'PARTITION BY RANGE (`id`)\n(PARTITION `p1` VALUES LESS THAN (20))';
+    expect(fits('ALTER TABLE t CONVERT PARTITION p0 TO TABLE t0')(RANGE)).toBe(true);
+    expect(fits('ALTER TABLE t CONVERT PARTITION p0 TO TABLE t0')(without)).toBe(false);
+    expect(fits('ALTER TABLE t EXCHANGE PARTITION `P0` WITH TABLE x')(RANGE)).toBe(true);
+    expect(fits('ALTER TABLE t TRUNCATE PARTITION p0, p1')(without)).toBe(false);
+    expect(fits('ALTER TABLE t TRUNCATE PARTITION ALL')(without)).toBe(true);
+    expect(fits('ALTER TABLE t DROP PARTITION p1')(without)).toBe(true);
+    expect(fits('ALTER TABLE t CONVERT TABLE x TO PARTITION p1 VALUES LESS THAN (20)')(without)).toBe(false);
+    expect(fits('ALTER TABLE t CONVERT TABLE x TO PARTITION p2 VALUES LESS THAN (30)')(without)).toBe(true);
+    // KEY partitioning: its partitions are not told, any statement fits.
+    expect(fits('ALTER TABLE t TRUNCATE PARTITION p9')('PARTITION BY KEY (`id`) PARTITIONS 2')).toBe(true);
+  });
 });

@@ -1,4 +1,4 @@
-import { compactSql, partitioningAfter } from '@sluice/core';
+import { compactSql, partitioningAfter, partitionNames } from '@sluice/core';
 import { partitionMoveOf } from '../event/partition-move.ts';
 
 const NAME = '(?:`(?:[^`]|``)+`|[A-Za-z0-9_$\\u0080-\\uFFFF]+)';
@@ -8,6 +8,7 @@ const REMOVE = new RegExp(
   'i',
 );
 const unquote = (n: string): string => (n.startsWith('`') ? n.slice(1, -1).replaceAll('``', '`') : n);
+const partitionList = (list: string): string[] => [...list.matchAll(new RegExp(NAME, 'g'))].map((x) => unquote(x[0]));
 
 /**
  * A table's partitioning as of the binlog position, followed statement by statement: the capture
@@ -32,6 +33,24 @@ export class PartitionTracker {
     else this.clauses.delete(key);
   }
 
+  /**
+   * Whether a partitioning can be the table's right before `statement`: it has the partitions the
+   * statement truncates, drops, exchanges or converts to a table, and not the one CONVERT TABLE
+   * adds. A clause whose partitions cannot be told (KEY) fits any statement.
+   */
+  static fits(statement: string, database: string): (clause: string) => boolean {
+    const sql = compactSql(statement).replace(/;$/, '');
+    const move = partitionMoveOf(sql, database);
+    const m = move ? undefined : REMOVE.exec(sql);
+    const named = move ? [move.partition] : m && !/^ALL$/i.test(m[2] as string) ? partitionList(m[2] as string) : [];
+    return (clause) => {
+      const have = partitionNames(clause)?.map((n) => n.toLowerCase());
+      if (!have) return true;
+      if (move?.op === 'in') return !have.includes(move.partition.toLowerCase());
+      return named.every((n) => have.includes(n.toLowerCase()));
+    };
+  }
+
   forget(key: string): void {
     this.clauses.delete(key);
   }
@@ -45,7 +64,6 @@ export class PartitionTracker {
     const m = REMOVE.exec(sql);
     if (!m) return undefined;
     if (/^TRUNCATE$/i.test(m[1] as string)) return before;
-    const names = [...(m[2] as string).matchAll(new RegExp(NAME, 'g'))].map((x) => unquote(x[0]));
-    return partitioningAfter(before, { drop: names });
+    return partitioningAfter(before, { drop: partitionList(m[2] as string) });
   }
 }

@@ -277,6 +277,16 @@ function param(v: Value, params: RowsCondition['params']): string {
   return 'CAST(? AS DECIMAL(65,30))';
 }
 
+/** The partitions a clause defines (HASH's implicit ones too), or undefined where it cannot tell (KEY, LINEAR). */
+export function partitionNames(clause: string): string[] | undefined {
+  try {
+    return parsePartitioning(clause).defs.map((d) => d.name);
+  } catch (err) {
+    if (err instanceof PartitionRowsRefused) return undefined;
+    throw err;
+  }
+}
+
 /**
  * The clause after DROP PARTITION (or CONVERT PARTITION ... TO TABLE) of `names`, or after
  * CONVERT TABLE ... TO PARTITION adds `add` (`PARTITION p VALUES ...`): so that the capture can

@@ -150,6 +150,20 @@ export class Registry {
     return { id: Number(body.id), schema: JSON.parse(String(body.schema)) };
   }
 
+  /** A subject's versions, newest first (id and schema as registered), read one by one as asked for. */
+  async *history(subject: string): AsyncGenerator<{ id: number; schema: Record<string, unknown> }> {
+    const s = encodeURIComponent(subject);
+    const list = await this.http.answer('GET', `/subjects/${s}/versions`, `listing the versions of subject ${subject}`);
+    if (list.status === 404) return;
+    const versions = (list.body as unknown[]).map(Number).sort((a, b) => b - a);
+    for (const v of versions) {
+      const a = await this.http.answer('GET', `/subjects/${s}/versions/${v}`, `reading version ${v} of subject ${subject}`);
+      if (a.status === 404) continue; // deleted meanwhile
+      const body = a.body as { id?: unknown; schema?: unknown };
+      yield { id: Number(body.id), schema: JSON.parse(String(body.schema)) };
+    }
+  }
+
   async encode(id: number, value: unknown): Promise<Buffer> {
     const type = await this.readerType(id);
     try {

@@ -39,6 +39,7 @@ describe('withPartitionHeader', () => {
     expect(got.kind === 'schema' && got.action).toEqual({
       kind: 'partition',
       statement: 'ALTER TABLE t EXCHANGE PARTITION p1 WITH TABLE x',
+      position: 'f:1',
       partition: { op: 'exchange', partitions: ['p1'] },
       partitioning: 'PARTITION BY HASH (id) PARTITIONS 2',
       barrier: { id: 'f:1#move', partitions: 4, at: 1, marker: at },

@@ -37,6 +37,8 @@ export function withPartitionHeader(
       kind: 'partition',
       statement,
       partition: { op: move.op === 'exchange' ? 'exchange' : 'convert', partitions: [move.partition] },
+      // The decision id of a refused move (marker-decisions.ts) is made of its position and statement.
+      ...(change.position ? { position: change.position } : {}),
       ...(header.partitioning ? { partitioning: header.partitioning } : {}),
       barrier: { id: move.id, partitions: move.partitions, at: partition, ...(at ? { marker: at } : {}) },
       move: { ...move, target: { table: route(move.table), other: route(move.other) }, side },
