@@ -41,6 +41,8 @@ export type TargetChange =
       action?: TableAction;
       /** A rename's marker: its header (capture) and the new name as routed (sink.ts). */
       rename?: { header: RenameHeader; to: TargetName; from?: TargetName };
+      /** A layout change on a topic of several partitions: followed once every partition reached it. */
+      barrier?: Barrier;
     }
   | { kind: 'skip' };
 

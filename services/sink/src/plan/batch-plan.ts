@@ -23,7 +23,10 @@ export interface TablePlan {
   action?: TableAction;
   /** Source position of the group's first change: where a DDL the table needs comes from (ddl-decisions.ts). */
   position?: string;
-  /** The TRUNCATE or DROP waits for every partition of its topic (target-writer.ts runs it once). */
+  /**
+   * The TRUNCATE, DROP or layout change waits for every partition of its topic (target-writer.ts
+   * runs it once). A layout change's plan has no rows: the table follows its layout.
+   */
   barrier?: Barrier;
 }
 
@@ -81,6 +84,14 @@ export function planBatch(changes: TargetChange[]): TablePlan[] {
       continue;
     }
     const name = `${c.table.database}.${c.table.table}`;
+    if (c.kind === 'schema' && c.barrier) {
+      // A layout change every partition must reach first: its own group, what follows after it.
+      const { database, table } = c.table;
+      for (const [id, g] of open) if (g.table.database === database && g.table.table === table) open.delete(id);
+      current.delete(name);
+      groups.push({ table: c.table, truncate: false, position: c.position, barrier: c.barrier, last: new Map() });
+      continue;
+    }
     const before = current.get(name);
     if (before !== undefined && before !== c.table.id) open.delete(before);
     current.set(name, c.table.id);

@@ -21,7 +21,7 @@ const renameOf = (c: TargetChange): { header: RenameHeader; to: TargetName; from
 const barrierOf = (c: TargetChange) =>
   c.kind === 'schema' && c.action?.kind === 'partition'
     ? c.action.barrier
-    : c.kind === 'truncate' || c.kind === 'drop'
+    : c.kind === 'truncate' || c.kind === 'drop' || c.kind === 'schema'
       ? c.barrier
       : undefined;
 

@@ -2,6 +2,7 @@ import { BARRIER_HEADER, RENAME_HEADER } from '@sluice/core';
 import { describe, expect, it } from 'vitest';
 import type { TargetChange } from '../decode/change-decoder.ts';
 import type { TargetTable } from '../decode/target-table.ts';
+import { planBatch } from '../plan/batch-plan.ts';
 import { Router } from '../route/router.ts';
 import { waitAfter, waitBefore } from './rename-gate.ts';
 import { withRename } from './rename-route.ts';
@@ -78,8 +79,15 @@ describe('withRename: partition statements on topics of several partitions', () 
     expect(waitAfter(c)).toEqual({ id: 'f:9#d.a', to: { database: 'd', table: 'a' } });
   });
 
-  it('leaves other markers with the header alone', () => {
-    expect(withRename(marker, barrier, 0, new Router([]))).toBe(marker);
+  it('a layout change (any other DDL marker) waits for every partition too, and is followed once', () => {
+    const c = withRename(marker, barrier, 0, new Router([]));
+    expect(c).toEqual({ ...marker, barrier: { id: 'f:9#d.a', partitions: 2, at: 0 } });
+    expect(waitAfter(c)).toEqual({ id: 'f:9#d.a', to: { database: 'd', table: 'a' } });
+    expect(planBatch([c])).toMatchObject([{ truncate: false, upserts: [], barrier: { id: 'f:9#d.a', at: 0 } }]);
+  });
+
+  it('leaves markers without the header alone', () => {
+    expect(withRename(marker, {}, 0, new Router([]))).toBe(marker);
     expect(withRename(truncate, {}, 0, new Router([]))).toBe(truncate);
   });
 });

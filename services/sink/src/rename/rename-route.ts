@@ -6,8 +6,8 @@ import type { Router } from '../route/router.ts';
 /**
  * A DDL marker with the rename its headers carry, both names routed: the marker on the old
  * name's topic gets the rename action (apply/table-actions.ts), the one on the new name's topic
- * only the wait (rename-gate.ts). A partition statement's marker gets its barrier, if any. Any
- * other change is returned as it is.
+ * only the wait (rename-gate.ts). A partition statement's marker gets its barrier, if any, and
+ * so does any other DDL marker (a layout change). Any other change is returned as it is.
  */
 export function withRename(
   change: TargetChange,
@@ -24,9 +24,12 @@ export function withRename(
   if (change.kind !== 'schema') return change;
   const header = renameHeaderOf(headers);
   if (!header) {
-    const barrier = change.action?.kind === 'partition' ? barrierHeaderOf(headers) : undefined;
-    if (!barrier || change.action?.kind !== 'partition') return change;
-    return { ...change, action: { ...change.action, barrier: { ...barrier, at: partition, ...(at ? { marker: at } : {}) } } };
+    const b = barrierHeaderOf(headers);
+    if (!b) return change;
+    const barrier = { ...b, at: partition, ...(at ? { marker: at } : {}) };
+    if (change.action?.kind === 'partition') return { ...change, action: { ...change.action, barrier } };
+    // Any other DDL marker: the layout is followed once every partition reached it (target-writer.ts).
+    return change.action ? change : { ...change, barrier };
   }
   const route = (n: { database: string; table: string }): TargetName => {
     const r = router.name(n.database, n.table);
