@@ -132,9 +132,13 @@ export class DdlRecords {
         if (!now) continue; // gone by now (a backlog read): its next DDL or drop follows
         if (!sameColumns(await this.schemaBefore(t, ctx.before), now)) {
           // A statement that removes rows still goes, in its place, with the definition before
-          // (sinks run its action without following the layout).
-          const prev = removesRows(ddl.statement) ? await this.lastEncoding(t, ctx.before) : undefined;
-          if (prev) markers.push(...(await this.marker(t, prev, 's', ctx, undefined, 0, ctx.statement, extra)));
+          // (sinks run its action without following the layout). So does any column change on a
+          // topic of several partitions: its marker is the barrier every partition reaches before
+          // rows of the new columns are applied (a partition behind must not meet a later layout).
+          const prev = await this.lastEncoding(t, ctx.before);
+          const barrier = prev !== undefined && (await this.opts.topics.partitions(prev.topic)) > 1;
+          if (prev && (barrier || removesRows(ddl.statement)))
+            markers.push(...(await this.marker(t, prev, 's', ctx, undefined, 0, ctx.statement, extra)));
           continue;
         }
         const enc = await this.opts.tables.ofNow(t.database, t.table);
