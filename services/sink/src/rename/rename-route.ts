@@ -26,10 +26,12 @@ export function withRename(
   if (!header) {
     const b = barrierHeaderOf(headers);
     if (!b) return change;
-    const barrier = { ...b, at: partition, ...(at ? { marker: at } : {}) };
-    if (change.action?.kind === 'partition') return { ...change, action: { ...change.action, barrier } };
+    if (change.action?.kind === 'partition') {
+      return { ...change, action: { ...change.action, barrier: { ...b, at: partition, ...(at ? { marker: at } : {}) } } };
+    }
     // Any other DDL marker: the layout is followed once every partition reached it (target-writer.ts).
-    return change.action ? change : { ...change, barrier };
+    // Its offset is not noted as a floor: replaying the rows before it (sluice replay) stays possible.
+    return change.action ? change : { ...change, barrier: { ...b, at: partition } };
   }
   const route = (n: { database: string; table: string }): TargetName => {
     const r = router.name(n.database, n.table);
