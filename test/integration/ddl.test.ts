@@ -62,9 +62,9 @@ describe.each([
       brokers: s.kafkaBrokers,
       registryUrl: s.registryUrl,
       topic: `${prefix}.${db}.t`,
-      // 5 rows and a TRUNCATE marker (op t) on each of 2 partitions; these ALTERs change columns,
-      // which their rows carry: no DDL marker (op s) for them (docs/ddl.md).
-      expected: 7,
+      // 5 rows, a TRUNCATE marker (op t) on each of 2 partitions, and a DDL marker (op s) on each
+      // partition for each of the 3 ALTERs: with 2 partitions they are barriers (docs/ddl.md).
+      expected: 13,
     });
     const rows = records.filter((r) => r.value?.op === 'c').map((r) => r.value?.after as Record<string, unknown>);
     rows.sort((x, y) => Number(x.id) - Number(y.id));
@@ -82,7 +82,14 @@ describe.each([
     const truncateOnThatPartition = truncates.find((r) => r.partition === four?.partition);
     expect(BigInt(truncateOnThatPartition?.offset ?? -1)).toBeLessThan(BigInt(four?.offset ?? -1));
 
-    expect(records.filter((r) => r.value?.op === 's')).toEqual([]);
+    // The rows carry their columns; the markers are written with the definition before the ALTER
+    // and carry the barrier every partition of a sink waits at before rows of the new columns.
+    const markers = records.filter((r) => r.value?.op === 's');
+    expect(markers.map((r) => r.partition).sort()).toEqual([0, 0, 0, 1, 1, 1]);
+    for (const m of markers) expect(m.headers?.['sluice.barrier'], JSON.stringify(m.headers)).toBeDefined();
+    const two = records.find((r) => (r.value?.after as { id?: number } | null)?.id === 2);
+    const firstAlter = markers.find((r) => r.partition === two?.partition);
+    expect(BigInt(firstAlter?.offset ?? -1)).toBeLessThan(BigInt(two?.offset ?? -1));
     const changes = await readTopic({
       brokers: s.kafkaBrokers,
       registryUrl: s.registryUrl,
