@@ -317,4 +317,28 @@ describe('DDL markers: skip / replace, renames never applied, several partitions
       { n: 'c', t: 'int(11)', d: '9' },
     ]);
   }, 240_000);
+
+  it.each([1, 2])(
+    'a column dropped and added again with no row between (topics of %i partitions): old rows get the new default',
+    async (partitions) => {
+      const p = await pipeline(`dra${partitions}`, { capture: { topics: { partitions } }, sink: { parallelism: 1 } });
+      const { db, q, sink } = p;
+      await source.query(`CREATE TABLE ${q('t')} (id INT PRIMARY KEY, v VARCHAR(10), c INT NOT NULL DEFAULT 1)`);
+      await p.capture.start();
+      await p.capture.waitLog(/"msg":"capture streaming"/);
+      const ids20 = Array.from({ length: 20 }, (_, i) => i + 1);
+      await source.query(`INSERT INTO ${q('t')} VALUES ${ids20.map((i) => `(${i}, 'a${i}', 7)`).join(', ')}`);
+      // The source's old rows get c = 9 from the ADD; a target that kept its column would keep 7.
+      await source.query(`ALTER TABLE ${q('t')} DROP COLUMN c`);
+      await source.query(`ALTER TABLE ${q('t')} ADD COLUMN c INT NOT NULL DEFAULT 9`);
+      await source.query(`INSERT INTO ${q('t')} VALUES ${ids20.map((i) => `(${i + 20}, 'b${i}', ${i})`).join(', ')}`);
+      // All of it in Kafka before the sink reads (the sink behind).
+      await p.capture.waitLog(/"msg":"table schema registered"/, 3);
+      await sink.start();
+      const { source: want, target: got } = await expectConverged({ source, target, db, table: 't', columns: ['id', 'v', 'c'] });
+      expect(got, sink.tail(30)).toEqual(want);
+      expect(p.capture.log()).not.toMatch(/columns dropped and added again with no row between/);
+    },
+    240_000,
+  );
 });

@@ -294,6 +294,20 @@ export class TableRegistry {
     }
   }
 
+  /**
+   * The table right after a DDL that dropped `dropped` from `prev` (a DDL marker's layout):
+   * registered like any version; its indexes and options are not known (sinks leave the
+   * target's). Undefined when nothing is dropped or a key column would be.
+   */
+  async withoutColumns(prev: EncodedTable, dropped: string[]): Promise<EncodedTable | undefined> {
+    const gone = new Set(dropped.map((d) => d.toLowerCase()));
+    // Exactly the source's table at the DDL: not a past layout (sinks drop what it lacks).
+    const { structure: _unknown, renames: _history, pastLayout: _past, ...source } = prev.source;
+    const columns = source.columns.filter((c) => !gone.has(c.name.toLowerCase()));
+    if (columns.length === source.columns.length || source.primaryKey.some((k) => gone.has(k.toLowerCase()))) return undefined;
+    return this.encode({ ...source, columns });
+  }
+
   private async encode(defined: TableSchema): Promise<EncodedTable | undefined> {
     const name = tableKey(defined.database, defined.table);
     const source = { ...this.fills.apply(defined), renames: await this.history(defined.database, defined.table) };

@@ -18,6 +18,7 @@ import {
   valueSubject,
 } from '@sluice/core';
 import type { EncodedTable, TableRegistry } from '../encode/table-registry.ts';
+import { columnChanges } from '../event/column-changes.ts';
 import { type DdlStatement, parseDdl, type TableName } from '../event/ddl-statement.ts';
 import { partitionMoveOf } from '../event/partition-move.ts';
 import { CONNECTOR_VERSION, type SourceTransaction } from '../event/transaction-assembler.ts';
@@ -136,6 +137,18 @@ export class DdlRecords {
           // topic of several partitions: its marker is the barrier every partition reaches before
           // rows of the new columns are applied (a partition behind must not meet a later layout).
           const prev = await this.lastEncoding(t, ctx.before);
+          // Columns dropped: a marker with the table right after the statement (the definition
+          // before, without them), a barrier on any topic: sinks drop them there, so that a column
+          // added again under the same name starts from its new default, as on the source.
+          const drops = columnChanges(ddl.statement)?.drops ?? [];
+          const without = prev?.table && drops.length ? await this.opts.tables.withoutColumns(prev.table, drops) : undefined;
+          if (without) {
+            // The next DDL's marker starts from it (a re-ADD's barrier must not bring the old column back).
+            this.opts.tables.markUsed(t.database, t.table, without);
+            ctx.after.set(tableKey(t.database, t.table), without.valueId);
+            markers.push(...(await this.marker(t, without, 's', ctx, undefined, 0, ctx.statement, extra, 'always')));
+            continue;
+          }
           const barrier = prev !== undefined && (await this.opts.topics.partitions(prev.topic)) > 1;
           if (prev && (barrier || removesRows(ddl.statement)))
             markers.push(...(await this.marker(t, prev, 's', ctx, undefined, 0, ctx.statement, extra)));
@@ -350,7 +363,8 @@ export class DdlRecords {
     row = 0,
     query: string | null = ctx.statement,
     extra?: RecordHeaders,
-    barrier = true,
+    /** A barrier on topics of several partitions (true), on any topic ('always'), or none. */
+    barrier: boolean | 'always' = true,
   ): Promise<Out[]> {
     const { registry, topics, prefix } = this.opts;
     const { txn } = ctx;
@@ -383,7 +397,7 @@ export class DdlRecords {
     const partitions = await topics.partitions(enc.topic);
     let headers: RecordHeaders | undefined;
     if (rename) headers = { [RENAME_HEADER]: JSON.stringify(rename) };
-    else if ((op === 's' || op === 't') && partitions > 1 && barrier) {
+    else if ((op === 's' || op === 't') && (barrier === 'always' || (partitions > 1 && barrier))) {
       // A statement that removes rows (TRUNCATE [PARTITION], DROP TABLE) runs once every partition is at its marker.
       const id = `${txn.position.file}:${txn.position.pos}#${t.database}.${t.table}`;
       headers = { [BARRIER_HEADER]: JSON.stringify({ id, partitions }) };

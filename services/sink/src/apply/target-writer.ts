@@ -205,7 +205,8 @@ export class TargetWriter {
           let writable = this.ensured.get(original.table.id);
           if (!writable) {
             await commitOpen();
-            writable = await this.ensureTable(original.table, original.position);
+            // A layout barrier is the source's table at its DDL, once every partition reached it: followed exactly.
+            writable = await this.ensureTable(original.table, original.position, !!original.barrier && !original.truncate);
           }
           const c = await open();
           let plan = project(original, writable);
@@ -330,7 +331,7 @@ export class TargetWriter {
    * the columns it has; `stop` refuses any difference. Returns the table as it is written
    * (projected under `ignore`).
    */
-  private ensureTable(t: TargetTable, position?: string): Promise<Writable> {
+  private ensureTable(t: TargetTable, position?: string, exact = false): Promise<Writable> {
     return this.serialized(t, async () => {
       const hit = this.ensured.get(t.id);
       if (hit) return hit;
@@ -349,7 +350,7 @@ export class TargetWriter {
       if (this.ddl === 'apply' && diff.drop.length && diff.add.length && this.newest && t.origin) {
         diff = diffSchema(t, cols, traits, await this.newest(t.origin));
       }
-      if (this.ddl === 'apply' && diff.drop.length && !t.shared && this.newestColumns && t.origin) {
+      if (this.ddl === 'apply' && diff.drop.length && !t.shared && !exact && this.newestColumns && t.origin) {
         diff = keepLatestColumns(diff, await this.newestColumns(t.origin));
       }
       const name = `${t.database}.${t.table}`;
