@@ -295,9 +295,11 @@ export class TableRegistry {
   }
 
   /**
-   * The table right after a DDL that dropped `dropped` from `prev` (a DDL marker's layout):
-   * registered like any version; its indexes and options are not known (sinks leave the
-   * target's). Undefined when nothing is dropped or a key column would be.
+   * The table right after a DDL that dropped `dropped` from `prev` (a DDL marker's layout). The
+   * table of now when its columns are exactly those (the capture is not behind: the rows after
+   * the DDL get the same version, so a sink meets the change once); else a version of its own,
+   * whose indexes and options are not known (sinks leave the target's). Undefined when nothing
+   * is dropped or a key column would be.
    */
   async withoutColumns(prev: EncodedTable, dropped: string[]): Promise<EncodedTable | undefined> {
     const gone = new Set(dropped.map((d) => d.toLowerCase()));
@@ -305,7 +307,10 @@ export class TableRegistry {
     const { structure: _unknown, renames: _history, pastLayout: _past, ...source } = prev.source;
     const columns = source.columns.filter((c) => !gone.has(c.name.toLowerCase()));
     if (columns.length === source.columns.length || source.primaryKey.some((k) => gone.has(k.toLowerCase()))) return undefined;
-    return this.encode({ ...source, columns });
+    // Gone or unreadable now: a version of its own (exact either way).
+    const now = await this.opts.catalog.get(source.database, source.table).catch(() => undefined);
+    const exact = now && JSON.stringify(this.fills.apply(now).columns) === JSON.stringify(columns);
+    return exact ? this.ofNow(source.database, source.table) : this.encode({ ...source, columns });
   }
 
   private async encode(defined: TableSchema): Promise<EncodedTable | undefined> {
