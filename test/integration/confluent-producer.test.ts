@@ -82,6 +82,26 @@ describe('Confluent transactional producer', () => {
     expect(got[100]).toMatchObject({ key: 'tombstone', value: null });
   });
 
+  it('takes a transaction of more records than its queue holds (100k), as a streamed source transaction is', async () => {
+    const t = await topic('large');
+    const p = confluent.transactionalProducer({ transactionalId: `${prefix}-large`, transactionTimeoutMs: 60_000 });
+    await p.connect();
+    const n = 250_000;
+    try {
+      const txn = await p.transaction();
+      const value = Buffer.alloc(50, 1);
+      for (let i = 0; i < n; i += 10_000) {
+        const messages = Array.from({ length: 10_000 }, (_, j) => ({ key: String(i + j), value }));
+        await txn.send({ topic: t, messages });
+      }
+      await txn.commit();
+    } finally {
+      await p.disconnect();
+    }
+    const [end] = await admin.fetchTopicOffsets(t);
+    expect(Number(end?.high)).toBe(n + 1); // the records and the commit marker
+  });
+
   it('puts each key in the partition kafkajs puts it in (murmur2)', async () => {
     const t = await topic('partitions', 6);
     const plain = kafkajs.producer({ idempotent: true, maxInFlightRequests: 1 });

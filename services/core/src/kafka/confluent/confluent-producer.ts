@@ -60,6 +60,11 @@ export class ConfluentTransactionalProducer implements TransactionalProducer {
       (e.severity <= 4 ? this.log.warn : this.log.debug).call(this.log, { fac: e.fac }, e.message),
     );
     await call('connecting the transactional producer', (cb) => p.connect({}, (err) => cb(err)));
+    // The binding always asks for delivery reports, and librdkafka counts a delivered record against
+    // its queue until its report is served: unserved, a transaction of more than the queue's 100k
+    // records (a streamed source transaction) waited on a full queue for ever. librdkafka's own
+    // background thread serves them (no JavaScript per record: no report listener is set).
+    p.setPollInBackground(true);
     this.producer = p;
     // Fences an older producer with this transactional id and aborts its open transaction.
     await call('initialising transactions', (cb) => p.initTransactions(TRANSACTION_CALL_TIMEOUT_MS, cb));
@@ -109,17 +114,23 @@ class ConfluentTransaction implements KafkaTransaction {
   }
 
   /**
-   * Records into librdkafka's queue, synchronously while it has room (no await per record); a full
-   * queue is backpressure: wait until the brokers took some.
+   * Records into librdkafka's queue, synchronously while it has room (no await per record). A full
+   * queue is backpressure: wait while the brokers take some; one that stays full for as long as a
+   * commit may take is an outage (KAFKA_UNAVAILABLE), as a send that kafkajs gives up on.
    */
   private async produceAll(topic: string, messages: OutgoingRecord[]): Promise<void> {
+    let fullSince: number | undefined;
     for (let i = 0; i < messages.length; ) {
       const r = nativeRecord(messages[i] as OutgoingRecord);
       try {
         this.producer.produce(topic, r.partition, r.value as Buffer, r.key, r.timestamp, undefined, r.headers);
         i++;
+        fullSince = undefined;
       } catch (err) {
-        if ((err as LibrdKafkaError).code !== QUEUE_FULL) throw classifyConfluentError(err, `producing to ${topic}`);
+        const full = (err as LibrdKafkaError).code === QUEUE_FULL;
+        fullSince ??= Date.now();
+        if (!full || Date.now() - fullSince > TRANSACTION_CALL_TIMEOUT_MS)
+          throw classifyConfluentError(err, `producing to ${topic}`);
         await new Promise((resolve) => setTimeout(resolve, QUEUE_FULL_WAIT_MS));
       }
     }
