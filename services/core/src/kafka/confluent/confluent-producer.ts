@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import type { LibrdKafkaError, Producer } from '@confluentinc/kafka-javascript';
+import { SluiceError } from '../../errors.ts';
 import type { Logger } from '../../log.ts';
 import type { TransactionalProducerOptions } from '../port/client.ts';
 import type { KafkaTransaction, ProduceResult, TransactionalProducer } from '../port/producer.ts';
@@ -24,7 +25,16 @@ type ProducerClass = new (conf: Record<string, string | number | boolean>) => Pr
  */
 function nativeProducer(): ProducerClass {
   const require = createRequire(import.meta.url);
-  return (require('@confluentinc/kafka-javascript') as { Producer: ProducerClass }).Producer;
+  try {
+    return (require('@confluentinc/kafka-javascript') as { Producer: ProducerClass }).Producer;
+  } catch (err) {
+    throw new SluiceError(
+      'CONFIG_INVALID',
+      `kafka.client is confluent, but @confluentinc/kafka-javascript does not load (${(err as Error).message.split('\n')[0]}): ` +
+        'build it with make install (deploy/local/install/ckjs.sh), or set kafka.client: kafkajs',
+      { cause: err },
+    );
+  }
 }
 
 /** A librdkafka call that answers by callback, as a promise rejecting with a classified error. */
