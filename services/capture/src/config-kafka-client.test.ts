@@ -8,15 +8,15 @@ import { captureConfigSchema, loadCaptureConfig } from './config.ts';
 const base = { source: { url: 'mysql://u:p@h:3306/' }, kafka: { brokers: ['k:9092'] }, schemaRegistry: { url: 'http://r/' } };
 
 describe('capture config: kafka.client', () => {
-  it('is kafkajs unless set', () => {
-    expect(captureConfigSchema.parse(base).kafka.client).toBe('kafkajs');
+  it('is confluent unless set', () => {
+    expect(captureConfigSchema.parse(base).kafka.client).toBe('confluent');
   });
 
-  it('takes confluent from the file or from SLUICE_KAFKA_CLIENT', () => {
-    expect(captureConfigSchema.parse({ ...base, kafka: { ...base.kafka, client: 'confluent' } }).kafka.client).toBe('confluent');
+  it('takes kafkajs from the file or from SLUICE_KAFKA_CLIENT', () => {
+    expect(captureConfigSchema.parse({ ...base, kafka: { ...base.kafka, client: 'kafkajs' } }).kafka.client).toBe('kafkajs');
     const file = join(tmpdir(), `sluice-kafka-client-${process.pid}.json`);
     writeFileSync(file, JSON.stringify(base));
-    expect(loadCaptureConfig(file, { SLUICE_KAFKA_CLIENT: 'confluent' }).kafka.client).toBe('confluent');
+    expect(loadCaptureConfig(file, { SLUICE_KAFKA_CLIENT: 'kafkajs' }).kafka.client).toBe('kafkajs');
   });
 
   it('refuses any other client, naming the field', () => {
