@@ -38,7 +38,7 @@ export const captureConfigSchema = z.object({
     transactionTimeoutMs: z.number().int().min(10_000).default(900_000),
     /**
      * The client under the transactional producer: Confluent's librdkafka client (built by make
-     * install; about 7x kafkajs' transactional produce at a fifth of its CPU), or kafkajs.
+     * install; about 4x kafkajs' transactional produce at under a third of its CPU), or kafkajs.
      */
     client: z.enum(KAFKA_CLIENTS).default('confluent'),
   }),
