@@ -25,8 +25,8 @@ status: ## what runs
 logs: ## follow all logs (PART=capture for one)
 	@bash $(LOCAL)/logs.sh
 
-install: ## pinned Node and npm packages only
-	@bash $(LOCAL)/install/node.sh && bash $(LOCAL)/install/npm-deps.sh
+install: ## pinned Node, npm packages, and the librdkafka client built once into the cache
+	@bash $(LOCAL)/install/node.sh && bash $(LOCAL)/install/npm-deps.sh && bash $(LOCAL)/install/ckjs.sh
 
 lint: install ## biome lint and format check, then the TypeScript type check
 	@$(RUN) npx biome check .
@@ -46,7 +46,7 @@ test-integration: install ## integration tests against the real stack (started i
 
 test: lint test-unit test-integration ## lint, unit tests, then integration tests on the real stack
 
-.PHONY: bench bench-capture bench-sink bench-sink-hot-path bench-verify
+.PHONY: bench bench-capture bench-sink bench-sink-hot-path bench-verify bench-kafka-client
 
 bench: bench-capture bench-sink bench-verify ## all benchmarks against the running stack
 
@@ -62,6 +62,9 @@ bench-sink-hot-path: install ## sink: CPU per record of decode, plan and stateme
 .PHONY: sluice
 sluice: install ## the operator CLI: make sluice ARGS="status" (or verify, replay; --help for each)
 	@$(RUN) node services/cli/src/main.ts $(ARGS)
+
+bench-kafka-client: install ## Kafka clients behind the port: transactional produce of 1M records, kafkajs vs Confluent (librdkafka)
+	@$(RUN) node bench/kafka-client/run.ts
 
 bench-verify: install ## verify: rows/s compared on a 1M-row table vs a plain SELECT COUNT(*) scan, per target
 	@$(RUN) node bench/verify/run.ts

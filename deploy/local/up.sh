@@ -13,6 +13,7 @@ say "installing what is missing (cache: $CACHE_DIR)"
 bash "$here/install/apt.sh"
 bash "$here/install/node.sh"
 bash "$here/install/npm-deps.sh"
+bash "$here/install/ckjs.sh"  # after npm-deps: its npm install drops the link
 bash "$here/install/kafka.sh"
 bash "$here/install/registry.sh"
 bash "$here/install/mysql8.sh"

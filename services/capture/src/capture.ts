@@ -1,7 +1,7 @@
 import {
   BATCH_OVERHEAD_BYTES,
   BinlogPosition,
-  createKafka,
+  createKafkaClient,
   type KafkaAdmin,
   type KafkaClient,
   type Logger,
@@ -78,7 +78,12 @@ export class CaptureRun {
     this.log = log;
     this.metrics = metrics;
     this.progress = progress ?? new ProgressMonitor({ graceMs: cfg.http.readyGraceMs });
-    this.kafka = createKafka({ brokers: cfg.kafka.brokers, clientId: `${cfg.kafka.clientId}-capture`, log });
+    this.kafka = createKafkaClient({
+      brokers: cfg.kafka.brokers,
+      clientId: `${cfg.kafka.clientId}-capture`,
+      log,
+      client: cfg.kafka.client,
+    });
     this.registry = new Registry(cfg.schemaRegistry.url, this.progress.watch('registry'));
     this.reader = new BinlogReader(log);
     this.onlineDdl = new OnlineDdl(cfg.onlineDdl);

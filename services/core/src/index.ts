@@ -28,6 +28,7 @@ export * from './health/progress.ts';
 export * from './health/progress-metrics.ts';
 export * from './http/health-server.ts';
 export * from './http/metrics.ts';
+export * from './kafka/kafka-clients.ts';
 export * from './kafka/kafkajs/kafka-client.ts';
 export * from './kafka/kafkajs/kafka-errors.ts';
 export * from './kafka/log-dirs.ts';

@@ -1,4 +1,5 @@
 import { SluiceError } from '../../errors.ts';
+import { confluentUnreachable } from '../confluent/confluent-errors.ts';
 
 /**
  * The one place that reads Kafka client errors (the port's error classifier: callers of the port
@@ -74,6 +75,8 @@ const CONNECTION_ERRORS = new Set(['KafkaJSConnectionError', 'KafkaJSConnectionC
  * announced by a broker's answer), so the capture restarts without looking for a newcomer.
  */
 export function kafkaUnreachable(err: unknown): boolean {
+  // The Confluent adapter's errors are classified already; their librdkafka cause tells.
+  if (confluentUnreachable(err)) return true;
   const all = chain(err);
   if (all.some((e) => e.name === 'KafkaJSProtocolError' || kafkaFenced(e))) return false;
   return all.some((e) => CONNECTION_ERRORS.has(String(e.name)) || CONNECT_FAILURES.test(String(e.message)));

@@ -28,7 +28,9 @@ export interface KafkaProducer extends RecordSender {
 /**
  * One Kafka transaction. Records sent into it are seen by read_committed readers only after
  * commit(); abort() drops them. After a failed send or commit, call abort() (a fenced producer's
- * abort fails with the fencing error too: it is the one that tells).
+ * abort fails with the fencing error too: it is the one that tells). A send may resolve once its
+ * records are queued, with no per-partition results (the Confluent adapter, delivery reports off):
+ * commit() is what confirms them, and fails when any was not delivered.
  */
 export interface KafkaTransaction extends RecordSender {
   commit(): Promise<void>;
