@@ -220,7 +220,10 @@ describe.each(sources)('schema evolution from $name', ({ name, url, short }) => 
 
     for (const step of steps(t)) {
       if (step.backlog) {
-        // The checkpoint is committed up to here: what follows is read as a backlog.
+        // Caught up first, so that only this step is read as a backlog. (A capture still behind at
+        // the RENAME/CHANGE steps when stopped lost the renamed column's values on MySQL 8 in
+        // full-suite runs: an open defect, see issue 11's note.)
+        await expectSame(`${name} -> (before the backlog)`);
         await capture.stop();
         for (const sql of step.sql) await source.query(sql);
         await capture.start();
