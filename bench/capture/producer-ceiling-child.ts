@@ -4,9 +4,9 @@
  * binlog, no encoding and no checkpoint. It loads the pipeline's table topic into memory first
  * and times only the producing. Prints one JSON line (CeilingResult) on stdout.
  */
-import { chunkRecords, createKafka, createLogger, type OutgoingRecord } from '@sluice/core';
+import { createKafka, createLogger, type OutgoingRecord } from '@sluice/core';
 import { childMain } from '../common/json-child.ts';
-import { procStats } from './proc.ts';
+import { produceInTransactions } from '../common/transactional-produce.ts';
 
 export interface CeilingJob {
   brokers: string[];
@@ -21,9 +21,6 @@ export interface CeilingResult {
   transactions: number;
   cpuSeconds: number;
 }
-
-const TXN_BYTES = 8 * 1024 * 1024;
-const SEND_BYTES = 512 * 1024;
 
 async function load(kafka: ReturnType<typeof createKafka>, job: CeilingJob): Promise<OutgoingRecord[]> {
   const out: OutgoingRecord[] = [];
@@ -52,26 +49,9 @@ async function run(job: CeilingJob): Promise<CeilingResult> {
   // The capture's producer settings (the port's transactional producer).
   const producer = kafka.transactionalProducer({ transactionalId: `${job.to}.ceiling`, transactionTimeoutMs: 60_000 });
   await producer.connect();
-  const cpu0 = procStats('self')?.cpuSeconds ?? 0;
-  const t0 = performance.now();
-  let transactions = 0;
-  for (let i = 0; i < records.length; ) {
-    const unit: { topic: string; message: OutgoingRecord }[] = [];
-    let bytes = 0;
-    while (i < records.length && (unit.length === 0 || bytes < TXN_BYTES)) {
-      const m = records[i++] as OutgoingRecord;
-      bytes += (m.key?.length ?? 0) + (m.value?.length ?? 0) + 64;
-      unit.push({ topic: job.to, message: m });
-    }
-    const txn = await producer.transaction();
-    for (const chunk of chunkRecords(unit, SEND_BYTES)) await txn.sendBatch({ topicMessages: chunk });
-    await txn.commit();
-    transactions++;
-  }
-  const seconds = (performance.now() - t0) / 1000;
-  const cpuSeconds = (procStats('self')?.cpuSeconds ?? 0) - cpu0;
+  const produced = await produceInTransactions(producer, job.to, records);
   await producer.disconnect();
-  return { rows: records.length, seconds, transactions, cpuSeconds };
+  return { rows: records.length, ...produced };
 }
 
 childMain('producer ceiling', run);

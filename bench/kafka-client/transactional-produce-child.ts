@@ -5,9 +5,9 @@
  * partition. Times only the producing (records are made first). Prints one JSON line.
  */
 import { randomBytes } from 'node:crypto';
-import { chunkRecords, createKafkaClient, createLogger, type KafkaClientName, type OutgoingRecord } from '@sluice/core';
-import { procStats } from '../capture/proc.ts';
+import { createKafkaClient, createLogger, type KafkaClientName, type OutgoingRecord } from '@sluice/core';
 import { childMain } from '../common/json-child.ts';
+import { produceInTransactions } from '../common/transactional-produce.ts';
 
 export interface ProduceJob {
   brokers: string[];
@@ -25,8 +25,6 @@ export interface ProduceResult {
   cpuSeconds: number;
 }
 
-const TXN_BYTES = 8 * 1024 * 1024;
-const SEND_BYTES = 512 * 1024;
 const KEY_BYTES = 16;
 
 function makeRecords(job: ProduceJob): OutgoingRecord[] {
@@ -50,26 +48,9 @@ async function run(job: ProduceJob): Promise<ProduceResult> {
   });
   const producer = kafka.transactionalProducer({ transactionalId: `${job.topic}.producer`, transactionTimeoutMs: 60_000 });
   await producer.connect();
-  const cpu0 = procStats('self')?.cpuSeconds ?? 0;
-  const t0 = performance.now();
-  let transactions = 0;
-  for (let i = 0; i < records.length; ) {
-    const unit: { topic: string; message: OutgoingRecord }[] = [];
-    let bytes = 0;
-    while (i < records.length && (unit.length === 0 || bytes < TXN_BYTES)) {
-      const m = records[i++] as OutgoingRecord;
-      bytes += (m.key?.length ?? 0) + (m.value?.length ?? 0) + 64;
-      unit.push({ topic: job.topic, message: m });
-    }
-    const txn = await producer.transaction();
-    for (const chunk of chunkRecords(unit, SEND_BYTES)) await txn.sendBatch({ topicMessages: chunk });
-    await txn.commit();
-    transactions++;
-  }
-  const seconds = (performance.now() - t0) / 1000;
-  const cpuSeconds = (procStats('self')?.cpuSeconds ?? 0) - cpu0;
+  const produced = await produceInTransactions(producer, job.topic, records);
   await producer.disconnect();
-  return { client: job.client, records: records.length, seconds, transactions, cpuSeconds };
+  return { client: job.client, records: records.length, ...produced };
 }
 
 childMain('transactional produce', run);
