@@ -1,5 +1,5 @@
 import { compactSql, partitioningAfter, partitionNames } from '@sluice/core';
-import { partitionMoveOf } from '../event/partition-move.ts';
+import { type PartitionMoveStatement, partitionMoveOf } from '../event/partition-move.ts';
 
 const NAME = '(?:`(?:[^`]|``)+`|[A-Za-z0-9_$\\u0080-\\uFFFF]+)';
 const QNAME = `${NAME}(?:\\s*\\.\\s*${NAME})?`;
@@ -39,10 +39,8 @@ export class PartitionTracker {
    * adds. A clause whose partitions cannot be told (KEY) fits any statement.
    */
   static fits(statement: string, database: string): (clause: string) => boolean {
-    const sql = compactSql(statement).replace(/;$/, '');
-    const move = partitionMoveOf(sql, database);
-    const m = move ? undefined : REMOVE.exec(sql);
-    const named = move ? [move.partition] : m && !/^ALL$/i.test(m[2] as string) ? partitionList(m[2] as string) : [];
+    const { move, remove } = readStatement(statement, database);
+    const named = move ? [move.partition] : remove && remove.names !== 'all' ? remove.names : [];
     return (clause) => {
       const have = partitionNames(clause)?.map((n) => n.toLowerCase());
       if (!have) return true;
@@ -56,14 +54,26 @@ export class PartitionTracker {
   }
 
   private next(before: string, statement: string, database: string): string | undefined {
-    const sql = compactSql(statement).replace(/;$/, '');
-    const move = partitionMoveOf(sql, database);
+    const { move, remove } = readStatement(statement, database);
     if (move?.op === 'exchange') return before;
     if (move?.op === 'out') return partitioningAfter(before, { drop: [move.partition] });
     if (move?.op === 'in') return move.definition ? partitioningAfter(before, { add: move.definition }) : undefined;
-    const m = REMOVE.exec(sql);
-    if (!m) return undefined;
-    if (/^TRUNCATE$/i.test(m[1] as string)) return before;
-    return partitioningAfter(before, { drop: partitionList(m[2] as string) });
+    if (!remove) return undefined;
+    if (remove.truncate) return before;
+    return remove.names === 'all' ? undefined : partitioningAfter(before, { drop: remove.names });
   }
+}
+
+/** A partition statement as these read it: a move (EXCHANGE, CONVERT), or TRUNCATE / DROP of partitions. */
+function readStatement(
+  statement: string,
+  database: string,
+): { move?: PartitionMoveStatement; remove?: { truncate: boolean; names: string[] | 'all' } } {
+  const sql = compactSql(statement).replace(/;$/, '');
+  const move = partitionMoveOf(sql, database);
+  if (move) return { move };
+  const m = REMOVE.exec(sql);
+  if (!m) return {};
+  const list = m[2] as string;
+  return { remove: { truncate: /^TRUNCATE$/i.test(m[1] as string), names: /^ALL$/i.test(list) ? 'all' : partitionList(list) } };
 }

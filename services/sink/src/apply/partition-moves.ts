@@ -38,11 +38,10 @@ export class PartitionMoves {
     schema: string;
     ddl: 'apply' | 'ignore' | 'stop';
     ensureState: () => Promise<void>;
+    /** Barrier, rename and move ids a worker of this process is running now (table-actions.ts). */
+    running: Set<string>;
     forget: (t: TargetName) => void;
   };
-
-  /** Moves a worker of this process is applying now. */
-  private readonly running = new Set<string>();
 
   constructor(opts: PartitionMoves['opts']) {
     this.opts = opts;
@@ -57,13 +56,14 @@ export class PartitionMoves {
     if (parts.includes(DONE) || parts.filter((p) => p >= 0).length < move.partitions) return;
     // The two tables' topics are applied by parallel workers: both last markers can see the set
     // complete. One moves the rows; the other waits at its marker until the move is noted done.
-    if (this.running.has(move.id)) return;
-    this.running.add(move.id);
+    const { running } = this.opts;
+    if (running.has(move.id)) return;
+    running.add(move.id);
     try {
       await this.apply(a);
       await this.done(a);
     } finally {
-      this.running.delete(move.id);
+      running.delete(move.id);
     }
   }
 

@@ -51,12 +51,12 @@ export class TableActions {
 
   /** EXCHANGE / CONVERT PARTITION (partition-moves.ts). */
   private readonly moves: PartitionMoves;
-  /** Barrier and rename ids a worker of this process is running now (arrived). */
+  /** Barrier, rename and move ids a worker of this process is running now (arrived, partition-moves.ts). */
   private readonly running = new Set<string>();
 
   constructor(opts: TableActions['opts']) {
     this.opts = opts;
-    this.moves = new PartitionMoves({ ...opts, ensureState: () => this.ensureState() });
+    this.moves = new PartitionMoves({ ...opts, ensureState: () => this.ensureState(), running: this.running });
   }
 
   async run(action: TableAction, table: TargetName): Promise<void> {

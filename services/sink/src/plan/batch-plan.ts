@@ -60,15 +60,17 @@ export function planBatch(changes: TargetChange[]): TablePlan[] {
   const groups: Group[] = [];
   const open = new Map<string, Group>(); // by layout id
   const current = new Map<string, string>(); // table -> layout id of its open group
+  /** DDL or a TRUNCATE runs at its place: the table's open groups end, what follows goes after it. */
+  const close = (n: { database: string; table: string }) => {
+    for (const [id, g] of open) if (g.table.database === n.database && g.table.table === n.table) open.delete(id);
+    current.delete(`${n.database}.${n.table}`);
+  };
   for (const c of changes) {
     if (c.kind === 'skip') continue;
     if (c.kind === 'schema' && c.action) {
       // A rename or partition statement runs at its place: what follows is planned after it.
       const a = c.action;
-      const names = a.kind === 'rename' ? [a.from, a.to] : [c.table];
-      const same = (t: TargetTable) => names.some((n) => t.database === n.database && t.table === n.table);
-      for (const [id, g] of open) if (same(g.table)) open.delete(id);
-      for (const n of names) current.delete(`${n.database}.${n.table}`);
+      for (const n of a.kind === 'rename' ? [a.from, a.to] : [c.table]) close(n);
       groups.push({ table: c.table, truncate: false, action: a, last: new Map() });
       continue;
     }
@@ -77,7 +79,7 @@ export function planBatch(changes: TargetChange[]): TablePlan[] {
       const same = (t: TargetTable) => t.database === database && t.table === table;
       // Everything before a TRUNCATE (or DROP) is moot: empty the table, then apply what follows.
       for (const g of groups) if (same(g.table)) g.last.clear();
-      for (const [id, g] of open) if (same(g.table)) open.delete(id);
+      close(c.table);
       const g: Group = { table: c.table, truncate: true, drop: c.kind === 'drop', truncateVersion: c.version, last: new Map() };
       if (c.barrier) g.barrier = c.barrier;
       groups.push(g);
@@ -86,9 +88,7 @@ export function planBatch(changes: TargetChange[]): TablePlan[] {
     const name = `${c.table.database}.${c.table.table}`;
     if (c.kind === 'schema' && c.barrier) {
       // A layout change every partition must reach first: its own group, what follows after it.
-      const { database, table } = c.table;
-      for (const [id, g] of open) if (g.table.database === database && g.table.table === table) open.delete(id);
-      current.delete(name);
+      close(c.table);
       groups.push({ table: c.table, truncate: false, position: c.position, barrier: c.barrier, last: new Map() });
       continue;
     }
