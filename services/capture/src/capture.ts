@@ -376,7 +376,7 @@ export class CaptureRun {
       let extra: { topic: string; message: OutgoingRecord }[] = [];
       if (txn.ddl) {
         this.log.info(ddlLogFields(txn.ddl.database, txn.ddl.statement), 'DDL');
-        const before = ddl.before(txn);
+        const before = await ddl.before(txn);
         // Column types may have changed: re-read definitions before the next row (and follow renames).
         await tables.afterDdl(txn.ddl.statement, txn.ddl.database);
         // Markers carry the definitions after the DDL.

@@ -5,6 +5,7 @@ export * from './avro/envelope-schema.ts';
 export * from './avro/fixed-schemas.ts';
 export * from './avro/framed-encoder.ts';
 export * from './avro/logical-types.ts';
+export * from './avro/table-from-avro.ts';
 export * from './avro/table-schema.ts';
 export * from './avro/temporal.ts';
 export * from './change-event.ts';

@@ -8,10 +8,11 @@ import {
   type TableAvro,
   type TableSchema,
   tableFingerprint,
+  tableFromValueSchema,
   tableKey,
   valueSubject,
 } from '@sluice/core';
-import { columnChanges, nextRenames, type RenameHistory } from '../event/column-changes.ts';
+import { type ColumnChanges, columnChanges, nextRenames, type RenameHistory } from '../event/column-changes.ts';
 import { parseDdl } from '../event/ddl-statement.ts';
 import { enumSetRepairs } from '../event/enum-set-repair.ts';
 import { ensureTableTopic } from '../publish/table-topics.ts';
@@ -115,21 +116,31 @@ export class TableRegistry {
     const before = await this.history(t.database, t.table);
     const after = nextRenames(before, changes);
     this.histories.set(name, Promise.resolve(after));
-    if (changes.renames.length) await this.registerNow(t.database, t.table);
+    if (changes.renames.length) await this.registerNow(t.database, t.table, changes);
   }
 
   /**
-   * Registers the table's definition of now with the rename history just updated, so that the
-   * registry holds the history before the checkpoint after the DDL is committed. A table that
-   * is gone by now (a backlog read) has nothing to register: its history is still in memory.
+   * Registers the table's definition with the rename history just updated, so that the registry
+   * holds the history before the checkpoint after the DDL is committed. The table of now when
+   * its columns are the ones the statement left; read behind (a later DDL changed them), the
+   * table right after the statement, as a past layout (never a later table: a restarted capture
+   * takes the latest version as the table before its next DDL). A table that is gone by now has
+   * nothing to register: its history is still in memory.
    */
-  private async registerNow(database: string, table: string): Promise<void> {
+  private async registerNow(database: string, table: string, changes: ColumnChanges): Promise<void> {
     let schema: TableSchema;
     try {
       schema = await this.opts.catalog.get(database, table);
     } catch (err) {
       if (err instanceof SluiceError && err.code === 'SOURCE_TABLE_UNSUPPORTED') return;
       throw err;
+    }
+    const last = this.lastUsed.get(tableKey(database, table));
+    const after = last ? afterStatement(last.source, changes) : undefined;
+    if (after && !sameNames(after.columns, schema.columns)) {
+      // Rows after the statement take their layout from the binlog (get()): nothing cached.
+      await this.encode(after);
+      return;
     }
     const enc = await this.encode(schema);
     if (enc) this.byName.set(tableKey(database, table), enc);
@@ -268,11 +279,26 @@ export class TableRegistry {
    */
   private async gone(database: string, table: string): Promise<EncodedTable | undefined> {
     const name = tableKey(database, table);
-    const last = this.lastUsed.get(name);
-    if (!last || (await this.opts.catalog.exists(database, table))) return undefined;
+    if (await this.opts.catalog.exists(database, table)) return undefined;
+    // A restarted capture has used nothing yet: the table as last published stands in.
+    const last = this.lastUsed.get(name) ?? (await this.published(database, table));
+    if (!last) return undefined;
     // Until the next DDL (which empties the cache; a CREATE of the name brings the new table).
     this.byName.set(name, last);
     return last;
+  }
+
+  /**
+   * The table as its topic's latest registered version defines it (undefined: never published),
+   * for a table this process has not encoded and the source no longer has under that name: a
+   * restarted capture reading a backlog across a RENAME or DROP. Rows whose binlog layout
+   * differs from it still get a version of their own (get()).
+   */
+  async published(database: string, table: string): Promise<EncodedTable | undefined> {
+    const topic = await this.opts.topics.tableTopic(this.opts.prefix, database, table);
+    const latest = await this.opts.registry.latest(valueSubject(topic));
+    if (!latest) return undefined;
+    return this.encode({ ...tableFromValueSchema(latest.schema).table, database, table });
   }
 
   /** The encoding last used for the table's rows or markers (a backlog's past version included). */
@@ -340,3 +366,27 @@ export function renamesOf(valueSchema: Record<string, unknown> | undefined): Ren
   const renames = (record as Record<string, unknown> | undefined)?.['sluice.renames'];
   return renames && typeof renames === 'object' ? { ...(renames as RenameHistory) } : {};
 }
+
+const lower = (n: string): string => n.toLowerCase();
+
+/**
+ * The table right after an ALTER that renamed and dropped columns, from the table before it:
+ * as a past layout without structure (its indexes may name old columns); a renamed column keeps
+ * its type here, which CHANGE may have changed (rows take theirs from the binlog). Undefined when
+ * a key column is dropped.
+ */
+export function afterStatement(before: TableSchema, changes: ColumnChanges): TableSchema | undefined {
+  const gone = new Set(changes.drops.map(lower));
+  if (before.primaryKey.some((k) => gone.has(lower(k)))) return undefined;
+  const rename = (name: string): string => changes.renames.reduce((n, r) => (lower(n) === lower(r.from) ? r.to : n), name);
+  const { structure: _unknown, ...table } = before;
+  return {
+    ...table,
+    columns: before.columns.filter((c) => !gone.has(lower(c.name))).map((c) => ({ ...c, name: rename(c.name) })),
+    primaryKey: before.primaryKey.map(rename),
+    pastLayout: true,
+  };
+}
+
+const sameNames = (a: { name: string }[], b: { name: string }[]): boolean =>
+  a.length === b.length && a.every((c, i) => lower(c.name) === lower(b[i]?.name ?? ''));

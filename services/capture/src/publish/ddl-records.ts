@@ -88,13 +88,20 @@ export class DdlRecords {
    * The encodings in hand of the tables a DDL names, taken before the registry re-reads
    * definitions (TableRegistry.afterDdl): the schema ids before the statement.
    */
-  before(txn: SourceTransaction): Map<string, Encoding> {
+  async before(txn: SourceTransaction): Promise<Map<string, Encoding>> {
     const out = new Map<string, Encoding>();
     if (!txn.ddl) return out;
     for (const t of parseDdl(txn.ddl.statement, txn.ddl.database).tables) {
+      if (!this.opts.accept(t.database, t.table)) continue;
       // The encoding last used (for a backlog, the past version its rows had); not the table of
-      // now, which may be ahead (then the topic's latest version stands in, columnsBefore).
-      const enc = this.opts.tables.lastEncoding(t.database, t.table);
+      // now, which may be ahead. A restarted capture has used none: the topic's latest version,
+      // read now, before afterDdl registers the definition after the statement.
+      let enc = this.opts.tables.lastEncoding(t.database, t.table);
+      if (!enc) {
+        enc = await this.opts.tables.published(t.database, t.table);
+        // The table before the next DDL too (the registry's latest is about to change).
+        if (enc) this.opts.tables.markUsed(t.database, t.table, enc);
+      }
       if (enc) out.set(tableKey(t.database, t.table), { topic: enc.topic, valueId: enc.valueId, table: enc });
     }
     return out;

@@ -3,9 +3,8 @@ import {
   type ColumnDef,
   type ColumnDefault,
   codecFor,
-  SluiceError,
-  structureFromAttributes,
   type TableStructure,
+  tableFromValueSchema,
   type UnknownAttribute,
 } from '@sluice/core';
 
@@ -55,46 +54,26 @@ export interface TargetTable {
   structure?: TableStructure;
 }
 
-type AvroField = Record<string, unknown> & { name: string; type: unknown };
-
 /**
- * Reads the table layout out of a sluice value schema (the envelope's `before` record, whose
- * fields carry `sluice.column` and `sluice.sqlType`). Pure: no registry, no I/O.
+ * Reads the table layout out of a sluice value schema (core's tableFromValueSchema), with how
+ * to turn each field's Avro values into SQL parameters. Pure: no registry, no I/O.
  */
 export function targetTableFromSchema(valueSchema: Record<string, unknown>): TargetTable {
-  const fields = valueSchema.fields as AvroField[] | undefined;
-  const before = fields?.find((f) => f.name === 'before');
-  const record = Array.isArray(before?.type) ? (before.type as unknown[]).find((t) => typeof t === 'object' && t) : undefined;
-  const r = record as Record<string, unknown> | undefined;
-  if (!r || typeof r['sluice.database'] !== 'string' || !Array.isArray(r.fields)) {
-    throw new SluiceError('DECODE_FAILED', 'value schema is not a sluice envelope (no sluice.database on the row record)');
-  }
-  const columns = (r.fields as AvroField[]).map((f): TargetColumn => {
-    const sqlType = String(f['sluice.sqlType']);
-    return {
-      name: String(f['sluice.column'] ?? f.name),
-      field: f.name,
-      sqlType,
-      nullable: Array.isArray(f.type) && (f.type as unknown[]).includes('null'),
-      charset: (f['sluice.charset'] as string) ?? null,
-      collation: (f['sluice.collation'] as string) ?? null,
-      codec: codecFor(sqlType),
-      ...defaultOf(f),
-      ...unknownOf(f),
-      ...extrasOf(f),
-    };
-  });
+  const { table: t, fields } = tableFromValueSchema(valueSchema);
+  const columns = t.columns.map(
+    (c, i): TargetColumn => ({
+      ...c,
+      field: fields[i] as string,
+      charset: c.charset ?? null,
+      collation: c.collation ?? null,
+      codec: codecFor(c.sqlType),
+    }),
+  );
   const byName = new Map(columns.map((c) => [c.name, c]));
-  const key = (r['sluice.primaryKey'] as string[]).map((k) => {
-    const c = byName.get(k);
-    if (!c) throw new SluiceError('DECODE_FAILED', `key column ${k} missing from the value schema`);
-    return c;
-  });
-  const database = r['sluice.database'] as string;
-  const table = r['sluice.table'] as string;
+  const key = t.primaryKey.map((k) => byName.get(k) as TargetColumn);
+  const { database, table, structure } = t;
   const keyIndexes = key.map((k) => columns.indexOf(k));
-  const renames = (r['sluice.renames'] ?? {}) as RenameHistory;
-  const structure = structureFromAttributes(r);
+  const renames = t.renames ?? {};
   return {
     database,
     table,
@@ -120,55 +99,11 @@ export function targetTableFromSchema(valueSchema: Record<string, unknown>): Tar
       ]),
       renames,
       structure ?? null,
-      r['sluice.pastLayout'] === true,
+      t.pastLayout === true,
     ]),
     renames,
     origin: { database, table },
     ...(structure ? { structure } : {}),
-    ...(r['sluice.pastLayout'] === true ? { pastLayout: true } : {}),
+    ...(t.pastLayout ? { pastLayout: true } : {}),
   };
-}
-
-/** A field's comment and extras (`sluice.comment`, `sluice.extra`), what has the expected shape. */
-function extrasOf(f: AvroField): Pick<TargetColumn, 'comment' | 'autoIncrement' | 'onUpdate' | 'generated'> {
-  const comment = f['sluice.comment'];
-  const e = (f['sluice.extra'] ?? {}) as Record<string, unknown>;
-  const g = e.generated as { expression?: unknown; stored?: unknown } | undefined;
-  return {
-    ...(typeof comment === 'string' && comment ? { comment } : {}),
-    ...(e.autoIncrement === true ? { autoIncrement: true as const } : {}),
-    ...(typeof e.onUpdate === 'string' ? { onUpdate: e.onUpdate } : {}),
-    ...(g && typeof g.expression === 'string' ? { generated: { expression: g.expression, stored: g.stored === true } } : {}),
-  };
-}
-
-const UNKNOWN = new Set<string>(['nullable', 'default', 'collation']);
-
-/** The attributes a field says are unknown (`sluice.unknown`). */
-function unknownOf(f: AvroField): { unknown?: UnknownAttribute[] } {
-  const u = f['sluice.unknown'];
-  const list = Array.isArray(u) ? (u.filter((a) => UNKNOWN.has(a)) as UnknownAttribute[]) : [];
-  return list.length ? { unknown: list } : {};
-}
-
-/** The default a field carries (`sluice.default` + `sluice.defaultKind`), if any; and the fill of its old rows (`sluice.fill`). */
-function defaultOf(f: AvroField): { default?: ColumnDefault; fill?: ColumnDefault } {
-  const d = columnDefault(f['sluice.defaultKind'], f['sluice.default']);
-  const fill = columnDefault(f['sluice.fillKind'], f['sluice.fill']);
-  return { ...(d ? { default: d } : {}), ...(fill ? { fill } : {}) };
-}
-
-function columnDefault(kind: unknown, text: unknown): ColumnDefault | undefined {
-  switch (kind) {
-    case 'null':
-      return { kind: 'null' };
-    case 'text':
-      return typeof text === 'string' ? { kind: 'text', value: text } : undefined;
-    case 'bytes':
-      return typeof text === 'string' && /^([0-9a-f]{2})*$/.test(text) ? { kind: 'bytes', hex: text } : undefined;
-    case 'expression':
-      return typeof text === 'string' ? { kind: 'expression', sql: text } : undefined;
-    default:
-      return undefined;
-  }
 }
