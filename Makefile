@@ -46,9 +46,9 @@ test-integration: install ## integration tests against the real stack (started i
 
 test: lint test-unit test-integration ## lint, unit tests, then integration tests on the real stack
 
-.PHONY: bench bench-capture bench-sink bench-sink-hot-path bench-verify bench-kafka-client
+.PHONY: bench bench-capture bench-sink bench-sink-hot-path bench-e2e bench-verify bench-kafka-client
 
-bench: bench-capture bench-sink bench-verify ## all benchmarks against the running stack
+bench: bench-capture bench-sink bench-e2e bench-verify ## all benchmarks against the running stack
 
 bench-capture: install ## capture: rows/s binlog -> committed Kafka records vs raw zongji decode (1M-row backlog)
 	@$(RUN) node bench/capture/run.ts
@@ -65,6 +65,9 @@ sluice: install ## the operator CLI: make sluice ARGS="status" (or verify, repla
 
 bench-kafka-client: install ## Kafka clients behind the port: transactional produce of 1M records, kafkajs vs Confluent (librdkafka)
 	@$(RUN) node bench/kafka-client/run.ts
+
+bench-e2e: install ## end to end: p99 source commit -> target commit under a sustained write load, histogram and lag
+	@$(RUN) node bench/e2e/run.ts
 
 bench-verify: install ## verify: rows/s compared on a 1M-row table vs a plain SELECT COUNT(*) scan, per target
 	@$(RUN) node bench/verify/run.ts
