@@ -111,3 +111,6 @@ part_status() {
 
 # Run node (the pinned version) from the cache.
 node_bin() { printf '%s' "$NODE_BIN"; }
+
+# Kafka 4 brokers log through log4j 2, Kafka 3 through log4j 1: install and start differ there.
+kafka_log4j2() { [[ "${KAFKA_VERSION%%.*}" -ge 4 ]]; }

@@ -36,25 +36,38 @@ render_config() {
       -e "s|@KAFKA_FAULT_PROXY_PORT@|$KAFKA_FAULT_PROXY_PORT|g" \
       -e "s|@DATA_DIR@|$data|g" \
       "$CONF_SRC/server.properties.in" >"$props"
-  cp "$CONF_SRC/log4j.properties" "$dir/log4j.properties"
+  cp "$CONF_SRC/log4j.properties" "$CONF_SRC/log4j2.properties" "$dir/"
+}
+
+# The logging configuration for this Kafka version's log4j (2 from Kafka 4 on, 1 before).
+log_conf() {
+  if kafka_log4j2; then echo "-Dlog4j2.configurationFile=file:$dir/log4j2.properties"; else echo "-Dlog4j.configuration=file:$dir/log4j.properties"; fi
 }
 
 # format_once: KRaft storage needs a cluster id and a formatted log dir. Formatted once; the
 # cluster id is kept in $STACK_DIR/kafka/cluster.id so the data survives restarts.
 format_once() {
-  if [[ -f "$data/meta.properties" ]]; then return 0; fi
+  if [[ -f "$data/meta.properties" ]]; then
+    # A newer Kafka's metadata cannot be read by an older one: say so instead of a broker that dies.
+    local by
+    by="$(cat "$dir/formatted-by" 2>/dev/null || true)"
+    if [[ -n "$by" && "${by%%.*}" -gt "${KAFKA_VERSION%%.*}" ]]; then
+      fail_part "$NAME" "$log" "$KAFKA_PORT" "kafka data in $data was written by Kafka $by, which Kafka $KAFKA_VERSION cannot read: set SLUICE_KAFKA_VERSION=$by, or make clean"
+    fi
+    return 0
+  fi
   local id
   if [[ -s "$dir/cluster.id" ]]; then
     id="$(cat "$dir/cluster.id")"
   else
-    id="$(java_kafka -Dlog4j.configuration="file:$dir/log4j.properties" kafka.tools.StorageTool random-uuid 2>>"$log" | tail -n1)"
+    id="$(java_kafka "$(log_conf)" kafka.tools.StorageTool random-uuid 2>>"$log" | tail -n1)"
     [[ -n "$id" ]] || fail_part "$NAME" "$log" "$KAFKA_PORT" "could not generate a cluster id"
     echo "$id" >"$dir/cluster.id"
   fi
   say "formatting kafka storage in $data (cluster id $id)"
-  java_kafka -Dlog4j.configuration="file:$dir/log4j.properties" \
-    kafka.tools.StorageTool format -t "$id" -c "$props" >>"$log" 2>&1 \
+  java_kafka "$(log_conf)" kafka.tools.StorageTool format -t "$id" -c "$props" >>"$log" 2>&1 \
     || fail_part "$NAME" "$log" "$KAFKA_PORT" "formatting the storage failed"
+  echo "$KAFKA_VERSION" >"$dir/formatted-by"
 }
 
 start() {
@@ -76,7 +89,7 @@ start() {
   # shellcheck disable=SC2086 # KAFKA_HEAP is a list of JVM flags
   start_bg "$NAME" "$KAFKA_PORT" java $KAFKA_HEAP -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
     -Djava.awt.headless=true \
-    -Dlog4j.configuration="file:$dir/log4j.properties" -Dkafka.logs.dir="$dir/logs" \
+    "$(log_conf)" -Dkafka.logs.dir="$dir/logs" \
     -cp "$KAFKA_HOME/libs/*" kafka.Kafka "$props"
   wait_ready "$NAME" "$KAFKA_PORT" "$START_TIMEOUT" ready
   say "kafka ready on 127.0.0.1:$KAFKA_PORT (pid $(cat "$(part_pidfile "$NAME")"), $((SECONDS - t0))s)"

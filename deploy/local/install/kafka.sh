@@ -17,6 +17,18 @@ fi
 command -v java >/dev/null || { warn "java not found (Kafka needs Java 17+)"; exit 1; }
 command -v mvn >/dev/null || { warn "mvn not found (the install fetches Kafka from Maven Central)"; exit 1; }
 
+# Kafka 3 logs through log4j 1 (reload4j), Kafka 4 through log4j 2 (components/kafka.sh picks the
+# matching configuration).
+logging_deps() {
+  if kafka_log4j2; then
+    echo "    <dependency><groupId>org.apache.logging.log4j</groupId><artifactId>log4j-core</artifactId><version>2.24.3</version></dependency>"
+    echo "    <dependency><groupId>org.apache.logging.log4j</groupId><artifactId>log4j-slf4j-impl</artifactId><version>2.24.3</version></dependency>"
+  else
+    echo "    <dependency><groupId>ch.qos.reload4j</groupId><artifactId>reload4j</artifactId><version>1.2.25</version></dependency>"
+    echo "    <dependency><groupId>org.slf4j</groupId><artifactId>slf4j-reload4j</artifactId><version>1.7.36</version></dependency>"
+  fi
+}
+
 say "installing kafka $KAFKA_VERSION into $KAFKA_HOME (Maven Central)"
 mkdir -p "$KAFKA_HOME"
 work="$(mktemp -d)"
@@ -32,8 +44,7 @@ cat >"$work/pom.xml" <<POM
   <dependencies>
     <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka_2.13</artifactId><version>$KAFKA_VERSION</version></dependency>
     <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka-tools</artifactId><version>$KAFKA_VERSION</version></dependency>
-    <dependency><groupId>ch.qos.reload4j</groupId><artifactId>reload4j</artifactId><version>1.2.25</version></dependency>
-    <dependency><groupId>org.slf4j</groupId><artifactId>slf4j-reload4j</artifactId><version>1.7.36</version></dependency>
+$(logging_deps)
   </dependencies>
 </project>
 POM
