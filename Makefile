@@ -48,7 +48,10 @@ test: lint test-unit test-integration ## lint, unit tests, then integration test
 
 .PHONY: bench bench-capture bench-sink bench-sink-hot-path bench-e2e bench-verify bench-kafka-client
 
-bench: bench-capture bench-sink bench-e2e bench-verify ## all benchmarks against the running stack
+bench: install ## all benchmarks against the running stack, then the targets they measured in this one run
+	@started=$$(date +%s); status=0; \
+	for b in capture sink e2e verify; do $(MAKE) --no-print-directory bench-$$b || status=$$?; done; \
+	$(RUN) node bench/summary/run.ts $$started; exit $$status
 
 bench-capture: install ## capture: rows/s binlog -> committed Kafka records vs raw zongji decode (1M-row backlog)
 	@$(RUN) node bench/capture/run.ts
