@@ -22,7 +22,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { mysqlOptionsFromUrl, quoteIdent } from '@sluice/core';
+import { mysqlOptionsFromUrl, quoteIdent, tableTopic } from '@sluice/core';
 import mysql from 'mysql2/promise';
 import { freePort } from '../../test/support/services.ts';
 import { stack } from '../../test/support/stack.ts';
@@ -30,6 +30,7 @@ import { cleanKafka } from '../capture/cleanup.ts';
 import { procStats } from '../capture/proc.ts';
 import { runBench } from '../common/bench-main.ts';
 import { BenchService } from '../common/bench-service.ts';
+import { KafkaArrivals } from './kafka-arrivals.ts';
 import { histogramLines, type LatencySummary, summarise } from './latency.ts';
 
 const TARGET_P99_MS = 500;
@@ -46,6 +47,9 @@ const began = performance.now();
 const log = (msg: string) => console.log(`[bench-e2e +${((performance.now() - began) / 1000).toFixed(1)}s] ${msg}`);
 const services: BenchService[] = [];
 const targets = s.targets.filter((t) => t.url);
+const arrivals = new KafkaArrivals({ brokers: s.kafkaBrokers, registryUrl: s.registryUrl, groupId: `${prefix}-arrivals` });
+/** Keys an UPDATE wrote: their src_ts and applied are the update's, so the stage split skips them. */
+const updated = new Set<number>();
 
 const connect = (url: string) => mysql.createConnection({ ...mysqlOptionsFromUrl(url), multipleStatements: false });
 const db = quoteIdent(database);
@@ -113,6 +117,8 @@ async function setUp(): Promise<void> {
   // Warm-up: the topic exists and every sink reads it before the clock starts.
   await one(s.sourceUrl, `INSERT INTO ${db}.t VALUES (0, 0, 'warm-up', NOW(6))`);
   for (const t of targets) await until(`${t.name} to get the warm-up row`, 120_000, async () => (await count(t.url)) === 1);
+  await arrivals.start(tableTopic(prefix, database, 't'));
+  await until('the arrivals reader to see the warm-up row', 60_000, async () => arrivals.firstSeenMs.has(0));
 }
 
 const count = async (url: string): Promise<number> =>
@@ -147,6 +153,7 @@ async function load(): Promise<{ statements: number; inserted: number; lag: LagS
       while (Date.now() < end) {
         if (++n % updateEvery === 0 && nextId > 1) {
           const id = 1 + Math.floor(Math.random() * (nextId - 1));
+          updated.add(id);
           await conn.execute(`UPDATE ${db}.t SET k = k + 1, src_ts = NOW(6) WHERE id = ?`, [id]);
         } else {
           await conn.execute(`INSERT INTO ${db}.t VALUES (?, ?, ?, NOW(6))`, [nextId++, n, pad]);
@@ -178,6 +185,7 @@ interface TargetLatency {
   latency: LatencySummary;
   met: boolean;
   sinkPeakRssMb: number | null;
+  stages: Stages;
 }
 
 async function latencies(url: string): Promise<number[]> {
@@ -194,6 +202,40 @@ async function latencies(url: string): Promise<number[]> {
     await conn.end();
   }
 }
+
+interface Stages {
+  /** Rows the split covers: inserted, never updated, seen by the arrivals reader. */
+  rows: number;
+  /** Source statement -> readable in Kafka (read_committed). */
+  capture: LatencySummary;
+  /** Readable in Kafka -> the sink's statement on the target. */
+  sink: LatencySummary;
+}
+
+/** Where a row's time goes: the capture's part and the sink's, for rows inserted and never updated. */
+async function stages(url: string): Promise<Stages> {
+  const conn = await connect(url);
+  try {
+    const [rows] = (await conn.query(
+      `SELECT id, UNIX_TIMESTAMP(src_ts) AS s, UNIX_TIMESTAMP(applied) AS a FROM ${db}.t WHERE id > 0`,
+    )) as unknown as [{ id: number; s: string; a: string }[]];
+    const capture: number[] = [];
+    const sink: number[] = [];
+    for (const r of rows) {
+      const id = Number(r.id);
+      const seen = arrivals.firstSeenMs.get(id);
+      if (updated.has(id) || seen === undefined) continue;
+      capture.push(seen - Number(r.s) * 1000);
+      sink.push(Number(r.a) * 1000 - seen);
+    }
+    return { rows: capture.length, capture: summarise(capture), sink: summarise(sink) };
+  } finally {
+    await conn.end();
+  }
+}
+
+const brief = (l: LatencySummary) =>
+  `p50 ${l.p50Ms.toFixed(1)} ms, p90 ${l.p90Ms.toFixed(1)}, p99 ${l.p99Ms.toFixed(1)}, p99.9 ${l.p999Ms.toFixed(1)}, max ${l.maxMs.toFixed(1)}`;
 
 async function measure(): Promise<void> {
   log(
@@ -219,6 +261,7 @@ async function measure(): Promise<void> {
       catchUpSeconds,
       latency,
       met: latency.p99Ms <= TARGET_P99_MS,
+      stages: await stages(t.url),
       sinkPeakRssMb: sink ? (procStats(sink.pid)?.peakRssMb ?? null) : null,
     });
   }
@@ -231,9 +274,12 @@ async function measure(): Promise<void> {
   for (const r of results) {
     const l = r.latency;
     console.log(
-      `${r.target}: p50 ${l.p50Ms.toFixed(1)} ms, p90 ${l.p90Ms.toFixed(1)}, p99 ${l.p99Ms.toFixed(1)}, p99.9 ${l.p999Ms.toFixed(1)}, max ${l.maxMs.toFixed(1)} (${l.rows} rows; equal ${r.catchUpSeconds.toFixed(1)} s after the load) -> p99 ${r.met ? '<=' : '>'} ${TARGET_P99_MS} ms: ${r.met ? 'met' : 'NOT met'}`,
+      `${r.target}: ${brief(l)} (${l.rows} rows; equal ${r.catchUpSeconds.toFixed(1)} s after the load) -> p99 ${r.met ? '<=' : '>'} ${TARGET_P99_MS} ms: ${r.met ? 'met' : 'NOT met'}`,
     );
     for (const line of histogramLines(l)) console.log(line);
+    const st = r.stages;
+    console.log(`  of which (${st.rows} rows inserted and never updated): capture ${brief(st.capture)}`);
+    console.log(`  ${' '.repeat(`of which (${st.rows} rows inserted and never updated): `.length - 2)}sink    ${brief(st.sink)}`);
   }
   const behindAtEnd = lag.at(-1)?.behind ?? {};
   console.log(`rows behind at the last sample: ${JSON.stringify(behindAtEnd)}; capture peak RSS ${capturePeakRssMb} MB`);
@@ -246,6 +292,7 @@ async function measure(): Promise<void> {
 }
 
 async function cleanUp(): Promise<void> {
+  await arrivals.stop();
   for (const svc of services) await svc.stop().catch(() => undefined);
   for (const url of [s.sourceUrl, ...targets.map((t) => t.url)]) {
     await one(url, `DROP DATABASE IF EXISTS ${db}`).catch((e) => log(`drop ${database}: ${e.message}`));
