@@ -51,3 +51,37 @@ export function histogramLines(s: LatencySummary): string[] {
     return `  ${label.padEnd(14)} ${String(h.rows).padStart(8)}  ${share.toFixed(2).padStart(6)} %  ${bar}`;
   });
 }
+
+/** A Prometheus histogram as /metrics shows it: cumulative counts by upper bound, count and sum. */
+export interface ScrapedHistogram {
+  buckets: { le: number; count: number }[];
+  count: number;
+  sum: number;
+}
+
+/** The histogram `name` in a /metrics text (labels such as the default `service` allowed), or undefined. */
+export function scrapeHistogram(text: string, name: string): ScrapedHistogram | undefined {
+  const buckets: { le: number; count: number }[] = [];
+  let count: number | undefined;
+  let sum = 0;
+  const line = new RegExp(`^${name}_(bucket|count|sum)(?:\\{([^}]*)\\})? (\\S+)$`);
+  for (const l of text.split('\n')) {
+    const m = line.exec(l);
+    if (!m) continue;
+    const value = Number(m[3]);
+    if (m[1] === 'count') count = value;
+    else if (m[1] === 'sum') sum = value;
+    else {
+      const le = /(?:^|,)le="([^"]+)"/.exec(m[2] ?? '')?.[1];
+      if (le !== undefined) buckets.push({ le: le === '+Inf' ? Number.POSITIVE_INFINITY : Number(le), count: value });
+    }
+  }
+  return count === undefined ? undefined : { buckets, count, sum };
+}
+
+/** The smallest bucket bound at or under which a share p (0..1) of the observations fall. */
+export function bucketQuantile(h: ScrapedHistogram, p: number): number {
+  const want = p * h.count;
+  for (const b of h.buckets) if (b.count >= want) return b.le;
+  return Number.POSITIVE_INFINITY;
+}

@@ -31,7 +31,14 @@ import { procStats } from '../capture/proc.ts';
 import { runBench } from '../common/bench-main.ts';
 import { BenchService } from '../common/bench-service.ts';
 import { KafkaArrivals } from './kafka-arrivals.ts';
-import { histogramLines, type LatencySummary, summarise } from './latency.ts';
+import {
+  bucketQuantile,
+  histogramLines,
+  type LatencySummary,
+  type ScrapedHistogram,
+  scrapeHistogram,
+  summarise,
+} from './latency.ts';
 
 const TARGET_P99_MS = 500;
 const seconds = Number(process.env.BENCH_E2E_SECONDS ?? 60);
@@ -237,6 +244,16 @@ async function stages(url: string): Promise<Stages> {
 const brief = (l: LatencySummary) =>
   `p50 ${l.p50Ms.toFixed(1)} ms, p90 ${l.p90Ms.toFixed(1)}, p99 ${l.p99Ms.toFixed(1)}, p99.9 ${l.p999Ms.toFixed(1)}, max ${l.maxMs.toFixed(1)}`;
 
+/** One service's histogram, as a line: how many, the mean, and the bucket bounds of p50/p99. */
+async function histogramLine(svc: BenchService, name: string, unit: 'ms' | 'records'): Promise<string> {
+  const text = await fetch(`http://127.0.0.1:${svc.port}/metrics`).then((r) => r.text());
+  const h: ScrapedHistogram | undefined = scrapeHistogram(text, name);
+  if (!h || h.count === 0) return `${name}: none`;
+  const k = unit === 'ms' ? 1000 : 1;
+  const q = (p: number) => `${(bucketQuantile(h, p) * k).toLocaleString('en-US')}`;
+  return `${name}: ${h.count} in the run, mean ${((h.sum / h.count) * k).toFixed(1)} ${unit}, p50 <= ${q(0.5)}, p99 <= ${q(0.99)}`;
+}
+
 async function measure(): Promise<void> {
   log(
     `targets: ${targets.map((t) => t.name).join(', ')}; ${writers} writers for ${seconds} s, 1 UPDATE in ${updateEvery} statements`,
@@ -280,6 +297,16 @@ async function measure(): Promise<void> {
     const st = r.stages;
     console.log(`  of which (${st.rows} rows inserted and never updated): capture ${brief(st.capture)}`);
     console.log(`  ${' '.repeat(`of which (${st.rows} rows inserted and never updated): `.length - 2)}sink    ${brief(st.sink)}`);
+  }
+  // Where a row waits: the capture's Kafka transactions (group commit) and the sinks' batches.
+  const [capture0, ...sinks] = services;
+  if (capture0) {
+    console.log(await histogramLine(capture0, 'sluice_capture_kafka_transaction_seconds', 'ms'));
+    console.log(await histogramLine(capture0, 'sluice_capture_kafka_transaction_records', 'records'));
+  }
+  for (const [i, sink] of sinks.entries()) {
+    console.log(`${targets[i]?.name} ${await histogramLine(sink, 'sluice_sink_batch_seconds', 'ms')}`);
+    console.log(`${targets[i]?.name} ${await histogramLine(sink, 'sluice_sink_batch_rows', 'records')}`);
   }
   const behindAtEnd = lag.at(-1)?.behind ?? {};
   console.log(`rows behind at the last sample: ${JSON.stringify(behindAtEnd)}; capture peak RSS ${capturePeakRssMb} MB`);

@@ -158,8 +158,10 @@ export class CaptureRun {
       log: this.log,
       maxBytes: cfg.queueMaxBytes,
       watch: this.progress.watch('kafka'),
-      onCommit: (checkpoint) => {
+      onCommit: (checkpoint, records, seconds) => {
         this.metrics.kafkaTransactions.inc();
+        this.metrics.kafkaTransactionSeconds.observe(seconds);
+        this.metrics.kafkaTransactionRecords.observe(records);
         this.metrics.lastCheckpointSeconds.set(Date.now() / 1000);
         this.metrics.sourceLagSeconds.set(Math.max(0, Date.now() - checkpoint.source_ts_ms) / 1000);
       },

@@ -56,7 +56,7 @@ export class TransactionalPublisher {
   private open: { txn: KafkaTransaction; records: number } | undefined;
   lastCheckpoint: Checkpoint | undefined;
 
-  private readonly onCommit: (checkpoint: Checkpoint, records: number) => void;
+  private readonly onCommit: (checkpoint: Checkpoint, records: number, seconds: number) => void;
   /** Told when a Kafka transaction starts, commits, fails: readiness sees a Kafka that does not answer. */
   private readonly watch: OperationWatch | undefined;
 
@@ -65,7 +65,7 @@ export class TransactionalPublisher {
     codec: CheckpointRecords;
     log: Logger;
     maxBytes: number;
-    onCommit?: (checkpoint: Checkpoint, records: number) => void;
+    onCommit?: (checkpoint: Checkpoint, records: number, seconds: number) => void;
     watch?: OperationWatch;
   }) {
     this.onCommit = opts.onCommit ?? (() => undefined);
@@ -124,6 +124,7 @@ export class TransactionalPublisher {
   }
 
   private async flushOnce(): Promise<void> {
+    const started = performance.now();
     // One Kafka transaction takes whole units up to TXN_MAX_BYTES of records (at least one unit).
     let take = 0;
     let size = 0;
@@ -157,7 +158,7 @@ export class TransactionalPublisher {
       throw kafkaFenced(abortErr) ? abortErr : err;
     }
     this.lastCheckpoint = checkpoint;
-    this.onCommit(checkpoint, (open?.records ?? 0) + records.length - 1);
+    this.onCommit(checkpoint, (open?.records ?? 0) + records.length - 1, (performance.now() - started) / 1000);
     for (const u of units) this.queuedBytes -= u.bytes;
     this.log.debug(
       { units: units.length, records: records.length, at: `${checkpoint.file}:${checkpoint.pos}` },
