@@ -169,6 +169,54 @@ describe('sluice verify', () => {
     expect(r.stdout).toMatch(/3 tables, 0 differ; 3,603 source rows/);
   });
 
+  it('stays equal while the application keeps writing, and still finds a difference planted meanwhile', async () => {
+    // A steady load on both tables: inserts of new rows, updates and deletes of old ones, with
+    // rows 2990.. and pairs a = 9 left alone for the planted differences.
+    let stop = false;
+    let statements = 0;
+    const writer = await connect(s.sourceUrl);
+    const load = (async () => {
+      for (let i = 0; !stop; i++) {
+        const id = 1 + ((i * 37) % 2900);
+        await writer.query(`UPDATE \`${db}\`.items SET price = price + 0.01, note = ? WHERE id = ?`, [`load ${i}`, id]);
+        await writer.query(`INSERT INTO \`${db}\`.items VALUES (?, ?, ?, NULL)`, [10_000 + i, `new ${i}`, i / 100]);
+        if (i % 3 === 0) await writer.query(`DELETE FROM \`${db}\`.items WHERE id = ?`, [10_000 + i - 2]);
+        await writer.query(`UPDATE \`${db}\`.pairs SET v = v + 1 WHERE a = ? AND b = ?`, [i % 9, `k${(i % 60) * 10 + (i % 9)}`]);
+        statements += i % 3 === 0 ? 4 : 3;
+        await new Promise((r) => setTimeout(r, 40));
+      }
+    })();
+    try {
+      for (let run = 0; run < 3; run++) {
+        const r = await verify('--json', '--lag-timeout', '60');
+        expect(r.code, `run ${run}: ${r.stdout}\n${r.stderr}`).toBe(0);
+        const statuses = JSON.parse(r.stdout).tables.map((t: { status: string }) => t.status);
+        expect(statuses.length).toBe(3);
+        expect(
+          statuses.every((x: string) => x === 'equal'),
+          statuses.join(),
+        ).toBe(true);
+      }
+      await target.query(`UPDATE \`${targetDb}\`.items SET name = 'planted' WHERE id = 2995`);
+      await target.query(`DELETE FROM \`${targetDb}\`.pairs WHERE a = 9 AND b = 'k9'`);
+      const r = await verify('--json', '--lag-timeout', '60');
+      expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(1);
+      const report = JSON.parse(r.stdout);
+      const rows = (t: string) => report.tables.find((x: { source: string }) => x.source === `${db}.${t}`)?.rows;
+      expect(rows('items')).toEqual([{ kind: 'changed', key: { id: 2995 }, columns: ['name'] }]);
+      expect(rows('pairs')).toEqual([{ kind: 'missing', key: { a: 9, b: 'k9' } }]);
+      expect(statements).toBeGreaterThan(100);
+    } finally {
+      stop = true;
+      await load;
+      await writer.end();
+    }
+    const fixed = await verify('--fix', 'apply', '--lag-timeout', '60');
+    expect(fixed.stdout).toContain('repair: 2 statements applied to the target');
+    const again = await verify('--lag-timeout', '60');
+    expect(again.code, `${again.stdout}\n${again.stderr}`).toBe(0);
+  });
+
   it('says what is wrong with its settings, with exit code 2', async () => {
     const r = await sluice(['verify', '--target', 'mysql://x@127.0.0.1:1/']);
     expect(r.code).toBe(2);

@@ -61,6 +61,15 @@ export function rowHashesSql(t: TableSql, range: KeyRange): Statement {
   };
 }
 
+/** rowHashesSql for some rows by key: their newest state, for re-checking rows found different. */
+export function rowHashesByKeysSql(t: TableSql, keys: Key[]): Statement {
+  const where = keysCondition(t, keys);
+  return {
+    sql: `SELECT ${keyTextExpr(t.key)} AS k, ${rowHashExpr(t.columns)} AS h, ${t.key.map((c) => c.exact).join(', ')} FROM ${qualified(t.database, t.table)} WHERE ${where.sql}`,
+    params: where.params,
+  };
+}
+
 /** `(k1 = ? AND k2 = ?) OR ...` for a list of keys. */
 function keysCondition(t: TableSql, keys: Key[]): Statement {
   const one = `(${t.key.map((c) => `${quoteIdent(c.name)} = ?`).join(' AND ')})`;

@@ -1,12 +1,14 @@
-import { SluiceError } from '@sluice/core';
+import { type KafkaAdmin, SluiceError } from '@sluice/core';
 import { Progress } from '../output/progress.ts';
 import { intFlag, listFlag, parseFlags } from '../shared/args.ts';
+import { cliKafka, connectAdmin } from '../shared/kafka.ts';
 import { Session } from '../shared/session.ts';
 import { Settings } from '../shared/settings.ts';
 import { printable, type RepairTarget, repairStatements } from './repair.ts';
 import { jsonReport, renderReport } from './report.ts';
 import { runVerify, type VerifyRun } from './run-verify.ts';
 import type { SinkRef } from './sink-progress.ts';
+import { kafkaEnds } from './sink-wait.ts';
 
 export const VERIFY_HELP = `sluice verify: compare source and target tables, range by range, then row by row
 
@@ -18,10 +20,16 @@ text is the same on MariaDB, MySQL and TiDB for equal values. A range that diffe
 small, then compared row by row: rows missing in the target, extra in the target, or different
 (with the columns that differ).
 
-While the pipeline runs, a range can differ only because the sink is behind. Given the sink
-(--sink-config, or --sink on the local stack), verify reads the source position at the start and
-re-checks differing ranges until the sink's checkpoints in the target show it passed that position
-(or a newer heartbeat arrived), for at most --lag-timeout seconds.
+While the application writes and the pipeline runs, a range can differ only because the sink is
+behind or a row changed since it was read. Given the sink (--sink-config, or --sink on the local
+stack), verify reads the source position at the start and re-checks differing ranges until the
+sink's checkpoints in the target show it passed that position, for at most --lag-timeout seconds.
+Rows that still differ are then re-checked one by one: read on the source, the source position
+read, the sink waited for until it has applied that position for the table, the row read on the
+target and again on the source. A row is reported only if the target differs from a source row
+that did not change meanwhile; a row the source changes at every re-check is listed in a note.
+With Kafka at hand (--brokers or the config's), a table that saw no change for a while counts as
+applied once the sink has read its partitions to the end; without, verify waits for a heartbeat.
 
 connection (first match wins: flag, config file, SLUICE_* variable, .stack/stack.env):
   --source <url>           source, mysql://user:password@host:port/ (SLUICE_SOURCE_URL)
@@ -30,6 +38,7 @@ connection (first match wins: flag, config file, SLUICE_* variable, .stack/stack
   --sink-config <file>     the sink's config: target URL, routes (source -> target tables), sink name
   --sink <name>            the sink feeding the target, if no --sink-config (local stack: mariadb, tidb)
   --topic-prefix <p>       topic prefix of the sink's checkpoints (default: config, SLUICE_TOPIC_PREFIX, sluice)
+  --brokers <list>         Kafka brokers host:port,... (default: config, SLUICE_KAFKA_BROKERS, the local stack's)
 
 what to compare:
   --tables <patterns>      db.table patterns with * and ?, comma-separated or repeated (default: all)
@@ -66,6 +75,7 @@ const OPTIONS = {
   'sink-config': { type: 'string' },
   sink: { type: 'string' },
   'topic-prefix': { type: 'string' },
+  brokers: { type: 'string' },
   tables: { type: 'string', multiple: true },
   'chunk-rows': { type: 'string' },
   'max-diff-rows': { type: 'string' },
@@ -94,9 +104,12 @@ export async function verifyCommand(argv: string[]): Promise<number> {
     : undefined;
   const source = await Session.open(settings.sourceUrl(f.source), 'source');
   let target: Session | undefined;
+  let admin: KafkaAdmin | undefined;
   const progress = new Progress();
   try {
     target = await Session.open(settings.targetUrl(f.target, sinkName), 'target');
+    const kafka = sink ? await optionalAdmin(settings, f.brokers) : undefined;
+    admin = kafka?.admin;
     const run = await runVerify(source, target, {
       patterns: listFlag(f.tables),
       capture: settings.capture,
@@ -105,9 +118,11 @@ export async function verifyCommand(argv: string[]): Promise<number> {
       leafRows: 256,
       maxDiffRows: intFlag('verify', 'max-diff-rows', f['max-diff-rows'], 1000),
       sink,
+      kafkaEnds: admin ? kafkaEnds(admin) : undefined,
       lagTimeoutMs: intFlag('verify', 'lag-timeout', f['lag-timeout'], 60, 0) * 1000,
       progress: (line) => progress.update(line),
     });
+    if (kafka?.note) run.notes.push(kafka.note);
     progress.done();
     const fix = f.fix ? await repair(run, target, f.fix as 'print' | 'apply', (line) => progress.update(line)) : undefined;
     progress.done();
@@ -121,8 +136,24 @@ export async function verifyCommand(argv: string[]): Promise<number> {
     return run.tables.some((t) => t.status === 'different' || t.status === 'missing') ? 1 : 0;
   } finally {
     progress.done();
+    await admin?.disconnect().catch(() => undefined);
     await source.close();
     await target?.close();
+  }
+}
+
+/** A Kafka admin for reading partition ends, if brokers are known and answer; a note if not. */
+async function optionalAdmin(settings: Settings, flag?: string): Promise<{ admin?: KafkaAdmin; note?: string }> {
+  let brokers: string[];
+  try {
+    brokers = settings.brokers(flag);
+  } catch {
+    return { note: 'no Kafka brokers known (--brokers): tables that saw no change wait for a capture heartbeat' };
+  }
+  try {
+    return { admin: await connectAdmin(cliKafka(brokers), brokers) };
+  } catch (err) {
+    return { note: `${(err as Error).message}: tables that saw no change wait for a capture heartbeat` };
   }
 }
 

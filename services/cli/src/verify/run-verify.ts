@@ -1,4 +1,4 @@
-import { heartbeatTopic, qualified, tableTopicCandidates } from '@sluice/core';
+import { qualified, tableTopicCandidates } from '@sluice/core';
 import { listTables, readShape } from '../shared/catalog.ts';
 import type { Session } from '../shared/session.ts';
 import { readSourcePosition, type SourcePosition } from '../shared/source-position.ts';
@@ -6,7 +6,9 @@ import { planComparison } from './comparison.ts';
 import { checkDefinition, type DefinitionCheck } from './definition-check.ts';
 import { describeRange } from './key-range.ts';
 import type { RowDiff } from './row-diff.ts';
-import { caughtUp, readCheckpoints, type SinkRef } from './sink-progress.ts';
+import { settle } from './row-settle.ts';
+import type { PartitionEnd, SinkRef } from './sink-progress.ts';
+import { SinkWait } from './sink-wait.ts';
 import { columnRules, selectTables, type TableName, type TablePair } from './table-selection.ts';
 import { equalChecks, type RangeCheck, TableVerifier } from './table-verifier.ts';
 
@@ -19,7 +21,11 @@ export interface VerifyOptions {
   maxDiffRows: number;
   /** The sink feeding the target: differences are re-checked once it has caught up. */
   sink?: SinkRef;
+  /** Partition end offsets in Kafka, when it can be reached: the sink is then through tables that saw no change. */
+  kafkaEnds?: (topics: string[]) => Promise<PartitionEnd[]>;
   lagTimeoutMs: number;
+  /** Re-checks of a row the source keeps changing before verify gives up on it. */
+  settleRounds?: number;
   progress: (line: string) => void;
 }
 
@@ -74,6 +80,9 @@ interface Pending {
 export async function runVerify(source: Session, target: Session, opts: VerifyOptions): Promise<VerifyRun> {
   const started = Date.now();
   const start = await readSourcePosition(source);
+  // Only a heartbeat written after the position was read says the capture passed it.
+  const startedMs = Date.now();
+  const wait = opts.sink ? new SinkWait(target, opts.sink, opts.kafkaEnds) : undefined;
   const pairs = selectTables(await listTables(source, [opts.sink?.checkpointSchema ?? '_sluice']), {
     patterns: opts.patterns,
     capture: opts.capture?.tables,
@@ -87,7 +96,7 @@ export async function runVerify(source: Session, target: Session, opts: VerifyOp
     results.push(p.result);
     if (p.mismatched.length || p.result.schemaDiffers || p.result.status === 'missing') pending.push(p);
   }
-  if (pending.some(lagged)) notes.push(...(await recheckAfterLag(source, target, pending, start, started, opts)));
+  if (pending.some(lagged)) notes.push(...(await recheckAfterLag(source, target, pending, start, startedMs, opts, wait)));
   // A definition that differed may have been a DDL the sink had not applied yet: read it again.
   for (const p of pending)
     if (p.result.definition?.differences.length) await compareDefinitions(source, target, p.pair, p.result);
@@ -101,6 +110,7 @@ export async function runVerify(source: Session, target: Session, opts: VerifyOp
       opts.progress(`narrowing ${name(p.result.source)} ${describeRange(c.range)}`);
       diffs.push(...(await verifier.narrow(c, opts.maxDiffRows - diffs.length)));
     }
+    if (wait && diffs.length) diffs = await settleTable(source, verifier, p, diffs, wait, opts);
     diffs = await verifier.finish(diffs);
     p.result.truncated = diffs.length >= opts.maxDiffRows;
     p.result.diffs = diffs;
@@ -112,6 +122,44 @@ export async function runVerify(source: Session, target: Session, opts: VerifyOp
     p.result.ms += Date.now() - t0;
   }
   return { start, tables: results, notes, ms: Date.now() - started };
+}
+
+/**
+ * Rows found different while the application writes are mostly rows the sink had not applied
+ * yet, or rows changed since their range was read: re-check each against its newest source
+ * version once the sink has passed it (row-settle.ts).
+ */
+async function settleTable(
+  source: Session,
+  verifier: TableVerifier,
+  p: Pending,
+  diffs: RowDiff[],
+  wait: SinkWait,
+  opts: VerifyOptions,
+): Promise<RowDiff[]> {
+  const topics = [tableTopicCandidates(wait.sink.topicPrefix, p.result.source.database, p.result.source.table)];
+  opts.progress(`re-checking ${diffs.length} rows of ${name(p.result.source)} against the source's newest rows`);
+  const settled = await settle(
+    diffs,
+    {
+      rowHashes: (side, keys) => verifier.rowHashes(side, keys),
+      position: () => readSourcePosition(source),
+      sinkPassed: (position, sinceMs) => wait.until(topics, position, sinceMs, Date.now() + opts.lagTimeoutMs),
+    },
+    opts.settleRounds ?? 5,
+  );
+  if (settled.sinkLate) {
+    p.result.notes.push(
+      `sink ${wait.sink.name} did not pass the source position within ${Math.round(opts.lagTimeoutMs / 1000)} s while rows were re-checked: some differences may be replication lag`,
+    );
+  }
+  if (settled.changing.length) {
+    const keys = settled.changing.slice(0, 10).map((d) => d.keyText);
+    p.result.notes.push(
+      `${settled.changing.length} rows changed on the source at every re-check and were not compared (keys ${keys.join(', ')}${settled.changing.length > 10 ? ', ...' : ''}): run verify again`,
+    );
+  }
+  return settled.diffs;
 }
 
 async function checksumTable(source: Session, target: Session, pair: TablePair, opts: VerifyOptions): Promise<Pending> {
@@ -219,8 +267,9 @@ async function recheckAfterLag(
   start: SourcePosition,
   startedMs: number,
   opts: VerifyOptions,
+  wait: SinkWait | undefined,
 ) {
-  if (!opts.sink) {
+  if (!opts.sink || !wait) {
     return ['no sink given (--sink-config or --sink): differences were not re-checked for replication lag'];
   }
   const sink = opts.sink;
@@ -229,7 +278,7 @@ async function recheckAfterLag(
     .map((p) => tableTopicCandidates(sink.topicPrefix, p.result.source.database, p.result.source.table));
   const deadline = Date.now() + opts.lagTimeoutMs;
   for (;;) {
-    const passed = caughtUp(await readCheckpoints(target, sink), topics, start, startedMs, heartbeatTopic(sink.topicPrefix));
+    const passed = await wait.passed(topics, start, startedMs);
     for (const p of pending) {
       if (p.result.status === 'missing') {
         if (!(await readShape(target, p.pair.target.database, p.pair.target.table))) continue;

@@ -4,6 +4,7 @@ import {
   checksumSql,
   columnTextsSql,
   exactRowsSql,
+  rowHashesByKeysSql,
   rowHashesSql,
   type Statement,
   type TableSql,
@@ -95,6 +96,19 @@ export class TableVerifier {
       this.target.rows(...stmt(rowHashesSql(this.dst, range))),
     ]);
     return diffRows(s.map(rowHash), t.map(rowHash));
+  }
+
+  /** The row hashes of some rows on one side now, by canonical key text (absent rows absent). */
+  async rowHashes(side: 'source' | 'target', keys: Key[]): Promise<Map<string, RowHash>> {
+    const out = new Map<string, RowHash>();
+    const [session, t] = side === 'source' ? [this.source, this.src] : [this.target, this.dst];
+    for (let i = 0; i < keys.length; i += KEY_BATCH) {
+      for (const r of await session.rows(...stmt(rowHashesByKeysSql(t, keys.slice(i, i + KEY_BATCH))))) {
+        const h = rowHash(r);
+        out.set(h.keyText, h);
+      }
+    }
+    return out;
   }
 
   /** Merges the diffs of all ranges and names the differing columns of changed rows. */
