@@ -83,6 +83,10 @@ export const ERROR_CODES = {
     fix: 'A row did not fit the Avro schema of its table (the message names the fields); report it with the table and column named.',
   },
   DECODE_FAILED: { retriable: false, fix: 'The message is not a sluice Avro record; see the DLQ entry for its origin.' },
+  FILTER_COLUMN_MISSING: {
+    retriable: false,
+    fix: "A row filter (sink filters[].where) names a column the table's rows do not have (dropped or renamed by a DDL); change the filter and restart the sink.",
+  },
   // target: where sinks write.
   TARGET_UNAVAILABLE: { retriable: true, fix: 'Check that the target is up; the sink retries without committing offsets.' },
   TARGET_TRANSIENT: { retriable: true, fix: 'Deadlock, lock wait or write conflict; the batch is retried.' },

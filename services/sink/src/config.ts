@@ -9,6 +9,7 @@ import {
   topicPrefix,
 } from '@sluice/core';
 import { z } from 'zod';
+import { parseRowExpression } from './filter/row-expression.ts';
 
 export const sinkConfigSchema = z.object({
   /** The sink's name is its consumer group id: one per target. */
@@ -46,6 +47,31 @@ export const sinkConfigSchema = z.object({
    * stop (any difference stops the sink with a message naming it).
    */
   ddl: z.enum(['apply', 'ignore', 'stop']).default('apply'),
+  /**
+   * Event and row filters per source table (filter/event-filter.ts, docs/configuration.md): the
+   * first filter whose `tables` match a table applies. `skip` drops operations (a target that
+   * keeps deleted rows skips delete); `where` keeps only rows for which it is true (the target
+   * holds the source's rows that satisfy it; a row updated out of it is deleted in the target).
+   */
+  filters: z
+    .array(
+      z.object({
+        tables: z.array(z.string().regex(/^[^.\s]+\.[^.\s]+$/, 'expected <db>.<table> with * and ?')).min(1),
+        skip: z.array(z.enum(['insert', 'update', 'delete', 'truncate', 'drop_table'])).default([]),
+        where: z
+          .string()
+          .min(1)
+          .superRefine((text, ctx) => {
+            try {
+              parseRowExpression(text);
+            } catch (err) {
+              ctx.addIssue({ code: 'custom', message: (err as Error).message.replace(/^CONFIG_INVALID: /, '') });
+            }
+          })
+          .optional(),
+      }),
+    )
+    .default([]),
   /** A record that cannot be decoded or applied: to the DLQ topic and go on, or stop the sink there. */
   onError: z.enum(['dlq', 'stop']).default('stop'),
   /**

@@ -30,7 +30,7 @@ const decoder = {
     const text = value?.toString() ?? '';
     if (text === 'poison') throw new SluiceError('DECODE_FAILED', 'not a sluice Avro record (no magic byte)');
     const { t, k } = JSON.parse(text) as { t: string; k: number };
-    return { kind: 'upsert', table: table(t), key: [k], row: [k], sourceTsMs: 0, position: `bin.1:${k}`, version: '' };
+    return { kind: 'upsert', op: 'c', table: table(t), key: [k], row: [k], sourceTsMs: 0, position: `bin.1:${k}`, version: '' };
   },
   decode: async (value: Buffer | null): Promise<TargetChange> => decoder.decodeKnown(value) as TargetChange,
 };

@@ -23,6 +23,7 @@ import type { SinkConfig } from './config.ts';
 import { consumerSettings } from './consumer-settings.ts';
 import { ChangeDecoder, type TargetChange } from './decode/change-decoder.ts';
 import { type DeadLetter, DeadLetterQueue } from './dlq/dead-letter-queue.ts';
+import { EventFilter } from './filter/event-filter.ts';
 import type { SinkMetrics } from './observe/sink-metrics.ts';
 import { planBatch } from './plan/batch-plan.ts';
 import { chunkEnd } from './plan/txn-chunks.ts';
@@ -75,6 +76,7 @@ export class Sink {
   /** Holds partitions at rename markers until the target table is renamed (rename-gate.ts). */
   private readonly renames: RenameGate;
   private readonly shardHolds: ShardHolds;
+  private readonly filter: EventFilter;
   /** Per topic partition, the offset of the last marker noted in the target (see markerFloor). */
   private readonly floors = new Map<string, bigint | undefined>();
   ready = false;
@@ -99,6 +101,17 @@ export class Sink {
     this.registry = new Registry(cfg.schemaRegistry.url, this.progress.watch('registry'));
     this.decoder = deps.decoder ?? new ChangeDecoder(this.registry, { versions: cfg.staleWriteGuard });
     this.router = new Router(cfg.routes);
+    const told = new Set<string>();
+    this.filter = new EventFilter(cfg.filters, (table, reason) => {
+      this.metrics.filtered.inc({ table, reason });
+      // Once per table and reason in the log; the counter has every one.
+      if (told.has(`${table}\n${reason}`)) return;
+      told.add(`${table}\n${reason}`);
+      this.log.info(
+        { table, reason },
+        'sink filters: a change of this table not applied as it came (counted in sluice_sink_filtered_total)',
+      );
+    });
     this.dlq = new DeadLetterQueue(this.kafka, cfg.topicPrefix, cfg.sinkName, log);
     this.heartbeatTopic = heartbeatTopic(cfg.topicPrefix);
     this.shardHolds = new ShardHolds(log);
@@ -383,7 +396,8 @@ export class Sink {
     }
   }
 
-  private routed(message: ConsumedRecord, decoded: TargetChange, batch: { topic: string; partition: number }): Decoded {
+  private routed(message: ConsumedRecord, change0: TargetChange, batch: { topic: string; partition: number }): Decoded {
+    const decoded = this.filter.apply(change0);
     if (decoded.kind === 'skip') return { message, change: decoded };
     const at = { topic: batch.topic, partition: batch.partition, offset: message.offset };
     const change = withPartitionHeader(

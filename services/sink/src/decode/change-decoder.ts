@@ -20,6 +20,8 @@ export interface Barrier {
 export type TargetChange =
   | {
       kind: 'upsert';
+      /** Insert, update, or a snapshot read: what event filters tell apart. */
+      op: 'c' | 'u' | 'r';
       table: TargetTable;
       key: SqlParam[];
       row: SqlParam[];
@@ -112,7 +114,7 @@ export class ChangeDecoder {
       case 'u':
       case 'r':
         if (!e.after) throw new SluiceError('DECODE_FAILED', `op ${e.op} without an after image`);
-        return { kind: 'upsert', table, key: key(e.after), row: e.after, sourceTsMs, position, version };
+        return { kind: 'upsert', op: e.op, table, key: key(e.after), row: e.after, sourceTsMs, position, version };
       case 'd':
         if (!e.before) throw new SluiceError('DECODE_FAILED', 'delete without a before image');
         return { kind: 'delete', table, key: key(e.before), sourceTsMs, position, version };

@@ -9,6 +9,7 @@ export class SinkMetrics {
   readonly retries: Counter;
   readonly deadLetters: Counter;
   readonly staleSkipped: Counter;
+  readonly filtered: Counter;
   readonly lagSeconds: Gauge;
   readonly lagRecords: Gauge;
 
@@ -39,6 +40,12 @@ export class SinkMetrics {
       registers: r,
     });
     this.deadLetters = new Counter({ name: 'sluice_sink_dead_letters_total', help: 'records sent to the DLQ', registers: r });
+    this.filtered = new Counter({
+      name: 'sluice_sink_filtered_total',
+      help: 'changes the sink filters did not apply as they came, by source table and reason (skip_<op>, where_not_kept, where_deleted)',
+      labelNames: ['table', 'reason'],
+      registers: r,
+    });
     this.staleSkipped = new Counter({
       name: 'sluice_sink_stale_skipped_total',
       help: 'changes the stale-write guard did not apply because the target already had a later version',

@@ -24,6 +24,7 @@ const t: TargetTable = {
 };
 const up = (id: number, v: string): TargetChange => ({
   kind: 'upsert',
+  op: 'u',
   table: t,
   key: [String(id)],
   row: [String(id), v],
