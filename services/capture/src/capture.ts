@@ -31,7 +31,7 @@ import { anotherInstanceStarted, type MarkerAt } from './publish/takeover.ts';
 import { TopicManager } from './publish/topic-manager.ts';
 import { TransactionalPublisher } from './publish/transactional-publisher.ts';
 import { runSnapshot } from './snapshot/snapshotter.ts';
-import { BinlogReader, type StartFrom } from './source/binlog-reader.ts';
+import { BinlogReader, BOUNDARY_EVENTS, type StartFrom } from './source/binlog-reader.ts';
 import { currentPosition } from './source/current-position.ts';
 import { assertDeclaredKeys } from './source/declared-keys.ts';
 import { ROW_MEMORY_BYTES } from './source/event-cost.ts';
@@ -41,6 +41,7 @@ import { assertSourceReady, readSourceFacts, type SourceFacts } from './source/s
 import { startPosition } from './source/start-position.ts';
 import { TableCatalog } from './source/table-catalog.ts';
 import { TableFilter } from './source/table-filter.ts';
+import { locateTime } from './source/time-start.ts';
 
 export const STATE = { starting: 0, snapshotting: 1, streaming: 2, stopped: 3, failed: 4 } as const;
 
@@ -201,6 +202,8 @@ export class CaptureRun {
       from = { position: await this.snapshot(last?.snapshot ? last : undefined, facts, tables) };
     } else if (last) {
       from = await startPosition(this.pool as mysql.Pool, facts.flavor, checkpointPosition(last), this.log);
+    } else if (typeof cfg.startFrom === 'object' && 'time' in cfg.startFrom) {
+      from = { position: await this.startAtTime(facts, cfg.startFrom.time) };
     } else {
       from = configuredStart(cfg.startFrom);
       if ('end' in from) from = { position: await this.startAtEnd(facts) };
@@ -214,11 +217,58 @@ export class CaptureRun {
   }
 
   /**
+   * `startFrom: { time }`: the binlog searched for the first transaction at or after the time
+   * (source/time-start.ts), reported, and committed as the first checkpoint like `now`.
+   */
+  private async startAtTime(facts: SourceFacts, time: string): Promise<BinlogPosition> {
+    const pool = this.pool as mysql.Pool;
+    const end = await currentPosition(pool, facts.flavor);
+    const [logs] = (await pool.query('SHOW BINARY LOGS')) as unknown as [{ Log_name: string }[]];
+    const found = await locateTime({
+      files: logs.map((l) => String(l.Log_name)),
+      end,
+      timeMs: Date.parse(time),
+      scan: {
+        open: async (from, onEvent, onError) => {
+          const reader = new BinlogReader(this.log);
+          await reader.start({
+            url: this.cfg.source.url,
+            serverId: this.cfg.source.serverId,
+            from: { position: from },
+            accept: (db, t) => this.filter.matches(db, t),
+            onEvent,
+            onError,
+            // Only where transactions start and end: rows are not parsed, so reading is fast.
+            events: BOUNDARY_EVENTS,
+          });
+          return () => reader.stop();
+        },
+      },
+    });
+    const start = await startPosition(pool, facts.flavor, found.position, this.log);
+    const position = 'position' in start ? start.position : found.position;
+    this.log.info(
+      {
+        startFrom: time,
+        position: position.toString(),
+        firstTransaction: found.firstTsMs === null ? null : new Date(found.firstTsMs).toISOString(),
+      },
+      found.firstTsMs === null
+        ? 'startFrom time: no transaction at or after it yet; starting at the end of the binlog'
+        : 'startFrom time: starting at the first transaction at or after it',
+    );
+    return this.commitStart(facts, position);
+  }
+
+  /**
    * `startFrom: now` as a position, committed as the first checkpoint before anything is read: a
    * crash before the first transaction commits then resumes here, not at a later end of the binlog.
    */
   private async startAtEnd(facts: SourceFacts): Promise<BinlogPosition> {
-    const position = await currentPosition(this.pool as mysql.Pool, facts.flavor);
+    return this.commitStart(facts, await currentPosition(this.pool as mysql.Pool, facts.flavor));
+  }
+
+  private async commitStart(facts: SourceFacts, position: BinlogPosition): Promise<BinlogPosition> {
     await this.publisher?.add({
       messages: [],
       checkpoint: checkpointAt({ captureId: this.cfg.captureId, serverId: facts.serverId }, position, Date.now()),
@@ -416,7 +466,7 @@ export class CaptureRun {
 
 /** startFrom of the config as a reader start point. */
 export function configuredStart(start: CaptureConfig['startFrom']): StartFrom {
-  if (start === 'now') return { end: true };
+  if (start === 'now' || 'time' in start) return { end: true };
   if ('gtid' in start) return { gtid: start.gtid };
   return { position: new BinlogPosition(start.file, start.pos) };
 }

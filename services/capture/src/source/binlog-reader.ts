@@ -71,6 +71,9 @@ export const BINLOG_EVENTS = [
   'rotate',
 ];
 
+/** Transaction boundaries and DDL only: rows events are skipped unparsed (locating a time, time-start.ts). */
+export const BOUNDARY_EVENTS = BINLOG_EVENTS.filter((e) => !['tablemap', 'writerows', 'updaterows', 'deleterows'].includes(e));
+
 export type StartFrom = { position: BinlogPosition } | { gtid: string } | { end: true };
 
 /**
@@ -98,6 +101,8 @@ export class BinlogReader {
     accept: (database: string, table: string) => boolean;
     onEvent: (e: SourceEvent) => void;
     onError: (e: SluiceError) => void;
+    /** The events to decode (default BINLOG_EVENTS). */
+    events?: readonly string[];
   }): Promise<void> {
     const zongji = new ZongJi(mysqlOptionsFromUrl(opts.url));
     this.zongji = zongji;
@@ -234,7 +239,7 @@ export class BinlogReader {
       zongji.start({
         serverId: opts.serverId,
         ...from,
-        includeEvents: BINLOG_EVENTS,
+        includeEvents: [...(opts.events ?? BINLOG_EVENTS)],
       });
     });
   }
