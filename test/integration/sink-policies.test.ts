@@ -1,7 +1,7 @@
 import { createKafka, createLogger } from '@sluice/core';
 import type mysql from 'mysql2/promise';
 import { afterAll, describe, expect, it } from 'vitest';
-import { sluice } from '../support/cli.ts';
+import { configFile, sluice } from '../support/cli.ts';
 import { ownCapture, ownSink } from '../support/pipeline.ts';
 import type { ServiceProcess } from '../support/services.ts';
 import { connect, expectConverged, stack, uniqueName, waitFor } from '../support/stack.ts';
@@ -114,6 +114,40 @@ describe('sink policies', () => {
     await admin.disconnect();
     // Nothing committed past the refused record (offset 1: the second record of the topic).
     expect(Number(offsets?.partitions[0]?.offset ?? '-1')).toBeLessThanOrEqual(1);
+
+    // sluice status says why it stopped and where, read from the stop row the sink left in its target.
+    const sinkConfig = configFile('pstop', {
+      sinkName,
+      target: { url: mariadb?.url, kind: 'mariadb' },
+      kafka: { brokers: s.kafkaBrokers },
+      schemaRegistry: { url: s.registryUrl },
+      topicPrefix: prefix,
+    });
+    const status = await waitFor('status to show the stopped sink', async () => {
+      const r = await sluice(['status', '--sink-config', sinkConfig, '--json']);
+      const sink = JSON.parse(r.stdout).sinks[0];
+      return sink?.state === 'stopped' ? { r, sink } : undefined;
+    });
+    expect(status.r.code).toBe(1);
+    expect(status.sink.error).toBe(true);
+    expect(status.sink.stop).toMatchObject({ code: 'TARGET_REJECTED', topic: `${prefix}.${db}.t`, partition: 0 });
+    expect(status.sink.reason).toMatch(
+      new RegExp(
+        `^TARGET_REJECTED at ${prefix}\\.${db}\\.t\\[0\\] offset \\d+ \\(\\d{4}-\\d\\d-\\d\\dT[^)]+Z\\): target rejected the batch \\(1406\\)`,
+      ),
+    );
+    const human = await sluice(['status', '--sink-config', sinkConfig]);
+    expect(human.stdout).toContain('TARGET_REJECTED at');
+    // Started again (here with the DLQ policy), the sink clears its stop row.
+    const again = ownSink(s, { name: sinkName, prefix, targetUrl: mariadb?.url ?? '', extra: { onError: 'dlq', ddl: 'ignore' } });
+    services.push(again);
+    await again.start();
+    await waitFor('the stop row gone', async () => {
+      const [rows] = (await target.query('SELECT COUNT(*) AS n FROM _sluice.stops WHERE sink = ?', [sinkName])) as unknown as [
+        { n: string }[],
+      ];
+      return Number(rows[0]?.n) === 0 ? true : undefined;
+    });
   });
 
   it('routes shards into one table and renames a database', async () => {

@@ -37,9 +37,10 @@ import { holdsShard, ShardHolds } from './route/shard-holds.ts';
 const TARGET_RETRY_CAP_MS = 2_000;
 
 /** What the sink needs of its target (TargetWriter; a stand-in in unit tests). */
-export type SinkTarget = Pick<TargetWriter, 'apply' | 'markerFloor' | 'renameDone' | 'close'> & {
-  renameWaits: Pick<TargetWriter['renameWaits'], 'overdue' | 'over'>;
-};
+export type SinkTarget = Pick<TargetWriter, 'apply' | 'markerFloor' | 'renameDone' | 'close'> &
+  Partial<Pick<TargetWriter, 'recordStop' | 'clearStop'>> & {
+    renameWaits: Pick<TargetWriter['renameWaits'], 'overdue' | 'over'>;
+  };
 
 /** The sink's seams besides its target: Kafka (the port) and the decoder of records; built from the config when absent. */
 export interface SinkDeps {
@@ -77,6 +78,8 @@ export class Sink {
   private readonly renames: RenameGate;
   private readonly shardHolds: ShardHolds;
   private readonly filter: EventFilter;
+  /** Where each stopping error stopped the sink (stopWith), for the stop row. */
+  private readonly stoppedAt = new WeakMap<object, { topic: string | null; partition: number | null; offset: string | null }>();
   /** Per topic partition, the offset of the last marker noted in the target (see markerFloor). */
   private readonly floors = new Map<string, bigint | undefined>();
   ready = false;
@@ -157,8 +160,12 @@ export class Sink {
       refresh().catch((err) => this.log.warn({ err: String(err) }, 'topic refresh failed'));
     }, this.cfg.topicRefreshMs);
     this.ready = true;
+    await this.writer.clearStop?.().catch((err) => this.log.warn({ err: String(err) }, 'could not clear the stop row'));
     try {
       await failed;
+    } catch (err) {
+      await this.recordStop(err);
+      throw err;
     } finally {
       clearInterval(this.timer);
       await admin.disconnect().catch(() => undefined);
@@ -490,8 +497,22 @@ export class Sink {
 
   private stopWith(err: SluiceError, topic: string, partition: number, offset: string | null): never {
     this.log.fatal({ code: err.code, topic, partition, offset }, `sink stops: ${err.message}`);
+    this.stoppedAt.set(err, { topic, partition, offset });
     this.fatal?.(err);
     throw err;
+  }
+
+  /** Why the sink stops, noted in the target for `sluice status` (bounded: the target may be down). */
+  private async recordStop(err: unknown): Promise<void> {
+    if (!this.writer.recordStop) return;
+    // Errors not already classified reach here only from the Kafka consumer's crash.
+    const e = SluiceError.from(err, 'KAFKA_UNAVAILABLE');
+    const at = this.stoppedAt.get(e) ?? { topic: null, partition: null, offset: null };
+    const note = this.writer.recordStop({ code: e.code, message: e.message, ...at });
+    const timeout = new Promise<void>((_, reject) => setTimeout(() => reject(new Error('timed out')), 5000).unref());
+    await Promise.race([note, timeout]).catch((why) =>
+      this.log.warn({ err: String(why) }, 'could not note the stop reason in the target'),
+    );
   }
 
   async stop(): Promise<void> {

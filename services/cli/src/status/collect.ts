@@ -7,6 +7,7 @@ import { ddlVerdict, type PendingDdl, readPendingDdl } from './ddl-pending.ts';
 import { type DeadLetters, readDeadLetters } from './dead-letters.ts';
 import { captureVerdict, sinkVerdict, type Verdict } from './health.ts';
 import { findSinkGroups, readSinkGroup, type SinkGroup } from './sink-status.ts';
+import { readStopReason, type StopReason, stopVerdict } from './stop-reason.ts';
 
 export interface StatusInputs {
   kafka: KafkaClient;
@@ -39,6 +40,8 @@ export interface StatusReport {
     deadLetters?: DeadLetters;
     /** DDL the target refused, where the sink stopped (sluice ddl list). */
     ddlPending?: PendingDdl[];
+    /** Why the sink stopped, as it noted in its target. */
+    stop?: StopReason;
   })[];
   notes: string[];
 }
@@ -100,12 +103,14 @@ export async function collectStatus(i: StatusInputs): Promise<StatusReport> {
     let freshnessSeconds: number | null = null;
     let freshnessError: string | undefined;
     let ddlPending: PendingDdl[] = [];
+    let stop: StopReason | undefined;
     const t = i.target(name);
     if (t) {
       try {
         const tsMs = await targetFreshness(t.url, t.checkpointSchema, name);
         freshnessSeconds = tsMs === null ? null : Math.max(0, (now - tsMs) / 1000);
         ddlPending = await readPendingDdl(t.url, t.checkpointSchema, name);
+        stop = group.members.length ? undefined : await readStopReason(t.url, t.checkpointSchema, name);
       } catch (err) {
         freshnessError = (err as Error).message;
       }
@@ -117,7 +122,8 @@ export async function collectStatus(i: StatusInputs): Promise<StatusReport> {
       ...(deadLetters ? { deadLetters } : {}),
       ...(freshnessError ? { freshnessError } : {}),
       ...(ddlPending.length ? { ddlPending } : {}),
-      ...ddlVerdict(name, sinkVerdict(group, freshnessSeconds, i.maxLagSeconds), ddlPending),
+      ...(stop ? { stop } : {}),
+      ...ddlVerdict(name, stopVerdict(sinkVerdict(group, freshnessSeconds, i.maxLagSeconds), stop), ddlPending),
     });
   }
   if (!sinks.length) notes.push(`no sink group has committed offsets on the topics of prefix ${i.prefix}`);

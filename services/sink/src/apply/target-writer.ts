@@ -26,6 +26,7 @@ import { MarkerDecisions } from './marker-decisions.ts';
 import { RenameWaits } from './rename-waits.ts';
 import { describeDiff, diffSchema, evolveStatements, isEmpty, type SchemaDiff, type TargetColumnInfo } from './schema-diff.ts';
 import { guardPlan, guardTablesSql, recordVersions, truncatedAt } from './stale-write-guard.ts';
+import { type StopRecord, stopClear, stopTableSql, stopUpsert } from './stop-record.ts';
 import { StructureSync } from './structure-sync.ts';
 import { TableActions } from './table-actions.ts';
 import { createDatabaseSql, createTableSql, type TargetTraits } from './table-ddl.ts';
@@ -642,6 +643,20 @@ export class TargetWriter {
       statementBytes: Math.floor(Number(server?.p) * 0.9) - 64 * 1024,
       foldsCase: Number(server?.l) !== 0,
     };
+  }
+
+  /** Notes in the target why the sink stops (best effort: the target may be what failed). */
+  async recordStop(r: Omit<StopRecord, 'sink'>): Promise<void> {
+    for (const sql of stopTableSql(this.checkpointSchema)) await this.pool.query(sql);
+    const u = stopUpsert(this.checkpointSchema, { ...r, sink: this.sinkName });
+    await this.pool.execute(u.sql, u.params);
+  }
+
+  /** The sink runs: its earlier stop row goes. */
+  async clearStop(): Promise<void> {
+    for (const sql of stopTableSql(this.checkpointSchema)) await this.pool.query(sql);
+    const d = stopClear(this.checkpointSchema, this.sinkName);
+    await this.pool.execute(d.sql, d.params);
   }
 
   async close(): Promise<void> {
