@@ -63,8 +63,8 @@ bench-sink-hot-path: install ## sink: CPU per record of decode, plan and stateme
 	@$(RUN) node $$(grep -v '^#' deploy/node-flags) bench/sink/hot-path.ts
 
 .PHONY: sluice
-sluice: install ## the operator CLI: make sluice ARGS="status" (or verify, replay; --help for each)
-	@$(RUN) node services/cli/src/main.ts $(ARGS)
+sluice: install ## the operator CLI: make sluice ARGS="status" (or verify, replay; --help for each); ./sluice keeps its exit code
+	@$(RUN) node services/cli/src/main.ts $(ARGS) || { code=$$?; echo "sluice exited with $$code (make reports any failure as 2; ./sluice $(ARGS) exits with $$code)" >&2; exit $$code; }
 
 bench-kafka-client: install ## Kafka clients behind the port: transactional produce of 1M records, kafkajs vs Confluent (librdkafka)
 	@$(RUN) node bench/kafka-client/run.ts

@@ -4,6 +4,7 @@ import type { SinkGroup } from './sink-status.ts';
 
 const group = (members: number, lags: number[]): SinkGroup => ({
   name: 'tidb',
+  exists: true,
   state: members ? 'Stable' : 'Empty',
   members: Array.from({ length: members }, () => ({ clientId: 'c', host: 'h' })),
   partitions: lags.map((lag, i) => ({ topic: 't', partition: i, committed: 10, low: 0, high: 10 + lag, lag, heartbeat: false })),
@@ -15,6 +16,15 @@ describe('sink verdict', () => {
       state: 'stopped',
       error: true,
       reason: 'no members and 4 offsets to apply on 1 partitions: the sink is not running',
+    });
+  });
+
+  it('says a group Kafka does not know is no such sink, not a stopped one', () => {
+    const nope: SinkGroup = { ...group(0, [5, 5]), name: 'nope', exists: false, state: 'Dead' };
+    expect(sinkVerdict(nope, null, 60)).toMatchObject({
+      state: 'unknown',
+      error: true,
+      reason: expect.stringMatching(/^no such sink/),
     });
   });
 

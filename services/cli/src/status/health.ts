@@ -59,6 +59,14 @@ export function captureVerdict(
  * freshness is older than `maxLagSeconds`.
  */
 export function sinkVerdict(g: SinkGroup, freshnessSeconds: number | null, maxLagSeconds: number): Verdict {
+  if (!g.exists) {
+    return {
+      state: 'unknown',
+      error: true,
+      reason:
+        'no such sink: no consumer group of this name has members or committed offsets on these topics (check the name and --topic-prefix)',
+    };
+  }
   const todo = behind(g);
   const lag = toApply(g);
   if (!g.members.length) {

@@ -61,7 +61,7 @@ export function renderStatus(r: StatusReport): string {
   }
   for (const s of r.sinks) {
     const todo = behind(s.group).sort((a, b) => b.lag - a.lag);
-    if (!todo.length) continue;
+    if (!todo.length || !s.group.exists) continue;
     out.push('', `${s.group.name}: partitions behind${todo.length > 10 ? ' (10 largest)' : ''}`);
     out.push(
       renderTable(

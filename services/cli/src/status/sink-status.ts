@@ -16,6 +16,8 @@ export interface PartitionLag {
 
 export interface SinkGroup {
   name: string;
+  /** Kafka knows the group: it has members, or committed offsets on the prefix's topics. */
+  exists: boolean;
   state: string;
   members: { clientId: string; host: string }[];
   partitions: PartitionLag[];
@@ -67,10 +69,12 @@ export async function readSinkGroup(admin: KafkaAdmin, name: string, prefix: str
       });
     }
   }
+  const members = described?.members ?? [];
   return {
     name,
+    exists: members.length > 0 || partitions.some((p) => p.committed >= 0),
     state: described?.state ?? 'Unknown',
-    members: (described?.members ?? []).map((m) => ({ clientId: m.clientId, host: m.clientHost })),
+    members: members.map((m) => ({ clientId: m.clientId, host: m.clientHost })),
     partitions,
   };
 }
