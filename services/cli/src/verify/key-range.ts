@@ -11,6 +11,15 @@ export type Key = unknown[];
 export interface KeyRange {
   after: Key | null;
   upTo: Key | null;
+  /** Only rows whose time column is in this window (a time-slice verify, time-slices.ts). */
+  time?: TimeWindow;
+}
+
+/** Rows with `column` >= from and < to; times as UTC text 'YYYY-MM-DD HH:MM:SS.ffffff' (sessions run in UTC). */
+export interface TimeWindow {
+  column: string;
+  from: string;
+  to: string;
 }
 
 export const WHOLE_TABLE: KeyRange = { after: null, upTo: null };
@@ -45,6 +54,10 @@ export function rangeCondition(keyColumns: string[], range: KeyRange): { sql: st
     conds.push(c.sql);
     params.push(...c.params);
   }
+  if (range.time) {
+    conds.push(`${quoteIdent(range.time.column)} >= ? AND ${quoteIdent(range.time.column)} < ?`);
+    params.push(range.time.from, range.time.to);
+  }
   return { sql: conds.length ? conds.join(' AND ') : '1=1', params };
 }
 
@@ -62,6 +75,13 @@ export function rangesFromBoundaries(boundaries: Key[]): KeyRange[] {
 
 /** A short printable form of a range, for progress and reports. */
 export function describeRange(range: KeyRange): string {
+  const keys = describeKeys(range);
+  if (!range.time) return keys;
+  const slice = `${range.time.column} in [${range.time.from}, ${range.time.to})`;
+  return keys === 'all rows' ? slice : `${keys}, ${slice}`;
+}
+
+function describeKeys(range: KeyRange): string {
   const k = (key: Key) => (key.length === 1 ? printable(key[0]) : `(${key.map(printable).join(', ')})`);
   if (!range.after && !range.upTo) return 'all rows';
   if (!range.after) return `key <= ${k(range.upTo as Key)}`;

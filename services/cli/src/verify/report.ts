@@ -18,6 +18,7 @@ export function renderReport(run: VerifyRun, maxRows: number): string {
     if (!t.diffs.length && !t.notes.length) continue;
     out.push(`${name(t.source)} -> ${name(t.target)}`);
     for (const n of t.notes) out.push(`  note: ${n}`);
+    for (const sl of t.slices ?? []) out.push(`  slice differs    [${sl.from}, ${sl.to}): ${count(sl.rows)} rows`);
     for (const d of t.diffs.slice(0, maxRows)) {
       const cols = d.kind === 'changed' && d.columns?.length ? ` (columns: ${d.columns.join(', ')})` : '';
       out.push(`  ${LABEL[d.kind].padEnd(17)} ${keyText(t.key, d)}${cols}`);
@@ -72,6 +73,7 @@ export function jsonReport(run: VerifyRun, fix: string[] | undefined, applied: n
       truncated: t.truncated,
       notes: t.notes,
       ...(t.definition?.differences.length ? { definition: t.definition } : {}),
+      ...(t.slices ? { slices: t.slices } : {}),
       ms: t.ms,
       rows: t.diffs.map((d) => ({
         kind: d.kind,

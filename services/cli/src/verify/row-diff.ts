@@ -18,6 +18,8 @@ export interface RowDiff {
   sourceHash?: string;
   targetHash?: string;
   columns?: string[];
+  /** The time slice it was found in (a time-slice verify). */
+  slice?: { from: string; to: string };
 }
 
 /**

@@ -33,9 +33,13 @@ export function splitSettled(candidates: RowDiff[], reads: SettleReads): SettleS
     const a = reads.after.get(d.keyText);
     if (s?.hash === t?.hash) out.equal.push(d);
     else if (s?.hash !== a?.hash) out.changing.push(d);
-    else if (!s) out.different.push({ kind: 'extra', keyText: d.keyText, key: t?.key ?? d.key, targetHash: t?.hash });
-    else if (!t) out.different.push({ kind: 'missing', keyText: d.keyText, key: s.key, sourceHash: s.hash });
-    else out.different.push({ kind: 'changed', keyText: d.keyText, key: s.key, sourceHash: s.hash, targetHash: t.hash });
+    else {
+      const slice = d.slice ? { slice: d.slice } : {};
+      if (!s) out.different.push({ kind: 'extra', keyText: d.keyText, key: t?.key ?? d.key, targetHash: t?.hash, ...slice });
+      else if (!t) out.different.push({ kind: 'missing', keyText: d.keyText, key: s.key, sourceHash: s.hash, ...slice });
+      else
+        out.different.push({ kind: 'changed', keyText: d.keyText, key: s.key, sourceHash: s.hash, targetHash: t.hash, ...slice });
+    }
   }
   return out;
 }

@@ -4,13 +4,14 @@ import type { Session } from '../shared/session.ts';
 import { readSourcePosition, type SourcePosition } from '../shared/source-position.ts';
 import { planComparison } from './comparison.ts';
 import { checkDefinition, type DefinitionCheck } from './definition-check.ts';
-import { describeRange } from './key-range.ts';
+import { describeRange, type TimeWindow } from './key-range.ts';
 import type { RowDiff } from './row-diff.ts';
 import { settle } from './row-settle.ts';
 import type { PartitionEnd, SinkRef } from './sink-progress.ts';
 import { SinkWait } from './sink-wait.ts';
 import { columnRules, selectTables, type TableName, type TablePair } from './table-selection.ts';
 import { equalChecks, type RangeCheck, TableVerifier } from './table-verifier.ts';
+import type { Slice } from './time-slices.ts';
 
 export interface VerifyOptions {
   patterns: string[];
@@ -26,6 +27,8 @@ export interface VerifyOptions {
   lagTimeoutMs: number;
   /** Re-checks of a row the source keeps changing before verify gives up on it. */
   settleRounds?: number;
+  /** A time-slice verify: only rows whose time column falls in these slices, slice by slice. */
+  timeSlices?: { column: string; slices: Slice[] };
   progress: (line: string) => void;
 }
 
@@ -56,6 +59,8 @@ export interface TableResult {
   shapeDiffers?: boolean;
   /** Internal: the verifier, kept for repairs. */
   verifier?: TableVerifier;
+  /** A time-slice verify: the slices where rows differ, with how many. */
+  slices?: (Slice & { rows: number })[];
 }
 
 export interface VerifyRun {
@@ -112,6 +117,7 @@ export async function runVerify(source: Session, target: Session, opts: VerifyOp
     }
     if (wait && diffs.length) diffs = await settleTable(source, verifier, p, diffs, wait, opts);
     diffs = await verifier.finish(diffs);
+    if (opts.timeSlices) p.result.slices = differingSlices(diffs);
     p.result.truncated = diffs.length >= opts.maxDiffRows;
     p.result.diffs = diffs;
     p.result.differentChunks = p.mismatched.length;
@@ -207,22 +213,37 @@ async function checksumTable(source: Session, target: Session, pair: TablePair, 
   result.schemaDiffers = cmp.schemaDiffers;
   result.shapeDiffers = cmp.schemaDiffers;
   await compareDefinitions(source, target, pair, result, skip);
+  const slices = opts.timeSlices;
+  if (slices) {
+    const has = (cols: { name: string }[]) => cols.some((c) => c.name.toLowerCase() === slices.column.toLowerCase());
+    if (!has(sShape.columns) || !has(tShape.columns)) {
+      return {
+        ...none,
+        result: { ...result, status: 'skipped', notes: [`no column ${slices.column}: not part of a time-slice verify`] },
+      };
+    }
+    result.slices = [];
+  }
   const verifier = new TableVerifier(source, target, cmp, { leafRows: opts.leafRows });
   result.verifier = verifier;
   const mismatched: RangeCheck[] = [];
-  let after: unknown[] | null = null;
-  for (;;) {
-    const upTo = await verifier.nextBoundary(after, opts.chunkRows);
-    const c = await verifier.check({ after, upTo });
-    result.chunks++;
-    result.sourceRows += c.source.rows;
-    result.targetRows += c.target.rows;
-    if (!equalChecks(c)) mismatched.push(c);
-    opts.progress(
-      `${name(pair.source)}: ${result.sourceRows.toLocaleString('en-US')} rows, ${mismatched.length} of ${result.chunks} ranges differ`,
-    );
-    if (!upTo) break;
-    after = upTo;
+  // The whole table in key ranges, or each time slice in key ranges of its rows.
+  const windows: (TimeWindow | undefined)[] = slices ? slices.slices.map((w) => ({ column: slices.column, ...w })) : [undefined];
+  for (const time of windows) {
+    let after: unknown[] | null = null;
+    for (;;) {
+      const upTo = await verifier.nextBoundary(after, opts.chunkRows, time);
+      const c = await verifier.check({ after, upTo, time });
+      result.chunks++;
+      result.sourceRows += c.source.rows;
+      result.targetRows += c.target.rows;
+      if (!equalChecks(c)) mismatched.push(c);
+      opts.progress(
+        `${name(pair.source)}: ${result.sourceRows.toLocaleString('en-US')} rows, ${mismatched.length} of ${result.chunks} ranges differ`,
+      );
+      if (!upTo) break;
+      after = upTo;
+    }
   }
   if (mismatched.length || cmp.schemaDiffers) result.status = 'different';
   result.differentChunks = mismatched.length;
@@ -310,3 +331,16 @@ async function recheckAfterLag(
 }
 
 const name = (t: TableName) => `${t.database}.${t.table}`;
+
+/** The slices the differing rows were found in, in time order, with how many rows each. */
+function differingSlices(diffs: RowDiff[]): (Slice & { rows: number })[] {
+  const by = new Map<string, Slice & { rows: number }>();
+  for (const d of diffs) {
+    if (!d.slice) continue;
+    const k = `${d.slice.from}|${d.slice.to}`;
+    const hit = by.get(k) ?? { ...d.slice, rows: 0 };
+    hit.rows++;
+    by.set(k, hit);
+  }
+  return [...by.values()].sort((a, b) => a.from.localeCompare(b.from));
+}

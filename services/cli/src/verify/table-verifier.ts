@@ -10,7 +10,7 @@ import {
   type TableSql,
 } from './checksum-sql.ts';
 import type { Comparison } from './comparison.ts';
-import type { Key, KeyRange } from './key-range.ts';
+import type { Key, KeyRange, TimeWindow } from './key-range.ts';
 import { changedColumns, diffRows, mergeRangeDiffs, type RowDiff, type RowHash } from './row-diff.ts';
 
 /** Row count and hash sum of one range on one side. */
@@ -54,8 +54,8 @@ export class TableVerifier {
   }
 
   /** The key ending the next range of `rows` rows after `after` on the source, or null at the end. */
-  async nextBoundary(after: Key | null, rows: number): Promise<Key | null> {
-    const [row] = await this.source.rows(...stmt(boundarySql(this.src, { after, upTo: null }, rows)));
+  async nextBoundary(after: Key | null, rows: number, time?: TimeWindow): Promise<Key | null> {
+    const [row] = await this.source.rows(...stmt(boundarySql(this.src, { after, upTo: null, time }, rows)));
     return row ?? null;
   }
 
@@ -80,8 +80,8 @@ export class TableVerifier {
     if (!mid) return this.rowLevel(c.range);
     const out: RowDiff[] = [];
     for (const half of [
-      { after: c.range.after, upTo: mid },
-      { after: mid, upTo: c.range.upTo },
+      { after: c.range.after, upTo: mid, time: c.range.time },
+      { after: mid, upTo: c.range.upTo, time: c.range.time },
     ]) {
       if (out.length >= limit) break;
       const h = await this.check(half);
@@ -95,7 +95,10 @@ export class TableVerifier {
       this.source.rows(...stmt(rowHashesSql(this.src, range))),
       this.target.rows(...stmt(rowHashesSql(this.dst, range))),
     ]);
-    return diffRows(s.map(rowHash), t.map(rowHash));
+    const diffs = diffRows(s.map(rowHash), t.map(rowHash));
+    // A time-slice verify lists the slices that differ: each row says which one it was found in.
+    if (range.time) for (const d of diffs) d.slice = { from: range.time.from, to: range.time.to };
+    return diffs;
   }
 
   /** The row hashes of some rows on one side now, by canonical key text (absent rows absent). */
