@@ -1,8 +1,8 @@
 import type mysql from 'mysql2/promise';
 import { afterAll, describe, expect, it } from 'vitest';
-import { configFile, sluice } from '../support/cli.ts';
+import { configFile, sluice, sluiceBackground } from '../support/cli.ts';
 import { ownCapture, ownSink } from '../support/pipeline.ts';
-import type { ServiceProcess } from '../support/services.ts';
+import { freePort, type ServiceProcess } from '../support/services.ts';
 import { connect, stack, uniqueName, waitFor } from '../support/stack.ts';
 
 /**
@@ -29,6 +29,7 @@ describe('sluice verify', () => {
     await source?.query(`DROP DATABASE IF EXISTS \`${db}\``);
     await target?.query(`DROP DATABASE IF EXISTS \`${targetDb}\``);
     await target?.query('DELETE FROM _sluice.checkpoints WHERE sink = ?', [sinkName]).catch(() => undefined);
+    await target?.query('DELETE FROM _sluice.verify_results WHERE sink = ?', [sinkName]).catch(() => undefined);
     await source?.end();
     await target?.end();
   });
@@ -267,6 +268,58 @@ describe('sluice verify', () => {
     expect(bad.stderr).toMatch(
       /CONFIG_INVALID: sluice verify: --since takes an ISO 8601 time with a zone .* got "2026-11-30 10:00:00"/,
     );
+  });
+
+  it('--follow reports a difference planted in the target within its interval, in metrics and in sluice status', async () => {
+    const port = freePort();
+    const follow = sluiceBackground([
+      'verify',
+      '--source',
+      s.sourceUrl,
+      '--sink-config',
+      sinkConfig,
+      '--tables',
+      `${db}.*`,
+      '--chunk-rows',
+      '500',
+      '--follow',
+      '--interval',
+      '2s',
+      '--metrics-port',
+      String(port),
+    ]);
+    const metric = async (name: string) => {
+      const text = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text());
+      return text.split('\n').find((l) => l.startsWith(name));
+    };
+    try {
+      await waitFor('a first pass, all equal', async () =>
+        (await metric('sluice_verify_tables_different{').catch(() => undefined))?.endsWith(' 0') ? true : undefined,
+      );
+      await target.query(`UPDATE \`${targetDb}\`.items SET name = 'planted again' WHERE id = 2996`);
+      const planted = Date.now();
+      await waitFor(
+        'the planted row in the metrics',
+        async () => ((await metric(`sluice_verify_rows_different{table="${db}.items"`)) ?? '').endsWith(' 1') || undefined,
+        30_000,
+      );
+      // Within a pass plus the interval (each pass here takes a few seconds).
+      expect(Date.now() - planted).toBeLessThan(30_000);
+      const status = await sluice(['status', '--sink-config', sinkConfig, '--json']);
+      expect(status.code).toBe(1);
+      const sink = JSON.parse(status.stdout).sinks[0];
+      expect(sink.verify.different).toEqual([{ table: `${db}.items`, status: 'different', rows: 1 }]);
+      expect(sink.reason).toMatch(new RegExp(`^verify at \\S+ found 1 of \\d+ tables different: ${db}\\.items \\(1 rows\\)`));
+      await target.query(`UPDATE \`${targetDb}\`.items SET name = 'item 2996' WHERE id = 2996`);
+      await waitFor(
+        'the repair seen',
+        async () => ((await metric(`sluice_verify_rows_different{table="${db}.items"`)) ?? '').endsWith(' 0') || undefined,
+        30_000,
+      );
+      expect(follow.output()).toMatch(/verify: \d+ tables, 1 differ: .*items \(1 rows\)/);
+    } finally {
+      expect(await follow.stop()).toBe(0);
+    }
   });
 
   it('says what is wrong with its settings, with exit code 2', async () => {

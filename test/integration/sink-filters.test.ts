@@ -1,6 +1,7 @@
 import { qualified } from '@sluice/core';
 import type mysql from 'mysql2/promise';
 import { afterAll, describe, expect, it } from 'vitest';
+import { configFile, sluice } from '../support/cli.ts';
 import { ownCapture, ownSink } from '../support/pipeline.ts';
 import type { ServiceProcess } from '../support/services.ts';
 import { connect, stack, uniqueName, waitFor } from '../support/stack.ts';
@@ -152,5 +153,29 @@ describe('sink filters', () => {
       `sluice_sink_filtered_total{table="${db}.customers",reason="where_deleted"} 3`,
       `sluice_sink_filtered_total{table="${db}.customers",reason="where_not_kept"} 4`,
     ]);
+
+    // sluice status reads every sink given its config: both targets' freshness in one call, and
+    // every prefix on the cluster with --all-prefixes.
+    const cfg = (name: string, url: string, kind: string) =>
+      configFile(name, {
+        sinkName: name,
+        target: { url, kind },
+        kafka: { brokers: s.kafkaBrokers },
+        schemaRegistry: { url: s.registryUrl },
+        topicPrefix: prefix,
+      });
+    const both = [
+      '--sink-config',
+      cfg(`${prefix}-archive`, mariadb.url, 'mariadb'),
+      '--sink-config',
+      cfg(`${prefix}-regional`, tidb.url, 'tidb'),
+    ];
+    const status = await sluice(['status', ...both, '--json']);
+    const sinks = JSON.parse(status.stdout).sinks as { group: { name: string }; freshnessSeconds: number | null }[];
+    expect(sinks.map((x) => x.group.name)).toEqual([`${prefix}-archive`, `${prefix}-regional`]);
+    for (const x of sinks) expect(x.freshnessSeconds, x.group.name).toBeTypeOf('number');
+    const all = await sluice(['status', ...both, '--all-prefixes', '--json']);
+    const prefixes = (JSON.parse(all.stdout).prefixes as { prefix: string }[]).map((r) => r.prefix);
+    expect(prefixes).toContain(prefix);
   });
 });

@@ -51,3 +51,28 @@ export function configFile(name: string, config: Record<string, unknown>): strin
   writeFileSync(file, stringify(config));
   return file;
 }
+
+/** `sluice <args>` left running (verify --follow): its output so far, and a stop that sends SIGTERM and waits. */
+export function sluiceBackground(args: string[]): { output: () => string; stop: () => Promise<number | null> } {
+  const child = spawn(process.execPath, [main, ...args], { env: { ...process.env, SLUICE_NO_STACK_ENV: '1' }, stdio: 'pipe' });
+  let out = '';
+  child.stdout.on('data', (d) => {
+    out += d;
+  });
+  child.stderr.on('data', (d) => {
+    out += d;
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return {
+    output: () => out,
+    stop: async () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      try {
+        return await exited;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
+}

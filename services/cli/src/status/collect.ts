@@ -8,6 +8,7 @@ import { type DeadLetters, readDeadLetters } from './dead-letters.ts';
 import { captureVerdict, sinkVerdict, type Verdict } from './health.ts';
 import { findSinkGroups, readSinkGroup, type SinkGroup } from './sink-status.ts';
 import { readStopReason, type StopReason, stopVerdict } from './stop-reason.ts';
+import { readVerifyStatus, type VerifyStatus, verifyVerdict } from './verify-status.ts';
 
 export interface StatusInputs {
   kafka: KafkaClient;
@@ -42,6 +43,8 @@ export interface StatusReport {
     ddlPending?: PendingDdl[];
     /** Why the sink stopped, as it noted in its target. */
     stop?: StopReason;
+    /** The last pass of a following verify against its target. */
+    verify?: VerifyStatus;
   })[];
   notes: string[];
 }
@@ -104,6 +107,7 @@ export async function collectStatus(i: StatusInputs): Promise<StatusReport> {
     let freshnessError: string | undefined;
     let ddlPending: PendingDdl[] = [];
     let stop: StopReason | undefined;
+    let verify: VerifyStatus | undefined;
     const t = i.target(name);
     if (t) {
       try {
@@ -111,6 +115,7 @@ export async function collectStatus(i: StatusInputs): Promise<StatusReport> {
         freshnessSeconds = tsMs === null ? null : Math.max(0, (now - tsMs) / 1000);
         ddlPending = await readPendingDdl(t.url, t.checkpointSchema, name);
         stop = group.members.length ? undefined : await readStopReason(t.url, t.checkpointSchema, name);
+        verify = await readVerifyStatus(t.url, t.checkpointSchema, name);
       } catch (err) {
         freshnessError = (err as Error).message;
       }
@@ -123,7 +128,12 @@ export async function collectStatus(i: StatusInputs): Promise<StatusReport> {
       ...(freshnessError ? { freshnessError } : {}),
       ...(ddlPending.length ? { ddlPending } : {}),
       ...(stop ? { stop } : {}),
-      ...ddlVerdict(name, stopVerdict(sinkVerdict(group, freshnessSeconds, i.maxLagSeconds), stop), ddlPending),
+      ...(verify ? { verify } : {}),
+      ...ddlVerdict(
+        name,
+        verifyVerdict(stopVerdict(sinkVerdict(group, freshnessSeconds, i.maxLagSeconds), stop), verify),
+        ddlPending,
+      ),
     });
   }
   if (!sinks.length) notes.push(`no sink group has committed offsets on the topics of prefix ${i.prefix}`);

@@ -1,3 +1,5 @@
+import type { KafkaAdmin } from '@sluice/core';
+import { loadSinkConfig } from '@sluice/sink/src/config.ts';
 import { intFlag, listFlag, parseFlags } from '../shared/args.ts';
 import { cliKafka, connectAdmin } from '../shared/kafka.ts';
 import { Settings } from '../shared/settings.ts';
@@ -27,13 +29,16 @@ A partition with one offset left is caught up: it is the marker closing the last
 
 options:
   --capture-config <file>  the capture's config (source, brokers, registry, prefix, capture id)
-  --sink-config <file>     a sink's config (its group, target and checkpoint schema)
+  --sink-config <file>     a sink's config (its group, target and checkpoint schema); repeat it for
+                           each sink whose target freshness, stop reason and verify result to read
   --sink <name>            look at these groups only (comma-separated or repeated)
   --source <url>           source, for its binlog position
   --capture-metrics <url>  capture's /metrics, for events/s and a failed state with its error code
                            (SLUICE_CAPTURE_METRICS_URL; the capture config's http port; stack.env)
   --brokers <list>         Kafka brokers host:port,... (SLUICE_KAFKA_BROKERS)
   --topic-prefix <p>       (SLUICE_TOPIC_PREFIX, default sluice)
+  --all-prefixes           every prefix on the cluster (each with a <prefix>._checkpoints topic), one
+                           report each; --json prints {"prefixes": [report, ...]}
   --max-lag <s>            seconds of lag that count as an error (default 60)
   --json                   one JSON document on stdout
   --watch                  refresh until interrupted, every --interval seconds (default 2)
@@ -41,17 +46,27 @@ options:
 
 const OPTIONS = {
   'capture-config': { type: 'string' },
-  'sink-config': { type: 'string' },
+  'sink-config': { type: 'string', multiple: true },
   sink: { type: 'string', multiple: true },
   source: { type: 'string' },
   'capture-metrics': { type: 'string' },
   brokers: { type: 'string' },
   'topic-prefix': { type: 'string' },
+  'all-prefixes': { type: 'boolean' },
   'max-lag': { type: 'string' },
   json: { type: 'boolean' },
   watch: { type: 'boolean' },
   interval: { type: 'string' },
 } as const;
+
+/** The prefixes with a capture checkpoint topic on the cluster. */
+async function allPrefixes(admin: KafkaAdmin): Promise<string[]> {
+  const suffix = '._checkpoints';
+  return (await admin.listTopics())
+    .filter((t) => t.endsWith(suffix))
+    .map((t) => t.slice(0, -suffix.length))
+    .sort();
+}
 
 export async function statusCommand(argv: string[]): Promise<number> {
   const f = parseFlags('status', argv, OPTIONS);
@@ -59,11 +74,14 @@ export async function statusCommand(argv: string[]): Promise<number> {
     process.stdout.write(`${STATUS_HELP}\n`);
     return 0;
   }
-  const settings = new Settings({ captureConfig: f['capture-config'], sinkConfig: f['sink-config'] });
+  const [firstSink, ...moreSinks] = f['sink-config'] ?? [];
+  const settings = new Settings({ captureConfig: f['capture-config'], sinkConfig: firstSink });
+  const sinkConfigs = [...(settings.sink ? [settings.sink] : []), ...moreSinks.map((file) => loadSinkConfig(file, process.env))];
   const brokers = settings.brokers(f.brokers);
   const kafka = cliKafka(brokers);
   const admin = await connectAdmin(kafka, brokers);
-  const sinks = [...listFlag(f.sink), ...(settings.sink ? [settings.sink.sinkName] : [])];
+  // Every prefix: each one's groups are found on its topics (configs give targets, not a filter).
+  const sinks = f['all-prefixes'] ? listFlag(f.sink) : [...listFlag(f.sink), ...sinkConfigs.map((c) => c.sinkName)];
   let sourceUrl: string | undefined;
   try {
     sourceUrl = settings.sourceUrl(f.source);
@@ -80,8 +98,8 @@ export async function statusCommand(argv: string[]): Promise<number> {
     captureMetricsUrl: settings.captureMetricsUrl(f['capture-metrics']),
     sinks: [...new Set(sinks)],
     target: (name) => {
-      if (settings.sink?.sinkName === name)
-        return { url: settings.sink.target.url, checkpointSchema: settings.sink.checkpointSchema };
+      const cfg = sinkConfigs.find((c) => c.sinkName === name);
+      if (cfg) return { url: cfg.target.url, checkpointSchema: cfg.checkpointSchema };
       const url = settings.stackTarget(name);
       return url ? { url, checkpointSchema: '_sluice' } : undefined;
     },
@@ -95,14 +113,19 @@ export async function statusCommand(argv: string[]): Promise<number> {
   process.once('SIGINT', onSigint);
   try {
     for (;;) {
-      const report = await collectStatus(inputs);
-      const text = f.json ? JSON.stringify(report, null, 2) : renderStatus(report);
+      const prefixes = f['all-prefixes'] ? await allPrefixes(admin) : [inputs.prefix];
+      const reports = [];
+      for (const prefix of prefixes) reports.push(await collectStatus({ ...inputs, prefix }));
+      const text = f.json
+        ? JSON.stringify(f['all-prefixes'] ? { prefixes: reports } : reports[0], null, 2)
+        : reports.map((r) => `${f['all-prefixes'] ? `== prefix ${r.prefix}\n` : ''}${renderStatus(r)}`).join('\n\n');
+      const failed = reports.some(hasError);
       if (f.watch && process.stdout.isTTY) process.stdout.write('\x1b[2J\x1b[H');
-      process.stdout.write(`${f.watch ? `${report.at}\n` : ''}${text}\n`);
-      if (!f.watch || stop) return hasError(report) ? 1 : 0;
+      process.stdout.write(`${f.watch ? `${new Date().toISOString()}\n` : ''}${text}\n`);
+      if (!f.watch || stop) return failed ? 1 : 0;
       const until = Date.now() + interval;
       while (!stop && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
-      if (stop) return hasError(report) ? 1 : 0;
+      if (stop) return failed ? 1 : 0;
     }
   } finally {
     process.off('SIGINT', onSigint);

@@ -4,9 +4,10 @@ import { intFlag, listFlag, parseFlags } from '../shared/args.ts';
 import { cliKafka, connectAdmin } from '../shared/kafka.ts';
 import { Session } from '../shared/session.ts';
 import { Settings } from '../shared/settings.ts';
+import { followVerify } from './follow.ts';
 import { printable, type RepairTarget, repairStatements } from './repair.ts';
 import { jsonReport, renderReport } from './report.ts';
-import { runVerify, type VerifyRun } from './run-verify.ts';
+import { runVerify, type VerifyOptions, type VerifyRun } from './run-verify.ts';
 import type { SinkRef } from './sink-progress.ts';
 import { kafkaEnds } from './sink-wait.ts';
 import { parseDuration, parseTime, planSlices } from './time-slices.ts';
@@ -61,6 +62,16 @@ repair:
                            of a drifted definition first, then the rows)
   --fix apply              apply it to the target (prepared statements, one transaction per table)
 
+continuous validation:
+  --follow                 verify again and again, --interval apart, until stopped (SIGINT/SIGTERM);
+                           one line per pass on stdout (one JSON document per line with --json);
+                           each pass's result per table goes to the target's
+                           <checkpointSchema>.verify_results for sluice status, and to metrics
+  --interval <duration>    between passes (default 60s)
+  --metrics-port <n>       serve /metrics, /healthz, /readyz on 127.0.0.1:<n> while following:
+                           sluice_verify_rows_different{table}, sluice_verify_tables_different,
+                           sluice_verify_runs_total, sluice_verify_last_run_timestamp_seconds
+
 output:
   --json                   one JSON document on stdout
   -h, --help               this text
@@ -94,6 +105,9 @@ const OPTIONS = {
   since: { type: 'string' },
   until: { type: 'string' },
   slice: { type: 'string' },
+  follow: { type: 'boolean' },
+  interval: { type: 'string' },
+  'metrics-port': { type: 'string' },
   fix: { type: 'string' },
   json: { type: 'boolean' },
 } as const;
@@ -106,6 +120,12 @@ export async function verifyCommand(argv: string[]): Promise<number> {
   }
   if (f.fix !== undefined && f.fix !== 'print' && f.fix !== 'apply') {
     throw new SluiceError('CONFIG_INVALID', `sluice verify: --fix takes print or apply, got ${JSON.stringify(f.fix)}`);
+  }
+  if (f.follow && f.fix !== undefined) {
+    throw new SluiceError('CONFIG_INVALID', 'sluice verify: --follow only reports; run --fix in a verify of its own');
+  }
+  if (!f.follow && (f.interval !== undefined || f['metrics-port'] !== undefined)) {
+    throw new SluiceError('CONFIG_INVALID', 'sluice verify: --interval and --metrics-port need --follow');
   }
   const timeSlices = timeSliceFlags(f['time-column'], f.since, f.until, f.slice);
   const settings = new Settings({ captureConfig: f['capture-config'], sinkConfig: f['sink-config'] });
@@ -125,7 +145,7 @@ export async function verifyCommand(argv: string[]): Promise<number> {
     target = await Session.open(settings.targetUrl(f.target, sinkName), 'target');
     const kafka = sink ? await optionalAdmin(settings, f.brokers) : undefined;
     admin = kafka?.admin;
-    const run = await runVerify(source, target, {
+    const options: VerifyOptions = {
       patterns: listFlag(f.tables),
       capture: settings.capture,
       routes: settings.sink?.routes ?? [],
@@ -136,8 +156,20 @@ export async function verifyCommand(argv: string[]): Promise<number> {
       kafkaEnds: admin ? kafkaEnds(admin) : undefined,
       lagTimeoutMs: intFlag('verify', 'lag-timeout', f['lag-timeout'], 60, 0) * 1000,
       timeSlices,
-      progress: (line) => progress.update(line),
-    });
+      progress: f.follow ? () => undefined : (line) => progress.update(line),
+    };
+    if (f.follow) {
+      progress.done();
+      await follow(source, target, options, {
+        intervalMs: parseDuration('interval', f.interval ?? '60s'),
+        metricsPort:
+          f['metrics-port'] === undefined ? undefined : intFlag('verify', 'metrics-port', f['metrics-port'], 0, 0, 65535),
+        results: sink && { sink: sink.name, schema: sink.checkpointSchema },
+        json: !!f.json,
+      });
+      return 0;
+    }
+    const run = await runVerify(source, target, options);
     if (kafka?.note) run.notes.push(kafka.note);
     progress.done();
     const fix = f.fix ? await repair(run, target, f.fix as 'print' | 'apply', (line) => progress.update(line)) : undefined;
@@ -155,6 +187,48 @@ export async function verifyCommand(argv: string[]): Promise<number> {
     await admin?.disconnect().catch(() => undefined);
     await source.close();
     await target?.close();
+  }
+}
+
+/** Runs followVerify until SIGINT or SIGTERM, printing one line per pass. */
+async function follow(
+  source: Session,
+  target: Session,
+  options: VerifyOptions,
+  f: { intervalMs: number; metricsPort?: number; results?: { sink: string; schema: string }; json: boolean },
+): Promise<void> {
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    await followVerify(source, target, options, {
+      ...f,
+      signal: stop.signal,
+      listening: (port) => process.stderr.write(`verify --follow: metrics on http://127.0.0.1:${port}/metrics\n`),
+      print: (run) => {
+        const at = new Date().toISOString();
+        if (run instanceof Error) {
+          process.stdout.write(
+            f.json ? `${JSON.stringify({ at, error: run.message })}\n` : `${at} verify failed: ${run.message}\n`,
+          );
+          return;
+        }
+        const differ = run.tables.filter((t) => t.status === 'different' || t.status === 'missing');
+        if (f.json) process.stdout.write(`${JSON.stringify({ at, ...(jsonReport(run, undefined, undefined) as object) })}\n`);
+        else {
+          const list = differ.map(
+            (t) => `${t.source.database}.${t.source.table} (${t.status === 'missing' ? 'missing' : `${t.diffs.length} rows`})`,
+          );
+          process.stdout.write(
+            `${at} verify: ${run.tables.length} tables, ${differ.length} differ${list.length ? `: ${list.join(', ')}` : ''}\n`,
+          );
+        }
+      },
+    });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
 }
 
