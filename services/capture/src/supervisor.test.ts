@@ -65,7 +65,14 @@ class ScriptedRun implements SupervisedRun {
 function supervise(runs: ScriptedRun[]) {
   const started: ScriptedRun[] = [];
   const sleeps: number[] = [];
+  const notes: string[] = [];
   const supervisor = new CaptureSupervisor(cfg, log, new CaptureMetrics(createMetricsRegistry('capture')), undefined, {
+    notes: {
+      failing: async (e, failures) => void notes.push(`failing ${e.code} ${failures}`),
+      stopped: async (e) => void notes.push(`stopped ${e.code}`),
+      running: async () => void notes.push('running'),
+      close: async () => undefined,
+    },
     newRun: () => {
       const run = runs[started.length] ?? new ScriptedRun(undefined);
       started.push(run);
@@ -77,7 +84,7 @@ function supervise(runs: ScriptedRun[]) {
       sleeps.push(ms);
     },
   });
-  return { supervisor, started, sleeps };
+  return { supervisor, started, sleeps, notes };
 }
 
 describe('CaptureSupervisor: restart and fencing decisions', () => {
@@ -95,6 +102,18 @@ describe('CaptureSupervisor: restart and fencing decisions', () => {
     for (const ms of sleeps) expect(ms).toBeLessThanOrEqual(RETRY_CAP_MS);
     // No broker answered: an outage says nothing of a newcomer, so nobody asked.
     expect(failed[2]?.replacedAsked).toBe(0);
+  });
+
+  it('notes each failed run and a stop for sluice status', async () => {
+    const { supervisor, notes } = supervise([
+      new ScriptedRun(new SluiceError('SOURCE_UNREACHABLE', 'source gone')),
+      new ScriptedRun(new SluiceError('SOURCE_UNREACHABLE', 'source gone')),
+    ]);
+    await supervisor.run();
+    expect(notes).toEqual(['failing SOURCE_UNREACHABLE 1', 'failing SOURCE_UNREACHABLE 2']);
+    const stop = supervise([new ScriptedRun(new SluiceError('BINLOG_PURGED', 'gone'))]);
+    await expect(stop.supervisor.run()).rejects.toThrow('gone');
+    expect(stop.notes).toEqual(['stopped BINLOG_PURGED']);
   });
 
   it('stops when fenced: KAFKA_FENCED is not retriable and no new run starts', async () => {

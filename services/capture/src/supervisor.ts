@@ -1,7 +1,8 @@
-import { type Component, kafkaUnreachable, type Logger, ProgressMonitor, SluiceError } from '@sluice/core';
+import { type Component, createKafka, kafkaUnreachable, type Logger, ProgressMonitor, SluiceError } from '@sluice/core';
 import { CaptureRun, STATE } from './capture.ts';
 import type { CaptureConfig } from './config.ts';
 import type { CaptureMetrics } from './observe/capture-metrics.ts';
+import { StatusNotes } from './observe/status-notes.ts';
 
 /** What the supervisor needs of a run: CaptureRun, or a stand-in in unit tests. */
 export interface SupervisedRun {
@@ -18,6 +19,8 @@ export interface SupervisorDeps {
   newRun?: (progress: ProgressMonitor) => SupervisedRun;
   /** Waits between runs; unit tests pass one that does not wait. */
   sleep?: (ms: number) => Promise<void>;
+  /** Where failures and stops are noted for `sluice status` (observe/status-notes.ts). */
+  notes?: Pick<StatusNotes, 'failing' | 'stopped' | 'running' | 'close'>;
 }
 
 const sleepFor = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -37,6 +40,7 @@ export class CaptureSupervisor {
   private current: SupervisedRun | undefined;
   private readonly newRun: (progress: ProgressMonitor) => SupervisedRun;
   private readonly sleep: (ms: number) => Promise<void>;
+  private readonly notes: Pick<StatusNotes, 'failing' | 'stopped' | 'running' | 'close'>;
   private stopped = false;
   private wakeSleep: (() => void) | undefined;
 
@@ -51,6 +55,14 @@ export class CaptureSupervisor {
     this.cfg = cfg;
     this.newRun = deps.newRun ?? ((p) => new CaptureRun(this.cfg, this.log, this.metrics, p));
     this.sleep = deps.sleep ?? sleepFor;
+    this.notes =
+      deps.notes ??
+      new StatusNotes(
+        createKafka({ brokers: cfg.kafka.brokers, clientId: `${cfg.kafka.clientId}-capture-status`, log }),
+        cfg.topicPrefix,
+        cfg.captureId,
+        log,
+      );
     this.log = log;
     this.metrics = metrics;
     this.progress = progress ?? new ProgressMonitor({ graceMs: cfg.http.readyGraceMs });
@@ -86,6 +98,8 @@ export class CaptureSupervisor {
       const run = this.newRun(this.progress);
       this.current = run;
       const started = Date.now();
+      // After failures, the first run that streams again says so (status stops showing the failure).
+      const recovered = failures > 0 ? this.noteWhenStreaming(run) : undefined;
       try {
         await run.run();
         return;
@@ -95,7 +109,12 @@ export class CaptureSupervisor {
         await run.stop();
         if (this.stopped) return;
         const e = err as SluiceError;
-        if (!(e instanceof SluiceError) || !e.retriable) throw err;
+        if (!(e instanceof SluiceError) || !e.retriable) {
+          // Fenced: another instance runs under this capture id, and its state is the one to show.
+          const stop = SluiceError.from(err, 'SOURCE_SETTING');
+          if (stop.code !== 'KAFKA_FENCED') await this.notes.stopped(stop);
+          throw err;
+        }
         // A Kafka failure may be a takeover that Kafka did not call one: restarting would fence
         // the newcomer. Its start marker tells (takeover.ts).
         // Not when no broker answered at all: that is an outage, which says nothing of a newcomer,
@@ -117,6 +136,7 @@ export class CaptureSupervisor {
         this.metrics.state.set(STATE.failed);
         this.metrics.lastError.reset();
         this.metrics.lastError.set({ code: e.code }, Date.now() / 1000);
+        await this.notes.failing(e, failures, this.failing.since);
         // Capped at 3 s (jittered between half and all of it): an outage of any length ends in a
         // restart within seconds of the component coming back (a 30 s cap made a 10 s source
         // outage cost 27 s more; with 5 s, a run's start on a busy host took the first commit
@@ -135,8 +155,21 @@ export class CaptureSupervisor {
             this.wakeSleep = r;
           }),
         ]);
+      } finally {
+        if (recovered) clearInterval(recovered);
       }
     }
+  }
+
+  /** Polls the run until it streams, then notes the capture running again. */
+  private noteWhenStreaming(run: SupervisedRun): NodeJS.Timeout {
+    const timer: NodeJS.Timeout = setInterval(() => {
+      if (!run.ready) return;
+      clearInterval(timer);
+      void this.notes.running();
+    }, 500);
+    timer.unref();
+    return timer;
   }
 
   private async replacedBy(run: SupervisedRun): Promise<boolean> {
@@ -154,6 +187,7 @@ export class CaptureSupervisor {
     this.stopped = true;
     this.wakeSleep?.();
     await this.current?.stop();
+    await this.notes.close();
   }
 }
 

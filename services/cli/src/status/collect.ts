@@ -2,6 +2,7 @@ import { type KafkaAdmin, type KafkaClient, qualified, Registry } from '@sluice/
 import { Session } from '../shared/session.ts';
 import { readSourcePosition, type SourcePosition } from '../shared/source-position.ts';
 import { type CaptureProcessMetrics, readCaptureMetrics } from './capture-metrics.ts';
+import { type CaptureNote, noteVerdict, readCaptureNotes } from './capture-notes.ts';
 import { type CaptureCheckpoint, type CaptureLag, captureLag, readCaptureCheckpoints } from './capture-status.ts';
 import { ddlVerdict, type PendingDdl, readPendingDdl } from './ddl-pending.ts';
 import { type DeadLetters, readDeadLetters } from './dead-letters.ts';
@@ -33,6 +34,8 @@ export interface StatusReport {
     checkpoint: CaptureCheckpoint | undefined;
     lag: CaptureLag | undefined;
     process?: CaptureProcessMetrics;
+    /** The capture's own note of why it fails or stopped. */
+    note?: CaptureNote;
   })[];
   sinks: (Verdict & {
     group: SinkGroup;
@@ -74,7 +77,9 @@ export async function collectStatus(i: StatusInputs): Promise<StatusReport> {
   const captures: StatusReport['captures'] = [];
   if (i.registryUrl) {
     const all = await readCaptureCheckpoints(i.kafka, i.admin, new Registry(i.registryUrl), i.prefix);
-    const ids = i.captureId ? [i.captureId] : all.map((c) => c.captureId);
+    const captureNotes = await readCaptureNotes(i.kafka, i.admin, i.prefix);
+    // A capture that never committed a checkpoint (failing from its start) is known by its note.
+    const ids = i.captureId ? [i.captureId] : [...new Set([...all.map((c) => c.captureId), ...captureNotes.keys()])].sort();
     if (!ids.length) notes.push(`no capture checkpoint in ${i.prefix}._checkpoints`);
     // The metrics endpoint belongs to one capture process: the configured id, or the only one.
     let process: CaptureProcessMetrics | undefined;
@@ -93,7 +98,8 @@ export async function collectStatus(i: StatusInputs): Promise<StatusReport> {
         checkpoint,
         lag,
         ...(p ? { process: p } : {}),
-        ...captureVerdict(checkpoint, lag, i.maxLagSeconds, p),
+        ...(captureNotes.get(id) ? { note: captureNotes.get(id) } : {}),
+        ...noteVerdict(captureVerdict(checkpoint, lag, i.maxLagSeconds, p), captureNotes.get(id), checkpoint?.tsMs),
       });
     }
   } else {

@@ -4,6 +4,8 @@
  */
 export const checkpointTopic = (prefix: string): string => `${prefix}._checkpoints`;
 export const heartbeatTopic = (prefix: string): string => `${prefix}._heartbeats`;
+/** Each capture's state when it fails or stops (JSON by capture id, compacted): what `sluice status` explains. */
+export const captureStatusTopic = (prefix: string): string => `${prefix}._capture_status`;
 export const schemaChangeTopic = (prefix: string): string => `${prefix}._schema_changes`;
 export const dlqTopic = (prefix: string, sink: string): string => `${prefix}.dlq.${sink}`;
 

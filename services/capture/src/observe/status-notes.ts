@@ -1,0 +1,91 @@
+import { captureStatusTopic, type KafkaClient, type KafkaProducer, type Logger, type SluiceError } from '@sluice/core';
+
+/** A capture's state as `sluice status` reads it from `<prefix>._capture_status` (key: capture id). */
+export interface CaptureStatusNote {
+  state: 'failing' | 'stopped' | 'running';
+  code: string | null;
+  message: string | null;
+  /** Runs failed in a row (failing), since when (ISO time). */
+  failures: number;
+  since: string | null;
+  at: string;
+}
+
+/**
+ * Notes why a capture fails or stopped where the CLI can read it while the capture is down:
+ * a compacted topic, one JSON record per capture id, written outside the capture's transactions
+ * (best effort, bounded: Kafka itself may be what fails, and then status cannot read anything).
+ * Written at each failed run, at a stop by an error, and once when a run streams again.
+ */
+export class StatusNotes {
+  private readonly kafka: KafkaClient;
+  private readonly topic: string;
+  private readonly captureId: string;
+  private readonly log: Logger;
+  private producer: KafkaProducer | undefined;
+  private topicReady = false;
+
+  constructor(kafka: KafkaClient, prefix: string, captureId: string, log: Logger) {
+    this.kafka = kafka;
+    this.topic = captureStatusTopic(prefix);
+    this.captureId = captureId;
+    this.log = log;
+  }
+
+  failing(e: SluiceError, failures: number, sinceMs: number): Promise<void> {
+    return this.note({ state: 'failing', code: e.code, message: e.message, failures, since: new Date(sinceMs).toISOString() });
+  }
+
+  stopped(e: SluiceError): Promise<void> {
+    return this.note({ state: 'stopped', code: e.code, message: e.message, failures: 0, since: null });
+  }
+
+  running(): Promise<void> {
+    return this.note({ state: 'running', code: null, message: null, failures: 0, since: null });
+  }
+
+  async close(): Promise<void> {
+    await this.producer?.disconnect().catch(() => undefined);
+    this.producer = undefined;
+  }
+
+  private async note(n: Omit<CaptureStatusNote, 'at'>, timeoutMs = 5000): Promise<void> {
+    const value: CaptureStatusNote = { ...n, at: new Date().toISOString() };
+    const write = async () => {
+      if (!this.topicReady) {
+        const admin = this.kafka.admin();
+        await admin.connect();
+        try {
+          await admin.createTopics({
+            topics: [{ topic: this.topic, numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }],
+            waitForLeaders: true,
+          });
+        } finally {
+          await admin.disconnect();
+        }
+        this.topicReady = true;
+      }
+      if (!this.producer) {
+        const p = this.kafka.producer();
+        await p.connect();
+        this.producer = p;
+      }
+      await this.producer.send({ topic: this.topic, messages: [{ key: this.captureId, value: JSON.stringify(value) }] });
+    };
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      await Promise.race([write(), timeout]);
+    } catch (err) {
+      this.log.warn({ err: String(err), state: n.state }, 'could not note the capture state for sluice status');
+      // A producer in a bad state is made again next time.
+      const p = this.producer;
+      this.producer = undefined;
+      await p?.disconnect().catch(() => undefined);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
