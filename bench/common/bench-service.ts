@@ -35,7 +35,8 @@ export class BenchService {
   spawn(nodeFlags: string[] = []): void {
     const out = openSync(this.logFile, 'a');
     const main = new URL(`../../services/${this.kind}/src/main.ts`, import.meta.url).pathname;
-    const child = spawn(process.execPath, [...serviceNodeFlags(), ...nodeFlags, main, '--config', this.cfgFile], {
+    // The flags the service is deployed with (the capture has its own young generation size).
+    const child = spawn(process.execPath, [...serviceNodeFlags(this.kind), ...nodeFlags, main, '--config', this.cfgFile], {
       stdio: ['ignore', out, out],
       env: { ...process.env, SLUICE_LOG_LEVEL: process.env.SLUICE_LOG_LEVEL ?? 'info' },
     });
