@@ -19,6 +19,7 @@ import { tableTopic } from '@sluice/core';
 import { freePort } from '../../test/support/services.ts';
 import { stack } from '../../test/support/stack.ts';
 import { runBench } from '../common/bench-main.ts';
+import { benchCaptureConfig } from '../common/capture-config.ts';
 import { runJsonChild } from '../common/json-child.ts';
 import { type Backlog, dropDatabase, writeBacklog } from './backlog.ts';
 import { CaptureProcess } from './capture-process.ts';
@@ -145,14 +146,7 @@ async function rawMedian(backlog: Backlog): Promise<RawResult & { passes: number
 async function runPipeline(backlog: Backlog) {
   const proc = new CaptureProcess(
     {
-      captureId: prefix,
-      source: { url: s.sourceUrl, serverId: 54900 + (process.pid % 100) },
-      kafka: { brokers: s.kafkaBrokers },
-      schemaRegistry: { url: s.registryUrl },
-      topicPrefix: prefix,
-      tables: { include: [`${database}.*`] },
-      topics: { cleanupPolicy: 'delete' },
-      snapshot: { mode: 'never' },
+      ...benchCaptureConfig(s, { prefix, database, serverId: 54900 + (process.pid % 100) }),
       startFrom: { file: backlog.start.file, pos: backlog.start.pos },
       ...captureOverrides,
     },

@@ -30,6 +30,7 @@ import { cleanKafka } from '../capture/cleanup.ts';
 import { procStats } from '../capture/proc.ts';
 import { runBench } from '../common/bench-main.ts';
 import { BenchService } from '../common/bench-service.ts';
+import { benchCaptureConfig } from '../common/capture-config.ts';
 import { KafkaArrivals } from './kafka-arrivals.ts';
 import {
   bucketQuantile,
@@ -89,14 +90,7 @@ async function setUp(): Promise<void> {
   const capture = new BenchService(
     'capture',
     {
-      captureId: prefix,
-      source: { url: s.sourceUrl, serverId: 55900 + (process.pid % 100) },
-      kafka: { brokers: s.kafkaBrokers },
-      schemaRegistry: { url: s.registryUrl },
-      topicPrefix: prefix,
-      tables: { include: [`${database}.*`] },
-      topics: { cleanupPolicy: 'delete' },
-      snapshot: { mode: 'never' },
+      ...benchCaptureConfig(s, { prefix, database, serverId: 55900 + (process.pid % 100) }),
     },
     freePort(),
   );

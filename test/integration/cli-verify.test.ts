@@ -34,19 +34,18 @@ describe('sluice verify', () => {
     await target?.end();
   });
 
-  const verify = (...extra: string[]) =>
-    sluice([
-      'verify',
-      '--source',
-      s.sourceUrl,
-      '--sink-config',
-      sinkConfig,
-      '--tables',
-      `${db}.*`,
-      '--chunk-rows',
-      '500',
-      ...extra,
-    ]);
+  const verifyArgs = () => [
+    'verify',
+    '--source',
+    s.sourceUrl,
+    '--sink-config',
+    sinkConfig,
+    '--tables',
+    `${db}.*`,
+    '--chunk-rows',
+    '500',
+  ];
+  const verify = (...extra: string[]) => sluice([...verifyArgs(), ...extra]);
 
   it('says equal when the target holds what the source holds', async () => {
     if (!mariadb) throw new Error('no MariaDB target in the stack');
@@ -272,22 +271,7 @@ describe('sluice verify', () => {
 
   it('--follow reports a difference planted in the target within its interval, in metrics and in sluice status', async () => {
     const port = freePort();
-    const follow = sluiceBackground([
-      'verify',
-      '--source',
-      s.sourceUrl,
-      '--sink-config',
-      sinkConfig,
-      '--tables',
-      `${db}.*`,
-      '--chunk-rows',
-      '500',
-      '--follow',
-      '--interval',
-      '2s',
-      '--metrics-port',
-      String(port),
-    ]);
+    const follow = sluiceBackground([...verifyArgs(), '--follow', '--interval', '2s', '--metrics-port', String(port)]);
     const metric = async (name: string) => {
       const text = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text());
       return text.split('\n').find((l) => l.startsWith(name));

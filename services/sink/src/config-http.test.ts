@@ -1,20 +1,6 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadSinkConfig } from './config.ts';
-
-const base = `sinkName: s
-target: { url: "mysql://u:p@h:3306/" }
-kafka: { brokers: ["k:9092"] }
-schemaRegistry: { url: "http://r/" }
-`;
-
-function file(text: string): string {
-  const f = join(mkdtempSync(join(tmpdir(), 'sink-cfg-')), 'c.yaml');
-  writeFileSync(f, text);
-  return f;
-}
+import { BASE_CONFIG as base, configFileOf as file } from './config-fixture.ts';
 
 describe('sink config: http', () => {
   it('has a 5 s readiness grace period by default, and takes another', () => {

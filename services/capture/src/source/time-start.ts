@@ -67,20 +67,30 @@ export async function locateTime(opts: {
   return scanFor(opts.scan, new BinlogPosition(files[lo] as string, 4), opts.end, at, quietMs);
 }
 
-/** The time of the first transaction from `from` on, or null if none comes within quietMs. */
-async function firstTransaction(scan: BinlogScan, from: BinlogPosition, quietMs: number): Promise<number | null> {
-  let done: (v: number | null) => void = () => undefined;
+/**
+ * Reads events from `from`, handing each to `onEvent` with `done`, until `done` is called or no
+ * event has come for quietMs (then `quiet` is the answer); the reader is stopped either way.
+ */
+async function readUntil<T>(
+  scan: BinlogScan,
+  from: BinlogPosition,
+  quietMs: number,
+  quiet: T,
+  onEvent: (e: SourceEvent, done: (v: T) => void) => void,
+): Promise<T> {
+  let done: (v: T) => void = () => undefined;
   let failed: (e: SluiceError) => void = () => undefined;
-  const result = new Promise<number | null>((resolve, reject) => {
+  const result = new Promise<T>((resolve, reject) => {
     done = resolve;
     failed = reject;
   });
-  const timer = setTimeout(() => done(null), quietMs);
+  let timer = setTimeout(() => done(quiet), quietMs);
   const stop = await scan.open(
     from,
     (e) => {
-      const ts = startTs(e);
-      if (ts !== undefined) done(ts);
+      clearTimeout(timer);
+      timer = setTimeout(() => done(quiet), quietMs);
+      onEvent(e, done);
     },
     failed,
   );
@@ -92,8 +102,16 @@ async function firstTransaction(scan: BinlogScan, from: BinlogPosition, quietMs:
   }
 }
 
+/** The time of the first transaction from `from` on, or null if none comes within quietMs. */
+function firstTransaction(scan: BinlogScan, from: BinlogPosition, quietMs: number): Promise<number | null> {
+  return readUntil<number | null>(scan, from, quietMs, null, (e, done) => {
+    const ts = startTs(e);
+    if (ts !== undefined) done(ts);
+  });
+}
+
 /** Reads from `from` to the first transaction `at` the time; its start (the boundary before it) is the answer. */
-async function scanFor(
+function scanFor(
   scan: BinlogScan,
   from: BinlogPosition,
   end: BinlogPosition,
@@ -101,31 +119,13 @@ async function scanFor(
   quietMs: number,
 ): Promise<TimeStart> {
   let last = from;
-  let done: (v: TimeStart) => void = () => undefined;
-  let failed: (e: SluiceError) => void = () => undefined;
-  const result = new Promise<TimeStart>((resolve, reject) => {
-    done = resolve;
-    failed = reject;
+  const atEnd: TimeStart = { position: end, firstTsMs: null };
+  return readUntil(scan, from, quietMs, atEnd, (e, done) => {
+    const ts = startTs(e);
+    if (ts !== undefined && at(ts)) return done({ position: last, firstTsMs: ts });
+    const b = boundary(e);
+    if (!b) return;
+    last = new BinlogPosition(b.file, b.pos);
+    if (last.compare(end) >= 0) done(atEnd);
   });
-  let timer = setTimeout(() => done({ position: end, firstTsMs: null }), quietMs);
-  const stop = await scan.open(
-    from,
-    (e) => {
-      clearTimeout(timer);
-      timer = setTimeout(() => done({ position: end, firstTsMs: null }), quietMs);
-      const ts = startTs(e);
-      if (ts !== undefined && at(ts)) return done({ position: last, firstTsMs: ts });
-      const b = boundary(e);
-      if (!b) return;
-      last = new BinlogPosition(b.file, b.pos);
-      if (last.compare(end) >= 0) done({ position: end, firstTsMs: null });
-    },
-    failed,
-  );
-  try {
-    return await result;
-  } finally {
-    clearTimeout(timer);
-    await stop();
-  }
 }

@@ -1,16 +1,10 @@
+import type { CaptureStatusNote } from '@sluice/capture/src/observe/status-notes.ts';
 import { captureStatusTopic, type KafkaAdmin, type KafkaClient } from '@sluice/core';
 import { latestPerKey } from '../shared/kafka.ts';
 import type { Verdict } from './health.ts';
 
-/** A capture's own note of its state (capture observe/status-notes.ts), newest per capture id. */
-export interface CaptureNote {
-  state: 'failing' | 'stopped' | 'running';
-  code: string | null;
-  message: string | null;
-  failures: number;
-  since: string | null;
-  at: string;
-}
+/** A capture's own note of its state, as the capture writes it (newest per capture id). */
+export type CaptureNote = CaptureStatusNote;
 
 /** Every capture's last note on `<prefix>._capture_status`, by capture id. */
 export async function readCaptureNotes(kafka: KafkaClient, admin: KafkaAdmin, prefix: string): Promise<Map<string, CaptureNote>> {
