@@ -1,19 +1,10 @@
-import { type ColumnDefault, codecFor } from '@sluice/core';
+import type { ColumnDefault } from '@sluice/core';
 import { describe, expect, it } from 'vitest';
 import type { TargetColumn, TargetTable } from '../decode/target-table.ts';
+import { testColumn } from '../decode/test-column.ts';
 import { diffSchema, evolveStatements, isEmpty, normalizeType, type TargetColumnInfo } from './schema-diff.ts';
 
-const col = (name: string, sqlType: string, more: Partial<TargetColumn> = {}): TargetColumn => ({
-  name,
-  field: name,
-  sqlType,
-  nullable: true,
-  charset: null,
-  collation: null,
-  codec: codecFor(sqlType),
-  default: { kind: 'null' },
-  ...more,
-});
+const col = testColumn;
 const table = (columns: TargetColumn[], renames = {}): TargetTable => ({
   database: 'd',
   table: 't',

@@ -1,18 +1,11 @@
-import { codecFor, type SqlParam } from '@sluice/core';
+import type { SqlParam } from '@sluice/core';
 import { describe, expect, it } from 'vitest';
 import type { TargetChange } from '../decode/change-decoder.ts';
 import type { TargetTable } from '../decode/target-table.ts';
+import { testColumn } from '../decode/test-column.ts';
 import { EventFilter, type FilterReason, type FilterRule } from './event-filter.ts';
 
-const col = (name: string, sqlType: string) => ({
-  name,
-  field: name,
-  sqlType,
-  nullable: true,
-  charset: null,
-  collation: null,
-  codec: codecFor(sqlType),
-});
+const col = testColumn;
 const table = (database: string, name: string): TargetTable => ({
   database,
   table: name,

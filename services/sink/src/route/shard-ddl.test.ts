@@ -1,20 +1,10 @@
-import { codecFor } from '@sluice/core';
 import { describe, expect, it } from 'vitest';
 import { diffSchema, type TargetColumnInfo } from '../apply/schema-diff.ts';
 import type { TargetColumn, TargetTable } from '../decode/target-table.ts';
+import { testColumn } from '../decode/test-column.ts';
 import { definitionOf, type ShardLayout, shardStep } from './shard-ddl.ts';
 
-const col = (name: string, sqlType = 'int(11)', more: Partial<TargetColumn> = {}): TargetColumn => ({
-  name,
-  field: name,
-  sqlType,
-  nullable: true,
-  charset: null,
-  collation: null,
-  codec: codecFor(sqlType),
-  default: { kind: 'null' },
-  ...more,
-});
+const col = testColumn;
 const ID = col('id', 'int(11)', { nullable: false, default: undefined });
 /** Layout of shard `table` routed into the merged m.orders. */
 const layout = (table: string, columns: TargetColumn[], renames = {}): TargetTable => ({
