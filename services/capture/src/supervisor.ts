@@ -136,7 +136,8 @@ export class CaptureSupervisor {
         this.metrics.state.set(STATE.failed);
         this.metrics.lastError.reset();
         this.metrics.lastError.set({ code: e.code }, Date.now() / 1000);
-        await this.notes.failing(e, failures, this.failing.since);
+        // Not awaited: with Kafka down the note waits, the restart must not (status-notes.ts).
+        void this.notes.failing(e, failures, this.failing.since);
         // Capped at 3 s (jittered between half and all of it): an outage of any length ends in a
         // restart within seconds of the component coming back (a 30 s cap made a 10 s source
         // outage cost 27 s more; with 5 s, a run's start on a busy host took the first commit

@@ -15,7 +15,9 @@ export interface CaptureStatusNote {
  * Notes why a capture fails or stopped where the CLI can read it while the capture is down:
  * a compacted topic, one JSON record per capture id, written outside the capture's transactions
  * (best effort, bounded: Kafka itself may be what fails, and then status cannot read anything).
- * Written at each failed run, at a stop by an error, and once when a run streams again.
+ * Written at each failed run, at a stop by an error, and once when a run streams again. Only the
+ * newest note waits while one is being written, so a Kafka outage delays nothing and the last
+ * note written is the newest state.
  */
 export class StatusNotes {
   private readonly kafka: KafkaClient;
@@ -24,6 +26,9 @@ export class StatusNotes {
   private readonly log: Logger;
   private producer: KafkaProducer | undefined;
   private topicReady = false;
+  /** The newest note not written yet, and the write in progress: notes never queue up behind an outage. */
+  private pending: Omit<CaptureStatusNote, 'at'> | undefined;
+  private writing: Promise<void> | undefined;
 
   constructor(kafka: KafkaClient, prefix: string, captureId: string, log: Logger) {
     this.kafka = kafka;
@@ -49,7 +54,23 @@ export class StatusNotes {
     this.producer = undefined;
   }
 
-  private async note(n: Omit<CaptureStatusNote, 'at'>, timeoutMs = 5000): Promise<void> {
+  /** Resolves once this note (or a newer one) is written or given up. */
+  private note(n: Omit<CaptureStatusNote, 'at'>): Promise<void> {
+    this.pending = n;
+    if (!this.writing) {
+      this.writing = (async () => {
+        while (this.pending) {
+          const next = this.pending;
+          this.pending = undefined;
+          await this.write(next);
+        }
+        this.writing = undefined;
+      })();
+    }
+    return this.writing;
+  }
+
+  private async write(n: Omit<CaptureStatusNote, 'at'>, timeoutMs = 5000): Promise<void> {
     const value: CaptureStatusNote = { ...n, at: new Date().toISOString() };
     const write = async () => {
       if (!this.topicReady) {
