@@ -4,7 +4,7 @@ import { runVerify, type VerifyOptions, type VerifyRun } from './run-verify.ts';
 import { rowsDifferent, writeVerifyResults } from './verify-results.ts';
 
 /** Prometheus metrics of a following verify (names follow the services'). */
-function followMetrics() {
+export function followMetrics() {
   const registry = createMetricsRegistry('verify');
   const r = [registry];
   return {
