@@ -136,6 +136,15 @@ export class Sink {
     const failed = new Promise<void>((_, reject) => {
       this.fatal = reject;
     });
+    // A failure can come before it is awaited below (the first batch may stop the sink while the
+    // consumer starts): handled here, so it is never an unhandled rejection that ends the process
+    // before the stop is noted in the target.
+    failed.catch(() => undefined);
+    // A new run: the last stop is history. Cleared before anything is consumed, so that a stop of
+    // this run is never cleared by it.
+    await bounded(this.writer.clearStop?.(), 3000).catch((err) =>
+      this.log.warn({ err: String(err) }, 'could not clear the stop row'),
+    );
     let refreshing = false;
     const refresh = async () => {
       if (refreshing) return;
@@ -160,7 +169,6 @@ export class Sink {
       refresh().catch((err) => this.log.warn({ err: String(err) }, 'topic refresh failed'));
     }, this.cfg.topicRefreshMs);
     this.ready = true;
-    await this.writer.clearStop?.().catch((err) => this.log.warn({ err: String(err) }, 'could not clear the stop row'));
     try {
       await failed;
     } catch (err) {
@@ -508,9 +516,7 @@ export class Sink {
     // Errors not already classified reach here only from the Kafka consumer's crash.
     const e = SluiceError.from(err, 'KAFKA_UNAVAILABLE');
     const at = this.stoppedAt.get(e) ?? { topic: null, partition: null, offset: null };
-    const note = this.writer.recordStop({ code: e.code, message: e.message, ...at });
-    const timeout = new Promise<void>((_, reject) => setTimeout(() => reject(new Error('timed out')), 5000).unref());
-    await Promise.race([note, timeout]).catch((why) =>
+    await bounded(this.writer.recordStop({ code: e.code, message: e.message, ...at }), 5000).catch((why) =>
       this.log.warn({ err: String(why) }, 'could not note the stop reason in the target'),
     );
   }
@@ -526,6 +532,16 @@ export class Sink {
     await this.dlq.close();
     await this.writer.close().catch(() => undefined);
   }
+}
+
+/** `work`, or a rejection after `ms` (the target may be what does not answer). */
+function bounded(work: Promise<void> | undefined, ms: number): Promise<void> {
+  if (!work) return Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** The component a retriable error of a target operation stands for. */
