@@ -103,6 +103,15 @@ describe('sink policies', () => {
     await capture.start();
     await source.query(`INSERT INTO \`${db}\`.t VALUES (1, 'ok')`);
     await source.query(`INSERT INTO \`${db}\`.t VALUES (2, 'too long for it')`);
+    // Both records in Kafka before the sink starts: its first batch holds the refused one, so it
+    // stops having committed nothing (status must still know the sink: its target does).
+    await readTopic({
+      brokers: s.kafkaBrokers,
+      registryUrl: s.registryUrl,
+      topic: `${prefix}.${db}.t`,
+      expected: 2,
+      settleMs: 200,
+    });
     // It may stop before it even reports ready: the refused record is the first thing it reads.
     await sink.start().catch(() => undefined);
     const code = await Promise.race([sink.waitExit(), new Promise((r) => setTimeout(() => r('running'), 60_000))]);

@@ -127,8 +127,10 @@ export async function collectStatus(i: StatusInputs): Promise<StatusReport> {
       }
     }
     const deadLetters = await readDeadLetters(i.kafka, i.admin, i.prefix, name);
+    // A sink that stopped at its first batch has no offsets and no members, but its target knows it.
+    const known = { ...group, exists: group.exists || !!stop || freshnessSeconds !== null };
     sinks.push({
-      group,
+      group: known,
       freshnessSeconds,
       ...(deadLetters ? { deadLetters } : {}),
       ...(freshnessError ? { freshnessError } : {}),
@@ -137,7 +139,7 @@ export async function collectStatus(i: StatusInputs): Promise<StatusReport> {
       ...(verify ? { verify } : {}),
       ...ddlVerdict(
         name,
-        verifyVerdict(stopVerdict(sinkVerdict(group, freshnessSeconds, i.maxLagSeconds), stop), verify),
+        verifyVerdict(stopVerdict(sinkVerdict(known, freshnessSeconds, i.maxLagSeconds), stop), verify),
         ddlPending,
       ),
     });
