@@ -81,15 +81,14 @@ export async function followVerify(source: Session, target: Session, opts: Verif
       m.last.set(Date.now() / 1000);
       m.seconds.set((Date.now() - t0) / 1000);
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, f.intervalMs);
-        f.signal.addEventListener(
-          'abort',
-          () => {
-            clearTimeout(timer);
-            resolve();
-          },
-          { once: true },
-        );
+        // One listener per wait, removed when the wait ends: a long follow adds none up.
+        const done = () => {
+          clearTimeout(timer);
+          f.signal.removeEventListener('abort', done);
+          resolve();
+        };
+        const timer = setTimeout(done, f.intervalMs);
+        f.signal.addEventListener('abort', done, { once: true });
       });
     }
   } finally {

@@ -60,6 +60,9 @@ describe('EventFilter', () => {
   it('keeps the rows where holds: others are not written, and a row updated out of it is deleted', () => {
     const { f, seen } = filter([{ tables: ['shop.orders'], skip: [], where: "status <> 'draft' AND amount >= 10" }]);
     expect(f.apply(up(orders, 'c', [1, 'paid', '10.00'])).kind).toBe('upsert');
+    // Column names as MySQL takes them: in any case.
+    const { f: upper } = filter([{ tables: ['shop.orders'], skip: [], where: "STATUS <> 'draft'" }]);
+    expect(upper.apply(up(orders, 'c', [9, 'draft', '1'])).kind).toBe('skip');
     expect(f.apply(up(orders, 'r', [2, 'draft', '99.00']))).toEqual({ kind: 'skip' });
     expect(f.apply(up(orders, 'c', [3, 'paid', null]))).toEqual({ kind: 'skip' });
     expect(f.apply(up(orders, 'u', [1, 'draft', '10.00']))).toEqual({ kind: 'delete', table: orders, key: [1], ...at });

@@ -68,7 +68,9 @@ export class EventFilter {
         if (!rule.where) return change;
         const columns = change.table.columns;
         const kept = rule.where.test((column) => {
-          const i = columns.findIndex((c) => c.name === column);
+          // Column names are case-insensitive in MySQL: `Region` reads column region.
+          const lower = column.toLowerCase();
+          const i = columns.findIndex((c) => c.name === column || c.name.toLowerCase() === lower);
           return i < 0 ? undefined : (change.row[i] ?? null);
         });
         if (kept) return change;
