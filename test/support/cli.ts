@@ -37,7 +37,8 @@ export function sluice(
       child.kill('SIGKILL');
       reject(new Error(`sluice ${args.join(' ')} did not finish in time:\n${stdout}\n${stderr}`));
     }, opts.timeoutMs ?? 120_000);
-    child.on('exit', (code) => {
+    // 'close', not 'exit': the process may end before its piped output has all been read.
+    child.on('close', (code) => {
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });
@@ -62,7 +63,7 @@ export function sluiceBackground(args: string[]): { output: () => string; stop: 
   child.stderr.on('data', (d) => {
     out += d;
   });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   return {
     output: () => out,
     stop: async () => {

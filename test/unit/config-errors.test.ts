@@ -46,7 +46,8 @@ function run(entry: 'capture' | 'sink' | 'cli', args: string[]): Promise<Run> {
       child.kill('SIGKILL');
       reject(new Error(`${entry} ${args.join(' ')} still running after 15 s:\n${stdout}\n${stderr}`));
     }, 15_000);
-    child.on('exit', (code) => {
+    // 'close', not 'exit': the process may end before its piped output has all been read.
+    child.on('close', (code) => {
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });
