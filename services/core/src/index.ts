@@ -8,6 +8,7 @@ export * from './avro/logical-types.ts';
 export * from './avro/table-from-avro.ts';
 export * from './avro/table-schema.ts';
 export * from './avro/temporal.ts';
+export * from './bounded.ts';
 export * from './change-event.ts';
 export * from './config/common.ts';
 export * from './config/did-you-mean.ts';

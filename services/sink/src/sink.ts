@@ -1,6 +1,7 @@
 import {
   type BatchConsumer,
   type BatchPayload,
+  bounded,
   type Component,
   type ConsumedRecord,
   classifyKafkaError,
@@ -142,7 +143,7 @@ export class Sink {
     failed.catch(() => undefined);
     // A new run: the last stop is history. Cleared before anything is consumed, so that a stop of
     // this run is never cleared by it.
-    await bounded(this.writer.clearStop?.(), 3000).catch((err) =>
+    await bounded(this.writer.clearStop?.() ?? Promise.resolve(), 3000).catch((err) =>
       this.log.warn({ err: String(err) }, 'could not clear the stop row'),
     );
     let refreshing = false;
@@ -532,16 +533,6 @@ export class Sink {
     await this.dlq.close();
     await this.writer.close().catch(() => undefined);
   }
-}
-
-/** `work`, or a rejection after `ms` (the target may be what does not answer). */
-function bounded(work: Promise<void> | undefined, ms: number): Promise<void> {
-  if (!work) return Promise.resolve();
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<void>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** The component a retriable error of a target operation stands for. */

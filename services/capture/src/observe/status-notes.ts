@@ -1,4 +1,4 @@
-import { captureStatusTopic, type KafkaClient, type KafkaProducer, type Logger, type SluiceError } from '@sluice/core';
+import { bounded, captureStatusTopic, type KafkaClient, type KafkaProducer, type Logger, type SluiceError } from '@sluice/core';
 
 /** A capture's state as `sluice status` reads it from `<prefix>._capture_status` (key: capture id). */
 export interface CaptureStatusNote {
@@ -93,20 +93,14 @@ export class StatusNotes {
       }
       await this.producer.send({ topic: this.topic, messages: [{ key: this.captureId, value: JSON.stringify(value) }] });
     };
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<void>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);
-    });
     try {
-      await Promise.race([write(), timeout]);
+      await bounded(write(), timeoutMs);
     } catch (err) {
       this.log.warn({ err: String(err), state: n.state }, 'could not note the capture state for sluice status');
       // A producer in a bad state is made again next time.
       const p = this.producer;
       this.producer = undefined;
       await p?.disconnect().catch(() => undefined);
-    } finally {
-      clearTimeout(timer);
     }
   }
 }
