@@ -60,6 +60,7 @@ export class TargetWriter {
 
   private readonly guard: boolean;
   private guardReady: Promise<void> | undefined;
+  private stopsReady: Promise<void> | undefined;
 
   private readonly ddl: 'apply' | 'ignore' | 'stop';
   private readonly structure: StructureSync;
@@ -296,6 +297,13 @@ export class TargetWriter {
       this.checkpointReady = undefined;
     });
     return this.checkpointReady;
+  }
+
+  private ensureStopTable(): Promise<void> {
+    this.stopsReady ??= this.runOnce(stopTableSql(this.checkpointSchema), () => {
+      this.stopsReady = undefined;
+    });
+    return this.stopsReady;
   }
 
   /** Runs DDL statements once; on failure `reset` lets the next call try again. */
@@ -647,14 +655,14 @@ export class TargetWriter {
 
   /** Notes in the target why the sink stops (best effort: the target may be what failed). */
   async recordStop(r: Omit<StopRecord, 'sink'>): Promise<void> {
-    for (const sql of stopTableSql(this.checkpointSchema)) await this.pool.query(sql);
+    await this.ensureStopTable();
     const u = stopUpsert(this.checkpointSchema, { ...r, sink: this.sinkName });
     await this.pool.execute(u.sql, u.params);
   }
 
   /** The sink runs: its earlier stop row goes. */
   async clearStop(): Promise<void> {
-    for (const sql of stopTableSql(this.checkpointSchema)) await this.pool.query(sql);
+    await this.ensureStopTable();
     const d = stopClear(this.checkpointSchema, this.sinkName);
     await this.pool.execute(d.sql, d.params);
   }
