@@ -1,4 +1,5 @@
 import { ALLOW_ZERO_DATES_SQL, type ErrorCode, mysqlOptionsFromUrl, redactUrl, SluiceError } from '@sluice/core';
+import { isMissingTable } from '@sluice/sink/src/apply/ddl-decisions.ts';
 import mysql from 'mysql2/promise';
 
 export type Flavor = 'mariadb' | 'mysql' | 'tidb';
@@ -97,3 +98,19 @@ export class Session {
     );
   }
 }
+
+/**
+ * Rows of a sluice side table (stops, verify_results, ...) that may not exist yet: none then.
+ * `isMissingTable` is the sink's own test (no table, or not even its schema).
+ */
+export async function rowsIfTable(s: Session, sql: string, params: unknown[] = []): Promise<unknown[][]> {
+  try {
+    return await s.rows(sql, params);
+  } catch (err) {
+    if (isMissingTable((err as SluiceError).cause ?? err)) return [];
+    throw err;
+  }
+}
+
+/** A TIMESTAMP(3) column as ISO 8601 text with milliseconds (the session runs in UTC). */
+export const isoMillis = (column: string): string => `CONCAT(LEFT(DATE_FORMAT(${column}, '%Y-%m-%dT%H:%i:%s.%f'), 23), 'Z')`;

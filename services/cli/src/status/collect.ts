@@ -116,14 +116,19 @@ export async function collectStatus(i: StatusInputs): Promise<StatusReport> {
     let verify: VerifyStatus | undefined;
     const t = i.target(name);
     if (t) {
+      // One session for everything the target says of the sink.
+      let target: Session | undefined;
       try {
-        const tsMs = await targetFreshness(t.url, t.checkpointSchema, name);
+        target = await Session.open(t.url, 'target');
+        const tsMs = await targetFreshness(target, t.checkpointSchema, name);
         freshnessSeconds = tsMs === null ? null : Math.max(0, (now - tsMs) / 1000);
-        ddlPending = await readPendingDdl(t.url, t.checkpointSchema, name);
-        stop = group.members.length ? undefined : await readStopReason(t.url, t.checkpointSchema, name);
-        verify = await readVerifyStatus(t.url, t.checkpointSchema, name);
+        ddlPending = await readPendingDdl(target, t.checkpointSchema, name);
+        stop = group.members.length ? undefined : await readStopReason(target, t.checkpointSchema, name);
+        verify = await readVerifyStatus(target, t.checkpointSchema, name);
       } catch (err) {
         freshnessError = (err as Error).message;
+      } finally {
+        await target?.close();
       }
     }
     const deadLetters = await readDeadLetters(i.kafka, i.admin, i.prefix, name);
@@ -149,14 +154,9 @@ export async function collectStatus(i: StatusInputs): Promise<StatusReport> {
 }
 
 /** The newest source time the sink has applied (changes and heartbeats), from its checkpoint rows. */
-async function targetFreshness(url: string, schema: string, sink: string): Promise<number | null> {
-  const s = await Session.open(url, 'target');
-  try {
-    const [row] = await s.rows(`SELECT MAX(source_ts_ms) FROM ${qualified(schema, 'checkpoints')} WHERE sink = ?`, [sink]);
-    return row?.[0] === null || row?.[0] === undefined ? null : Number(row[0]);
-  } finally {
-    await s.close();
-  }
+async function targetFreshness(s: Session, schema: string, sink: string): Promise<number | null> {
+  const [row] = await s.rows(`SELECT MAX(source_ts_ms) FROM ${qualified(schema, 'checkpoints')} WHERE sink = ?`, [sink]);
+  return row?.[0] === null || row?.[0] === undefined ? null : Number(row[0]);
 }
 
 export const hasError = (r: StatusReport): boolean =>

@@ -1,5 +1,5 @@
 import { readDecisions } from '../ddl/decisions.ts';
-import { Session } from '../shared/session.ts';
+import type { Session } from '../shared/session.ts';
 import type { Verdict } from './health.ts';
 
 /**
@@ -16,22 +16,17 @@ export interface PendingDdl {
 }
 
 /** The sink's pending refused DDL, from the decisions table next to its checkpoint. */
-export async function readPendingDdl(url: string, schema: string, sink: string): Promise<PendingDdl[]> {
-  const s = await Session.open(url, 'target');
-  try {
-    return (await readDecisions(s, { sink, schema }))
-      .flatMap((d) => (d.action === 'pending' || d.action === 'held' ? [{ ...d, kind: d.action }] : []))
-      .map((d) => ({
-        kind: d.kind,
-        ddlId: d.ddlId,
-        table: `${d.targetDb}.${d.targetTable}`,
-        sourceTable: d.sourceTable,
-        sourcePosition: d.sourcePosition,
-        error: d.error,
-      }));
-  } finally {
-    await s.close();
-  }
+export async function readPendingDdl(s: Session, schema: string, sink: string): Promise<PendingDdl[]> {
+  return (await readDecisions(s, { sink, schema }))
+    .flatMap((d) => (d.action === 'pending' || d.action === 'held' ? [{ ...d, kind: d.action }] : []))
+    .map((d) => ({
+      kind: d.kind,
+      ddlId: d.ddlId,
+      table: `${d.targetDb}.${d.targetTable}`,
+      sourceTable: d.sourceTable,
+      sourcePosition: d.sourcePosition,
+      error: d.error,
+    }));
 }
 
 /**

@@ -1,5 +1,5 @@
 import { qualified } from '@sluice/core';
-import { Session } from '../shared/session.ts';
+import { isoMillis, rowsIfTable, type Session } from '../shared/session.ts';
 import type { Verdict } from './health.ts';
 
 /** Why a sink stopped, as it noted in its target (`<checkpointSchema>.stops`, sink apply/stop-record.ts). */
@@ -13,32 +13,21 @@ export interface StopReason {
 }
 
 /** The sink's stop row; undefined when it has none (running, or never stopped since it last started). */
-export async function readStopReason(url: string, schema: string, sink: string): Promise<StopReason | undefined> {
-  const s = await Session.open(url, 'target');
-  try {
-    const rows = await s
-      .rows(
-        `SELECT code, message, topic, \`partition\`, \`offset\`, DATE_FORMAT(stopped_at, '%Y-%m-%dT%H:%i:%s.%fZ') FROM ${qualified(schema, 'stops')} WHERE sink = ?`,
-        [sink],
-      )
-      .catch((err: { errno?: number; cause?: { errno?: number } }) => {
-        // No table: this sink version never stopped here (or predates stop rows).
-        if ((err.errno ?? err.cause?.errno) === 1146) return [];
-        throw err;
-      });
-    const r = rows[0];
-    if (!r) return undefined;
-    return {
-      code: String(r[0]),
-      message: String(r[1]),
-      topic: r[2] === null ? null : String(r[2]),
-      partition: r[3] === null ? null : Number(r[3]),
-      offset: r[4] === null ? null : String(r[4]),
-      at: String(r[5]).replace(/(\.\d{3})\d*Z$/, '$1Z'),
-    };
-  } finally {
-    await s.close();
-  }
+export async function readStopReason(s: Session, schema: string, sink: string): Promise<StopReason | undefined> {
+  const [r] = await rowsIfTable(
+    s,
+    `SELECT code, message, topic, \`partition\`, \`offset\`, ${isoMillis('stopped_at')} FROM ${qualified(schema, 'stops')} WHERE sink = ?`,
+    [sink],
+  );
+  if (!r) return undefined;
+  return {
+    code: String(r[0]),
+    message: String(r[1]),
+    topic: r[2] === null ? null : String(r[2]),
+    partition: r[3] === null ? null : Number(r[3]),
+    offset: r[4] === null ? null : String(r[4]),
+    at: String(r[5]),
+  };
 }
 
 /**
