@@ -212,7 +212,6 @@ async function checksumTable(source: Session, target: Session, pair: TablePair, 
   result.notes.push(...cmp.notes);
   result.schemaDiffers = cmp.schemaDiffers;
   result.shapeDiffers = cmp.schemaDiffers;
-  await compareDefinitions(source, target, pair, result, skip);
   const slices = opts.timeSlices;
   if (slices) {
     const has = (cols: { name: string }[]) => cols.some((c) => c.name.toLowerCase() === slices.column.toLowerCase());
@@ -224,6 +223,7 @@ async function checksumTable(source: Session, target: Session, pair: TablePair, 
     }
     result.slices = [];
   }
+  await compareDefinitions(source, target, pair, result, skip);
   const verifier = new TableVerifier(source, target, cmp, { leafRows: opts.leafRows });
   result.verifier = verifier;
   const mismatched: RangeCheck[] = [];
