@@ -25,8 +25,8 @@ status: ## what runs
 logs: ## follow all logs (PART=capture for one)
 	@bash $(LOCAL)/logs.sh
 
-install: ## pinned Node, npm packages, and the librdkafka client built once into the cache
-	@bash $(LOCAL)/install/node.sh && bash $(LOCAL)/install/npm-deps.sh && bash $(LOCAL)/install/ckjs.sh
+install: ## pinned Node, npm packages, the librdkafka client and the k8s manifest checkers, built once into the cache
+	@bash $(LOCAL)/install/node.sh && bash $(LOCAL)/install/npm-deps.sh && bash $(LOCAL)/install/ckjs.sh && bash $(LOCAL)/install/k8s-tools.sh
 
 lint: install ## biome lint and format check, then the TypeScript type check
 	@$(RUN) npx biome check .
