@@ -1,4 +1,4 @@
-import { classifyKafkaError, isKafkaClientError, isNetworkError, SluiceError } from '@sluice/core';
+import { classifyKafkaError, isKafkaClientError, isNetworkError, SluiceError, tlsFailure } from '@sluice/core';
 
 /**
  * Any failure of a capture run as a SluiceError, so the supervisor can decide by `retriable`:
@@ -8,6 +8,9 @@ export function classifyCaptureError(err: unknown, brokers: string[] = []): Slui
   if (err instanceof SluiceError) return err;
   const e = err as { name?: string; retriable?: boolean; code?: string; errno?: number; message?: string };
   if (isKafkaClientError(err)) return classifyKafkaError(err, `kafka (brokers ${brokers.join(', ')})`);
+  // mysql2's errors (the Kafka and registry clients classify their own): TLS to the source.
+  const tls = tlsFailure(err, 'the source', 'source.tls');
+  if (tls) return tls;
   if (isNetworkError(e) || e?.errno === 2013 || e?.errno === 2006) {
     return new SluiceError('SOURCE_UNREACHABLE', `source: ${e.message ?? e.code}`, { cause: err });
   }

@@ -81,11 +81,13 @@ export class CaptureRun {
     this.progress = progress ?? new ProgressMonitor({ graceMs: cfg.http.readyGraceMs });
     this.kafka = createKafkaClient({
       brokers: cfg.kafka.brokers,
+      tls: cfg.kafka.tls,
+      sasl: cfg.kafka.sasl,
       clientId: `${cfg.kafka.clientId}-capture`,
       log,
       client: cfg.kafka.client,
     });
-    this.registry = new Registry(cfg.schemaRegistry.url, this.progress.watch('registry'));
+    this.registry = new Registry(cfg.schemaRegistry, this.progress.watch('registry'));
     this.reader = new BinlogReader(log);
     this.onlineDdl = new OnlineDdl(cfg.onlineDdl);
     // Online schema-change tools' tables are never captured (online-ddl.ts).
@@ -130,10 +132,12 @@ export class CaptureRun {
   private async runInner(): Promise<void> {
     const cfg = this.cfg;
     this.metrics.state.set(STATE.starting);
-    this.pool = mysql.createPool({ ...mysqlOptionsFromUrl(cfg.source.url), connectionLimit: 2 });
+    this.pool = mysql.createPool({ ...mysqlOptionsFromUrl(cfg.source), connectionLimit: 2 });
     const facts = await readSourceFacts(this.pool);
     this.progress.ok('source');
     assertSourceReady(facts, (w) => this.log.warn(w));
+    // Refused credentials or a TLS failure stop the capture here, not at the first table's schema.
+    await this.registry.probe();
     await this.admin.connect();
     // A topic (and a produce request) must take a batch holding one record of the largest size.
     const maxMessageBytes = cfg.maxRecordBytes + BATCH_OVERHEAD_BYTES;
@@ -232,7 +236,7 @@ export class CaptureRun {
         open: async (from, onEvent, onError) => {
           const reader = new BinlogReader(this.log);
           await reader.start({
-            url: this.cfg.source.url,
+            source: this.cfg.source,
             serverId: this.cfg.source.serverId,
             from: { position: from },
             accept: (db, t) => this.filter.matches(db, t),
@@ -283,7 +287,7 @@ export class CaptureRun {
     this.ready = true;
     this.metrics.state.set(STATE.snapshotting);
     return runSnapshot({
-      connection: { ...mysqlOptionsFromUrl(this.cfg.source.url), timezone: 'Z' },
+      connection: { ...mysqlOptionsFromUrl(this.cfg.source), timezone: 'Z' },
       flavor: facts.flavor,
       accept: (db, t) => this.filter.matches(db, t),
       tables,
@@ -339,7 +343,7 @@ export class CaptureRun {
     });
     const start = (at: StartFrom) =>
       this.reader.start({
-        url: cfg.source.url,
+        source: cfg.source,
         serverId: cfg.source.serverId,
         from: at,
         accept: (db, t) => this.filter.matches(db, t),

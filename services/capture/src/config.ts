@@ -6,8 +6,9 @@ import {
   KAFKA_CLIENTS,
   kafkaSection,
   loadConfig,
-  mysqlUrl,
+  mysqlEndpoint,
   registrySection,
+  SECRET_ENV,
   topicPrefix,
 } from '@sluice/core';
 import { z } from 'zod';
@@ -21,8 +22,8 @@ export const captureConfigSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_.-]+$/)
     .default('sluice-capture'),
-  source: z.object({
-    url: mysqlUrl,
+  /** The source: url, and optionally tls and password / passwordFile (docs/tls.md). */
+  source: mysqlEndpoint.extend({
     /** The replica server id this capture uses on the binlog connection; unique per source. */
     serverId: z.number().int().min(1).max(4294967295).default(54001),
     /** DML logged as a statement on a captured table: stop (SOURCE_STATEMENT_DML), or log it at error level and go on. */
@@ -158,6 +159,8 @@ export const CAPTURE_ENV: EnvOverride[] = [
   { env: 'SLUICE_SNAPSHOT_MODE', path: 'snapshot.mode' },
   { env: 'SLUICE_MASK_SALT', path: 'columns.maskSalt' },
   { env: 'SLUICE_MAX_RECORD_BYTES', path: 'maxRecordBytes', kind: 'number' },
+  { env: 'SLUICE_SOURCE_PASSWORD', path: 'source.password' },
+  ...SECRET_ENV,
 ];
 
 export function loadCaptureConfig(file: string | undefined, env: NodeJS.ProcessEnv = process.env): CaptureConfig {

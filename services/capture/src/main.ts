@@ -4,6 +4,7 @@ import {
   createLogger,
   createMetricsRegistry,
   exitOnFailure,
+  insecureSettings,
   ProgressMonitor,
   redactUrl,
   registerProgressMetrics,
@@ -21,6 +22,7 @@ async function main(): Promise<number> {
     { captureId: cfg.captureId, source: redactUrl(cfg.source.url), brokers: cfg.kafka.brokers, prefix: cfg.topicPrefix },
     'starting capture',
   );
+  for (const w of insecureSettings(cfg)) log.warn({ insecure: true }, w);
   const metrics = createMetricsRegistry('capture');
   // What readiness and the disconnected metrics read: outcomes of the capture's own operations.
   const progress = new ProgressMonitor({ graceMs: cfg.http.readyGraceMs });

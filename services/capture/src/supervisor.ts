@@ -58,7 +58,13 @@ export class CaptureSupervisor {
     this.notes =
       deps.notes ??
       new StatusNotes(
-        createKafka({ brokers: cfg.kafka.brokers, clientId: `${cfg.kafka.clientId}-capture-status`, log }),
+        createKafka({
+          brokers: cfg.kafka.brokers,
+          tls: cfg.kafka.tls,
+          sasl: cfg.kafka.sasl,
+          clientId: `${cfg.kafka.clientId}-capture-status`,
+          log,
+        }),
         cfg.topicPrefix,
         cfg.captureId,
         log,

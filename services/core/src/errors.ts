@@ -13,6 +13,11 @@ export const ERROR_CODES = {
     retriable: false,
     fix: 'Check the path given with --config (or SLUICE_CONFIG): that the file exists, is a file, and is readable by the user the service runs as.',
   },
+  // connections: TLS to any server.
+  TLS_FAILED: {
+    retriable: false,
+    fix: "TLS to the named server failed: its certificate is not signed by the CA of the named setting's ca (or the system's CAs), does not name the host connected to (verify-full), has expired, or the server does not speak TLS there or refused the client certificate. Fix the setting or the server's certificate and restart (docs/tls.md).",
+  },
   // source: the MySQL/MariaDB being captured.
   SOURCE_UNREACHABLE: { retriable: true, fix: 'Check that the source is up and SOURCE url/credentials are right.' },
   SOURCE_SETTING: { retriable: false, fix: 'Change the named server variable on the source and restart capture.' },
@@ -57,6 +62,10 @@ export const ERROR_CODES = {
     retriable: false,
     fix: 'The broker refused the request for a reason retrying cannot change (ACLs, a policy, a config it rejects); see the named error.',
   },
+  KAFKA_AUTH_FAILED: {
+    retriable: false,
+    fix: 'The brokers refused the SASL login: check kafka.sasl.mechanism, username and password (password, passwordFile or SLUICE_KAFKA_SASL_PASSWORD), and that the user exists on the brokers for that mechanism (docs/tls.md).',
+  },
   RECORD_TOO_LARGE: {
     retriable: false,
     fix: "A row encodes to a Kafka record larger than maxRecordBytes (or than the topic or broker takes): raise maxRecordBytes (and the broker's socket.request.max.bytes if needed), then restart the capture.",
@@ -68,7 +77,7 @@ export const ERROR_CODES = {
   REGISTRY_UNAVAILABLE: { retriable: true, fix: 'Check schemaRegistry.url and that the registry is up.' },
   REGISTRY_MISCONFIGURED: {
     retriable: false,
-    fix: 'The registry answered, but not as a Confluent-compatible API (404 on the API path) or refused the credentials: check schemaRegistry.url (Apicurio: http://host:port/apis/ccompat/v7) and its user:password.',
+    fix: 'The registry answered, but not as a Confluent-compatible API (404 on the API path) or refused the credentials: check schemaRegistry.url (Apicurio: http://host:port/apis/ccompat/v7) and the credentials (schemaRegistry.username and password or passwordFile, or user:password in the url).',
   },
   SCHEMA_INCOMPATIBLE: {
     retriable: false,

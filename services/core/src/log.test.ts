@@ -17,6 +17,14 @@ describe('createLogger', () => {
     expect(out).toContain('"errno":1062');
     expect(out).toContain('[redacted]');
   });
+
+  it('never prints TLS options, a Kafka login or an HTTP authorization header', () => {
+    const { lines, log } = capture();
+    log.info({ conn: { ssl: { key: '-----BEGIN PRIVATE KEY-----s3cret' } }, sasl: { password: 's3cret' } }, 'connecting');
+    log.info({ req: { headers: { authorization: 'Basic s3cret' } }, authorization: 'Basic s3cret' }, 'request');
+    log.info({ cfg: { kafka: { sasl: { password: 's3cret' } }, schemaRegistry: { a: { password: 's3cret' } } } }, 'deep');
+    expect(lines.join('\n')).not.toContain('s3cret');
+  });
 });
 
 describe('redactUrl', () => {

@@ -5,9 +5,15 @@ export type { Logger };
 /**
  * Field names whose values must never reach a log line. `sql`: mysql2 errors carry the statement
  * that failed (row values, or a statement read from the source), and pino prints an `err`'s own
- * fields.
+ * fields. `sasl`, `ssl`, `authorization`: a Kafka client's login, a client's TLS options (a
+ * private key), an HTTP request's basic auth. The config's own secrets (config/secret.ts) print as
+ * [redacted] wherever they are.
  */
-const REDACT = ['password', '*.password', '*.*.password', 'url', '*.url', '*.*.url', 'sasl', '*.sasl', 'sql', '*.sql', '*.*.sql'];
+const REDACT = [
+  ...['password', 'url', 'sql', 'sasl', 'ssl', 'authorization'].flatMap((k) => [k, `*.${k}`, `*.*.${k}`]),
+  '*.*.*.password',
+  '*.headers.authorization',
+];
 
 export function createLogger(
   service: string,

@@ -4,8 +4,9 @@ import {
   httpSection,
   kafkaSection,
   loadConfig,
-  mysqlUrl,
+  mysqlEndpoint,
   registrySection,
+  SECRET_ENV,
   topicPrefix,
 } from '@sluice/core';
 import { z } from 'zod';
@@ -14,8 +15,8 @@ import { parseRowExpression } from './filter/row-expression.ts';
 export const sinkConfigSchema = z.object({
   /** The sink's name is its consumer group id: one per target. */
   sinkName: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . and - only'),
-  target: z.object({
-    url: mysqlUrl,
+  /** The target: url, and optionally tls and password / passwordFile (docs/tls.md). */
+  target: mysqlEndpoint.extend({
     /** Where TiDB and MySQL/MariaDB differ, the dialect decides. */
     kind: z.enum(['mysql', 'mariadb', 'tidb']).default('mysql'),
     poolSize: z.number().int().min(1).max(64).default(4),
@@ -108,6 +109,8 @@ export const SINK_ENV: EnvOverride[] = [
   { env: 'SLUICE_HTTP_PORT', path: 'http.port', kind: 'number' },
   { env: 'SLUICE_ON_ERROR', path: 'onError' },
   { env: 'SLUICE_DDL', path: 'ddl' },
+  { env: 'SLUICE_TARGET_PASSWORD', path: 'target.password' },
+  ...SECRET_ENV,
 ];
 
 export function loadSinkConfig(file: string | undefined, env: NodeJS.ProcessEnv = process.env): SinkConfig {

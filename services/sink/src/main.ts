@@ -5,6 +5,7 @@ import {
   createLogger,
   createMetricsRegistry,
   exitOnFailure,
+  insecureSettings,
   ProgressMonitor,
   Registry,
   redactUrl,
@@ -25,11 +26,18 @@ async function main(): Promise<number> {
   const cfg = loadSinkConfig(configFileFromArgs(process.argv.slice(2)));
   const slog = log.child({ sink: cfg.sinkName });
   slog.info({ target: redactUrl(cfg.target.url), kind: cfg.target.kind, brokers: cfg.kafka.brokers }, 'starting sink');
+  for (const w of insecureSettings(cfg)) slog.warn({ insecure: true }, w);
   // What readiness and the disconnected metrics read: outcomes of the sink's own operations.
   const progress = new ProgressMonitor({ graceMs: cfg.http.readyGraceMs });
-  const registry = new Registry(cfg.schemaRegistry.url, progress.watch('registry'));
+  const registry = new Registry(cfg.schemaRegistry, progress.watch('registry'));
   // Shards of merged tables, asked only when a shard's layout would change its merged table.
-  const kafka = createKafka({ brokers: cfg.kafka.brokers, clientId: `${cfg.kafka.clientId}-sink-shards`, log: slog });
+  const kafka = createKafka({
+    brokers: cfg.kafka.brokers,
+    tls: cfg.kafka.tls,
+    sasl: cfg.kafka.sasl,
+    clientId: `${cfg.kafka.clientId}-sink-shards`,
+    log: slog,
+  });
   const shards = new ShardCatalog({
     registry,
     prefix: cfg.topicPrefix,
@@ -46,7 +54,7 @@ async function main(): Promise<number> {
     },
   });
   const writer = new TargetWriter({
-    url: cfg.target.url,
+    url: cfg.target,
     poolSize: cfg.target.poolSize,
     log: slog,
     checkpointSchema: cfg.checkpointSchema,

@@ -101,8 +101,15 @@ export class Sink {
     this.metrics = metrics;
     this.writer = writer;
     this.kafka =
-      deps.kafka ?? createKafka({ brokers: cfg.kafka.brokers, clientId: `${cfg.kafka.clientId}-sink-${cfg.sinkName}`, log });
-    this.registry = new Registry(cfg.schemaRegistry.url, this.progress.watch('registry'));
+      deps.kafka ??
+      createKafka({
+        brokers: cfg.kafka.brokers,
+        tls: cfg.kafka.tls,
+        sasl: cfg.kafka.sasl,
+        clientId: `${cfg.kafka.clientId}-sink-${cfg.sinkName}`,
+        log,
+      });
+    this.registry = new Registry(cfg.schemaRegistry, this.progress.watch('registry'));
     this.decoder = deps.decoder ?? new ChangeDecoder(this.registry, { versions: cfg.staleWriteGuard });
     this.router = new Router(cfg.routes);
     const told = new Set<string>();

@@ -1,4 +1,4 @@
-import { BinlogPosition, type ColumnDef, type Logger, mysqlOptionsFromUrl, SluiceError } from '@sluice/core';
+import { BinlogPosition, type ColumnDef, type Logger, type MysqlEndpoint, mysqlOptionsFromUrl, SluiceError } from '@sluice/core';
 import ZongJi, { GtidSet, MariadbGtidPosition } from '@vlasky/zongji';
 import type { DmlVerb, TableName } from '../event/query-statement.ts';
 import { QueryEvents } from './query-events.ts';
@@ -95,7 +95,8 @@ export class BinlogReader {
   }
 
   start(opts: {
-    url: string;
+    /** The source's URL, TLS and password: zongji opens its two connections (queries, binlog) with them. */
+    source: string | MysqlEndpoint;
     serverId: number;
     from: StartFrom;
     accept: (database: string, table: string) => boolean;
@@ -104,7 +105,7 @@ export class BinlogReader {
     /** The events to decode (default BINLOG_EVENTS). */
     events?: readonly string[];
   }): Promise<void> {
-    const zongji = new ZongJi(mysqlOptionsFromUrl(opts.url));
+    const zongji = new ZongJi(mysqlOptionsFromUrl(opts.source));
     this.zongji = zongji;
     const here = (pos: number) => new BinlogPosition(String(zongji.options.filename), pos, zongji.gtidSet ?? null);
     const queries = new QueryEvents(opts.accept);

@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { type ConsumedRecord, createCliKafka, type KafkaAdmin, type KafkaClient, SluiceError } from '@sluice/core';
+import { kafkaConnection } from './connections.ts';
 
 /**
  * A Kafka client for one CLI run: few retries (an operator waits for the answer), and the
  * client's own logs off unless SLUICE_LOG_LEVEL=debug, so that stdout stays the report.
  */
 export function cliKafka(brokers: string[]): KafkaClient {
-  return createCliKafka({ brokers, clientId: 'sluice-cli', debug: process.env.SLUICE_LOG_LEVEL === 'debug' });
+  // With the TLS and SASL login of the config file that names these brokers (connections.ts).
+  return createCliKafka({ ...kafkaConnection(brokers), clientId: 'sluice-cli', debug: process.env.SLUICE_LOG_LEVEL === 'debug' });
 }
 
 /** Connects an admin client, naming the brokers when they cannot be reached. */

@@ -1,4 +1,6 @@
-import { redactUrl, SluiceError } from '@sluice/core';
+import type { Agent } from 'node:http';
+import { httpAgent, httpRequest, passwordOf, redactUrl, SluiceError, tlsFailure } from '@sluice/core';
+import { registryConnection } from './connections.ts';
 
 /** One registered version of a subject. */
 export interface SubjectVersion {
@@ -10,13 +12,34 @@ export interface SubjectVersion {
 
 /**
  * The few read calls of the Confluent-compatible registry REST API the CLI needs (Apicurio's
- * ccompat in the local stack). Absent subjects and versions are undefined, not errors.
+ * ccompat in the local stack). Absent subjects and versions are undefined, not errors. Basic auth
+ * from the URL's user:password, or from the config file that names the URL (with its TLS:
+ * connections.ts).
  */
 export class RegistryApi {
   readonly url: string;
+  /** The URL without credentials. */
+  private readonly base: string;
+  private readonly auth: string | undefined;
+  private readonly agent: Agent;
 
   constructor(url: string) {
     this.url = url.replace(/\/$/, '');
+    const e = registryConnection(url);
+    const endpoint = typeof e === 'string' ? { url: e } : e;
+    const u = new URL(this.url);
+    const password = passwordOf(endpoint);
+    const basic = (user: string, pass: string) => `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
+    this.auth =
+      endpoint.username && password
+        ? basic(endpoint.username, password.reveal())
+        : u.username || u.password
+          ? basic(decodeURIComponent(u.username), decodeURIComponent(u.password))
+          : undefined;
+    u.username = '';
+    u.password = '';
+    this.base = u.toString().replace(/\/$/, '');
+    this.agent = httpAgent(this.base, endpoint.tls);
   }
 
   /** GET /subjects: every subject name. */
@@ -46,26 +69,38 @@ export class RegistryApi {
   }
 
   private async get(path: string): Promise<unknown> {
-    let res: Response;
+    let res: { status: number; text: string };
+    const shown = redactUrl(this.url);
     try {
-      res = await fetch(`${this.url}${path}`, {
-        headers: { accept: 'application/vnd.schemaregistry.v1+json, application/json' },
-        signal: AbortSignal.timeout(10_000),
+      res = await httpRequest(`${this.base}${path}`, {
+        method: 'GET',
+        headers: {
+          accept: 'application/vnd.schemaregistry.v1+json, application/json',
+          ...(this.auth ? { authorization: this.auth } : {}),
+        },
+        timeoutMs: 10_000,
+        agent: this.agent,
       });
     } catch (cause) {
-      // fetch quotes the whole URL, credentials included, when it refuses one that has them.
-      const shown = redactUrl(this.url);
-      const reason = (cause as Error).message.replaceAll(this.url, shown);
-      throw new SluiceError('REGISTRY_UNAVAILABLE', `schema registry at ${shown} unreachable: ${reason}`, { cause });
+      const tls = tlsFailure(cause, `the schema registry at ${shown}`, 'schemaRegistry.tls');
+      if (tls) throw tls;
+      throw new SluiceError('REGISTRY_UNAVAILABLE', `schema registry at ${shown} unreachable: ${(cause as Error).message}`, {
+        cause,
+      });
     }
     if (res.status === 404) return undefined;
-    if (!res.ok) {
-      const text = await res.text().catch(() => '');
+    if (res.status === 401 || res.status === 403) {
       throw new SluiceError(
-        'REGISTRY_UNAVAILABLE',
-        `schema registry answered ${res.status} for GET ${path}: ${text.slice(0, 200)}`,
+        'REGISTRY_MISCONFIGURED',
+        `schema registry at ${shown} refused the credentials (${res.status}) for GET ${path}: check schemaRegistry.username and password in the config file, or the user:password of the URL`,
       );
     }
-    return res.json();
+    if (res.status < 200 || res.status >= 300) {
+      throw new SluiceError(
+        'REGISTRY_UNAVAILABLE',
+        `schema registry answered ${res.status} for GET ${path}: ${res.text.slice(0, 200)}`,
+      );
+    }
+    return JSON.parse(res.text);
   }
 }

@@ -1,6 +1,7 @@
-import { ALLOW_ZERO_DATES_SQL, type ErrorCode, mysqlOptionsFromUrl, redactUrl, SluiceError } from '@sluice/core';
+import { ALLOW_ZERO_DATES_SQL, type ErrorCode, mysqlOptionsFromUrl, redactUrl, SluiceError, tlsFailure } from '@sluice/core';
 import { isMissingTable } from '@sluice/sink/src/apply/ddl-decisions.ts';
 import mysql from 'mysql2/promise';
+import { mysqlConnection } from './connections.ts';
 
 export type Flavor = 'mariadb' | 'mysql' | 'tidb';
 
@@ -28,8 +29,14 @@ export class Session {
     const code: ErrorCode = role === 'source' ? 'SOURCE_UNREACHABLE' : 'TARGET_UNAVAILABLE';
     let conn: mysql.Connection;
     try {
-      conn = await mysql.createConnection({ ...mysqlOptionsFromUrl(url), multipleStatements: false, connectTimeout: 10_000 });
+      conn = await mysql.createConnection({
+        ...mysqlOptionsFromUrl(mysqlConnection(url)),
+        multipleStatements: false,
+        connectTimeout: 10_000,
+      });
     } catch (cause) {
+      const tls = tlsFailure(cause, `the ${role} ${redactUrl(url)}`, `${role}.tls`);
+      if (tls) throw tls;
       throw new SluiceError(code, `cannot connect to the ${role} ${redactUrl(url)}: ${(cause as Error).message}`, { cause });
     }
     await conn.query("SET time_zone = '+00:00'");

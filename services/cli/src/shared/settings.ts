@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { type CaptureConfig, loadCaptureConfig } from '@sluice/capture/src/config.ts';
 import { SluiceError } from '@sluice/core';
 import { loadSinkConfig, type SinkConfig } from '@sluice/sink/src/config.ts';
+import { rememberConnections } from './connections.ts';
 
 /**
  * Where connection settings come from, first match wins: the command's flags, the config files
@@ -20,6 +21,9 @@ export class Settings {
     this.env = env;
     this.capture = files.captureConfig ? loadCaptureConfig(files.captureConfig, env) : undefined;
     this.sink = files.sinkConfig ? loadSinkConfig(files.sinkConfig, env) : undefined;
+    // Their TLS, SASL and passwords serve the connections to what they name (connections.ts).
+    if (this.capture) rememberConnections(this.capture);
+    if (this.sink) rememberConnections(this.sink);
     this.stack = readStackEnv(env);
   }
 

@@ -1,4 +1,5 @@
 import { type KafkaAdmin, type KafkaClient, qualified, Registry } from '@sluice/core';
+import { registryConnection } from '../shared/connections.ts';
 import { Session } from '../shared/session.ts';
 import { readSourcePosition, type SourcePosition } from '../shared/source-position.ts';
 import { type CaptureProcessMetrics, readCaptureMetrics } from './capture-metrics.ts';
@@ -76,7 +77,7 @@ export async function collectStatus(i: StatusInputs): Promise<StatusReport> {
 
   const captures: StatusReport['captures'] = [];
   if (i.registryUrl) {
-    const all = await readCaptureCheckpoints(i.kafka, i.admin, new Registry(i.registryUrl), i.prefix);
+    const all = await readCaptureCheckpoints(i.kafka, i.admin, new Registry(registryConnection(i.registryUrl)), i.prefix);
     const captureNotes = await readCaptureNotes(i.kafka, i.admin, i.prefix);
     // A capture that never committed a checkpoint (failing from its start) is known by its note.
     const ids = i.captureId ? [i.captureId] : [...new Set([...all.map((c) => c.captureId), ...captureNotes.keys()])].sort();

@@ -23,6 +23,13 @@ const WHY: Record<string, string> = {
   ELOOP: 'too many symbolic links',
 };
 
+/** Why a file could not be read, in words, with the system's code: `no such file (ENOENT)`. */
+export function unreadableReason(cause: unknown): string {
+  const code = (cause as NodeJS.ErrnoException).code ?? '';
+  const why = WHY[code] ?? (cause as Error).message;
+  return `${why}${code ? ` (${code})` : ''}`;
+}
+
 /**
  * Reads a YAML (or JSON: JSON is YAML) config file. A file that cannot be read is
  * CONFIG_FILE_UNREADABLE with the reason; a syntax error, a duplicate key, an unknown tag or more
@@ -33,11 +40,7 @@ export function readConfigFile(file: string): ConfigFile {
   try {
     text = readFileSync(file, 'utf8');
   } catch (cause) {
-    const code = (cause as NodeJS.ErrnoException).code ?? '';
-    const why = WHY[code] ?? (cause as Error).message;
-    throw new SluiceError('CONFIG_FILE_UNREADABLE', `cannot read config file ${file}: ${why}${code ? ` (${code})` : ''}`, {
-      cause,
-    });
+    throw new SluiceError('CONFIG_FILE_UNREADABLE', `cannot read config file ${file}: ${unreadableReason(cause)}`, { cause });
   }
   const lines = new LineCounter();
   // merge: `<<: *anchor` merges a mapping, as most YAML users expect (YAML 1.2 alone would make

@@ -1,18 +1,34 @@
 import type { ConnectionOptions } from 'mysql2';
+import { type PasswordFields, passwordOf } from '../config/secret.ts';
+import type { TlsSettings } from '../config/tls.ts';
+import { mysqlSslOptions } from '../net/tls-options.ts';
 
 /**
- * mysql://user:password@host:port/[database] -> mysql2 options. Row values are kept exact:
+ * A MySQL-family server as the config gives it (config/common.ts mysqlEndpoint): a URL, and
+ * optionally TLS and a password kept out of the URL (which then replaces the URL's).
+ */
+export interface MysqlEndpoint extends PasswordFields {
+  url: string;
+  tls?: TlsSettings;
+}
+
+/**
+ * mysql://user:password@host:port/[database] (or an endpoint: a URL with its TLS and password) ->
+ * mysql2 options. Row values are kept exact:
  * DECIMAL and BIGINT as strings, dates as strings, JSON as text, GEOMETRY as its stored bytes, and the session zone is UTC so
  * TIMESTAMP values are never shifted by the client's zone.
  */
-export function mysqlOptionsFromUrl(url: string): ConnectionOptions {
-  const u = new URL(url);
+export function mysqlOptionsFromUrl(endpoint: string | MysqlEndpoint): ConnectionOptions {
+  const e = typeof endpoint === 'string' ? { url: endpoint } : endpoint;
+  const u = new URL(e.url);
+  const password = passwordOf(e);
   return {
     host: u.hostname,
     port: u.port ? Number(u.port) : 3306,
     user: decodeURIComponent(u.username),
-    password: decodeURIComponent(u.password),
+    password: password ? password.reveal() : decodeURIComponent(u.password),
     database: u.pathname.replace(/^\//, '') || undefined,
+    ...(e.tls ? { ssl: mysqlSslOptions(e.tls) } : {}),
     charset: 'utf8mb4_general_ci',
     timezone: 'Z',
     dateStrings: true,
@@ -23,6 +39,12 @@ export function mysqlOptionsFromUrl(url: string): ConnectionOptions {
     // GEOMETRY as stored (SRID + WKB), not mysql2's parsed points, which lose the SRID and WKB type.
     typeCast: (field, next) => (field.type === 'GEOMETRY' ? field.buffer() : next()),
   };
+}
+
+/** host:port of an endpoint, for messages (never its credentials). */
+export function mysqlAddress(endpoint: string | MysqlEndpoint): string {
+  const u = new URL(typeof endpoint === 'string' ? endpoint : endpoint.url);
+  return `${u.hostname}:${u.port || 3306}`;
 }
 
 /**

@@ -1,5 +1,20 @@
+import type { Agent } from 'node:http';
+import { type PasswordFields, passwordOf } from '../config/secret.ts';
+import type { TlsSettings } from '../config/tls.ts';
 import { SluiceError } from '../errors.ts';
 import type { OperationWatch } from '../health/progress.ts';
+import { httpAgent, httpRequest } from '../net/http-request.ts';
+import { tlsFailure } from '../net/tls-errors.ts';
+
+/**
+ * The registry as the config gives it (config/common.ts registrySection): a URL, and optionally
+ * basic-auth credentials outside it and TLS for an https:// URL.
+ */
+export interface RegistryEndpoint extends PasswordFields {
+  url: string;
+  username?: string;
+  tls?: TlsSettings;
+}
 
 /** What a registry answered: its status and its body (parsed when JSON). */
 export interface RegistryAnswer {
@@ -11,8 +26,9 @@ export interface RegistryAnswer {
 const NOT_FOUND_CODES = new Set([40401, 40402, 40403, 40408]);
 
 /**
- * HTTP to a Confluent-compatible registry (Apicurio's ccompat in the local stack), with plain
- * fetch. Credentials in the URL travel as basic auth and never appear in a message. Every
+ * HTTP to a Confluent-compatible registry (Apicurio's ccompat in the local stack), over node:http
+ * or node:https (with the config's CA and client certificate). Credentials (in the URL, or
+ * username and password) travel as basic auth and never appear in a message. Every
  * failure is a SluiceError whose code says what to do: unreachable/5xx retriable, a wrong URL or
  * refused credentials a configuration error; 409 and 422 are left to the caller, which knows the
  * table (answer() returns them).
@@ -24,16 +40,24 @@ export class RegistryHttp {
   /** Told of every request's outcome: readiness reflects whether the registry answers. */
   private readonly watch: OperationWatch | undefined;
 
-  constructor(url: string, watch?: OperationWatch) {
+  private readonly agent: Agent;
+
+  constructor(endpoint: string | RegistryEndpoint, watch?: OperationWatch) {
+    const e = typeof endpoint === 'string' ? { url: endpoint } : endpoint;
     this.watch = watch;
-    const u = new URL(url);
+    const u = new URL(e.url);
+    const password = passwordOf(e);
+    const basic = (user: string, pass: string) => `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
     this.auth =
-      u.username || u.password
-        ? `Basic ${Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64')}`
-        : undefined;
+      e.username && password
+        ? basic(e.username, password.reveal())
+        : u.username || u.password
+          ? basic(decodeURIComponent(u.username), decodeURIComponent(u.password))
+          : undefined;
     u.username = '';
     u.password = '';
     this.base = u.toString().replace(/\/$/, '');
+    this.agent = httpAgent(this.base, e.tls);
   }
 
   /** Apicurio's native API root, when the URL is its ccompat API (`.../apis/ccompat/v7`). */
@@ -55,10 +79,10 @@ export class RegistryHttp {
     opts: { root?: string; contentType?: string; statuses?: number[] } = {},
   ): Promise<RegistryAnswer> {
     const url = `${opts.root ?? this.base}${path}`;
-    let res: Response;
+    let res: { status: number; text: string };
     this.watch?.begin();
     try {
-      res = await fetch(url, {
+      res = await httpRequest(url, {
         method,
         headers: {
           accept: 'application/vnd.schemaregistry.v1+json, application/json',
@@ -66,19 +90,23 @@ export class RegistryHttp {
           ...(this.auth ? { authorization: this.auth } : {}),
         },
         body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(30_000),
+        timeoutMs: 30_000,
+        agent: this.agent,
       });
     } catch (cause) {
-      const c = cause as Error & { cause?: { code?: string; message?: string } };
-      const reason = c.cause?.code ?? c.cause?.message ?? c.message;
-      const e = new SluiceError('REGISTRY_UNAVAILABLE', `schema registry unreachable at ${url} (${what}): ${reason}`, { cause });
+      const c = cause as Error & { code?: string };
+      const e =
+        tlsFailure(cause, `the schema registry at ${this.base} (${what})`, 'schemaRegistry.tls') ??
+        new SluiceError('REGISTRY_UNAVAILABLE', `schema registry unreachable at ${url} (${what}): ${c.code ?? c.message}`, {
+          cause,
+        });
       this.watch?.failed(e);
       throw e;
     }
     // A 5xx is a registry that cannot serve (its storage down); any other answer is a registry up.
     if (res.status >= 500) this.watch?.failed(new SluiceError('REGISTRY_UNAVAILABLE', `HTTP ${res.status}`));
     else this.watch?.ok();
-    const text = await res.text().catch(() => '');
+    const text = res.text;
     let parsed: unknown = text;
     try {
       parsed = text ? JSON.parse(text) : undefined;
@@ -86,7 +114,13 @@ export class RegistryHttp {
       // not JSON: keep the text for the message
     }
     const answer = { status: res.status, body: parsed };
-    if (res.ok || res.status === 409 || res.status === 422 || opts.statuses?.includes(res.status)) return answer;
+    if (
+      (res.status >= 200 && res.status < 300) ||
+      res.status === 409 ||
+      res.status === 422 ||
+      opts.statuses?.includes(res.status)
+    )
+      return answer;
     if (res.status === 404 && NOT_FOUND_CODES.has(errorCode(parsed) ?? 0)) return answer;
     throw failure(answer, `${method} ${url}`, what);
   }
@@ -125,7 +159,7 @@ function failure(a: RegistryAnswer, request: string, what: string): SluiceError 
   if (a.status === 401 || a.status === 403) {
     return new SluiceError(
       'REGISTRY_MISCONFIGURED',
-      `schema registry refused the credentials (${a.status}) for ${request} (${what}): check the user:password of schemaRegistry.url${detail}`,
+      `schema registry refused the credentials (${a.status}) for ${request} (${what}): check schemaRegistry.username and password (or passwordFile, SLUICE_SCHEMA_REGISTRY_PASSWORD), or the user:password of schemaRegistry.url${detail}`,
     );
   }
   return new SluiceError('REGISTRY_MISCONFIGURED', `schema registry refused ${request} with ${a.status} (${what})${detail}`);

@@ -3,7 +3,9 @@ import { FramedEncoder } from '../avro/framed-encoder.ts';
 import { exactAvroOptions } from '../avro/logical-types.ts';
 import { SluiceError } from '../errors.ts';
 import type { OperationWatch } from '../health/progress.ts';
-import { errorCode, RegistryHttp, registryMessage } from './registry-http.ts';
+import { errorCode, type RegistryEndpoint, RegistryHttp, registryMessage } from './registry-http.ts';
+
+export type { RegistryEndpoint } from './registry-http.ts';
 
 /** The registry's compatibility levels (Confluent names). */
 export const COMPATIBILITY_LEVELS = [
@@ -40,9 +42,18 @@ export class Registry {
   /** Subjects whose level this process has set (true), or tried to before the subject existed (false). */
   private readonly levels = new Map<string, Promise<boolean>>();
 
-  /** watch: told of every request's outcome (readiness, time disconnected). */
-  constructor(url: string, watch?: OperationWatch) {
-    this.http = new RegistryHttp(url, watch);
+  /** endpoint: the URL, or the config's section (credentials, TLS); watch: told of every request's outcome (readiness, time disconnected). */
+  constructor(endpoint: string | RegistryEndpoint, watch?: OperationWatch) {
+    this.http = new RegistryHttp(endpoint, watch);
+  }
+
+  /**
+   * One cheap request that needs the credentials (the registry's global compatibility level),
+   * at start-up: an unreachable registry, refused credentials or a TLS failure are known before
+   * anything is read or published.
+   */
+  async probe(): Promise<void> {
+    await this.http.answer('GET', '/config', 'checking the registry at start-up');
   }
 
   async register(subject: string, schema: Record<string, unknown>, opts: RegisterOptions = {}): Promise<number> {

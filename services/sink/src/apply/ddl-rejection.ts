@@ -63,6 +63,12 @@ export function rejectionMessage(r: Rejection): string {
 export const rejectionError = (r: Rejection): SluiceError =>
   new SluiceError('DDL_REJECTED', rejectionMessage(r), { cause: r.failed });
 
-/** A DDL the target refused (a marker's action included) is not a row: no dead-lettering gets past it, whatever onError says. */
+/**
+ * A DDL the target refused (a marker's action included) is not a row: no dead-lettering gets past it, whatever onError says.
+ * Nor does a failed TLS connection to the target (TLS_FAILED): no row of the batch was refused.
+ */
 export const stopsSink = (e: SluiceError): boolean =>
-  e.code === 'DDL_REJECTED' || e.code === 'PARTITION_DDL_UNSUPPORTED' || e.code === 'TARGET_RENAME_CONFLICT';
+  e.code === 'DDL_REJECTED' ||
+  e.code === 'PARTITION_DDL_UNSUPPORTED' ||
+  e.code === 'TARGET_RENAME_CONFLICT' ||
+  e.code === 'TLS_FAILED';

@@ -1,4 +1,4 @@
-import { isNetworkError, SluiceError } from '@sluice/core';
+import { isNetworkError, SluiceError, tlsFailure } from '@sluice/core';
 
 /** Server error numbers that a retry can cure. Classified by code, never by message text. */
 const TRANSIENT = new Set([
@@ -33,6 +33,8 @@ export function classifyTargetError(err: unknown): SluiceError {
   if (err instanceof SluiceError) return err;
   const e = err as { errno?: number; code?: string; message?: string; sqlMessage?: string };
   const detail = e.sqlMessage ?? e.message ?? String(err);
+  const tls = tlsFailure(err, 'the target', 'target.tls');
+  if (tls) return tls;
   if (isNetworkError(e) || (e.errno && UNAVAILABLE_ERRNO.has(e.errno))) {
     return new SluiceError('TARGET_UNAVAILABLE', `target unreachable: ${detail}`, { cause: err });
   }

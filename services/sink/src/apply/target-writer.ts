@@ -2,6 +2,7 @@ import {
   ALLOW_ZERO_DATES_SQL,
   columnExtras,
   type Logger,
+  type MysqlEndpoint,
   mysqlOptionsFromUrl,
   parseColumnDefault,
   qualified,
@@ -74,7 +75,8 @@ export class TargetWriter {
   private readonly shardLayouts: ShardLayouts | undefined;
 
   constructor(opts: {
-    url: string;
+    /** The target's URL, or its config section (URL, TLS, password). */
+    url: string | MysqlEndpoint;
     poolSize: number;
     log: Logger;
     checkpointSchema?: string;

@@ -15,8 +15,12 @@ const FATAL = -150;
 const TOO_LARGE = new Set([10, 18, 87]);
 /** TOPIC_EXCEPTION: an invalid topic name. */
 const TOPIC_NAME = new Set([17]);
-/** Answers that retrying cannot change: authorization, policies, configs the broker rejects, ERR__AUTHENTICATION. */
-const REFUSED = new Set([29, 30, 31, 53, 58, 44, 40, 38, 37, 35, -169]);
+/** Answers that retrying cannot change: authorization, policies, configs the broker rejects. */
+const REFUSED = new Set([29, 30, 31, 53, 44, 40, 38, 37, 35]);
+/** The SASL login was refused: ERR__AUTHENTICATION, the broker's SASL_AUTHENTICATION_FAILED (58). */
+const AUTHENTICATION = new Set([-169, 58]);
+/** ERR__SSL: the TLS handshake failed (certificate not trusted, name mismatch, not TLS). */
+const SSL = -181;
 /**
  * Nothing answered: ERR__TRANSPORT, ERR__RESOLVE, ERR__ALL_BROKERS_DOWN, ERR__TIMED_OUT,
  * ERR__MSG_TIMED_OUT, ERR__TIMED_OUT_QUEUE. Says nothing of fencing (the supervisor's takeover check).
@@ -74,6 +78,16 @@ export function classifyConfluentError(err: unknown, what: string): SluiceError 
   }
   if (code !== undefined && TOPIC_NAME.has(code)) {
     return new SluiceError('TOPIC_NAME_REFUSED', `${what}: the broker refused the topic name (${message})`, opts);
+  }
+  if (code !== undefined && AUTHENTICATION.has(code)) {
+    return new SluiceError(
+      'KAFKA_AUTH_FAILED',
+      `${what}: the brokers refused the SASL login (${message}); check kafka.sasl (mechanism, username, password)`,
+      opts,
+    );
+  }
+  if (code === SSL) {
+    return new SluiceError('TLS_FAILED', `TLS to the Kafka brokers failed during ${what} (${message}); check kafka.tls`, opts);
   }
   if (code !== undefined && REFUSED.has(code)) {
     return new SluiceError('KAFKA_REFUSED', `${what}: the broker refused it (${message})`, opts);

@@ -1,3 +1,5 @@
+import type { SaslSettings, TlsSettings } from '../../config/tls.ts';
+import { librdkafkaSecurity } from '../../net/tls-options.ts';
 import type { TransactionalProducerOptions } from '../port/client.ts';
 import type { OutgoingRecord, RecordHeaders } from '../port/records.ts';
 
@@ -5,6 +7,8 @@ import type { OutgoingRecord, RecordHeaders } from '../port/records.ts';
 export interface ConfluentConnection {
   brokers: string[];
   clientId: string;
+  tls?: TlsSettings;
+  sasl?: SaslSettings;
 }
 
 /**
@@ -18,6 +22,8 @@ export function transactionalProducerConfig(
   return {
     'bootstrap.servers': conn.brokers.join(','),
     'client.id': conn.clientId,
+    // security.protocol, ssl.*, sasl.*: the config's kafka.tls and kafka.sasl, as kafkajs gets them.
+    ...librdkafkaSecurity(conn.tls, conn.sasl),
     'transactional.id': opts.transactionalId,
     'transaction.timeout.ms': opts.transactionTimeoutMs,
     'enable.idempotence': true,

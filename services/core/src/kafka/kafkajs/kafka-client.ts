@@ -1,5 +1,7 @@
-import { Kafka, type LogEntry, logLevel, Partitioners } from 'kafkajs';
+import { Kafka, type KafkaConfig, type LogEntry, logLevel, Partitioners } from 'kafkajs';
+import type { SaslSettings, TlsSettings } from '../../config/tls.ts';
 import type { Logger } from '../../log.ts';
+import { kafkajsSasl, nodeTlsOptions } from '../../net/tls-options.ts';
 import type { KafkaAdmin } from '../port/admin.ts';
 import type { KafkaClient } from '../port/client.ts';
 import type { KafkaProducer, TransactionalProducer } from '../port/producer.ts';
@@ -23,12 +25,28 @@ export const KAFKA_RETRY = { retries: 10, initialRetryTime: 200, maxRetryTime: 2
  */
 const TRANSACTIONAL_RETRY = { initialRetryTime: 20, maxRetryTime: 2_000, retries: 12 };
 
+/** How to reach the brokers: their addresses, and TLS and a SASL login when the config has them (kafka.tls, kafka.sasl). */
+export interface KafkaConnection {
+  brokers: string[];
+  tls?: TlsSettings;
+  sasl?: SaslSettings;
+}
+
+/** kafkajs' ssl and sasl options for the connection (net/tls-options.ts). */
+export function kafkajsSecurity(c: KafkaConnection): Pick<KafkaConfig, 'ssl' | 'sasl'> {
+  return {
+    ...(c.tls ? { ssl: nodeTlsOptions(c.tls) } : {}),
+    ...(c.sasl ? { sasl: kafkajsSasl(c.sasl) } : {}),
+  } as Pick<KafkaConfig, 'ssl' | 'sasl'>;
+}
+
 /** The Kafka port over kafkajs, whose own logs go through pino (kafkajs INFO is chatty: shown at debug). */
-export function createKafka(opts: { brokers: string[]; clientId: string; log: Logger }): KafkaClient {
+export function createKafka(opts: KafkaConnection & { clientId: string; log: Logger }): KafkaClient {
   const log = opts.log.child({ component: 'kafkajs' });
   const kafka = new Kafka({
     clientId: opts.clientId,
     brokers: opts.brokers,
+    ...kafkajsSecurity(opts),
     logLevel: logLevel.INFO,
     // Capped at 2 s: a client retrying through an outage tries again within 2 s of Kafka coming
     // back (a 10 s cap, and the consumer's restart after the last retry, cost 34 s after a restart).
@@ -48,11 +66,12 @@ export function createKafka(opts: { brokers: string[]; clientId: string; log: Lo
  * The Kafka port over kafkajs for one CLI run: few retries (an operator waits for the answer), and
  * kafkajs' own logs off unless debug, so that stdout stays the report.
  */
-export function createCliKafka(opts: { brokers: string[]; clientId: string; debug: boolean }): KafkaClient {
+export function createCliKafka(opts: KafkaConnection & { clientId: string; debug: boolean }): KafkaClient {
   return kafkaClient(
     new Kafka({
       clientId: opts.clientId,
       brokers: opts.brokers,
+      ...kafkajsSecurity(opts),
       connectionTimeout: 5000,
       retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 2000 },
       logLevel: opts.debug ? logLevel.DEBUG : logLevel.NOTHING,

@@ -1,4 +1,5 @@
 import { SluiceError } from '../../errors.ts';
+import { tlsFailure } from '../../net/tls-errors.ts';
 import { confluentUnreachable } from '../confluent/confluent-errors.ts';
 
 /**
@@ -20,7 +21,6 @@ const REFUSED_TYPES = new Set([
   'GROUP_AUTHORIZATION_FAILED',
   'CLUSTER_AUTHORIZATION_FAILED',
   'TRANSACTIONAL_ID_AUTHORIZATION_FAILED',
-  'SASL_AUTHENTICATION_FAILED',
   'POLICY_VIOLATION',
   'INVALID_CONFIG',
   'INVALID_REPLICATION_FACTOR',
@@ -125,6 +125,17 @@ export function classifyKafkaError(err: unknown, what: string): SluiceError {
     const reason = badName.message ?? message;
     return new SluiceError('TOPIC_NAME_REFUSED', `${what}: the broker refused the topic name (${reason})`, { cause: err });
   }
+  // A refused SASL login: kafkajs' own error (a wrong password, an unknown user or mechanism), or the broker's answer.
+  const auth = chain(err).find((e) => e.name === 'KafkaJSSASLAuthenticationError' || e.type === 'SASL_AUTHENTICATION_FAILED');
+  if (auth) {
+    return new SluiceError(
+      'KAFKA_AUTH_FAILED',
+      `${what}: the brokers refused the SASL login (${auth.message ?? message}); check kafka.sasl (mechanism, username, password)`,
+      { cause: err },
+    );
+  }
+  const tls = tlsFailure(err, `the Kafka brokers (${what})`, 'kafka.tls');
+  if (tls) return tls;
   const refused = findType(err, REFUSED_TYPES);
   if (refused) {
     return new SluiceError('KAFKA_REFUSED', `${what}: the broker refused it (${refused}: ${message})`, { cause: err });
