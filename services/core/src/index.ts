@@ -50,6 +50,7 @@ export * from './net/tls-errors.ts';
 export * from './net/tls-options.ts';
 export * from './net-errors.ts';
 export * from './position/binlog-position.ts';
+export * from './position/tso.ts';
 export * from './registry/schema-registry.ts';
 export * from './retry.ts';
 export * from './service-exit.ts';
