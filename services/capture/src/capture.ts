@@ -1,5 +1,4 @@
 import {
-  BATCH_OVERHEAD_BYTES,
   BinlogPosition,
   createKafkaClient,
   type KafkaAdmin,
@@ -23,13 +22,14 @@ import { statementDmlPolicy } from './event/statement-dml.ts';
 import { type SourceTransaction, STREAM_BYTES, TransactionAssembler } from './event/transaction-assembler.ts';
 import type { CaptureMetrics } from './observe/capture-metrics.ts';
 import { Heartbeats } from './observe/heartbeat.ts';
-import { assertBrokersTake, warnIfRowsCanExceed } from './publish/broker-limits.ts';
-import { type Checkpoint, CheckpointCodec, checkpointAt, checkpointPosition, readLastCheckpoint } from './publish/checkpoint.ts';
+import { warnIfRowsCanExceed } from './publish/broker-limits.ts';
+import { type Checkpoint, checkpointAt, checkpointPosition } from './publish/checkpoint.ts';
 import { DdlRecords } from './publish/ddl-records.ts';
-import { RecordLimits, recordBytes } from './publish/record-limits.ts';
+import { openPublishing } from './publish/publishing.ts';
+import { type RecordLimits, recordBytes } from './publish/record-limits.ts';
 import { anotherInstanceStarted, type MarkerAt } from './publish/takeover.ts';
-import { TopicManager } from './publish/topic-manager.ts';
-import { TransactionalPublisher } from './publish/transactional-publisher.ts';
+import type { TopicManager } from './publish/topic-manager.ts';
+import type { TransactionalPublisher } from './publish/transactional-publisher.ts';
 import { runSnapshot } from './snapshot/snapshotter.ts';
 import { BinlogReader, BOUNDARY_EVENTS, type StartFrom } from './source/binlog-reader.ts';
 import { currentPosition } from './source/current-position.ts';
@@ -138,39 +138,20 @@ export class CaptureRun {
     assertSourceReady(facts, (w) => this.log.warn(w));
     // Refused credentials or a TLS failure stop the capture here, not at the first table's schema.
     await this.registry.probe();
-    await this.admin.connect();
-    // A topic (and a produce request) must take a batch holding one record of the largest size.
-    const maxMessageBytes = cfg.maxRecordBytes + BATCH_OVERHEAD_BYTES;
-    await assertBrokersTake(this.admin, maxMessageBytes);
-    warnIfRowsCanExceed(facts, cfg.maxRecordBytes, (w) => this.log.warn(w));
-    const topics = new TopicManager(this.admin, { ...cfg.topics, maxMessageBytes });
-    this.limits = new RecordLimits(cfg.maxRecordBytes, (topic, bytes) => topics.fit(topic, bytes));
-    const codec = new CheckpointCodec(cfg.topicPrefix, this.registry);
-    await topics.ensure(codec.topic, { partitions: 1, cleanupPolicy: 'compact' });
-    await this.producer.connect();
-    const { checkpoint: last, marker } = await readLastCheckpoint({
+    const { topics, limits, publisher, last, startMarker } = await openPublishing({
+      cfg,
       kafka: this.kafka,
+      admin: this.admin,
       producer: this.producer,
-      codec,
       registry: this.registry,
-      captureId: cfg.captureId,
-    });
-    this.startMarker = { topic: codec.topic, at: marker };
-    this.progress.ok('kafka');
-    this.publisher = new TransactionalPublisher({
-      producer: this.producer,
-      codec,
       log: this.log,
-      maxBytes: cfg.queueMaxBytes,
-      watch: this.progress.watch('kafka'),
-      onCommit: (checkpoint, records, seconds) => {
-        this.metrics.kafkaTransactions.inc();
-        this.metrics.kafkaTransactionSeconds.observe(seconds);
-        this.metrics.kafkaTransactionRecords.observe(records);
-        this.metrics.lastCheckpointSeconds.set(Date.now() / 1000);
-        this.metrics.sourceLagSeconds.set(Math.max(0, Date.now() - checkpoint.source_ts_ms) / 1000);
-      },
+      metrics: this.metrics,
+      progress: this.progress,
     });
+    warnIfRowsCanExceed(facts, cfg.maxRecordBytes, (w) => this.log.warn(w));
+    this.limits = limits;
+    this.startMarker = startMarker;
+    this.publisher = publisher;
     const catalog = new TableCatalog(this.pool, cfg.keys);
     const tables = new TableRegistry({
       prefix: cfg.topicPrefix,

@@ -24,6 +24,32 @@ export const captureConfigSchema = z.object({
     .default('sluice-capture'),
   /** The source: url, and optionally tls and password / passwordFile (docs/tls.md). */
   source: mysqlEndpoint.extend({
+    /**
+     * binlog: MySQL and MariaDB, from the binlog. tidb: TiDB (no binlog), by consistent reads at
+     * a TSO in cycles: changes by a change column, deletes by key checksums (docs/tidb-source.md).
+     */
+    kind: z.enum(['binlog', 'tidb']).default('binlog'),
+    /** The query capture's cycle (source.kind tidb). */
+    query: z
+      .object({
+        /** Time between the read points of two cycles: how fresh targets can be, and how often tables are scanned. */
+        intervalMs: z.number().int().min(100).max(600_000).default(1000),
+        /**
+         * `db.table` -> the column every write moves forward (TIMESTAMP or DATETIME ... ON UPDATE
+         * CURRENT_TIMESTAMP). Found by itself when a table has one such column; a table without
+         * one is compared whole, range by range, every cycle.
+         */
+        changeColumns: z
+          .record(z.string().regex(/^[^.\s]+\.[^.\s]+$/, 'expected <database>.<table>'), z.string().min(1))
+          .default({}),
+        /** Margin for clocks between TiDB servers (and statement vs. transaction start) in the change-column bound. */
+        overlapMs: z.number().int().min(0).default(5000),
+        /** Rows per key range whose checksums are compared between two read points. */
+        chunkRows: z.number().int().min(100).max(1_000_000).default(10_000),
+        /** A checkpoint at least this often while nothing changes, so a restart's read point stays within tidb_gc_life_time. */
+        idleCheckpointMs: z.number().int().min(1000).default(30_000),
+      })
+      .default({ intervalMs: 1000, changeColumns: {}, overlapMs: 5000, chunkRows: 10_000, idleCheckpointMs: 30_000 }),
     /** The replica server id this capture uses on the binlog connection; unique per source. */
     serverId: z.number().int().min(1).max(4294967295).default(54001),
     /** DML logged as a statement on a captured table: stop (SOURCE_STATEMENT_DML), or log it at error level and go on. */
@@ -148,6 +174,7 @@ export type CaptureConfig = z.infer<typeof captureConfigSchema>;
 export const CAPTURE_ENV: EnvOverride[] = [
   { env: 'SLUICE_CAPTURE_ID', path: 'captureId' },
   { env: 'SLUICE_SOURCE_URL', path: 'source.url' },
+  { env: 'SLUICE_SOURCE_KIND', path: 'source.kind' },
   { env: 'SLUICE_SOURCE_SERVER_ID', path: 'source.serverId', kind: 'number' },
   { env: 'SLUICE_KAFKA_BROKERS', path: 'kafka.brokers', kind: 'list' },
   { env: 'SLUICE_KAFKA_CLIENT', path: 'kafka.client' },

@@ -3,6 +3,7 @@ import { CaptureRun, STATE } from './capture.ts';
 import type { CaptureConfig } from './config.ts';
 import type { CaptureMetrics } from './observe/capture-metrics.ts';
 import { StatusNotes } from './observe/status-notes.ts';
+import { QueryCaptureRun } from './tidb/query-capture.ts';
 
 /** What the supervisor needs of a run: CaptureRun, or a stand-in in unit tests. */
 export interface SupervisedRun {
@@ -53,7 +54,12 @@ export class CaptureSupervisor {
 
   constructor(cfg: CaptureConfig, log: Logger, metrics: CaptureMetrics, progress?: ProgressMonitor, deps: SupervisorDeps = {}) {
     this.cfg = cfg;
-    this.newRun = deps.newRun ?? ((p) => new CaptureRun(this.cfg, this.log, this.metrics, p));
+    this.newRun =
+      deps.newRun ??
+      ((p) =>
+        this.cfg.source.kind === 'tidb'
+          ? new QueryCaptureRun(this.cfg, this.log, this.metrics, p)
+          : new CaptureRun(this.cfg, this.log, this.metrics, p));
     this.sleep = deps.sleep ?? sleepFor;
     this.notes =
       deps.notes ??

@@ -42,6 +42,10 @@ export const ERROR_CODES = {
     retriable: false,
     fix: 'The binlog holds events capture cannot decode (binlog_transaction_compression=ON or binlog_row_value_options=PARTIAL_JSON): turn them off on the source.',
   },
+  SOURCE_TSO_GC: {
+    retriable: false,
+    fix: "TiDB no longer keeps the history at the query capture's checkpoint: raise tidb_gc_life_time above the longest capture outage, or let it take a new snapshot (snapshot.mode when_needed).",
+  },
   BINLOG_PURGED: {
     retriable: false,
     fix: 'The checkpoint position is no longer in the source binlog; use snapshot.mode when_needed or reset the capture.',
@@ -133,6 +137,10 @@ export const ERROR_CODES = {
   QUERY_FAILED: {
     retriable: false,
     fix: "A query of the sluice CLI failed on the named server (privileges, a table dropped meanwhile); see the server's message.",
+  },
+  SWITCHOVER_REFUSED: {
+    retriable: false,
+    fix: 'sluice switchover stopped at the step it names, changing nothing after it: make that step safe (A read-only or writers stopped, B caught up and equal, the configs naming the same two servers) and run it again.',
   },
   REPLAY_REFUSED: {
     retriable: false,

@@ -63,6 +63,8 @@ export function buildChanges(opts: {
   };
   if (opts.op === 'insert' && after) return [{ key: keyOf(avro.keyFields, after), value: env('c', null, after) }];
   if (opts.op === 'delete' && before) return deleted(before);
+  // A query capture's row read across a layout change: the state after, no before image to compare.
+  if (opts.op === 'update' && !before && after) return [{ key: keyOf(avro.keyFields, after), value: env('u', null, after) }];
   if (opts.op === 'update' && before && after) {
     const keyChanged = avro.keyFields.some((f) => !sameValue(before[f.field], after[f.field]));
     if (!keyChanged) return [{ key: keyOf(avro.keyFields, after), value: env('u', before, after) }];

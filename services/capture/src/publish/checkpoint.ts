@@ -22,6 +22,8 @@ export interface Checkpoint {
   ts_ms: number;
   /** Set while a snapshot is in progress; file/pos/gtid_set are then where streaming will start. */
   snapshot: SnapshotProgress | null;
+  /** Query capture (TiDB): where the next change-column scan starts (tidb/query-capture.ts). */
+  change_since_ms?: number | null;
 }
 
 export interface SnapshotProgress {
@@ -38,6 +40,7 @@ export function checkpointAt(
   at: BinlogPosition,
   sourceTsMs: number,
   snapshot: SnapshotProgress | null = null,
+  changeSinceMs: number | null = null,
 ): Checkpoint {
   return {
     capture_id: ids.captureId,
@@ -48,6 +51,7 @@ export function checkpointAt(
     source_ts_ms: sourceTsMs,
     ts_ms: Date.now(),
     snapshot,
+    change_since_ms: changeSinceMs,
   };
 }
 

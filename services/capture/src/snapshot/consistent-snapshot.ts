@@ -1,4 +1,4 @@
-import { BinlogPosition, type ColumnDef, qualified, quoteIdent, SluiceError, type SqlParam } from '@sluice/core';
+import { BinlogPosition, type ColumnDef, qualified, quoteIdent, SluiceError, type SqlParam, type Tso } from '@sluice/core';
 import mysql, { type Connection, type RowDataPacket } from 'mysql2/promise';
 import { currentPosition, mariadbGtidAt } from '../source/current-position.ts';
 import type { Flavor } from '../source/source-checks.ts';
@@ -46,6 +46,23 @@ export class ConsistentSnapshot {
         }
       }
       return new ConsistentSnapshot(conn, position);
+    } catch (err) {
+      await conn.end().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /**
+   * TiDB: a read-only transaction at a TSO (stale read), so the snapshot is the state at exactly
+   * that read point, also when a resumed snapshot opens it again. Its position is the TSO's
+   * (tso.ts). TiDB's GC keeps the history of a read point an open transaction holds.
+   */
+  static async atTso(options: mysql.ConnectionOptions, tso: Tso): Promise<ConsistentSnapshot> {
+    const conn = await mysql.createConnection(options);
+    try {
+      await conn.query("SET SESSION time_zone = '+00:00'");
+      await conn.query('START TRANSACTION READ ONLY AS OF TIMESTAMP ?', [tso.utcLiteral()]);
+      return new ConsistentSnapshot(conn, tso.asPosition());
     } catch (err) {
       await conn.end().catch(() => undefined);
       throw err;

@@ -49,15 +49,19 @@ export async function runSnapshot(opts: {
   /** To look for keys the tables' topics hold but the source no longer has (remove-gone.ts). */
   kafka?: KafkaClient;
   onGone?: (n: number) => void;
+  /** Opens the snapshot another way (TiDB: at a TSO, again at the resumed one's). */
+  open?: (resumeAt: BinlogPosition | undefined) => Promise<ConsistentSnapshot>;
+  /** Query capture: the change-column bound after the snapshot's read point (checkpoint.ts). */
+  changeSinceMs?: number | null;
 }): Promise<BinlogPosition> {
-  const snap = await ConsistentSnapshot.open(opts.connection, opts.flavor);
+  const resumeAt = opts.resume?.snapshot
+    ? new BinlogPosition(opts.resume.file, Number(opts.resume.pos), opts.resume.gtid_set)
+    : undefined;
+  const snap = await (opts.open ? opts.open(resumeAt) : ConsistentSnapshot.open(opts.connection, opts.flavor));
   try {
     const resumed = opts.resume?.snapshot ?? undefined;
     // The position streaming starts from: the first snapshot's, also after a resume.
-    const startAt =
-      resumed && opts.resume
-        ? new BinlogPosition(opts.resume.file, Number(opts.resume.pos), opts.resume.gtid_set)
-        : snap.position;
+    const startAt = resumeAt ?? snap.position;
     const progress: SnapshotProgress = resumed
       ? { ...resumed, rows: Number(resumed.rows) }
       : { tables_done: [], table: null, last_key: null, rows: 0 };
@@ -71,7 +75,8 @@ export async function runSnapshot(opts: {
       },
       'snapshot started',
     );
-    const checkpoint = (p: SnapshotProgress | null): Checkpoint => checkpointAt(opts, startAt, Date.now(), p);
+    const changeSinceMs = opts.resume?.snapshot ? (opts.resume.change_since_ms ?? null) : (opts.changeSinceMs ?? null);
+    const checkpoint = (p: SnapshotProgress | null): Checkpoint => checkpointAt(opts, startAt, Date.now(), p, changeSinceMs);
     for (const [i, t] of all.entries()) {
       const name = tableKey(t.database, t.table);
       if (progress.tables_done.includes(name)) continue;
@@ -106,20 +111,22 @@ export async function runSnapshot(opts: {
       }
       let tableRows = 0;
       let lastLog = Date.now();
+      // One row beyond the chunk says whether this chunk ends the table (for the 'last' marker).
+      const read = (from: unknown[] | null) => {
+        const p = snap.chunk(t.database, t.table, enc.source.columns, enc.schema.primaryKey, from, opts.chunkRows + 1);
+        p.catch(() => undefined); // awaited below; a failure while the previous chunk is published is not unhandled
+        return p;
+      };
+      let next = read(after);
       for (;;) {
         if (opts.stopping()) return startAt;
-        // One row beyond the chunk says whether this chunk ends the table (for the 'last' marker).
-        const fetched = await snap.chunk(
-          t.database,
-          t.table,
-          enc.source.columns,
-          enc.schema.primaryKey,
-          after,
-          opts.chunkRows + 1,
-        );
+        const fetched = await next;
         const more = fetched.length > opts.chunkRows;
         const rows = more ? fetched.slice(0, opts.chunkRows) : fetched;
         if (rows.length === 0) break;
+        // The source reads the next chunk while this one is encoded and published.
+        const lastRead = rows[rows.length - 1] as Record<string, unknown>;
+        next = more ? read(enc.schema.primaryKey.map((k) => lastRead[k])) : Promise.resolve([]);
         const lastTable = i === all.length - 1;
         const changes = rows.flatMap((row, r) => {
           const source: SourceBlock = {

@@ -1,4 +1,4 @@
-import { BinlogPosition, SluiceError } from '@sluice/core';
+import { BinlogPosition, SluiceError, Tso } from '@sluice/core';
 import type { Session } from './session.ts';
 
 /** Where the source's binlog is now: file + position, and the GTID state if it has one. */
@@ -8,8 +8,13 @@ export interface SourcePosition {
   gtid: string | null;
 }
 
-/** SHOW MASTER STATUS (MySQL 8.4 also answers SHOW BINARY LOG STATUS) plus MariaDB's GTID position. */
+/**
+ * SHOW MASTER STATUS (MySQL 8.4 also answers SHOW BINARY LOG STATUS) plus MariaDB's GTID
+ * position. TiDB has no binlog: its position is a fresh TSO, as the query capture's positions are
+ * (core tso.ts), so a sink's checkpoint compares with it.
+ */
 export async function readSourcePosition(s: Session): Promise<SourcePosition> {
+  if (s.flavor === 'tidb') return { position: await tidbPosition(s), gtid: null };
   const rows = await s
     .objects<Record<string, unknown>>('SHOW MASTER STATUS')
     .catch(() => s.objects<Record<string, unknown>>('SHOW BINARY LOG STATUS'));
@@ -48,5 +53,16 @@ export function atOrAfter(event: string, start: SourcePosition): boolean | undef
     return BinlogPosition.parse(event).compare(start.position) >= 0;
   } catch {
     return undefined;
+  }
+}
+
+/** TiDB's position now: the start TSO of an empty transaction, at whole milliseconds. */
+async function tidbPosition(s: Session): Promise<BinlogPosition> {
+  await s.rows('BEGIN');
+  try {
+    const [r] = await s.rows('SELECT @@tidb_current_ts');
+    return Tso.parse(String(r?.[0])).floorMs().asPosition();
+  } finally {
+    await s.rows('ROLLBACK');
   }
 }
