@@ -53,8 +53,8 @@ bench: install ## all benchmarks against the running stack, then the targets the
 	for b in capture sink e2e verify; do $(MAKE) --no-print-directory bench-$$b || status=$$?; done; \
 	$(RUN) node bench/summary/run.ts $$started; exit $$status
 
-bench-capture: install ## capture: rows/s binlog -> committed Kafka records vs raw zongji decode (1M-row backlog)
-	@$(RUN) node bench/capture/run.ts
+bench-capture: install ## capture: rows/s binlog -> committed Kafka records vs raw zongji decode (1M-row backlog); TiDB query capture vs a plain scan
+	@$(RUN) node bench/capture/run.ts && $(RUN) node bench/capture/tidb-run.ts
 
 bench-sink: install ## sink: rows/s from a 1M-change topic backlog into each target vs a plain multi-row upsert loop
 	@$(RUN) node bench/sink/run.ts

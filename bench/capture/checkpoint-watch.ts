@@ -34,7 +34,13 @@ export class CheckpointWatch {
   }
 
   /** Resolves with the time (performance.now()) the first checkpoint >= end was read. */
-  async until(end: BinlogPosition, alive: () => boolean, timeoutMs = 1_800_000): Promise<number> {
+  async until(
+    end: BinlogPosition,
+    alive: () => boolean,
+    timeoutMs = 1_800_000,
+    /** Only a checkpoint after a snapshot completed counts (a snapshot's carry its start position). */
+    afterSnapshot = false,
+  ): Promise<number> {
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
     let reached: number | undefined;
@@ -44,8 +50,8 @@ export class CheckpointWatch {
         // Checkpoints are Confluent-framed (magic byte 0); the capture's start markers are not.
         if (reached !== undefined || !message.value || message.key?.[0] !== 0) return;
         const { value } = await this.registry.decode(message.value);
-        const c = value as { capture_id: string; file: string; pos: number };
-        if (c.capture_id !== this.captureId) return;
+        const c = value as { capture_id: string; file: string; pos: number; snapshot: unknown };
+        if (c.capture_id !== this.captureId || (afterSnapshot && c.snapshot)) return;
         if (new BinlogPosition(c.file, Number(c.pos)).compare(end) >= 0) reached = performance.now();
       },
     });
