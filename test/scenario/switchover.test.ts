@@ -1,0 +1,156 @@
+import type mysql from 'mysql2/promise';
+import { afterAll, describe, expect, it } from 'vitest';
+import { configFile, sluice } from '../support/cli.ts';
+import { freePort, ServiceProcess } from '../support/services.ts';
+import { connect, expectConverged, stack, uniqueName } from '../support/stack.ts';
+
+/**
+ * Issue 15: active/standby switchover between a MariaDB (A) and a TiDB (B). Load on A with
+ * A -> B running; `sluice switchover` to B; load on B with B -> A running (the TiDB query
+ * capture); switch back; load on A again. At each step both sides hold the same rows, and no row
+ * the sinks wrote is captured back (the tables would diverge or the counters double).
+ */
+const s = stack();
+const tidb = s.targets.find((t) => t.name === 'tidb');
+
+describe('sluice switchover between MariaDB and TiDB', () => {
+  const db = uniqueName('iso_sw');
+  const fwdPrefix = uniqueName('swf');
+  const revPrefix = uniqueName('swr');
+  const services: ServiceProcess[] = [];
+  let a: mysql.Connection | undefined;
+  let b: mysql.Connection | undefined;
+
+  afterAll(async () => {
+    for (const p of services) await p.stop();
+    for (const c of [a, b]) {
+      await c?.query(`DROP DATABASE IF EXISTS \`${db}\``);
+      await c?.query(`DROP DATABASE IF EXISTS \`${db}_sluice\``);
+      await c?.end();
+    }
+  });
+
+  it('moves the primary to B and back, both sides equal at each step', async () => {
+    if (!tidb) throw new Error('the stack has no TiDB');
+    const common = { kafka: { brokers: s.kafkaBrokers }, schemaRegistry: { url: s.registryUrl } };
+    const fwdCapture = {
+      ...common,
+      captureId: fwdPrefix,
+      source: { url: s.sourceUrl, serverId: 56000 + (process.pid % 500) },
+      topicPrefix: fwdPrefix,
+      tables: { include: [`${db}.*`] },
+    };
+    const fwdSink = {
+      ...common,
+      sinkName: `${fwdPrefix}-b`,
+      target: { url: tidb.url, kind: 'tidb' },
+      topicPrefix: fwdPrefix,
+      topicRefreshMs: 500,
+    };
+    const revCapture = {
+      ...common,
+      captureId: revPrefix,
+      source: { url: tidb.url, kind: 'tidb', query: { intervalMs: 300 } },
+      topicPrefix: revPrefix,
+      tables: { include: [`${db}.*`] },
+    };
+    // Its side tables in a database of the test's own (the stack's capture of A leaves iso_* alone).
+    const revSink = {
+      ...common,
+      sinkName: `${revPrefix}-a`,
+      target: { url: s.sourceUrl, kind: 'mariadb' },
+      topicPrefix: revPrefix,
+      topicRefreshMs: 500,
+      checkpointSchema: `${db}_sluice`,
+    };
+    const files = {
+      fwdCapture: configFile('sw-fc', fwdCapture),
+      fwdSink: configFile('sw-fs', fwdSink),
+      revCapture: configFile('sw-rc', revCapture),
+      revSink: configFile('sw-rs', revSink),
+    };
+    const fc = new ServiceProcess('capture', 'sw-fwd-capture', fwdCapture, freePort());
+    const fs = new ServiceProcess('sink', 'sw-fwd-sink', fwdSink, freePort());
+    const rc = new ServiceProcess('capture', 'sw-rev-capture', revCapture, freePort());
+    const rs = new ServiceProcess('sink', 'sw-rev-sink', revSink, freePort());
+    services.push(fc, fs, rc, rs);
+
+    a = await connect(s.sourceUrl);
+    b = await connect(tidb.url);
+    const t = `\`${db}\`.acct`;
+    await a.query(`CREATE DATABASE \`${db}\``);
+    await a.query(
+      `CREATE TABLE ${t} (id INT PRIMARY KEY, v INT NOT NULL, who VARCHAR(8) NOT NULL,
+         changed TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6))`,
+    );
+    await a.query(`INSERT INTO ${t} (id, v, who) VALUES ?`, [Array.from({ length: 20 }, (_, i) => [i + 1, 0, 'a'])]);
+    const load = async (c: mysql.Connection, who: string, from: number) => {
+      for (let i = 0; i < 20; i++) {
+        await c.query(`UPDATE ${t} SET v = v + 1, who = ? WHERE id = ?`, [who, 1 + ((from + i) % 20)]);
+        await c.query(`INSERT INTO ${t} (id, v, who) VALUES (?, 0, ?)`, [from * 100 + i, who]);
+      }
+      await c.query(`DELETE FROM ${t} WHERE id = ?`, [from * 100]);
+    };
+    // The side written last is the truth; the other must come to hold the same rows.
+    const equal = async (what: string, written: mysql.Connection, other: mysql.Connection) => {
+      const r = await expectConverged({ source: written, target: other, db, table: 'acct', columns: ['id', 'v', 'who'] });
+      expect(r.target, `${what}\n${fc.tail()}\n${rc.tail()}`).toEqual(r.source);
+      return r.source.length;
+    };
+    const switchover = (from: 'fwd' | 'rev', extra: string[]) => {
+      const [fromCap, fromSink, toCap, toSink] =
+        from === 'fwd'
+          ? [files.fwdCapture, files.fwdSink, files.revCapture, files.revSink]
+          : [files.revCapture, files.revSink, files.fwdCapture, files.fwdSink];
+      return sluice([
+        'switchover',
+        '--from-capture-config',
+        fromCap,
+        '--from-sink-config',
+        fromSink,
+        '--to-capture-config',
+        toCap,
+        '--to-sink-config',
+        toSink,
+        '--timeout-s',
+        '60',
+        ...extra,
+      ]);
+    };
+
+    // A -> B: snapshot, then load on A.
+    await fc.start();
+    await fs.start();
+    await load(a, 'a', 1);
+    await equal('A -> B', a, b);
+
+    // A still writable and no --writes-stopped: refused, nothing stopped.
+    const refused = await switchover('fwd', []);
+    expect(refused.code, refused.stdout + refused.stderr).toBe(2);
+    expect(refused.stderr).toContain('SWITCHOVER_REFUSED');
+    expect(fc.pid).toBeDefined();
+
+    const dry = await switchover('fwd', ['--writes-stopped', '--dry-run']);
+    expect(dry.code, dry.stdout + dry.stderr).toBe(0);
+    expect(dry.stdout).toContain('switchover plan: primary moves from A to B');
+
+    const toB = await switchover('fwd', ['--writes-stopped', '--stop-command', `kill ${fc.pid} ${fs.pid}`]);
+    expect(toB.code, toB.stdout + toB.stderr).toBe(0);
+    expect(toB.stdout).toContain('B holds what A holds');
+    await rc.start();
+    await rs.start();
+    await load(b, 'b', 2);
+    const rowsAfterB = await equal('B -> A', b, a);
+
+    const toA = await switchover('rev', ['--writes-stopped', '--stop-command', `kill ${rc.pid} ${rs.pid}`]);
+    expect(toA.code, toA.stdout + toA.stderr).toBe(0);
+    await fc.start();
+    await fs.start();
+    await load(a, 'a', 3);
+    const rowsAfterA = await equal('A -> B again', a, b);
+    expect(rowsAfterA).toBe(rowsAfterB + 19);
+    // Nothing echoed: every update ran once, so v sums to the updates made (20 per load).
+    const [[{ total }]] = (await a.query(`SELECT SUM(v) AS total FROM ${t}`)) as unknown as [[{ total: string }]];
+    expect(Number(total)).toBe(60);
+  });
+});
