@@ -10,6 +10,7 @@ import {
   Registry,
   SluiceError,
   type TransactionalProducer,
+  tableKey,
 } from '@sluice/core';
 import mysql from 'mysql2/promise';
 import { classifyCaptureError } from './capture-errors.ts';
@@ -63,6 +64,8 @@ export class CaptureRun {
   private readonly filter: TableFilter;
   private readonly queue: EventQueue;
   private readonly onlineDdl: OnlineDdl;
+  /** Origin marker tables (skipTransactionsMarkedBy), by tableKey. */
+  private readonly markers: Set<string>;
   private pool: mysql.Pool | undefined;
   private publisher: TransactionalPublisher | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
@@ -90,6 +93,12 @@ export class CaptureRun {
     this.registry = new Registry(cfg.schemaRegistry, this.progress.watch('registry'));
     this.reader = new BinlogReader(log);
     this.onlineDdl = new OnlineDdl(cfg.onlineDdl);
+    this.markers = new Set(
+      cfg.skipTransactionsMarkedBy.map((n) => {
+        const i = n.indexOf('.');
+        return tableKey(n.slice(0, i), n.slice(i + 1));
+      }),
+    );
     // Online schema-change tools' tables are never captured (online-ddl.ts).
     this.filter = new TableFilter(cfg.tables, (t) => this.onlineDdl.isToolTable(t));
     this.queue = new EventQueue({
@@ -306,6 +315,8 @@ export class CaptureRun {
         log: this.log,
         count: (table) => this.metrics.partialRows.inc({ table }),
       }),
+      marker: (db, t) => this.markers.has(tableKey(db, t)),
+      onMarked: () => this.metrics.markedTransactions.inc(),
     });
     const ddl = new DdlRecords({
       prefix: cfg.topicPrefix,
@@ -327,7 +338,8 @@ export class CaptureRun {
         source: cfg.source,
         serverId: cfg.source.serverId,
         from: at,
-        accept: (db, t) => this.filter.matches(db, t),
+        // Origin marker tables are read too: their rows say which transactions not to capture.
+        accept: (db, t) => this.filter.matches(db, t) || this.markers.has(tableKey(db, t)),
         onEvent: (e) => {
           if (e.kind === 'rows') this.metrics.rowEvents.inc();
           this.queue.push(e);

@@ -108,6 +108,13 @@ export const captureConfigSchema = z.object({
     })
     .default({ exclude: [], mask: [] })
     .refine((c) => c.mask.length === 0 || !!c.maskSalt, { message: 'maskSalt is required when mask is set', path: ['maskSalt'] }),
+  /**
+   * Both directions at once (docs/bidirectional.md): transactions that write one of these tables
+   * (`db.table`, the origin marker a sink with originMarker writes first in each of its
+   * transactions, e.g. `_sluice.origin_marker`) came from a sink of the other direction and are
+   * not captured, so no change is sent back where it came from.
+   */
+  skipTransactionsMarkedBy: z.array(z.string().regex(/^[^.\s*?]+\.[^.\s*?]+$/, 'expected <database>.<table>')).default([]),
   /** Declared unique keys for tables without a primary key: { "db.table": ["col", ...] }. */
   keys: z.record(z.string().regex(/^[^.\s]+\.[^.\s]+$/), z.array(z.string()).min(1)).default({}),
   /** Heartbeat records on <prefix>._heartbeats while the source is idle, so lag stays measurable. 0 = off. */

@@ -80,6 +80,13 @@ export const sinkConfigSchema = z.object({
    * checkpointSchema), so that a replay never moves a row backwards. Assumes one source lineage.
    */
   staleWriteGuard: z.boolean().default(false),
+  /**
+   * Both directions at once (docs/bidirectional.md): every target transaction of this sink first
+   * writes a row of `<checkpointSchema>.origin_marker`, by which the capture of the target server
+   * (capture `skipTransactionsMarkedBy`) knows the transaction came from this sink and does not
+   * send it back.
+   */
+  originMarker: z.boolean().default(false),
   /** Where the checkpoint table lives in the target. */
   checkpointSchema: z
     .string()

@@ -59,6 +59,7 @@ async function main(): Promise<number> {
     log: slog,
     checkpointSchema: cfg.checkpointSchema,
     staleWriteGuard: cfg.staleWriteGuard,
+    originMarker: cfg.originMarker,
     ddl: cfg.ddl,
     sinkName: cfg.sinkName,
     newestRenames: newestRenames(registry, cfg.topicPrefix),

@@ -168,3 +168,44 @@ describe('a transaction larger than the capture holds', () => {
     ).rejects.toMatchObject({ code: 'SOURCE_XA_TOO_LARGE', message: expect.stringContaining("XA PREPARE X'32',X'',1") });
   });
 });
+
+describe('transactions a sink of the other direction wrote (origin marker)', () => {
+  const marker = (pos: number): SourceEvent => ({
+    ...(insert(0, pos) as Extract<SourceEvent, { kind: 'rows' }>),
+    database: '_sluice',
+    table: 'origin_marker',
+  });
+  const commit = (pos: number, gtid: string): SourceEvent => ({ kind: 'commit', position: at(pos), gtid, ts_ms: 1 });
+
+  it('are left out whole, their position still taken; the others are kept', async () => {
+    let marked = 0;
+    const a = new TransactionAssembler({
+      prefix: 'sluice',
+      serverId: 1,
+      tombstones: false,
+      table: async () => table,
+      marker: (db, t) => db === '_sluice' && t === 'origin_marker',
+      onMarked: () => marked++,
+    });
+    const events = [
+      begin('0-1-1'),
+      marker(10),
+      insert(1, 20),
+      insert(2, 30),
+      commit(40, '0-1-1'),
+      begin('0-1-2'),
+      insert(3, 50),
+      commit(60, '0-1-2'),
+    ];
+    const out = [];
+    for (const e of events) {
+      const t = await a.push(e);
+      if (t) out.push(t);
+    }
+    expect(out.map((t) => [t.position.pos, t.changes.length])).toEqual([
+      [40, 0],
+      [60, 1],
+    ]);
+    expect(marked).toBe(1);
+  });
+});

@@ -47,6 +47,8 @@ type OpenTransaction = {
   order: TransactionOrder;
   /** Set once the transaction is streamed in parts: its id and the number of parts so far. */
   streamed?: { id: string; parts: number };
+  /** Written by a sink of the other direction (origin marker): its changes are not captured. */
+  marked?: boolean;
 };
 
 const openTxn = (gtid: string | null): OpenTransaction => ({ gtid, changes: [], bytes: 0, row: 0, order: newOrder() });
@@ -98,6 +100,10 @@ export class TransactionAssembler {
     onStatementDml?: (e: Extract<SourceEvent, { kind: 'statement' }>) => void;
     /** Told of rows logged without all their columns, in binlog order; throws to stop the capture there. */
     onPartialRows?: (e: Extract<SourceEvent, { kind: 'partial_rows' }>) => void;
+    /** An origin marker table (skipTransactionsMarkedBy): a transaction writing it is not captured. */
+    marker?: (database: string, table: string) => boolean;
+    /** Told of each transaction left out for its origin marker. */
+    onMarked?: () => void;
   };
   private open: OpenTransaction | undefined;
   /** Prepared XA transactions by xid, until their XA COMMIT or XA ROLLBACK. */
@@ -205,6 +211,15 @@ export class TransactionAssembler {
   private async rows(e: Extract<SourceEvent, { kind: 'rows' }>): Promise<void> {
     this.open ??= openTxn(null);
     const txn = this.open;
+    // A sink of the other direction wrote this transaction (its marker comes first): nothing of it is sent back.
+    if (txn.marked) return;
+    if (this.opts.marker?.(e.database, e.table)) {
+      txn.marked = true;
+      txn.changes = [];
+      txn.bytes = 0;
+      this.opts.onMarked?.();
+      return;
+    }
     const table = await this.opts.table(e.database, e.table, e.binlogTable);
     if (!table) return;
     txn.bytes += eventMemoryBytes(e);

@@ -18,6 +18,7 @@ export class CaptureMetrics {
   readonly lastError: Gauge;
   readonly statementDml: Counter;
   readonly partialRows: Counter;
+  readonly markedTransactions: Counter;
 
   constructor(registry: MetricsRegistry) {
     const r = [registry];
@@ -92,6 +93,11 @@ export class CaptureMetrics {
       name: 'sluice_capture_partial_rows_total',
       help: 'rows events logged without all their columns (binlog_row_image MINIMAL/NOBLOB) passed over with source.onPartialRowImage: warn',
       labelNames: ['table'],
+      registers: r,
+    });
+    this.markedTransactions = new Counter({
+      name: 'sluice_capture_marked_transactions_total',
+      help: 'source transactions left out because a sink of the other direction wrote them (skipTransactionsMarkedBy: bidirectional replication)',
       registers: r,
     });
     this.state = new Gauge({

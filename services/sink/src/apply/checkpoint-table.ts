@@ -21,6 +21,25 @@ export const checkpointTableSql = (schema: string): string[] => [
 ) ${EXACT_NAMES}`,
 ];
 
+/**
+ * The origin marker (bidirectional replication): one row per sink, updated first in each of its
+ * target transactions, so that the binlog of the target shows the transaction came from a sink.
+ */
+export const originMarkerTableSql = (schema: string): string[] => [
+  `CREATE DATABASE IF NOT EXISTS ${quoteIdent(schema)}`,
+  `CREATE TABLE IF NOT EXISTS ${qualified(schema, ORIGIN_MARKER_TABLE)} (
+  sink VARCHAR(200) NOT NULL PRIMARY KEY,
+  transactions BIGINT NOT NULL
+) ${EXACT_NAMES}`,
+];
+
+export const ORIGIN_MARKER_TABLE = 'origin_marker';
+
+export const originMarkerUpsert = (schema: string, sink: string): { sql: string; params: SqlParam[] } => ({
+  sql: `INSERT INTO ${qualified(schema, ORIGIN_MARKER_TABLE)} (sink, transactions) VALUES (?, 1) ON DUPLICATE KEY UPDATE transactions = transactions + 1`,
+  params: [sink],
+});
+
 export interface PartitionCheckpoint {
   sink: string;
   topic: string;

@@ -18,7 +18,13 @@ import { planStatements } from '../plan/statements.ts';
 import type { ShardLayouts } from '../route/shard-catalog.ts';
 import { shardHoldMessage, shardStep } from '../route/shard-ddl.ts';
 import { CaseClash } from './case-clash.ts';
-import { checkpointTableSql, checkpointUpsert, type PartitionCheckpoint } from './checkpoint-table.ts';
+import {
+  checkpointTableSql,
+  checkpointUpsert,
+  originMarkerTableSql,
+  originMarkerUpsert,
+  type PartitionCheckpoint,
+} from './checkpoint-table.ts';
 import { DdlDecisionStore } from './ddl-decision-store.ts';
 import { type DdlDecision, ddlId } from './ddl-decisions.ts';
 import { RejectedStatement } from './ddl-rejection.ts';
@@ -58,6 +64,8 @@ export class TargetWriter {
 
   private readonly checkpointSchema: string;
   private checkpointReady: Promise<void> | undefined;
+  private readonly originMarker: boolean;
+  private markerReady: Promise<void> | undefined;
 
   private readonly guard: boolean;
   private guardReady: Promise<void> | undefined;
@@ -81,6 +89,8 @@ export class TargetWriter {
     log: Logger;
     checkpointSchema?: string;
     staleWriteGuard?: boolean;
+    /** Write the origin marker first in each target transaction (bidirectional replication). */
+    originMarker?: boolean;
     ddl?: 'apply' | 'ignore' | 'stop';
     /** To rename back rather than drop when a record is older than the target (ddl apply). */
     newestRenames?: NewestRenames;
@@ -96,6 +106,7 @@ export class TargetWriter {
     this.newestColumns = opts.newestColumns;
     this.ddl = opts.ddl ?? 'apply';
     this.guard = opts.staleWriteGuard ?? false;
+    this.originMarker = opts.originMarker ?? false;
     this.checkpointSchema = opts.checkpointSchema ?? '_sluice';
     this.pool = mysql.createPool({ ...mysqlOptionsFromUrl(opts.url), database: undefined, connectionLimit: opts.poolSize });
     this.structure = new StructureSync(this.pool, this.log, this.ddl);
@@ -163,6 +174,11 @@ export class TargetWriter {
         const c = await this.pool.getConnection();
         conn = c;
         await c.beginTransaction();
+        // First in the transaction: the target's capture knows it from its first row event (docs/bidirectional.md).
+        if (this.originMarker) {
+          const m = originMarkerUpsert(this.checkpointSchema, this.sinkName);
+          await c.execute(m.sql, m.params);
+        }
       }
       return conn;
     };
@@ -181,6 +197,7 @@ export class TargetWriter {
       if (this.guard && plans.some((p) => !p.drop)) await this.ensureGuardTables();
       const maxBytes = (await this.targetFacts()).statementBytes;
       if (checkpoints.length) await this.ensureCheckpointTable();
+      if (this.originMarker) await this.ensureOriginMarkerTable();
       // Whether the session runs without strict mode for an ENUM error value (enum-error-value.ts).
       let lenient = false;
       try {
@@ -299,6 +316,13 @@ export class TargetWriter {
       this.checkpointReady = undefined;
     });
     return this.checkpointReady;
+  }
+
+  private ensureOriginMarkerTable(): Promise<void> {
+    this.markerReady ??= this.runOnce(originMarkerTableSql(this.checkpointSchema), () => {
+      this.markerReady = undefined;
+    });
+    return this.markerReady;
   }
 
   private ensureStopTable(): Promise<void> {
