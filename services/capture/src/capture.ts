@@ -1,13 +1,12 @@
 import {
   BinlogPosition,
-  createKafkaClient,
   type KafkaAdmin,
   type KafkaClient,
   type Logger,
   mysqlOptionsFromUrl,
   type OutgoingRecord,
   ProgressMonitor,
-  Registry,
+  type Registry,
   SluiceError,
   type TransactionalProducer,
   tableKey,
@@ -24,6 +23,7 @@ import { type SourceTransaction, STREAM_BYTES, TransactionAssembler } from './ev
 import type { CaptureMetrics } from './observe/capture-metrics.ts';
 import { Heartbeats } from './observe/heartbeat.ts';
 import { warnIfRowsCanExceed } from './publish/broker-limits.ts';
+import { captureClients } from './publish/capture-clients.ts';
 import { type Checkpoint, checkpointAt, checkpointPosition } from './publish/checkpoint.ts';
 import { DdlRecords } from './publish/ddl-records.ts';
 import { openPublishing } from './publish/publishing.ts';
@@ -82,15 +82,12 @@ export class CaptureRun {
     this.log = log;
     this.metrics = metrics;
     this.progress = progress ?? new ProgressMonitor({ graceMs: cfg.http.readyGraceMs });
-    this.kafka = createKafkaClient({
-      brokers: cfg.kafka.brokers,
-      tls: cfg.kafka.tls,
-      sasl: cfg.kafka.sasl,
-      clientId: `${cfg.kafka.clientId}-capture`,
-      log,
-      client: cfg.kafka.client,
-    });
-    this.registry = new Registry(cfg.schemaRegistry, this.progress.watch('registry'));
+    ({
+      kafka: this.kafka,
+      registry: this.registry,
+      producer: this.producer,
+      admin: this.admin,
+    } = captureClients(cfg, log, this.progress));
     this.reader = new BinlogReader(log);
     this.onlineDdl = new OnlineDdl(cfg.onlineDdl);
     this.markers = new Set(
@@ -112,14 +109,6 @@ export class CaptureRun {
         this.metrics.paused.set(0);
       },
     });
-    // The transactional id is the capture id: a second instance fences the first (standby takeover).
-    this.producer = this.kafka.transactionalProducer({
-      transactionalId: `sluice-capture-${cfg.captureId}`,
-      // A source transaction too large to hold is streamed into one Kafka transaction, which stays
-      // open while it is read: up to the brokers' default transaction.max.timeout.ms (15 min).
-      transactionTimeoutMs: cfg.kafka.transactionTimeoutMs,
-    });
-    this.admin = this.kafka.admin();
   }
 
   /** Whether another instance with this capture id started after this run did (takeover.ts). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { changeBound } from './change-columns.ts';
-import { layoutChange } from './query-capture.ts';
+import { layoutChange } from './layout-change.ts';
 import { goDurationMs } from './tidb-session.ts';
 
 describe('changeBound', () => {

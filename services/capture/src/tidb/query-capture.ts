@@ -1,26 +1,26 @@
 import {
-  createKafkaClient,
   type KafkaAdmin,
   type KafkaClient,
   type Logger,
   mysqlOptionsFromUrl,
   ProgressMonitor,
-  Registry,
+  type Registry,
   SluiceError,
-  type SourceBlock,
   type TransactionalProducer,
   Tso,
   tableKey,
 } from '@sluice/core';
 import mysql from 'mysql2/promise';
+import { STATE } from '../capture.ts';
 import { classifyCaptureError } from '../capture-errors.ts';
 import type { CaptureConfig } from '../config.ts';
 import { encodeChanges } from '../encode/record-encoder.ts';
 import { type EncodedTable, TableRegistry } from '../encode/table-registry.ts';
-import { buildChanges, newOrder, numberTransaction } from '../event/change-builder.ts';
-import { CONNECTOR_VERSION, prepareRow, type TableChange } from '../event/transaction-assembler.ts';
+import { newOrder, numberTransaction } from '../event/change-builder.ts';
+import type { TableChange } from '../event/transaction-assembler.ts';
 import type { CaptureMetrics } from '../observe/capture-metrics.ts';
 import { Heartbeats } from '../observe/heartbeat.ts';
+import { captureClients } from '../publish/capture-clients.ts';
 import { type Checkpoint, checkpointAt, checkpointPosition } from '../publish/checkpoint.ts';
 import { openPublishing, type Publishing } from '../publish/publishing.ts';
 import { recordBytes } from '../publish/record-limits.ts';
@@ -32,13 +32,13 @@ import { ROW_MEMORY_BYTES } from '../source/event-cost.ts';
 import { TableCatalog } from '../source/table-catalog.ts';
 import { TableFilter } from '../source/table-filter.ts';
 import { type ChangeColumn, changeBound, changeColumns } from './change-columns.ts';
+import { cycleRecords } from './cycle-records.ts';
 import { KeyChunks } from './key-chunks.ts';
+import { layoutChange } from './layout-change.ts';
 import { ReadPoints } from './read-points.ts';
-import type { RowChange } from './row-diff.ts';
-import { type LayoutChange, tableChanges } from './table-cycle.ts';
+import { tableChanges } from './table-cycle.ts';
 import { TidbSession } from './tidb-session.ts';
 
-const STATE = { starting: 0, snapshotting: 1, streaming: 2, stopped: 3, failed: 4 } as const;
 /** TiDB's own schemas, never captured (besides the ones every MySQL-family server has). */
 const TIDB_SYSTEM = new Set(['metrics_schema', 'lightning_task_info']);
 
@@ -83,21 +83,13 @@ export class QueryCaptureRun {
     this.log = log;
     this.metrics = metrics;
     this.progress = progress ?? new ProgressMonitor({ graceMs: cfg.http.readyGraceMs });
-    this.kafka = createKafkaClient({
-      brokers: cfg.kafka.brokers,
-      tls: cfg.kafka.tls,
-      sasl: cfg.kafka.sasl,
-      clientId: `${cfg.kafka.clientId}-capture`,
-      log,
-      client: cfg.kafka.client,
-    });
-    this.registry = new Registry(cfg.schemaRegistry, this.progress.watch('registry'));
+    ({
+      kafka: this.kafka,
+      registry: this.registry,
+      producer: this.producer,
+      admin: this.admin,
+    } = captureClients(cfg, log, this.progress));
     this.filter = new TableFilter(cfg.tables);
-    this.producer = this.kafka.transactionalProducer({
-      transactionalId: `sluice-capture-${cfg.captureId}`,
-      transactionTimeoutMs: cfg.kafka.transactionTimeoutMs,
-    });
-    this.admin = this.kafka.admin();
   }
 
   async replaced(): Promise<boolean> {
@@ -135,6 +127,8 @@ export class QueryCaptureRun {
     this.points = await ReadPoints.open(cfg.source);
     this.pool = mysql.createPool({ ...mysqlOptionsFromUrl(cfg.source), connectionLimit: 2 });
     this.progress.ok('source');
+    // Refused credentials or a TLS failure stop the capture here, not at the first table's schema.
+    await this.registry.probe();
     this.pub = await openPublishing({
       cfg,
       kafka: this.kafka,
@@ -410,7 +404,16 @@ export class QueryCaptureRun {
         layout: was ? layout : undefined,
         stopping: () => this.stopping,
         emit: async (changes) => {
-          const out = this.records(changes, layout ? deletes : enc, enc, cur, row);
+          const out = cycleRecords(changes, {
+            before: layout ? deletes : enc,
+            now: enc,
+            at: cur,
+            firstRow: row,
+            prefix: this.cfg.topicPrefix,
+            serverId: this.cfg.source.serverId,
+            tombstones: this.cfg.topics.cleanupPolicy === 'compact',
+          });
+          for (const c of changes) this.metrics.rows.inc({ op: c.op === 'insert' ? 'c' : c.op === 'update' ? 'u' : 'd' });
           row += changes.length;
           numberTransaction(
             txnId,
@@ -425,42 +428,6 @@ export class QueryCaptureRun {
     return rows;
   }
 
-  /** Row changes as keyed records of the table (deletes across a layout change in the layout before it). */
-  private records(changes: RowChange[], before: EncodedTable, enc: EncodedTable, cur: Tso, first: number): TableChange[] {
-    const tombstones = this.cfg.topics.cleanupPolicy === 'compact';
-    return changes.flatMap((c, i) => {
-      const table = c.op === 'delete' ? before : enc;
-      const source: SourceBlock = {
-        version: CONNECTOR_VERSION,
-        connector: 'sluice',
-        name: this.cfg.topicPrefix,
-        ts_ms: cur.physicalMs,
-        snapshot: 'false',
-        db: table.source.database,
-        sequence: cur.toString(),
-        table: table.source.table,
-        server_id: this.cfg.source.serverId,
-        gtid: null,
-        file: cur.asPosition().file,
-        pos: cur.physicalMs,
-        row: first + i,
-        thread: null,
-        query: null,
-      };
-      this.metrics.rows.inc({ op: c.op === 'insert' ? 'c' : c.op === 'update' ? 'u' : 'd' });
-      return buildChanges({
-        op: c.op,
-        before: prepareRow(c.before, table.masks),
-        after: prepareRow(c.after, table.masks),
-        table: table.schema,
-        avro: table.avro,
-        source,
-        tombstones,
-        now: Date.now(),
-      }).map((change) => ({ table, change }));
-    });
-  }
-
   /** A batch of a cycle: into the Kafka transaction that the cycle's checkpoint will commit. */
   private async publish(changes: TableChange[]): Promise<void> {
     const pub = this.pub as Publishing;
@@ -469,16 +436,4 @@ export class QueryCaptureRun {
     for (const m of messages) encodedBytes += recordBytes(m.message);
     await pub.publisher.add({ messages, bytes: Math.max(64, encodedBytes + messages.length * ROW_MEMORY_BYTES), encodedBytes });
   }
-}
-
-/** How the table's columns at the previous read point differ from now, if they do. */
-export function layoutChange(was: string[] | undefined, now: string[]): LayoutChange | undefined {
-  if (!was || (was.length === now.length && was.every((c, i) => c === now[i]))) return undefined;
-  const lower = new Set(was.map((c) => c.toLowerCase()));
-  const nowLower = new Set(now.map((c) => c.toLowerCase()));
-  return {
-    was,
-    common: was.filter((c) => nowLower.has(c.toLowerCase())),
-    added: now.some((c) => !lower.has(c.toLowerCase())),
-  };
 }
