@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { configFile, sluice } from '../support/cli.ts';
 import { ownCapture, ownSink } from '../support/pipeline.ts';
 import type { ServiceProcess } from '../support/services.ts';
-import { connect, expectConverged, stack, uniqueName } from '../support/stack.ts';
+import { connect, expectConverged, stack, uniqueName, waitFor } from '../support/stack.ts';
 
 /**
  * Issue 15: TiDB as a source (source.kind tidb, the query capture). Rows written before the
@@ -48,6 +48,8 @@ describe('TiDB source (query capture) into MariaDB and TiDB', () => {
     await source.query(
       `CREATE TABLE \`${db}\`.\`odd name;\` (k VARCHAR(20) PRIMARY KEY, n BIGINT UNSIGNED, f DOUBLE, note TEXT)`,
     );
+    await source.query(`CREATE TABLE \`${db}\`.gone (id INT PRIMARY KEY)`);
+    await source.query(`INSERT INTO \`${db}\`.gone VALUES (1), (2)`);
     await source.query(
       `INSERT INTO \`${db}\`.items (id, name, price, data, at) VALUES (1, 'one', 1.0001, X'00ff00', '2026-01-01 00:00:00.000001'), (2, 'two', NULL, NULL, NULL), (3, 'three', -3.5, X'', '1970-01-01 00:00:01')`,
     );
@@ -90,6 +92,7 @@ describe('TiDB source (query capture) into MariaDB and TiDB', () => {
     await source.query(`INSERT INTO ${t} (id, name, extra) VALUES (100, 'after', 'y')`);
     await source.query(`UPDATE ${t} SET extra = 'z', name = 'later' WHERE id = 15`);
     await source.query(`DELETE FROM ${t} WHERE id = 16`);
+    await source.query(`DROP TABLE \`${db}\`.gone`);
 
     const itemCols = ['id', 'name', 'price', 'data', 'at', 'changed', 'extra'];
     const oddCols = ['k', 'n', 'f', 'note'];
@@ -101,6 +104,24 @@ describe('TiDB source (query capture) into MariaDB and TiDB', () => {
       expect(a.target, capture.tail()).toEqual(a.source);
       const b = await expectConverged({ source, target: conn, db, targetDb, table: 'odd name;', columns: oddCols });
       expect(b.target).toEqual(b.source);
+    }
+    // A table dropped on the source is dropped on the targets (a DROP TABLE marker).
+    for (const [conn, targetDb] of [
+      [maria, db],
+      [source, copy],
+    ] as const) {
+      const left = await waitFor(
+        `${targetDb}.gone to be dropped`,
+        async () => {
+          const [r] = (await conn.query(
+            'SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?',
+            [targetDb, 'gone'],
+          )) as unknown as [[{ n: number }]];
+          return Number(r[0].n) === 0 ? true : undefined;
+        },
+        30_000,
+      ).catch(() => false);
+      expect(left, `${targetDb}.gone still there\n${capture.tail()}`).toBe(true);
     }
     const sinkConfig = configFile('tq-verify', {
       sinkName: `${prefix}-maria`,

@@ -4,6 +4,7 @@ import {
   type Logger,
   mysqlOptionsFromUrl,
   ProgressMonitor,
+  qualified,
   type Registry,
   SluiceError,
   type TransactionalProducer,
@@ -17,11 +18,12 @@ import type { CaptureConfig } from '../config.ts';
 import { encodeChanges } from '../encode/record-encoder.ts';
 import { type EncodedTable, TableRegistry } from '../encode/table-registry.ts';
 import { newOrder, numberTransaction } from '../event/change-builder.ts';
-import type { TableChange } from '../event/transaction-assembler.ts';
+import type { SourceTransaction, TableChange } from '../event/transaction-assembler.ts';
 import type { CaptureMetrics } from '../observe/capture-metrics.ts';
 import { Heartbeats } from '../observe/heartbeat.ts';
 import { captureClients } from '../publish/capture-clients.ts';
 import { type Checkpoint, checkpointAt, checkpointPosition } from '../publish/checkpoint.ts';
+import { DdlRecords } from '../publish/ddl-records.ts';
 import { openPublishing, type Publishing } from '../publish/publishing.ts';
 import { recordBytes } from '../publish/record-limits.ts';
 import { anotherInstanceStarted } from '../publish/takeover.ts';
@@ -298,6 +300,18 @@ export class QueryCaptureRun {
     let schemaVersion = '';
     let list: { database: string; table: string }[] = [];
     let columns = new Map<string, ChangeColumn | undefined>();
+    // After a DDL (and at start): tables gone between two read points get a DROP TABLE marker.
+    let lookForDrops = true;
+    const ddl = new DdlRecords({
+      prefix: this.cfg.topicPrefix,
+      serverId: this.cfg.source.serverId,
+      registry: this.registry,
+      topics: (this.pub as Publishing).topics,
+      tables,
+      accept: (db, t) => this.accepts(db, t),
+      acceptDatabase: (db) => !TIDB_SYSTEM.has(db.toLowerCase()) && this.filter.mayCapture(db),
+      log: this.log,
+    });
     while (!this.stopping) {
       const began = Date.now();
       const session = this.session as TidbSession;
@@ -308,12 +322,15 @@ export class QueryCaptureRun {
         list = await this.capturedTables();
         columns = await changeColumns(session, list, q.changeColumns);
         schemaVersion = version;
+        lookForDrops = true;
       }
       const { sinceMs, zoneOffsetSec } = await this.sinceNow();
       const cur = (await session.currentTso()).floorMs();
       if (cur.compare(cursor.prev) > 0) {
         await this.pin(cursor.prev, cur);
-        const rows = await this.cycle(cursor, cur, list, columns, zoneOffsetSec, tables);
+        let rows = lookForDrops ? await this.dropped(cursor.prev, cur, ddl, tables) : 0;
+        lookForDrops = false;
+        rows += await this.cycle(cursor, cur, list, columns, zoneOffsetSec, tables);
         const checkpoint = this.checkpoint(cur, sinceMs);
         const idleFor = Date.now() - this.lastCommitMs;
         if (rows > 0) {
@@ -338,6 +355,44 @@ export class QueryCaptureRun {
           setTimeout(r, wait).unref();
         });
     }
+  }
+
+  /**
+   * Captured tables that existed at the previous read point and do not at this one: published as
+   * a DROP TABLE (the binlog capture's DDL records), so targets drop them too. A renamed table is
+   * a drop of the old name here, and the new name's rows arrive as a new table's.
+   */
+  private async dropped(prev: Tso, cur: Tso, ddl: DdlRecords, tables: TableRegistry): Promise<number> {
+    const points = this.points as ReadPoints;
+    const now = new Set((await points.tablesAt(cur)).map((t) => tableKey(t.database, t.table)));
+    let n = 0;
+    for (const t of await points.tablesAt(prev)) {
+      if (!this.accepts(t.database, t.table) || now.has(tableKey(t.database, t.table))) continue;
+      const statement = `DROP TABLE ${qualified(t.database, t.table)}`;
+      this.log.info(
+        { table: `${t.database}.${t.table}`, readPoint: cur.toString() },
+        'table gone since the previous read point: published as DROP TABLE',
+      );
+      const txn: SourceTransaction = {
+        id: `tso:${cur}`,
+        gtid: null,
+        changes: [],
+        bytes: 0,
+        position: cur.asPosition(),
+        sourceTsMs: cur.physicalMs,
+        ddl: { database: t.database, statement },
+      };
+      const before = await ddl.before(txn);
+      await tables.afterDdl(statement, t.database);
+      const messages = await ddl.records(txn, before);
+      let encodedBytes = 0;
+      for (const m of messages) encodedBytes += recordBytes(m.message);
+      await (this.pub as Publishing).publisher.add({ messages, bytes: Math.max(64, encodedBytes), encodedBytes });
+      this.lastEncoding.delete(tableKey(t.database, t.table));
+      this.chunks.delete(tableKey(t.database, t.table));
+      n++;
+    }
+    return n;
   }
 
   /** Base tables captured now (read again after each DDL). */

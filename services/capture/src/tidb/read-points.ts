@@ -73,6 +73,14 @@ export class ReadPoints implements StaleReads {
     return rows.length ? rows.map((r) => String(r.c)) : undefined;
   }
 
+  /** Base tables at a read point. */
+  async tablesAt(at: Tso): Promise<{ database: string; table: string }[]> {
+    const [rows] = await this.at(at).query<RowDataPacket[]>(
+      "SELECT TABLE_SCHEMA AS db, TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_TYPE = 'BASE TABLE'",
+    );
+    return rows.map((r) => ({ database: String(r.db), table: String(r.t) }));
+  }
+
   private at(at: Tso): Connection {
     const p = this.pinned.find((x) => x.at && x.at.compare(at) === 0);
     if (!p) throw new Error(`no read transaction at ${at}`);
