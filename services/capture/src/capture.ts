@@ -453,6 +453,9 @@ export class CaptureRun {
 /** startFrom of the config as a reader start point. */
 export function configuredStart(start: CaptureConfig['startFrom']): StartFrom {
   if (start === 'now' || 'time' in start) return { end: true };
+  if ('tso' in start) {
+    throw new SluiceError('CONFIG_INVALID', 'startFrom: { tso } is a TiDB read point: it needs source.kind tidb');
+  }
   if ('gtid' in start) return { gtid: start.gtid };
   return { position: new BinlogPosition(start.file, start.pos) };
 }

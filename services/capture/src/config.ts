@@ -148,6 +148,8 @@ export const captureConfigSchema = z.object({
         file: z.string().regex(/^[^\s/]+\.\d+$/, 'a binlog file name such as binlog.000003'),
         pos: z.number().int().min(4),
       }),
+      /** source.kind tidb: a TiDB read point (TSO, as `SELECT @@tidb_current_ts` shows it). */
+      z.object({ tso: z.string().regex(/^\d{1,20}$/, 'a TiDB TSO: decimal digits, as SELECT @@tidb_current_ts shows it') }),
       /** The first transaction at or after this time (ISO 8601 with a zone: 2026-11-30T12:00:00Z). */
       z.object({ time: z.iso.datetime({ offset: true, message: 'an ISO 8601 time with a zone, such as 2026-11-30T12:00:00Z' }) }),
     ])

@@ -213,16 +213,16 @@ export class QueryCaptureRun {
       cursor = { prev, sinceMs: Number(last.change_since_ms ?? prev.physicalMs - cfg.source.query.overlapMs) };
     } else {
       const start = cfg.startFrom;
-      if (typeof start === 'object' && !('time' in start)) {
+      if (typeof start === 'object' && !('time' in start) && !('tso' in start)) {
         throw new SluiceError(
           'CONFIG_INVALID',
-          'startFrom: a GTID or binlog position does not apply to source.kind tidb; use now or { time }',
+          'startFrom: a GTID or binlog position does not apply to source.kind tidb; use now, { tso } or { time }',
         );
       }
       const { sinceMs } = await this.sinceNow();
       const now = (await (this.session as TidbSession).currentTso()).floorMs();
       // From a time: the first cycle publishes what differs between that read point and now.
-      const prev = start === 'now' ? now : Tso.ofMs(Date.parse(start.time));
+      const prev = start === 'now' ? now : 'tso' in start ? Tso.parse(start.tso).floorMs() : Tso.ofMs(Date.parse(start.time));
       cursor = { prev, sinceMs: start === 'now' ? sinceMs : prev.physicalMs - cfg.source.query.overlapMs };
       await this.pin(cursor.prev);
       await this.commit(this.checkpoint(cursor.prev, cursor.sinceMs));
