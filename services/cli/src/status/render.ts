@@ -1,3 +1,4 @@
+import { TSO_FILE, Tso } from '@sluice/core';
 import { count, renderTable } from '../output/table.ts';
 import type { StatusReport } from './collect.ts';
 import { behind, toApply } from './health.ts';
@@ -22,7 +23,7 @@ export function renderStatus(r: StatusReport): string {
       r.captures.map((c) => [
         c.id,
         c.error ? `${c.state} !` : c.state,
-        c.checkpoint ? `${c.checkpoint.file}:${c.checkpoint.pos}` : '-',
+        c.checkpoint ? checkpointText(c.checkpoint) : '-',
         c.lag?.bytes === null || c.lag?.bytes === undefined ? '-' : count(c.lag.bytes),
         secs(c.lag?.seconds),
         c.process ? count(Math.round(c.process.eventsPerSecond)) : '-',
@@ -74,4 +75,11 @@ export function renderStatus(r: StatusReport): string {
   }
   if (r.notes.length) out.push('', ...r.notes.map((n) => `note: ${n}`));
   return out.join('\n');
+}
+
+/** A checkpoint's position: file:pos, or for a TiDB query capture its read point as a time. */
+export function checkpointText(c: { file: string; pos: number | string }): string {
+  if (c.file !== TSO_FILE) return `${c.file}:${c.pos}`;
+  const ms = Number(c.pos);
+  return `TiDB read point ${new Date(ms).toISOString()} (tso ${Tso.ofMs(ms)})`;
 }
