@@ -1,6 +1,6 @@
 import { createKafka, createLogger, tableTopic } from '@sluice/core';
 import type mysql from 'mysql2/promise';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { configFile, sluice } from '../support/cli.ts';
 import { ownCapture, ownSink } from '../support/pipeline.ts';
 import type { ServiceProcess } from '../support/services.ts';
@@ -15,21 +15,21 @@ import { waitForEndOffset } from '../support/topics.ts';
  * And several partitions per topic: rows written right after a TRUNCATE are not removed by a
  * partition that reaches the TRUNCATE later (the barrier), and a partition behind does not take
  * the target back to an older layout. MariaDB source and target; each case its own capture,
- * sink, prefix and iso_ database.
+ * sink, prefix and iso_ database, so the cases run at once (they wait on services, not on CPU).
  */
 const s = stack();
 const mariadb = s.targets.find((t) => t.name === 'mariadb');
 
-describe('DDL markers: skip / replace, renames never applied, several partitions per topic', () => {
-  const services: ServiceProcess[] = [];
+describe.concurrent('DDL markers: skip / replace, renames never applied, several partitions per topic', () => {
   const dbs: string[] = [];
   const sinkNames: string[] = [];
   let source: mysql.Connection;
   let target: mysql.Connection;
 
-  afterEach(async () => {
-    // Two cores for everyone: a finished case's processes go.
-    for (const p of services.splice(0)) await p.stop();
+  beforeAll(async () => {
+    if (!mariadb) throw new Error('no MariaDB target in the stack');
+    source = await connect(s.sourceUrl);
+    target = await connect(mariadb.url);
   });
 
   afterAll(async () => {
@@ -45,11 +45,16 @@ describe('DDL markers: skip / replace, renames never applied, several partitions
     await target?.end();
   });
 
-  /** A database, a capture of it and a sink (not started), with a config file for the CLI. */
-  const pipeline = async (tag: string, extra: { capture?: Record<string, unknown>; sink?: Record<string, unknown> } = {}) => {
+  /**
+   * A database, a capture of it and a sink (not started), with a config file for the CLI. Two
+   * cores for everyone: the case's processes go when it finishes.
+   */
+  const pipeline = async (
+    ctx: TestContext,
+    tag: string,
+    extra: { capture?: Record<string, unknown>; sink?: Record<string, unknown> } = {},
+  ) => {
     if (!mariadb) throw new Error('no MariaDB target in the stack');
-    source ??= await connect(s.sourceUrl);
-    target ??= await connect(mariadb.url);
     const db = uniqueName(`iso_dmd${tag}`);
     const prefix = uniqueName(`dmd${tag}`);
     dbs.push(db);
@@ -65,7 +70,10 @@ describe('DDL markers: skip / replace, renames never applied, several partitions
       schemaRegistry: { url: s.registryUrl },
       topicPrefix: prefix,
     });
-    services.push(capture, sink);
+    ctx.onTestFinished(async () => {
+      await capture.stop();
+      await sink.stop();
+    });
     return { db, prefix, capture, sink, name, cfg, q: (t: string) => `\`${db}\`.\`${t}\`` };
   };
 
@@ -74,10 +82,18 @@ describe('DDL markers: skip / replace, renames never applied, several partitions
     return (rows as { id: number }[]).map((r) => r.id);
   };
 
+  /**
+   * The cases whose sink starts behind: waits until the table's topic holds at least `min`
+   * records (every row change and DDL marker written), so that the sink finds all of it in Kafka
+   * however slowly the capture runs next to the other cases.
+   */
+  const published = (p: { prefix: string; db: string }, table: string, min: number) =>
+    waitForEndOffset({ brokers: s.kafkaBrokers, topic: tableTopic(p.prefix, p.db, table), min });
+
   const exited = (p: ServiceProcess) => Promise.race([p.waitExit(), new Promise((r) => setTimeout(() => r('running'), 90_000))]);
 
-  it('PARTITION_DDL_UNSUPPORTED stops the sink with an id; sluice ddl skip and a restart go on with everything after it', async () => {
-    const p = await pipeline('part');
+  it('PARTITION_DDL_UNSUPPORTED stops the sink with an id; sluice ddl skip and a restart go on with everything after it', async (ctx) => {
+    const p = await pipeline(ctx, 'part');
     const { db, q, sink } = p;
     await source.query(
       `CREATE TABLE ${q('pt')} (id INT PRIMARY KEY, v VARCHAR(10)) PARTITION BY RANGE (id) (PARTITION p0 VALUES LESS THAN (10), PARTITION p1 VALUES LESS THAN (20))`,
@@ -132,8 +148,8 @@ describe('DDL markers: skip / replace, renames never applied, several partitions
     expect(JSON.parse(after.stdout)).toEqual([expect.objectContaining({ ddlId: id, action: 'skip' })]);
   }, 240_000);
 
-  it('TARGET_RENAME_CONFLICT stops the sink; sluice ddl replace drops the stale table and the rename goes through', async () => {
-    const p = await pipeline('ren');
+  it('TARGET_RENAME_CONFLICT stops the sink; sluice ddl replace drops the stale table and the rename goes through', async (ctx) => {
+    const p = await pipeline(ctx, 'ren');
     const { db, q, sink } = p;
     await source.query(`CREATE TABLE ${q('t')} (id INT PRIMARY KEY, v VARCHAR(10))`);
     await source.query(`INSERT INTO ${q('t')} VALUES (1, 'a'), (2, 'b')`);
@@ -186,8 +202,8 @@ describe('DDL markers: skip / replace, renames never applied, several partitions
     expect(sink.log()).toMatch(/the operator's replacement stands in for this DDL marker: the rename of/);
   }, 240_000);
 
-  it('TRUNCATE on a topic of 3 partitions: rows written right after it survive every partition, column by column', async () => {
-    const p = await pipeline('trunc', { capture: { topics: { partitions: 3 } }, sink: { parallelism: 1 } });
+  it('TRUNCATE on a topic of 3 partitions: rows written right after it survive every partition, column by column', async (ctx) => {
+    const p = await pipeline(ctx, 'trunc', { capture: { topics: { partitions: 3 } }, sink: { parallelism: 1 } });
     const { db, q, sink } = p;
     await source.query(`CREATE TABLE ${q('t')} (id INT PRIMARY KEY, v VARCHAR(10), n INT)`);
     const values = (from: number, to: number, tag: string) =>
@@ -203,6 +219,8 @@ describe('DDL markers: skip / replace, renames never applied, several partitions
     await source.query(`DELETE FROM ${q('t')} WHERE id % 10 = 0`);
     await source.query(`TRUNCATE TABLE ${q('t')}`);
     await source.query(`INSERT INTO ${q('t')} VALUES ${values(20, 50, 'c')}`);
+    // 120 row changes (30 of the snapshot) and a marker per partition for each TRUNCATE.
+    await published(p, 't', 120 + 2 * 3);
     // The sink starts with all of it in Kafka: it reads the partitions one after another, so
     // without the barrier a partition behind would empty the table after the others' new rows.
     await sink.start();
@@ -215,8 +233,8 @@ describe('DDL markers: skip / replace, renames never applied, several partitions
     expect(still).toEqual(want);
   }, 240_000);
 
-  it('a rename whose marker never comes is RENAME_NOT_APPLIED after the bound, other tables go on, and ddl skip releases it', async () => {
-    const p = await pipeline('wait', { sink: { renameWaitMs: 2_000 } });
+  it('a rename whose marker never comes is RENAME_NOT_APPLIED after the bound, other tables go on, and ddl skip releases it', async (ctx) => {
+    const p = await pipeline(ctx, 'wait', { sink: { renameWaitMs: 2_000 } });
     const { db, q, sink } = p;
     await source.query(`CREATE TABLE ${q('t')} (id INT PRIMARY KEY, v VARCHAR(10))`);
     await source.query(`CREATE TABLE ${q('u')} (id INT PRIMARY KEY, v VARCHAR(10))`);
@@ -267,8 +285,8 @@ describe('DDL markers: skip / replace, renames never applied, several partitions
     expect(JSON.parse(after.stdout)).toEqual([expect.objectContaining({ ddlId: id, action: 'skip' })]);
   }, 240_000);
 
-  it('a partition behind does not take the target back to an older layout: values of a new column survive', async () => {
-    const p = await pipeline('old', { capture: { topics: { partitions: 2 } }, sink: { parallelism: 1 } });
+  it('a partition behind does not take the target back to an older layout: values of a new column survive', async (ctx) => {
+    const p = await pipeline(ctx, 'old', { capture: { topics: { partitions: 2 } }, sink: { parallelism: 1 } });
     const { db, q, sink } = p;
     await source.query(`CREATE TABLE ${q('t')} (id INT PRIMARY KEY, v VARCHAR(10))`);
     await p.capture.start();
@@ -280,13 +298,14 @@ describe('DDL markers: skip / replace, renames never applied, several partitions
     await source.query(`INSERT INTO ${q('t')} VALUES ${ids20.map((i) => `(${i + 20}, 'b${i}', ${i * 10})`).join(', ')}`);
     await source.query(`UPDATE ${q('t')} SET c = id + 100 WHERE id <= 20`);
     // All of it in Kafka first: partition 0's new layout, then partition 1's old rows.
+    await published(p, 't', 60 + 2);
     await sink.start();
     const { source: want, target: got } = await expectConverged({ source, target, db, table: 't', columns: ['id', 'v', 'c'] });
     expect(got, sink.tail(30)).toEqual(want);
   }, 240_000);
 
-  it('columns added and widened while the sink is behind: every partition waits at each DDL, the target never goes back', async () => {
-    const p = await pipeline('lay', { capture: { topics: { partitions: 2 } }, sink: { parallelism: 1 } });
+  it('columns added and widened while the sink is behind: every partition waits at each DDL, the target never goes back', async (ctx) => {
+    const p = await pipeline(ctx, 'lay', { capture: { topics: { partitions: 2 } }, sink: { parallelism: 1 } });
     const { db, q, sink } = p;
     await source.query(`CREATE TABLE ${q('t')} (id INT PRIMARY KEY, v VARCHAR(4))`);
     await p.capture.start();
@@ -299,6 +318,7 @@ describe('DDL markers: skip / replace, renames never applied, several partitions
       `INSERT INTO ${q('t')} VALUES ${ids20.map((i) => `(${i + 20}, '${'w'.repeat(30)}${i}', ${i})`).join(', ')}`,
     );
     // All of it in Kafka before the sink reads: one partition's new layouts before the other's old rows.
+    await published(p, 't', 40 + 2 * 2);
     await sink.start();
     const { source: want, target: got } = await expectConverged({ source, target, db, table: 't', columns: ['id', 'v', 'c'] });
     expect(got, sink.tail(30)).toEqual(want);
@@ -318,10 +338,11 @@ describe('DDL markers: skip / replace, renames never applied, several partitions
     ]);
   }, 240_000);
 
-  it.each([1, 2])(
+  it.for([1, 2])(
     'a column dropped and added again with no row between (topics of %i partitions): old rows get the new default',
-    async (partitions) => {
-      const p = await pipeline(`dra${partitions}`, { capture: { topics: { partitions } }, sink: { parallelism: 1 } });
+    { timeout: 240_000 },
+    async (partitions, ctx) => {
+      const p = await pipeline(ctx, `dra${partitions}`, { capture: { topics: { partitions } }, sink: { parallelism: 1 } });
       const { db, q, sink } = p;
       await source.query(`CREATE TABLE ${q('t')} (id INT PRIMARY KEY, v VARCHAR(10), c INT NOT NULL DEFAULT 1)`);
       await p.capture.start();
@@ -339,6 +360,5 @@ describe('DDL markers: skip / replace, renames never applied, several partitions
       expect(got, sink.tail(30)).toEqual(want);
       expect(p.capture.log()).not.toMatch(/columns dropped and added again with no row between/);
     },
-    240_000,
   );
 });

@@ -18,6 +18,12 @@ const sources = [
   { name: 'MySQL 8', url: s.mysql8Url, partitions: 2 },
 ];
 
+/**
+ * Each source's pipeline (own databases, prefix, capture and sinks) runs next to the other's:
+ * their waits overlap. Within one, the steps stay in order (each builds on the last).
+ */
+const inOrder = { concurrent: false };
+
 const PARTITIONED = `(id INT PRIMARY KEY, v VARCHAR(10)) PARTITION BY RANGE (id)
   (PARTITION p0 VALUES LESS THAN (10), PARTITION p1 VALUES LESS THAN (20), PARTITION p2 VALUES LESS THAN MAXVALUE)`;
 
@@ -29,7 +35,7 @@ async function tablesOf(conn: mysql.Connection, database: string): Promise<strin
   return (rows as { t: string }[]).map((r) => r.t);
 }
 
-describe.each(sources)('DDL markers from $name (topics of $partitions partitions)', ({ url, partitions }) => {
+describe.concurrent.each(sources)('DDL markers from $name (topics of $partitions partitions)', ({ url, partitions }) => {
   const db = uniqueName('iso_ddlm');
   const other = uniqueName('iso_ddlm2');
   const prefix = uniqueName('dm');
@@ -40,10 +46,12 @@ describe.each(sources)('DDL markers from $name (topics of $partitions partitions
 
   /** Every target converges to the source's rows of `table` (all `columns`). */
   async function expectSame(table: string, columns: string[], database = db): Promise<void> {
-    for (const t of targets) {
-      const { source: want, target: got } = await expectConverged({ source, target: t.conn, db: database, table, columns });
-      expect(got, `${t.name} ${database}.${table}\n${t.sink.tail(20)}`).toEqual(want);
-    }
+    await Promise.all(
+      targets.map(async (t) => {
+        const { source: want, target: got } = await expectConverged({ source, target: t.conn, db: database, table, columns });
+        expect(got, `${t.name} ${database}.${table}\n${t.sink.tail(20)}`).toEqual(want);
+      }),
+    );
   }
 
   beforeAll(async () => {
@@ -98,7 +106,7 @@ describe.each(sources)('DDL markers from $name (topics of $partitions partitions
     }
   });
 
-  it('RENAME TABLE renames the target table: rows written before and right after it, none lost or doubled', async () => {
+  it('RENAME TABLE renames the target table: rows written before and right after it, none lost or doubled', inOrder, async () => {
     await source.query(`UPDATE ${q('t')} SET v = 'a1' WHERE id = 1`);
     await source.query(`INSERT INTO ${q('t')} VALUES (6, 'f')`);
     await source.query(`RENAME TABLE ${q('t')} TO ${q('t2')}`);
@@ -127,35 +135,39 @@ describe.each(sources)('DDL markers from $name (topics of $partitions partitions
     }
   });
 
-  it('a gh-ost-style swap: the target table gets the new column with the source values, and no ghost table', async () => {
-    const g = q('g');
-    await source.query(`CREATE TABLE ${q('_g_ghc')} (id BIGINT AUTO_INCREMENT PRIMARY KEY, hint VARCHAR(64), value TEXT)`);
-    await source.query(`INSERT INTO ${q('_g_ghc')} (hint, value) VALUES ('state', 'migrating')`);
-    await source.query(`CREATE TABLE ${q('_g_gho')} LIKE ${g}`);
-    // The tool's ALTER; a NOT NULL column without a default in a shadow table must stop nothing.
-    await source.query(`ALTER TABLE ${q('_g_gho')} ADD COLUMN c INT NOT NULL DEFAULT 7, ADD COLUMN n INT NOT NULL`);
-    await source.query(`INSERT INTO ${q('_g_gho')} (id, v, n) SELECT id, v, id * 10 FROM ${g}`);
-    // Writes to g while the tool copies: captured as g's rows in the old layout; the tool applies them to the ghost.
-    await source.query(`INSERT INTO ${g} VALUES (4, 'd')`);
-    await source.query(`REPLACE INTO ${q('_g_gho')} (id, v, n) VALUES (4, 'd', 40)`);
-    await source.query(`UPDATE ${g} SET v = 'b1' WHERE id = 2`);
-    await source.query(`UPDATE ${q('_g_gho')} SET v = 'b1' WHERE id = 2`);
-    await source.query(`RENAME TABLE ${g} TO ${q('_g_del')}, ${q('_g_gho')} TO ${g}`);
-    await source.query(`INSERT INTO ${g} (id, v, c, n) VALUES (5, 'e', 8, 50)`);
-    await source.query(`DROP TABLE ${q('_g_del')}, ${q('_g_ghc')}`);
-    await expectSame('g', ['id', 'v', 'c']);
-    // n: the ghost's values of the rows the tool copied are its own (not in any row event).
-    const [[{ n }]] = (await source.query(`SELECT SUM(n) AS n FROM ${g}`)) as unknown as [[{ n: string }]];
-    expect(Number(n)).toBe(150);
-    for (const t of targets) {
-      expect(
-        (await tablesOf(t.conn, db)).filter((x) => x.includes('_g_')),
-        t.name,
-      ).toEqual([]);
-    }
-  });
+  it(
+    'a gh-ost-style swap: the target table gets the new column with the source values, and no ghost table',
+    inOrder,
+    async () => {
+      const g = q('g');
+      await source.query(`CREATE TABLE ${q('_g_ghc')} (id BIGINT AUTO_INCREMENT PRIMARY KEY, hint VARCHAR(64), value TEXT)`);
+      await source.query(`INSERT INTO ${q('_g_ghc')} (hint, value) VALUES ('state', 'migrating')`);
+      await source.query(`CREATE TABLE ${q('_g_gho')} LIKE ${g}`);
+      // The tool's ALTER; a NOT NULL column without a default in a shadow table must stop nothing.
+      await source.query(`ALTER TABLE ${q('_g_gho')} ADD COLUMN c INT NOT NULL DEFAULT 7, ADD COLUMN n INT NOT NULL`);
+      await source.query(`INSERT INTO ${q('_g_gho')} (id, v, n) SELECT id, v, id * 10 FROM ${g}`);
+      // Writes to g while the tool copies: captured as g's rows in the old layout; the tool applies them to the ghost.
+      await source.query(`INSERT INTO ${g} VALUES (4, 'd')`);
+      await source.query(`REPLACE INTO ${q('_g_gho')} (id, v, n) VALUES (4, 'd', 40)`);
+      await source.query(`UPDATE ${g} SET v = 'b1' WHERE id = 2`);
+      await source.query(`UPDATE ${q('_g_gho')} SET v = 'b1' WHERE id = 2`);
+      await source.query(`RENAME TABLE ${g} TO ${q('_g_del')}, ${q('_g_gho')} TO ${g}`);
+      await source.query(`INSERT INTO ${g} (id, v, c, n) VALUES (5, 'e', 8, 50)`);
+      await source.query(`DROP TABLE ${q('_g_del')}, ${q('_g_ghc')}`);
+      await expectSame('g', ['id', 'v', 'c']);
+      // n: the ghost's values of the rows the tool copied are its own (not in any row event).
+      const [[{ n }]] = (await source.query(`SELECT SUM(n) AS n FROM ${g}`)) as unknown as [[{ n: string }]];
+      expect(Number(n)).toBe(150);
+      for (const t of targets) {
+        expect(
+          (await tablesOf(t.conn, db)).filter((x) => x.includes('_g_')),
+          t.name,
+        ).toEqual([]);
+      }
+    },
+  );
 
-  it('a pt-online-schema-change-style swap with triggers', async () => {
+  it('a pt-online-schema-change-style swap with triggers', inOrder, async () => {
     const p = q('p');
     const pn = q('_p_new');
     await source.query(`CREATE TABLE ${pn} LIKE ${p}`);
@@ -185,20 +197,24 @@ describe.each(sources)('DDL markers from $name (topics of $partitions partitions
     }
   });
 
-  it('TRUNCATE PARTITION and DROP PARTITION remove the same rows from a target partitioned like the source', async () => {
-    const pt = q('pt');
-    await expectSame('pt', ['id', 'v']);
-    await source.query(`INSERT INTO ${pt} VALUES (2, 'g')`);
-    await source.query(`ALTER TABLE ${pt} TRUNCATE PARTITION p0`);
-    // Rows after it on every topic partition: none of them may be removed by a marker that comes later.
-    await source.query(`INSERT INTO ${pt} VALUES (3, 'h'), (4, 'k'), (6, 'l'), (7, 'm'), (8, 'n')`);
-    await source.query(`ALTER TABLE ${pt} DROP PARTITION p1`);
-    await source.query(`INSERT INTO ${pt} VALUES (12, 'i'), (30, 'j')`);
-    await expectSame('pt', ['id', 'v']);
-  });
+  it(
+    'TRUNCATE PARTITION and DROP PARTITION remove the same rows from a target partitioned like the source',
+    inOrder,
+    async () => {
+      const pt = q('pt');
+      await expectSame('pt', ['id', 'v']);
+      await source.query(`INSERT INTO ${pt} VALUES (2, 'g')`);
+      await source.query(`ALTER TABLE ${pt} TRUNCATE PARTITION p0`);
+      // Rows after it on every topic partition: none of them may be removed by a marker that comes later.
+      await source.query(`INSERT INTO ${pt} VALUES (3, 'h'), (4, 'k'), (6, 'l'), (7, 'm'), (8, 'n')`);
+      await source.query(`ALTER TABLE ${pt} DROP PARTITION p1`);
+      await source.query(`INSERT INTO ${pt} VALUES (12, 'i'), (30, 'j')`);
+      await expectSame('pt', ['id', 'v']);
+    },
+  );
 });
 
-describe('a partition statement the target cannot take', () => {
+describe.concurrent('a partition statement the target cannot take', () => {
   const db = uniqueName('iso_ddlmp');
   const prefix = uniqueName('dmp');
   const mariadb = s.targets.find((t) => t.name === 'mariadb') ?? s.targets[0];
@@ -217,29 +233,33 @@ describe('a partition statement the target cannot take', () => {
     await target?.end();
   });
 
-  it('stops the sink with PARTITION_DDL_UNSUPPORTED naming the statement and the table, rows before it applied', async () => {
-    if (!mariadb) throw new Error('no MariaDB target in the stack');
-    source = await connect(s.sourceUrl);
-    target = await connect(mariadb.url);
-    await source.query(`CREATE DATABASE \`${db}\``);
-    // EXCHANGE PARTITION moves rows between two tables with no row events; the sink moves them
-    // by the source partition's definition, which KEY partitioning does not give in SQL.
-    await source.query(`CREATE TABLE \`${db}\`.pt (id INT PRIMARY KEY, v VARCHAR(10)) PARTITION BY KEY (id) PARTITIONS 2`);
-    await source.query(`CREATE TABLE \`${db}\`.px (id INT PRIMARY KEY, v VARCHAR(10))`);
-    await source.query(`INSERT INTO \`${db}\`.pt VALUES (1, 'a'), (11, 'b')`);
-    const capture = ownCapture(s, { name: `capture-${prefix}`, prefix, include: [`${db}.*`] });
-    const sink = ownSink(s, { name: `${prefix}-sink`, prefix, targetUrl: mariadb.url });
-    services.push(capture, sink);
-    await capture.start();
-    await capture.waitLog(/"msg":"capture streaming"/);
-    await sink.start();
-    await source.query(`INSERT INTO \`${db}\`.pt VALUES (2, 'c')`);
-    await source.query(`ALTER TABLE \`${db}\`.pt EXCHANGE PARTITION p0 WITH TABLE \`${db}\`.px`);
-    expect(await sink.waitExit()).not.toBe(0);
-    expect(sink.log()).toMatch(
-      /"code":"PARTITION_DDL_UNSUPPORTED".*cannot be applied to target table iso_ddlmp_\w+\.pt \(change at [^)]*DDL [0-9a-f]{16}\): ALTER TABLE .*EXCHANGE PARTITION p0 WITH TABLE .*: the rows of the source's partition p0 cannot be told exactly \(KEY partitioning/,
-    );
-    const [rows] = await target.query(`SELECT id FROM \`${db}\`.pt ORDER BY id`);
-    expect(rows).toEqual([{ id: 1 }, { id: 2 }, { id: 11 }]);
-  });
+  it(
+    'stops the sink with PARTITION_DDL_UNSUPPORTED naming the statement and the table, rows before it applied',
+    inOrder,
+    async () => {
+      if (!mariadb) throw new Error('no MariaDB target in the stack');
+      source = await connect(s.sourceUrl);
+      target = await connect(mariadb.url);
+      await source.query(`CREATE DATABASE \`${db}\``);
+      // EXCHANGE PARTITION moves rows between two tables with no row events; the sink moves them
+      // by the source partition's definition, which KEY partitioning does not give in SQL.
+      await source.query(`CREATE TABLE \`${db}\`.pt (id INT PRIMARY KEY, v VARCHAR(10)) PARTITION BY KEY (id) PARTITIONS 2`);
+      await source.query(`CREATE TABLE \`${db}\`.px (id INT PRIMARY KEY, v VARCHAR(10))`);
+      await source.query(`INSERT INTO \`${db}\`.pt VALUES (1, 'a'), (11, 'b')`);
+      const capture = ownCapture(s, { name: `capture-${prefix}`, prefix, include: [`${db}.*`] });
+      const sink = ownSink(s, { name: `${prefix}-sink`, prefix, targetUrl: mariadb.url });
+      services.push(capture, sink);
+      await capture.start();
+      await capture.waitLog(/"msg":"capture streaming"/);
+      await sink.start();
+      await source.query(`INSERT INTO \`${db}\`.pt VALUES (2, 'c')`);
+      await source.query(`ALTER TABLE \`${db}\`.pt EXCHANGE PARTITION p0 WITH TABLE \`${db}\`.px`);
+      expect(await sink.waitExit()).not.toBe(0);
+      expect(sink.log()).toMatch(
+        /"code":"PARTITION_DDL_UNSUPPORTED".*cannot be applied to target table iso_ddlmp_\w+\.pt \(change at [^)]*DDL [0-9a-f]{16}\): ALTER TABLE .*EXCHANGE PARTITION p0 WITH TABLE .*: the rows of the source's partition p0 cannot be told exactly \(KEY partitioning/,
+      );
+      const [rows] = await target.query(`SELECT id FROM \`${db}\`.pt ORDER BY id`);
+      expect(rows).toEqual([{ id: 1 }, { id: 2 }, { id: 11 }]);
+    },
+  );
 });

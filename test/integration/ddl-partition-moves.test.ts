@@ -19,10 +19,16 @@ const sources = [
   { name: 'MySQL 8', url: s.mysql8Url, partitions: 2, convert: false },
 ];
 
+/**
+ * Each source's pipeline (own database, prefix, capture and sinks) runs next to the other's:
+ * their waits overlap. Within one, the steps stay in order (each builds on the last).
+ */
+const inOrder = { concurrent: false };
+
 const RANGE3 =
   'PARTITION BY RANGE (id) (PARTITION p0 VALUES LESS THAN (10), PARTITION p1 VALUES LESS THAN (20), PARTITION p2 VALUES LESS THAN (30))';
 
-describe.each(sources)(
+describe.concurrent.each(sources)(
   'partition moves and deletes from $name (topics of $partitions partitions)',
   ({ url, partitions, convert }) => {
     const db = uniqueName('iso_pmv');
@@ -33,10 +39,12 @@ describe.each(sources)(
     const q = (t: string) => `\`${db}\`.\`${t}\``;
 
     async function expectSame(table: string, columns: string[]): Promise<void> {
-      for (const t of targets) {
-        const { source: want, target: got } = await expectConverged({ source, target: t.conn, db, table, columns });
-        expect(got, `${t.name} ${db}.${table}\n${t.sink.tail(30)}`).toEqual(want);
-      }
+      await Promise.all(
+        targets.map(async (t) => {
+          const { source: want, target: got } = await expectConverged({ source, target: t.conn, db, table, columns });
+          expect(got, `${t.name} ${db}.${table}\n${t.sink.tail(30)}`).toEqual(want);
+        }),
+      );
     }
 
     async function partitionsOf(conn: mysql.Connection, table: string): Promise<number> {
@@ -104,25 +112,29 @@ describe.each(sources)(
 
     afterAll(() => cleanUpPipeline({ services, source, targets, db, prefix }));
 
-    it('TRUNCATE / DROP PARTITION on targets not partitioned like the source delete exactly the partition rows', async () => {
-      for (const t of targets) for (const x of ['r', 'l', 'h']) expect(await partitionsOf(t.conn, x), `${t.name} ${x}`).toBe(0);
-      await source.query(`ALTER TABLE ${q('r')} TRUNCATE PARTITION p1`);
-      await source.query(`INSERT INTO ${q('r')} VALUES (6, 13, 'f')`);
-      await source.query(`ALTER TABLE ${q('r')} DROP PARTITION p0`);
-      // Rows after the DROP that fall where p0 was go to p1 now: none may be removed.
-      await source.query(`INSERT INTO ${q('r')} VALUES (7, 3, 'g'), (8, 30, 'h')`);
-      await source.query(`ALTER TABLE ${q('l')} TRUNCATE PARTITION a, c`);
-      await source.query(`ALTER TABLE ${q('l')} DROP PARTITION b`);
-      await source.query(`INSERT INTO ${q('l')} VALUES (7, 1, 'g'), (8, 5, 'h')`);
-      await source.query(`ALTER TABLE ${q('h')} TRUNCATE PARTITION p1`);
-      await source.query(`INSERT INTO ${q('h')} VALUES (8, -7, 'h')`);
-      for (const x of ['r', 'l', 'h']) await expectSame(x, ['id', 'k', 'v']);
-      const [rows] = await source.query(`SELECT id FROM ${q('h')} ORDER BY id`);
-      // -7 and -4 and 7 hashed to p1 (ABS(MOD(k, 3)) = 1), 4 too; the rest stay.
-      expect((rows as { id: number }[]).map((r) => r.id)).toEqual([2, 5, 6, 8]);
-    });
+    it(
+      'TRUNCATE / DROP PARTITION on targets not partitioned like the source delete exactly the partition rows',
+      inOrder,
+      async () => {
+        for (const t of targets) for (const x of ['r', 'l', 'h']) expect(await partitionsOf(t.conn, x), `${t.name} ${x}`).toBe(0);
+        await source.query(`ALTER TABLE ${q('r')} TRUNCATE PARTITION p1`);
+        await source.query(`INSERT INTO ${q('r')} VALUES (6, 13, 'f')`);
+        await source.query(`ALTER TABLE ${q('r')} DROP PARTITION p0`);
+        // Rows after the DROP that fall where p0 was go to p1 now: none may be removed.
+        await source.query(`INSERT INTO ${q('r')} VALUES (7, 3, 'g'), (8, 30, 'h')`);
+        await source.query(`ALTER TABLE ${q('l')} TRUNCATE PARTITION a, c`);
+        await source.query(`ALTER TABLE ${q('l')} DROP PARTITION b`);
+        await source.query(`INSERT INTO ${q('l')} VALUES (7, 1, 'g'), (8, 5, 'h')`);
+        await source.query(`ALTER TABLE ${q('h')} TRUNCATE PARTITION p1`);
+        await source.query(`INSERT INTO ${q('h')} VALUES (8, -7, 'h')`);
+        for (const x of ['r', 'l', 'h']) await expectSame(x, ['id', 'k', 'v']);
+        const [rows] = await source.query(`SELECT id FROM ${q('h')} ORDER BY id`);
+        // -7 and -4 and 7 hashed to p1 (ABS(MOD(k, 3)) = 1), 4 too; the rest stay.
+        expect((rows as { id: number }[]).map((r) => r.id)).toEqual([2, 5, 6, 8]);
+      },
+    );
 
-    it('EXCHANGE PARTITION moves rows both ways, with writes before and after on both tables', async () => {
+    it('EXCHANGE PARTITION moves rows both ways, with writes before and after on both tables', inOrder, async () => {
       await source.query(`INSERT INTO ${q('e')} VALUES (15, 'e')`);
       await source.query(`UPDATE ${q('ex')} SET v = 'x1' WHERE id = 12`);
       await source.query(`ALTER TABLE ${q('e')} EXCHANGE PARTITION p1 WITH TABLE ${q('ex')}`);
@@ -144,7 +156,7 @@ describe.each(sources)(
       await expectSame('ex2', ['id', 'v']);
     });
 
-    it.runIf(convert)('CONVERT PARTITION TO TABLE and CONVERT TABLE TO PARTITION (MariaDB)', async () => {
+    it.runIf(convert)('CONVERT PARTITION TO TABLE and CONVERT TABLE TO PARTITION (MariaDB)', inOrder, async () => {
       await source.query(`CREATE TABLE ${q('c')} (id INT PRIMARY KEY, v VARCHAR(10)) ${RANGE3}`);
       await source.query(`INSERT INTO ${q('c')} VALUES (1, 'a'), (2, 'b'), (11, 'c'), (12, 'd'), (21, 'e')`);
       await expectSame('c', ['id', 'v']);
@@ -173,7 +185,7 @@ describe.each(sources)(
       }
     });
 
-    it.runIf(convert)('a capture restarted with a CONVERT PARTITION in its backlog moves the same rows', async () => {
+    it.runIf(convert)('a capture restarted with a CONVERT PARTITION in its backlog moves the same rows', inOrder, async () => {
       await source.query(`CREATE TABLE ${q('cb')} (id INT PRIMARY KEY, v VARCHAR(10)) ${RANGE3}`);
       await source.query(`INSERT INTO ${q('cb')} VALUES (1, 'a'), (2, 'b'), (11, 'c'), (21, 'd')`);
       await expectSame('cb', ['id', 'v']);
@@ -187,7 +199,7 @@ describe.each(sources)(
       await expectSame('cb0', ['id', 'v']);
     });
 
-    it('sluice verify finds the moved tables equal, data and definitions (MariaDB target)', async () => {
+    it('sluice verify finds the moved tables equal, data and definitions (MariaDB target)', inOrder, async () => {
       const mariadb = s.targets.find((t) => t.name === 'mariadb');
       if (!mariadb || !url) throw new Error('no MariaDB target in the stack');
       const sinkConfig = configFile('verify-pmv', {
