@@ -8,6 +8,7 @@ command -v mariadb >/dev/null || need+=(mariadb-client)
 command -v kcat >/dev/null || need+=(kcat)
 command -v curl >/dev/null || need+=(curl)
 command -v jq >/dev/null || need+=(jq)  # install/tidb.sh reads go.mod replace lines with it
+[[ -x /usr/bin/chromium ]] || need+=(chromium)  # tests only: test/scenario/status-page.test.ts drives it (playwright-core)
 ((${#need[@]})) || exit 0
 
 SUDO=""

@@ -5,7 +5,9 @@ import { ddlCommand } from './ddl/command.ts';
 import { replayCommand } from './replay/command.ts';
 import { schemaCommand } from './schema/command.ts';
 import { statusCommand } from './status/command.ts';
+import { switchoverCommand } from './switchover/command.ts';
 import { topicsCommand } from './topics/command.ts';
+import { uiCommand } from './ui/command.ts';
 import { verifyCommand } from './verify/command.ts';
 
 const HELP = `sluice: the operator CLI of the sluice CDC pipeline
@@ -20,6 +22,8 @@ commands:
   topics     the prefix's topics: partitions, cleanup.policy, retention, records
   schema     a table's registered schema versions and its column type mapping
   ddl        DDL a target refused: list, skip or replace it for a sink (DM's handle-error)
+  switchover move the primary role from A to B: drain and verify A -> B, then start B -> A
+  ui         a status page in the browser: the pipeline as a picture, freshness over the last hour
 
 Connection settings come from flags, the services' config files (--capture-config,
 --sink-config), SLUICE_* variables, and on the local stack from .stack/stack.env.
@@ -33,6 +37,8 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   topics: topicsCommand,
   schema: schemaCommand,
   ddl: ddlCommand,
+  switchover: switchoverCommand,
+  ui: uiCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

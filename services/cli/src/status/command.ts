@@ -44,7 +44,8 @@ options:
   --watch                  refresh until interrupted, every --interval seconds (default 2)
   -h, --help               this text`;
 
-const OPTIONS = {
+/** The flags that say where to look and what counts as lag: `sluice ui` takes them too. */
+export const STATUS_INPUT_OPTIONS = {
   'capture-config': { type: 'string' },
   'sink-config': { type: 'string', multiple: true },
   sink: { type: 'string', multiple: true },
@@ -52,12 +53,28 @@ const OPTIONS = {
   'capture-metrics': { type: 'string' },
   brokers: { type: 'string' },
   'topic-prefix': { type: 'string' },
-  'all-prefixes': { type: 'boolean' },
   'max-lag': { type: 'string' },
+} as const;
+
+const OPTIONS = {
+  ...STATUS_INPUT_OPTIONS,
+  'all-prefixes': { type: 'boolean' },
   json: { type: 'boolean' },
   watch: { type: 'boolean' },
   interval: { type: 'string' },
 } as const;
+
+export interface StatusInputFlags {
+  'capture-config'?: string;
+  'sink-config'?: string[];
+  sink?: string[];
+  source?: string;
+  'capture-metrics'?: string;
+  brokers?: string;
+  'topic-prefix'?: string;
+  'max-lag'?: string;
+  'all-prefixes'?: boolean;
+}
 
 /** The prefixes with a capture checkpoint topic on the cluster. */
 async function allPrefixes(admin: KafkaAdmin): Promise<string[]> {
@@ -68,12 +85,11 @@ async function allPrefixes(admin: KafkaAdmin): Promise<string[]> {
     .sort();
 }
 
-export async function statusCommand(argv: string[]): Promise<number> {
-  const f = parseFlags('status', argv, OPTIONS);
-  if (f.help) {
-    process.stdout.write(`${STATUS_HELP}\n`);
-    return 0;
-  }
+/**
+ * What collectStatus reads, from the flags, with a connected Kafka admin (the caller disconnects
+ * `admin`): settings, sink configs and targets resolved the same way for `status` and `ui`.
+ */
+export async function openStatusInputs(command: string, f: StatusInputFlags): Promise<StatusInputs> {
   const [firstSink, ...moreSinks] = f['sink-config'] ?? [];
   const settings = new Settings({ captureConfig: f['capture-config'], sinkConfig: firstSink });
   const sinkConfigs = [...(settings.sink ? [settings.sink] : []), ...moreSinks.map((file) => loadSinkConfig(file, process.env))];
@@ -88,7 +104,7 @@ export async function statusCommand(argv: string[]): Promise<number> {
   } catch {
     sourceUrl = undefined;
   }
-  const inputs: StatusInputs = {
+  return {
     kafka,
     admin,
     registryUrl: settings.registryUrl(),
@@ -103,8 +119,18 @@ export async function statusCommand(argv: string[]): Promise<number> {
       const url = settings.stackTarget(name);
       return url ? { url, checkpointSchema: '_sluice' } : undefined;
     },
-    maxLagSeconds: intFlag('status', 'max-lag', f['max-lag'], 60, 0),
+    maxLagSeconds: intFlag(command, 'max-lag', f['max-lag'], 60, 0),
   };
+}
+
+export async function statusCommand(argv: string[]): Promise<number> {
+  const f = parseFlags('status', argv, OPTIONS);
+  if (f.help) {
+    process.stdout.write(`${STATUS_HELP}\n`);
+    return 0;
+  }
+  const inputs = await openStatusInputs('status', f);
+  const admin = inputs.admin;
   const interval = intFlag('status', 'interval', f.interval, 2, 1) * 1000;
   let stop = false;
   const onSigint = () => {

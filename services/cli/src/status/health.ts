@@ -1,6 +1,7 @@
 import { ERROR_CODES } from '@sluice/core';
 import type { CaptureProcessMetrics } from './capture-metrics.ts';
 import type { CaptureCheckpoint, CaptureLag } from './capture-status.ts';
+import { behind, toApply } from './offsets.ts';
 import type { SinkGroup } from './sink-status.ts';
 
 export interface Verdict {
@@ -9,14 +10,7 @@ export interface Verdict {
   reason: string;
 }
 
-/**
- * A table partition is caught up when at most one offset is left: the commit marker that closes the
- * last Kafka transaction capture wrote takes an offset of its own and is never delivered.
- */
-export const behind = (g: SinkGroup) => g.partitions.filter((p) => !p.heartbeat && p.lag > 1);
-
-/** Offsets left to apply on the table topics, not counting that closing marker. */
-export const toApply = (g: SinkGroup): number => behind(g).reduce((n, p) => n + p.lag - 1, 0);
+export { behind, toApply } from './offsets.ts';
 
 /**
  * Capture rules: no checkpoint is an error; a snapshot in progress is fine; otherwise the source
