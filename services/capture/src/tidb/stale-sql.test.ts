@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
   boundarySql,
-  changedKeysSql,
+  changedRowsSql,
   chunkChecksumSql,
-  keysAfterSql,
   rangeCondition,
   rowHashesSql,
+  rowsAfterSql,
   rowsByKeysSql,
   rowTextExpr,
 } from './stale-sql.ts';
@@ -46,18 +46,18 @@ describe('stale-sql', () => {
     expect(rowHashesSql(t, ['id'], { after: null, upTo: [9, 'z'] }).sql).toMatch(/ORDER BY `id`, `x``y`$/);
   });
 
-  it('finds the next boundary by offset and pages keys after one', () => {
+  it('finds the next boundary by offset and pages whole rows after a key', () => {
     expect(boundarySql(t, null, 100).sql).toMatch(/LIMIT 1 OFFSET 99$/);
-    expect(keysAfterSql(t, [1, 'a'], 512)).toEqual({
-      sql: 'SELECT `id`, `x``y` FROM `d``b`.`odd name;` WHERE (`id`, `x``y`) > (?, ?) ORDER BY `id`, `x``y` LIMIT 512',
+    expect(rowsAfterSql(t, [1, 'a'], 512)).toEqual({
+      sql: 'SELECT `id`, `x``y`, `n` FROM `d``b`.`odd name;` WHERE (`id`, `x``y`) > (?, ?) ORDER BY `id`, `x``y` LIMIT 512',
       params: [1, 'a'],
     });
   });
 
-  it('scans the change column from a bound given as a parameter', () => {
-    const s = changedKeysSql(t, '2026-12-02 07:00:00.000', [1, 'a'], 10);
+  it('reads whole rows from a change-column bound given as a parameter', () => {
+    const s = changedRowsSql(t, '2026-12-02 07:00:00.000', [1, 'a'], 10);
     expect(s.sql).toContain('WHERE `ch``g` >= ? AND (`id`, `x``y`) > (?, ?)');
     expect(s.params).toEqual(['2026-12-02 07:00:00.000', 1, 'a']);
-    expect(() => changedKeysSql({ ...t, changeColumn: undefined }, 'x', null, 1)).toThrow(/no change column/);
+    expect(() => changedRowsSql({ ...t, changeColumn: undefined }, 'x', null, 1)).toThrow(/no change column/);
   });
 });

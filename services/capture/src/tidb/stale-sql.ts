@@ -84,14 +84,14 @@ export function rowHashesSql(t: StaleTable, hashed: string[], range: KeyRange): 
 }
 
 /**
- * Keys of rows whose change column is at or after a bound, after `after` in key order: the rows
+ * Rows whose change column is at or after a bound, after `after` in key order: the rows
  * that may have changed since the previous read. `bound` is compared in the column's own terms.
  */
-export function changedKeysSql(t: StaleTable, bound: string, after: unknown[] | null, limit: number): StaleStatement {
+export function changedRowsSql(t: StaleTable, bound: string, after: unknown[] | null, limit: number): StaleStatement {
   if (!t.changeColumn) throw new Error(`${t.database}.${t.table} has no change column`);
   const where = rangeCondition(t.key, { after, upTo: null });
   return {
-    sql: `SELECT ${list(t.key)} FROM ${from(t)} WHERE ${quoteIdent(t.changeColumn)} >= ? AND ${where.sql} ORDER BY ${list(t.key)} LIMIT ${Math.floor(limit)}`,
+    sql: `SELECT ${list(t.columns)} FROM ${from(t)} WHERE ${quoteIdent(t.changeColumn)} >= ? AND ${where.sql} ORDER BY ${list(t.key)} LIMIT ${Math.floor(limit)}`,
     params: [bound, ...where.params],
   };
 }
@@ -107,11 +107,11 @@ export function rowsByKeysSql(t: StaleTable, keys: unknown[][]): StaleStatement 
   };
 }
 
-/** Keys after `after` in key order: every row of the table, page by page. */
-export function keysAfterSql(t: StaleTable, after: unknown[] | null, limit: number): StaleStatement {
+/** Rows after `after` in key order: every row of the table, page by page. */
+export function rowsAfterSql(t: StaleTable, after: unknown[] | null, limit: number): StaleStatement {
   const where = rangeCondition(t.key, { after, upTo: null });
   return {
-    sql: `SELECT ${list(t.key)} FROM ${from(t)} WHERE ${where.sql} ORDER BY ${list(t.key)} LIMIT ${Math.floor(limit)}`,
+    sql: `SELECT ${list(t.columns)} FROM ${from(t)} WHERE ${where.sql} ORDER BY ${list(t.key)} LIMIT ${Math.floor(limit)}`,
     params: where.params,
   };
 }

@@ -2,7 +2,7 @@ import type { Tso } from '@sluice/core';
 import type { KeyChunks } from './key-chunks.ts';
 import type { StaleReads } from './read-points.ts';
 import { keyText, type RowChange, rowChange } from './row-diff.ts';
-import { changedKeysSql, keysAfterSql, rowsByKeysSql, type StaleTable } from './stale-sql.ts';
+import { changedRowsSql, rowsAfterSql, rowsByKeysSql, type StaleTable } from './stale-sql.ts';
 
 /** Keys per read of whole rows (and per batch handed on). */
 const KEYS_PER_READ = 512;
@@ -52,21 +52,24 @@ export async function tableChanges(opts: {
       if (changes.length) await opts.emit(changes);
     }
   };
-  const pages = async (next: (after: unknown[] | null) => ReturnType<typeof keysAfterSql>) => {
+  const pages = async (next: (after: unknown[] | null) => ReturnType<typeof rowsAfterSql>) => {
     let after: unknown[] | null = null;
     for (;;) {
       if (opts.stopping()) return;
+      // Whole rows now, in one read: only their state at the previous read point is read by key.
       const rows = await reads.rows(cur, next(after));
       if (rows.length === 0) return;
       const keys = rows.map((r) => table.key.map((k) => r[k]));
-      await publish(keys);
+      const changes = await diffRows({ reads, table, keys, prev, cur, layout, nowOnly: undefined, now: rows });
+      n += changes.length;
+      if (changes.length) await opts.emit(changes);
       after = keys[keys.length - 1] as unknown[];
       if (rows.length < KEYS_PER_READ) return;
     }
   };
   const changeScan = table.changeColumn !== undefined && opts.bound !== undefined && !layout?.added;
-  if (layout?.added) await pages((after) => keysAfterSql(table, after, KEYS_PER_READ));
-  else if (changeScan) await pages((after) => changedKeysSql(table, opts.bound as string, after, KEYS_PER_READ));
+  if (layout?.added) await pages((after) => rowsAfterSql(table, after, KEYS_PER_READ));
+  else if (changeScan) await pages((after) => changedRowsSql(table, opts.bound as string, after, KEYS_PER_READ));
   for await (const d of opts.chunks.differences(prev, cur)) {
     if (opts.stopping()) return n;
     if (layout?.added) {
@@ -93,12 +96,14 @@ async function diffRows(o: {
   cur: Tso;
   layout: LayoutChange | undefined;
   nowOnly: { sql: string; params: unknown[] } | undefined;
+  /** The rows now, when already read. */
+  now?: Record<string, unknown>[];
 }): Promise<RowChange[]> {
   const { table, layout, nowOnly } = o;
   const stmt = rowsByKeysSql(table, o.keys);
   const prevStmt = layout ? rowsByKeysSql({ ...table, columns: layout.was }, o.keys) : stmt;
   const curStmt = nowOnly ? { sql: `${stmt.sql} AND ${nowOnly.sql}`, params: [...stmt.params, ...nowOnly.params] } : stmt;
-  const [before, now] = await Promise.all([o.reads.rows(o.prev, prevStmt), o.reads.rows(o.cur, curStmt)]);
+  const [before, now] = await Promise.all([o.reads.rows(o.prev, prevStmt), o.now ?? o.reads.rows(o.cur, curStmt)]);
   const was = new Map(before.map((r) => [keyText(r, table.key), r]));
   const is = new Map(now.map((r) => [keyText(r, table.key), r]));
   const out: RowChange[] = [];
