@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { didYouMean, ERROR_CODES, SluiceError } from '@sluice/core';
+import { archiveCommand } from './archive/command.ts';
 import { bootstrapCommand } from './bootstrap/command.ts';
 import { ddlCommand } from './ddl/command.ts';
 import { replayCommand } from './replay/command.ts';
@@ -24,6 +25,7 @@ commands:
   ddl        DDL a target refused: list, skip or replace it for a sink (DM's handle-error)
   switchover move the primary role from A to B: drain and verify A -> B, then start B -> A
   ui         a status page in the browser: the pipeline as a picture, freshness over the last hour
+  archive    ls: what an archive sink keeps per table (files, source time ranges, rows, sizes)
 
 Connection settings come from flags, the services' config files (--capture-config,
 --sink-config), SLUICE_* variables, and on the local stack from .stack/stack.env.
@@ -39,6 +41,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   ddl: ddlCommand,
   switchover: switchoverCommand,
   ui: uiCommand,
+  archive: archiveCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

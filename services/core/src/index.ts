@@ -1,3 +1,5 @@
+export * from './archive/archive-layout.ts';
+export * from './archive/archive-manifest.ts';
 export * from './avro/binary-reader.ts';
 export * from './avro/column-codecs.ts';
 export * from './avro/column-default.ts';
@@ -11,6 +13,7 @@ export * from './avro/temporal.ts';
 export * from './bounded.ts';
 export * from './change-event.ts';
 export * from './config/common.ts';
+export * from './config/config-file.ts';
 export * from './config/did-you-mean.ts';
 export * from './config/load-config.ts';
 export * from './config/secret.ts';

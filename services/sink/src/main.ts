@@ -13,6 +13,8 @@ import {
   startHealthServer,
 } from '@sluice/core';
 import { TargetWriter } from './apply/target-writer.ts';
+import { isArchiveSink, loadArchiveSinkConfig } from './archive/archive-config.ts';
+import { ArchiveMetrics, ArchiveSink } from './archive/archive-sink.ts';
 import { loadSinkConfig } from './config.ts';
 import { newestColumns, newestRenames } from './decode/newest-renames.ts';
 import { SinkMetrics } from './observe/sink-metrics.ts';
@@ -23,7 +25,9 @@ import { Sink } from './sink.ts';
 const log = createLogger('sink');
 
 async function main(): Promise<number> {
-  const cfg = loadSinkConfig(configFileFromArgs(process.argv.slice(2)));
+  const file = configFileFromArgs(process.argv.slice(2));
+  if (isArchiveSink(file)) return archive(file);
+  const cfg = loadSinkConfig(file);
   const slog = log.child({ sink: cfg.sinkName });
   slog.info({ target: redactUrl(cfg.target.url), kind: cfg.target.kind, brokers: cfg.kafka.brokers }, 'starting sink');
   for (const w of insecureSettings(cfg)) slog.warn({ insecure: true }, w);
@@ -73,6 +77,37 @@ async function main(): Promise<number> {
     ...cfg.http,
     metrics,
     // Ready once consuming, and while no component has been unreachable for the grace period.
+    ready: () => {
+      const r = progress.readiness();
+      if (sink.ready) return r;
+      return { ok: false, reason: r.ok ? 'not consuming yet' : `not consuming yet: ${r.reason}` };
+    },
+  });
+  const shutdown = async (signal: string) => {
+    slog.info({ signal }, 'stopping');
+    await sink.stop();
+    http.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  await sink.run();
+  return 0;
+}
+
+/** `target.kind: archive`: the same process shape (health, metrics, signals), files instead of SQL. */
+async function archive(file: string | undefined): Promise<number> {
+  const cfg = loadArchiveSinkConfig(file);
+  const slog = log.child({ sink: cfg.sinkName });
+  slog.info({ path: cfg.target.path, kind: 'archive', brokers: cfg.kafka.brokers }, 'starting sink');
+  for (const w of insecureSettings(cfg)) slog.warn({ insecure: true }, w);
+  const progress = new ProgressMonitor({ graceMs: cfg.http.readyGraceMs });
+  const metrics = createMetricsRegistry('sink');
+  registerProgressMetrics(metrics, 'sink', progress);
+  const sink = new ArchiveSink(cfg, slog, new ArchiveMetrics(metrics), progress);
+  const http = await startHealthServer({
+    ...cfg.http,
+    metrics,
     ready: () => {
       const r = progress.readiness();
       if (sink.ready) return r;

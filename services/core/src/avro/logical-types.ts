@@ -51,6 +51,13 @@ export class DecimalType extends avro.types.LogicalType {
     return bigIntToBytes(parseUnscaled(value, this.scale));
   }
 
+  /** Exported schemas (getSchema({ exportAttrs: true }), an archive file's header) keep precision and scale. */
+  _export(schema: avro.Schema): void {
+    const s = schema as { precision?: number; scale?: number };
+    s.precision = this.precision;
+    s.scale = this.scale;
+  }
+
   _resolve(type: avro.Type): ((v: unknown) => unknown) | undefined {
     if (type instanceof DecimalType && type.scale === this.scale) return (v) => v;
     return undefined;

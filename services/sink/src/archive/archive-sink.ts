@@ -1,0 +1,304 @@
+import { mkdir } from 'node:fs/promises';
+import {
+  type BatchConsumer,
+  type BatchPayload,
+  type ConsumedRecord,
+  Counter,
+  classifyKafkaError,
+  createKafka,
+  isKafkaClientError,
+  type KafkaClient,
+  type Logger,
+  type MetricsRegistry,
+  ProgressMonitor,
+  Registry,
+  SluiceError,
+  schemaIdOf,
+  tableTopicPattern,
+} from '@sluice/core';
+import type avro from 'avsc';
+import { consumerSettings } from '../consumer-settings.ts';
+import { type DeadLetter, DeadLetterQueue } from '../dlq/dead-letter-queue.ts';
+import type { ArchiveSinkConfig } from './archive-config.ts';
+import { type ArchiveRecord, ArchiveStore, archiveType, type Envelope } from './archive-store.ts';
+
+/** What an archive sink exposes on /metrics besides readiness. */
+export class ArchiveMetrics {
+  readonly rows: Counter;
+  readonly files: Counter;
+  readonly bytes: Counter;
+  readonly deadLetters: Counter;
+
+  constructor(registry: MetricsRegistry) {
+    const r = [registry];
+    this.rows = new Counter({ name: 'sluice_archive_rows_total', help: 'changes written to archive files', registers: r });
+    this.files = new Counter({ name: 'sluice_archive_files_total', help: 'archive files made durable', registers: r });
+    this.bytes = new Counter({ name: 'sluice_archive_bytes_total', help: 'bytes of durable archive files', registers: r });
+    this.deadLetters = new Counter({ name: 'sluice_sink_dead_letters_total', help: 'records sent to the DLQ', registers: r });
+  }
+}
+
+/**
+ * A sink whose target is a directory of Avro object container files (docs/backup.md): one
+ * consumer group (its name) reading the prefix's table topics read_committed, as the SQL sinks
+ * do, with the same consumer settings, dead-letter queue and readiness. Offsets move only when
+ * a file is durable and named in its table's manifest (ArchiveStore).
+ */
+export class ArchiveSink {
+  private readonly cfg: ArchiveSinkConfig;
+  private readonly log: Logger;
+  private readonly metrics: ArchiveMetrics;
+  private readonly kafka: KafkaClient;
+  private readonly registry: Registry;
+  private readonly dlq: DeadLetterQueue;
+  readonly store: ArchiveStore;
+  private readonly types = new Map<number, Promise<{ type: avro.Type; raw: string }>>();
+  private consumer: BatchConsumer | undefined;
+  private subscribed = new Set<string>();
+  private timers: NodeJS.Timeout[] = [];
+  private fatal: ((e: Error) => void) | undefined;
+  private restarting = false;
+  ready = false;
+  readonly progress: ProgressMonitor;
+
+  constructor(cfg: ArchiveSinkConfig, log: Logger, metrics: ArchiveMetrics, progress?: ProgressMonitor) {
+    this.cfg = cfg;
+    this.log = log;
+    this.metrics = metrics;
+    this.progress = progress ?? new ProgressMonitor({ graceMs: cfg.http.readyGraceMs });
+    this.kafka = createKafka({
+      brokers: cfg.kafka.brokers,
+      tls: cfg.kafka.tls,
+      sasl: cfg.kafka.sasl,
+      clientId: `${cfg.kafka.clientId}-sink-${cfg.sinkName}`,
+      log,
+    });
+    this.registry = new Registry(cfg.schemaRegistry, this.progress.watch('registry'));
+    this.dlq = new DeadLetterQueue(this.kafka, cfg.topicPrefix, cfg.sinkName, log);
+    this.store = new ArchiveStore({
+      root: cfg.target.path,
+      maxFileBytes: cfg.target.maxFileBytes,
+      maxFileAgeMs: cfg.target.maxFileAgeMs,
+      codec: cfg.target.codec,
+      include: cfg.tables.include,
+      exclude: cfg.tables.exclude,
+      log,
+      commit: async (topic, partition, offset) => {
+        if (!this.consumer) throw new Error('no consumer');
+        await this.consumer.commitOffsets([{ topic, partition, offset }]);
+      },
+      written: (e) => {
+        this.metrics.files.inc();
+        this.metrics.bytes.inc(e.bytes);
+        this.metrics.rows.inc(e.rows);
+        this.progress.ok('target');
+      },
+    });
+  }
+
+  async run(): Promise<void> {
+    await mkdir(this.cfg.target.path, { recursive: true });
+    // Before anything is read: the directory back to what the manifests say.
+    await this.store.recover();
+    const admin = this.kafka.admin();
+    await admin.connect();
+    const pattern = tableTopicPattern(this.cfg.topicPrefix);
+    const failed = new Promise<void>((_, reject) => {
+      this.fatal = reject;
+    });
+    failed.catch(() => undefined);
+    let refreshing = false;
+    const refresh = async () => {
+      if (refreshing) return;
+      refreshing = true;
+      let all: string[];
+      this.progress.begin('kafka');
+      try {
+        all = await admin.listTopics();
+        this.progress.ok('kafka');
+      } catch (err) {
+        this.progress.failed('kafka', classifyKafkaError(err, 'kafka topics'));
+        throw err;
+      } finally {
+        refreshing = false;
+      }
+      const topics = all.filter((t) => pattern.test(t)).sort();
+      if (topics.length && topics.some((t) => !this.subscribed.has(t))) await this.restart(topics);
+    };
+    await refresh();
+    this.timers.push(
+      setInterval(() => {
+        refresh().catch((err) => this.log.warn({ err: String(err) }, 'topic refresh failed'));
+      }, this.cfg.topicRefreshMs),
+      setInterval(
+        () => {
+          this.store.closeAged().catch((err) => this.stop_(err));
+        },
+        Math.min(1_000, this.cfg.target.maxFileAgeMs),
+      ),
+    );
+    this.ready = true;
+    try {
+      await failed;
+    } finally {
+      for (const t of this.timers) clearInterval(t);
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+
+  private async restart(topics: string[]): Promise<void> {
+    if (this.restarting) return;
+    this.restarting = true;
+    try {
+      await this.consumer?.disconnect();
+      const consumer = this.kafka.consumer({
+        ...consumerSettings(this.cfg.sinkName),
+        sessionTimeout: this.cfg.sessionTimeoutMs,
+      });
+      consumer.on('crash', (e) => {
+        if (isKafkaClientError(e.error)) this.progress.failed('kafka', classifyKafkaError(e.error, 'kafka consumer'));
+        if (!e.restart) this.fatal?.(e.error);
+      });
+      const answered = () => this.progress.ok('kafka');
+      consumer.on('fetch', answered);
+      consumer.on('heartbeat', answered);
+      consumer.on('commit', answered);
+      consumer.on('request-timeout', (e) =>
+        this.progress.failed('kafka', new SluiceError('KAFKA_UNAVAILABLE', `kafka request timed out (${e.apiName})`)),
+      );
+      consumer.on('group-join', (e) => {
+        this.store.assigned(e.memberAssignment).catch((err) => this.stop_(err));
+      });
+      await consumer.connect();
+      await consumer.subscribe({ topics, fromBeginning: true });
+      this.consumer = consumer;
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: this.cfg.parallelism,
+        eachBatch: (p) => this.onBatch(p),
+      });
+      this.subscribed = new Set(topics);
+      this.log.info({ topics: topics.length }, 'consuming');
+    } finally {
+      this.restarting = false;
+    }
+  }
+
+  private async onBatch(p: BatchPayload): Promise<void> {
+    const { batch } = p;
+    const last = batch.messages[batch.messages.length - 1];
+    if (!last) return;
+    const beat = setInterval(() => void p.heartbeat().catch(() => undefined), 1_000);
+    try {
+      const letters: DeadLetter[] = [];
+      const records: { offset: string; record: ArchiveRecord | null }[] = [];
+      for (const m of batch.messages) {
+        const r = await this.decode(m, batch.topic, batch.partition);
+        if (r && 'error' in r) {
+          if (this.cfg.onError === 'stop') this.stopWith(r.error, batch.topic, batch.partition, m.offset);
+          letters.push({
+            key: m.key,
+            value: m.value,
+            error: r.error,
+            topic: batch.topic,
+            partition: batch.partition,
+            offset: m.offset,
+            position: null,
+          });
+          records.push({ offset: m.offset, record: null });
+        } else {
+          records.push({ offset: m.offset, record: r });
+        }
+      }
+      // The DLQ has them before any offset moves past them.
+      await this.dlq.send(letters);
+      this.metrics.deadLetters.inc(letters.length);
+      try {
+        await this.store.handle(batch.topic, batch.partition, records);
+      } catch (err) {
+        // A file that could not be written (disk full, permissions): stop; a restart recovers.
+        this.stop_(err);
+        throw err;
+      }
+      // Fetching goes on after the batch; the offsets are committed as files become durable.
+      p.resolveOffset(last.offset);
+    } finally {
+      clearInterval(beat);
+    }
+  }
+
+  private async decode(
+    m: ConsumedRecord,
+    topic: string,
+    partition: number,
+  ): Promise<ArchiveRecord | null | { error: SluiceError }> {
+    // A tombstone only serves compaction: the delete before it is the change.
+    if (!m.value) return null;
+    try {
+      const schemaId = schemaIdOf(m.value);
+      const { type, raw } = await this.typeOf(schemaId);
+      const envType = (type as avro.types.RecordType).field('envelope')?.type as avro.Type;
+      const { value, offset } = envType.decode(m.value, 5) as { value: Envelope; offset: number };
+      if (offset !== m.value.length) {
+        throw new SluiceError(
+          'DECODE_FAILED',
+          `record does not fit schema id ${schemaId} (${m.value.length - offset} bytes left)`,
+        );
+      }
+      if (!value.source || !this.store.selected(value.source.db, value.source.table)) return null;
+      return {
+        topic,
+        partition,
+        offset: m.offset,
+        timestamp: Number(m.timestamp),
+        schemaId,
+        type,
+        rawSchema: raw,
+        envelope: value,
+      };
+    } catch (err) {
+      const e = SluiceError.from(err, 'DECODE_FAILED');
+      // A registry outage is not the record's fault: the batch is fetched and read again.
+      if (e.retriable) throw e;
+      if (e.code === 'REGISTRY_MISCONFIGURED') {
+        this.stop_(e);
+        throw e;
+      }
+      return { error: e };
+    }
+  }
+
+  private typeOf(id: number): Promise<{ type: avro.Type; raw: string }> {
+    let t = this.types.get(id);
+    if (!t) {
+      t = this.registry.rawSchema(id).then((schema) => ({ type: archiveType(schema), raw: JSON.stringify(schema) }));
+      this.types.set(id, t);
+      t.catch(() => this.types.delete(id));
+    }
+    return t;
+  }
+
+  private stop_(err: unknown): void {
+    const e = SluiceError.from(err, 'TARGET_REJECTED');
+    this.log.fatal({ code: e.code, err: e.message }, `archive sink stops: ${e.message}`);
+    this.fatal?.(e);
+  }
+
+  private stopWith(err: SluiceError, topic: string, partition: number, offset: string): never {
+    this.log.fatal({ code: err.code, topic, partition, offset }, `sink stops: ${err.message}`);
+    this.fatal?.(err);
+    throw err;
+  }
+
+  /** A clean stop: open files are made durable and their offsets committed, then the group is left. */
+  async stop(): Promise<void> {
+    this.ready = false;
+    for (const t of this.timers) clearInterval(t);
+    await this.store.closeAll().catch((err) => this.log.warn({ err: String(err) }, 'could not close archive files'));
+    await this.consumer?.disconnect().catch(() => undefined);
+    // A batch in hand when the group was left may have opened files again.
+    await this.store.closeAll().catch((err) => this.log.warn({ err: String(err) }, 'could not close archive files'));
+    await this.dlq.close();
+  }
+}

@@ -1,0 +1,371 @@
+import { join } from 'node:path';
+import {
+  ARCHIVE_FILE,
+  archivedEnds,
+  archiveFileName,
+  exactAvroOptions,
+  globToRegExp,
+  hourWindow,
+  type Logger,
+  type ManifestEntry,
+  partitionKey,
+  recoverTableDir,
+  tableDir,
+  tableDirs,
+  writeManifest,
+} from '@sluice/core';
+import avro from 'avsc';
+import { ArchiveFile } from './archive-file.ts';
+
+/** A change ready to archive: the decoded envelope with where it came from. */
+export interface ArchiveRecord {
+  topic: string;
+  partition: number;
+  offset: string;
+  /** The Kafka record's timestamp (ms). */
+  timestamp: number;
+  schemaId: number;
+  /** The wrapper type of schemaId (archiveType). */
+  type: avro.Type;
+  /** The envelope schema as registered (with sluice's attributes, which avsc does not export). */
+  rawSchema?: string;
+  envelope: Envelope;
+}
+
+export interface Envelope {
+  op: string;
+  source: { db: string; table: string; ts_ms: bigint | number; gtid?: string | null; file: string; pos: bigint | number };
+  [field: string]: unknown;
+}
+
+/**
+ * The record of an archive file: the Kafka coordinates, the registry id, and the envelope as the
+ * capture wrote it (its own schema, attributes and all, is also in the file's metadata).
+ */
+export function archiveType(envelopeSchema: Record<string, unknown>): avro.Type {
+  return avro.Type.forSchema(
+    {
+      type: 'record',
+      name: 'ArchivedChange',
+      namespace: 'sluice.archive',
+      fields: [
+        { name: 'topic', type: 'string' },
+        { name: 'partition', type: 'int' },
+        { name: 'offset', type: 'long' },
+        { name: 'timestamp', type: 'long' },
+        { name: 'schemaId', type: 'int' },
+        { name: 'envelope', type: envelopeSchema },
+      ],
+    } as avro.Schema,
+    { ...exactAvroOptions } as never,
+  );
+}
+
+interface OpenFile {
+  file: ArchiveFile;
+  dir: string;
+  rel: string;
+  db: string;
+  table: string;
+  window: string;
+  schemaId: number;
+  firstOffset: string;
+  lastOffset: string;
+  firstSourceTsMs: number;
+  lastSourceTsMs: number;
+  firstPosition: string;
+  lastPosition: string;
+  rows: number;
+  openedAt: number;
+}
+
+interface PartitionState {
+  topic: string;
+  partition: number;
+  /** Records below this offset are in a durable file or in the open one: skipped when read again. */
+  next: bigint;
+  /** The offset after the last record handled (written or skipped): what may be committed once nothing is open. */
+  handled: bigint;
+  committed: bigint;
+  open: OpenFile | undefined;
+  lock: Promise<unknown>;
+}
+
+interface TableState {
+  dir: string;
+  entries: ManifestEntry[];
+  lock: Promise<unknown>;
+}
+
+export interface ArchiveStoreOptions {
+  root: string;
+  maxFileBytes: number;
+  maxFileAgeMs: number;
+  codec: 'deflate' | 'null';
+  include: string[];
+  exclude: string[];
+  log: Logger;
+  /** Commits a partition's offset (the next to read); only called once everything before it is durable. */
+  commit: (topic: string, partition: number, offset: string) => Promise<void>;
+  /** A file became durable (metrics). */
+  written?: (e: ManifestEntry) => void;
+}
+
+const position = (s: Envelope['source']): string => s.gtid ?? `${s.file}:${s.pos}`;
+
+/**
+ * The archive's state: per table its directory and manifest, per topic partition the file being
+ * written and the offset below which records are already archived. Order of a file's way to
+ * durability (docs/backup.md): temp file, fsync, rename, fsync dir, manifest the same way, then
+ * the offsets; the manifest, not the committed offsets, says what is archived, so a record read
+ * again after a crash between the manifest and the commit is skipped, not written twice.
+ */
+export class ArchiveStore {
+  private readonly opts: ArchiveStoreOptions;
+  private readonly tables = new Map<string, TableState>();
+  private readonly partitions = new Map<string, PartitionState>();
+  private readonly ends = new Map<string, bigint>();
+  private readonly include: RegExp[];
+  private readonly exclude: RegExp[];
+
+  constructor(opts: ArchiveStoreOptions) {
+    this.opts = opts;
+    this.include = opts.include.map(globToRegExp);
+    this.exclude = opts.exclude.map(globToRegExp);
+  }
+
+  /** Start-up recovery of every table directory (recoverTableDir): run before consuming. */
+  async recover(): Promise<void> {
+    for (const dir of await tableDirs(this.opts.root)) {
+      const r = await recoverTableDir(dir);
+      if (r.removedTemps.length || r.removedOrphans.length) {
+        this.opts.log.info(
+          { dir, temps: r.removedTemps, orphans: r.removedOrphans },
+          'archive recovery: removed files that never became part of the archive (their records are read again)',
+        );
+      }
+      this.tables.set(dir, { dir, entries: r.entries, lock: Promise.resolve() });
+      for (const [k, end] of archivedEnds(r.entries)) if ((this.ends.get(k) ?? -1n) < end) this.ends.set(k, end);
+    }
+  }
+
+  selected(db: string, table: string): boolean {
+    const name = `${db}.${table}`;
+    return this.include.some((r) => r.test(name)) && !this.exclude.some((r) => r.test(name));
+  }
+
+  private state(topic: string, partition: number): PartitionState {
+    const k = partitionKey(topic, partition);
+    let s = this.partitions.get(k);
+    if (!s) {
+      const end = this.ends.get(k) ?? 0n;
+      s = { topic, partition, next: end, handled: end, committed: -1n, open: undefined, lock: Promise.resolve() };
+      this.partitions.set(k, s);
+    }
+    return s;
+  }
+
+  /** Runs fn alone for the partition (batches, the age timer and rebalances meet here). */
+  private locked<T>(s: { lock: Promise<unknown> }, fn: () => Promise<T>): Promise<T> {
+    const run = s.lock.then(fn, fn);
+    s.lock = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * A batch of one partition, in offset order: records already archived are skipped, the others
+   * written (null for a tombstone or a record of a table not selected: only its offset counts).
+   * Files close on a new table, hour window or schema version, at the size cap, and at the end
+   * of the batch when too old; each close commits the offsets it makes safe.
+   */
+  handle(topic: string, partition: number, records: { offset: string; record: ArchiveRecord | null }[]): Promise<number> {
+    const s = this.state(topic, partition);
+    return this.locked(s, async () => {
+      let written = 0;
+      for (const { offset, record } of records) {
+        const at = BigInt(offset);
+        if (at < s.next) continue;
+        if (record) {
+          const env = record.envelope;
+          const tsMs = Number(env.source.ts_ms);
+          const window = hourWindow(tsMs);
+          const o = s.open;
+          if (
+            o &&
+            (o.schemaId !== record.schemaId ||
+              o.window !== window ||
+              o.db !== env.source.db ||
+              o.table !== env.source.table ||
+              o.file.bytes >= this.opts.maxFileBytes)
+          ) {
+            await this.closeOpen(s);
+          }
+          if (!s.open) s.open = await this.openFile(record, window, tsMs);
+          const f = s.open;
+          f.file.write({
+            topic: record.topic,
+            partition: record.partition,
+            offset: at,
+            timestamp: record.timestamp,
+            schemaId: record.schemaId,
+            envelope: env,
+          });
+          f.lastOffset = offset;
+          f.lastSourceTsMs = tsMs;
+          f.lastPosition = position(env.source);
+          f.rows++;
+          written++;
+        }
+        s.next = at + 1n;
+        s.handled = at + 1n;
+      }
+      if (s.open) {
+        await s.open.file.drain();
+        if (s.open.file.bytes >= this.opts.maxFileBytes || Date.now() - s.open.openedAt >= this.opts.maxFileAgeMs) {
+          await this.closeOpen(s);
+        }
+      } else {
+        await this.commit(s);
+      }
+      return written;
+    });
+  }
+
+  private async openFile(record: ArchiveRecord, window: string, tsMs: number): Promise<OpenFile> {
+    const { db, table } = record.envelope.source;
+    const dir = tableDir(this.opts.root, db, table);
+    const rel = `${window}/${archiveFileName(record.partition, record.offset)}`;
+    if (!ARCHIVE_FILE.test(rel)) throw new Error(`archive file name ${rel} does not match the layout`);
+    const file = await ArchiveFile.open(join(dir, rel), record.type, {
+      codec: this.opts.codec,
+      // Blocks small enough that the size cap is kept to within one block.
+      blockSize: Math.max(16 * 1024, Math.min(256 * 1024, Math.floor(this.opts.maxFileBytes / 8))),
+      metadata: {
+        'sluice.schema.id': Buffer.from(String(record.schemaId)),
+        ...(record.rawSchema ? { 'sluice.envelope.schema': Buffer.from(record.rawSchema) } : {}),
+        'sluice.db': Buffer.from(db),
+        'sluice.table': Buffer.from(table),
+        'sluice.topic': Buffer.from(record.topic),
+        'sluice.partition': Buffer.from(String(record.partition)),
+      },
+    });
+    const pos = position(record.envelope.source);
+    return {
+      file,
+      dir,
+      rel,
+      db,
+      table,
+      window,
+      schemaId: record.schemaId,
+      firstOffset: record.offset,
+      lastOffset: record.offset,
+      firstSourceTsMs: tsMs,
+      lastSourceTsMs: tsMs,
+      firstPosition: pos,
+      lastPosition: pos,
+      rows: 0,
+      openedAt: Date.now(),
+    };
+  }
+
+  /** The open file made durable, named in its table's manifest, then the offsets after it committed. */
+  private async closeOpen(s: PartitionState): Promise<void> {
+    const o = s.open;
+    if (!o) return;
+    s.open = undefined;
+    await o.file.close();
+    const entry: ManifestEntry = {
+      file: o.rel,
+      db: o.db,
+      table: o.table,
+      topic: s.topic,
+      partition: s.partition,
+      firstOffset: o.firstOffset,
+      lastOffset: o.lastOffset,
+      firstSourceTsMs: o.firstSourceTsMs,
+      lastSourceTsMs: o.lastSourceTsMs,
+      firstPosition: o.firstPosition,
+      lastPosition: o.lastPosition,
+      rows: o.rows,
+      schemaId: o.schemaId,
+      bytes: o.file.bytes,
+      codec: this.opts.codec,
+      writtenAt: Date.now(),
+    };
+    let t = this.tables.get(o.dir);
+    if (!t) {
+      t = { dir: o.dir, entries: [], lock: Promise.resolve() };
+      this.tables.set(o.dir, t);
+    }
+    const table = t;
+    // Partitions of one table share its manifest: one update at a time.
+    await this.locked(table, async () => {
+      const entries = [...table.entries.filter((e) => e.file !== entry.file), entry];
+      await writeManifest(table.dir, entries);
+      table.entries = entries;
+    });
+    this.ends.set(partitionKey(s.topic, s.partition), BigInt(o.lastOffset) + 1n);
+    this.opts.written?.(entry);
+    // Only what was handled up to now: the record that made the file close is not.
+    await this.commit(s);
+  }
+
+  private async commit(s: PartitionState): Promise<void> {
+    if (s.open || s.handled <= s.committed) return;
+    const offset = s.handled;
+    try {
+      await this.opts.commit(s.topic, s.partition, offset.toString());
+      s.committed = offset;
+    } catch (err) {
+      // The files are durable and named in the manifest: a restart skips their records anyway.
+      this.opts.log.warn(
+        { topic: s.topic, partition: s.partition, offset: String(offset), err: String(err) },
+        'offsets not committed',
+      );
+    }
+  }
+
+  /** Closes files open longer than maxFileAgeMs (a partition that stopped receiving). */
+  async closeAged(now = Date.now()): Promise<void> {
+    await Promise.all(
+      [...this.partitions.values()]
+        .filter((s) => s.open && now - s.open.openedAt >= this.opts.maxFileAgeMs)
+        .map((s) =>
+          this.locked(s, async () => {
+            if (s.open && Date.now() - s.open.openedAt >= this.opts.maxFileAgeMs) await this.closeOpen(s);
+          }),
+        ),
+    );
+  }
+
+  /** Closes every open file (a clean stop). */
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.partitions.values()].map((s) => this.locked(s, () => this.closeOpen(s))));
+  }
+
+  /**
+   * The group gave this member `assigned`: files of partitions it no longer has are dropped (their
+   * offsets were not committed, the new owner reads them again). Partitions it keeps keep theirs.
+   */
+  async assigned(assignment: Record<string, number[]>): Promise<void> {
+    const kept = new Set(Object.entries(assignment).flatMap(([t, ps]) => ps.map((p) => partitionKey(t, p))));
+    await Promise.all(
+      [...this.partitions.entries()]
+        .filter(([k]) => !kept.has(k))
+        .map(([k, s]) =>
+          this.locked(s, async () => {
+            await s.open?.file.abort();
+            s.open = undefined;
+            // Read again from the manifest's end if the partition comes back.
+            this.partitions.delete(k);
+          }),
+        ),
+    );
+  }
+
+  /** Files open now (tests, metrics). */
+  get openFiles(): number {
+    return [...this.partitions.values()].filter((s) => s.open).length;
+  }
+}
