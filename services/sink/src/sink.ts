@@ -4,10 +4,8 @@ import {
   bounded,
   type Component,
   type ConsumedRecord,
-  classifyKafkaError,
   createKafka,
   heartbeatTopic,
-  isKafkaClientError,
   type KafkaClient,
   kafkaRebalanced,
   type Logger,
@@ -21,6 +19,7 @@ import type { PartitionCheckpoint } from './apply/checkpoint-table.ts';
 import { stopsSink } from './apply/ddl-rejection.ts';
 import type { TargetWriter } from './apply/target-writer.ts';
 import type { SinkConfig } from './config.ts';
+import { TableTopicConsumer } from './consume/table-topic-consumer.ts';
 import { consumerSettings } from './consumer-settings.ts';
 import { ChangeDecoder, type TargetChange } from './decode/change-decoder.ts';
 import { type DeadLetter, DeadLetterQueue } from './dlq/dead-letter-queue.ts';
@@ -68,12 +67,10 @@ export class Sink {
   private readonly router: Router;
   private readonly dlq: DeadLetterQueue;
   private readonly heartbeatTopic: string;
-  private consumer: BatchConsumer | undefined;
-  private subscribed = new Set<string>();
-  private timer: NodeJS.Timeout | undefined;
+  /** The consumer loop (consume/table-topic-consumer.ts), from run() on. */
+  private topics: TableTopicConsumer | undefined;
   private readonly abort = new AbortController();
   private fatal: ((e: Error) => void) | undefined;
-  private restarting = false;
   private lastSourceTsMs = 0;
   /** Holds partitions at rename markers until the target table is renamed (rename-gate.ts). */
   private readonly renames: RenameGate;
@@ -129,7 +126,7 @@ export class Sink {
     this.metrics.lagSeconds.reset();
     this.renames = new RenameGate({
       done: (w) => this.writer.renameDone(w.id, w.to),
-      current: () => this.consumer,
+      current: () => this.topics?.consumer,
       log,
       overdueMs: cfg.renameWaitMs,
       overdue: (w, at) => this.writer.renameWaits.overdue(w, at),
@@ -138,8 +135,6 @@ export class Sink {
   }
 
   async run(): Promise<void> {
-    const admin = this.kafka.admin();
-    await admin.connect();
     const pattern = tableTopicPattern(this.cfg.topicPrefix);
     const failed = new Promise<void>((_, reject) => {
       this.fatal = reject;
@@ -153,29 +148,20 @@ export class Sink {
     await bounded(this.writer.clearStop?.() ?? Promise.resolve(), 3000).catch((err) =>
       this.log.warn({ err: String(err) }, 'could not clear the stop row'),
     );
-    let refreshing = false;
-    const refresh = async () => {
-      if (refreshing) return;
-      refreshing = true;
-      let all: string[];
-      // Also what tells an idle sink's readiness that Kafka answers (every topicRefreshMs).
-      this.progress.begin('kafka');
-      try {
-        all = await admin.listTopics();
-        this.progress.ok('kafka');
-      } catch (err) {
-        this.progress.failed('kafka', classifyKafkaError(err, 'kafka topics'));
-        throw err;
-      } finally {
-        refreshing = false;
-      }
-      const topics = all.filter((t) => pattern.test(t) || t === this.heartbeatTopic).sort();
-      if (topics.length && topics.some((t) => !this.subscribed.has(t))) await this.restart(topics);
-    };
-    await refresh();
-    this.timer = setInterval(() => {
-      refresh().catch((err) => this.log.warn({ err: String(err) }, 'topic refresh failed'));
-    }, this.cfg.topicRefreshMs);
+    this.topics = new TableTopicConsumer({
+      kafka: this.kafka,
+      settings: consumerSettings(this.cfg.sinkName),
+      wanted: (t) => pattern.test(t) || t === this.heartbeatTopic,
+      parallelism: this.cfg.parallelism,
+      refreshMs: this.cfg.topicRefreshMs,
+      progress: this.progress,
+      log: this.log,
+      onBatch: (consumer, p) => this.onBatch(consumer, p),
+      fatal: (e) => this.fatal?.(e),
+      // Partitions may have moved to other members meanwhile: read the floors again.
+      renewing: () => this.floors.clear(),
+    });
+    await this.topics.start();
     this.ready = true;
     try {
       await failed;
@@ -183,46 +169,7 @@ export class Sink {
       await this.recordStop(err);
       throw err;
     } finally {
-      clearInterval(this.timer);
-      await admin.disconnect().catch(() => undefined);
-    }
-  }
-
-  /** kafkajs resolves subscriptions when run() starts, so a new topic means a new consumer run. */
-  private async restart(topics: string[]): Promise<void> {
-    if (this.restarting) return;
-    this.restarting = true;
-    try {
-      await this.consumer?.disconnect();
-      // Partitions may have moved to other members meanwhile: read the floors again.
-      this.floors.clear();
-      const consumer = this.kafka.consumer(consumerSettings(this.cfg.sinkName));
-      consumer.on('crash', (e) => {
-        // A crash the sink caused (a target or registry error thrown by a batch) is not Kafka's.
-        if (isKafkaClientError(e.error)) this.progress.failed('kafka', classifyKafkaError(e.error, 'kafka consumer'));
-        if (!e.restart) this.fatal?.(e.error);
-      });
-      // Answers from the broker: fetches (an idle one returns after maxWaitTime), heartbeats, commits.
-      const answered = () => this.progress.ok('kafka');
-      consumer.on('fetch', answered);
-      consumer.on('heartbeat', answered);
-      consumer.on('commit', answered);
-      consumer.on('request-timeout', (e) =>
-        this.progress.failed('kafka', new SluiceError('KAFKA_UNAVAILABLE', `kafka request timed out (${e.apiName})`)),
-      );
-      await consumer.connect();
-      await consumer.subscribe({ topics, fromBeginning: true });
-      await consumer.run({
-        autoCommit: false,
-        eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: this.cfg.parallelism,
-        eachBatch: (p) => this.onBatch(consumer, p),
-      });
-      this.consumer = consumer;
-      this.subscribed = new Set(topics);
-      this.log.info({ topics: topics.length }, 'consuming');
-    } finally {
-      this.restarting = false;
+      await this.topics.close();
     }
   }
 
@@ -532,11 +479,10 @@ export class Sink {
   async stop(): Promise<void> {
     this.ready = false;
     this.abort.abort();
-    clearInterval(this.timer);
     this.renames.stop();
     this.shardHolds.clear();
     // disconnect() waits for the batch in hand: it is applied and committed, or not at all.
-    await this.consumer?.disconnect().catch(() => undefined);
+    await this.topics?.disconnect();
     await this.dlq.close();
     await this.writer.close().catch(() => undefined);
   }

@@ -4,9 +4,7 @@ import {
   type BatchPayload,
   type ConsumedRecord,
   Counter,
-  classifyKafkaError,
   createKafka,
-  isKafkaClientError,
   type KafkaClient,
   type Logger,
   type MetricsRegistry,
@@ -17,6 +15,7 @@ import {
   tableTopicPattern,
 } from '@sluice/core';
 import type avro from 'avsc';
+import { TableTopicConsumer } from '../consume/table-topic-consumer.ts';
 import { consumerSettings } from '../consumer-settings.ts';
 import { type DeadLetter, DeadLetterQueue } from '../dlq/dead-letter-queue.ts';
 import type { ArchiveSinkConfig } from './archive-config.ts';
@@ -53,11 +52,11 @@ export class ArchiveSink {
   private readonly dlq: DeadLetterQueue;
   readonly store: ArchiveStore;
   private readonly types = new Map<number, Promise<{ type: avro.Type; raw: string }>>();
-  private consumer: BatchConsumer | undefined;
-  private subscribed = new Set<string>();
-  private timers: NodeJS.Timeout[] = [];
+  private topics: TableTopicConsumer | undefined;
+  /** The newest consumer: the one offsets are committed through. */
+  private current: BatchConsumer | undefined;
+  private aging: NodeJS.Timeout | undefined;
   private fatal: ((e: Error) => void) | undefined;
-  private restarting = false;
   ready = false;
   readonly progress: ProgressMonitor;
 
@@ -84,8 +83,8 @@ export class ArchiveSink {
       exclude: cfg.tables.exclude,
       log,
       commit: async (topic, partition, offset) => {
-        if (!this.consumer) throw new Error('no consumer');
-        await this.consumer.commitOffsets([{ topic, partition, offset }]);
+        if (!this.current) throw new Error('no consumer');
+        await this.current.commitOffsets([{ topic, partition, offset }]);
       },
       written: (e) => {
         this.metrics.files.inc();
@@ -100,88 +99,42 @@ export class ArchiveSink {
     await mkdir(this.cfg.target.path, { recursive: true });
     // Before anything is read: the directory back to what the manifests say.
     await this.store.recover();
-    const admin = this.kafka.admin();
-    await admin.connect();
     const pattern = tableTopicPattern(this.cfg.topicPrefix);
     const failed = new Promise<void>((_, reject) => {
       this.fatal = reject;
     });
     failed.catch(() => undefined);
-    let refreshing = false;
-    const refresh = async () => {
-      if (refreshing) return;
-      refreshing = true;
-      let all: string[];
-      this.progress.begin('kafka');
-      try {
-        all = await admin.listTopics();
-        this.progress.ok('kafka');
-      } catch (err) {
-        this.progress.failed('kafka', classifyKafkaError(err, 'kafka topics'));
-        throw err;
-      } finally {
-        refreshing = false;
-      }
-      const topics = all.filter((t) => pattern.test(t)).sort();
-      if (topics.length && topics.some((t) => !this.subscribed.has(t))) await this.restart(topics);
-    };
-    await refresh();
-    this.timers.push(
-      setInterval(() => {
-        refresh().catch((err) => this.log.warn({ err: String(err) }, 'topic refresh failed'));
-      }, this.cfg.topicRefreshMs),
-      setInterval(
-        () => {
-          this.store.closeAged().catch((err) => this.stop_(err));
-        },
-        Math.min(1_000, this.cfg.target.maxFileAgeMs),
-      ),
+    this.topics = new TableTopicConsumer({
+      kafka: this.kafka,
+      settings: { ...consumerSettings(this.cfg.sinkName), sessionTimeout: this.cfg.sessionTimeoutMs },
+      wanted: (t) => pattern.test(t),
+      parallelism: this.cfg.parallelism,
+      refreshMs: this.cfg.topicRefreshMs,
+      progress: this.progress,
+      log: this.log,
+      onBatch: (_consumer, p) => this.onBatch(p),
+      fatal: (e) => this.fatal?.(e),
+      listen: (consumer) => {
+        this.current = consumer;
+        // Partitions this member lost: their open files go (the new owner reads them again).
+        consumer.on('group-join', (e) => {
+          this.store.assigned(e.memberAssignment).catch((err) => this.stop_(err));
+        });
+      },
+    });
+    await this.topics.start();
+    this.aging = setInterval(
+      () => {
+        this.store.closeAged().catch((err) => this.stop_(err));
+      },
+      Math.min(1_000, this.cfg.target.maxFileAgeMs),
     );
     this.ready = true;
     try {
       await failed;
     } finally {
-      for (const t of this.timers) clearInterval(t);
-      await admin.disconnect().catch(() => undefined);
-    }
-  }
-
-  private async restart(topics: string[]): Promise<void> {
-    if (this.restarting) return;
-    this.restarting = true;
-    try {
-      await this.consumer?.disconnect();
-      const consumer = this.kafka.consumer({
-        ...consumerSettings(this.cfg.sinkName),
-        sessionTimeout: this.cfg.sessionTimeoutMs,
-      });
-      consumer.on('crash', (e) => {
-        if (isKafkaClientError(e.error)) this.progress.failed('kafka', classifyKafkaError(e.error, 'kafka consumer'));
-        if (!e.restart) this.fatal?.(e.error);
-      });
-      const answered = () => this.progress.ok('kafka');
-      consumer.on('fetch', answered);
-      consumer.on('heartbeat', answered);
-      consumer.on('commit', answered);
-      consumer.on('request-timeout', (e) =>
-        this.progress.failed('kafka', new SluiceError('KAFKA_UNAVAILABLE', `kafka request timed out (${e.apiName})`)),
-      );
-      consumer.on('group-join', (e) => {
-        this.store.assigned(e.memberAssignment).catch((err) => this.stop_(err));
-      });
-      await consumer.connect();
-      await consumer.subscribe({ topics, fromBeginning: true });
-      this.consumer = consumer;
-      await consumer.run({
-        autoCommit: false,
-        eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: this.cfg.parallelism,
-        eachBatch: (p) => this.onBatch(p),
-      });
-      this.subscribed = new Set(topics);
-      this.log.info({ topics: topics.length }, 'consuming');
-    } finally {
-      this.restarting = false;
+      clearInterval(this.aging);
+      await this.topics.close();
     }
   }
 
@@ -294,9 +247,9 @@ export class ArchiveSink {
   /** A clean stop: open files are made durable and their offsets committed, then the group is left. */
   async stop(): Promise<void> {
     this.ready = false;
-    for (const t of this.timers) clearInterval(t);
+    clearInterval(this.aging);
     await this.store.closeAll().catch((err) => this.log.warn({ err: String(err) }, 'could not close archive files'));
-    await this.consumer?.disconnect().catch(() => undefined);
+    await this.topics?.disconnect();
     // A batch in hand when the group was left may have opened files again.
     await this.store.closeAll().catch((err) => this.log.warn({ err: String(err) }, 'could not close archive files'));
     await this.dlq.close();
