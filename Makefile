@@ -46,7 +46,7 @@ test-integration: install ## integration tests against the real stack (started i
 
 test: lint test-unit test-integration ## lint, unit tests, then integration tests on the real stack
 
-.PHONY: bench bench-capture bench-sink bench-sink-hot-path bench-e2e bench-verify bench-kafka-client
+.PHONY: bench bench-capture bench-sink bench-sink-hot-path bench-e2e bench-verify bench-kafka-client bench-archive
 
 bench: install ## all benchmarks against the running stack, then the targets they measured in this one run
 	@started=$$(date +%s); status=0; \
@@ -65,6 +65,9 @@ bench-sink-hot-path: install ## sink: CPU per record of decode, plan and stateme
 .PHONY: sluice
 sluice: install ## the operator CLI: make sluice ARGS="status" (or verify, replay; --help for each); ./sluice keeps its exit code
 	@$(RUN) node services/cli/src/main.ts $(ARGS) || { code=$$?; echo "sluice exited with $$code (make reports any failure as 2; ./sluice $(ARGS) exits with $$code)" >&2; exit $$code; }
+
+bench-archive: install ## archive sink: rows/s from a topic backlog into Avro files vs a plain multi-row INSERT of the same rows into MariaDB
+	@$(RUN) node bench/archive/run.ts
 
 bench-kafka-client: install ## Kafka clients behind the port: transactional produce of 1M records, kafkajs vs Confluent (librdkafka)
 	@$(RUN) node bench/kafka-client/run.ts
