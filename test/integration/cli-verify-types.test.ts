@@ -19,7 +19,13 @@ const sources = [
   { name: 'MySQL 8', url: s.mysql8Url, jsonNote: true },
 ];
 
-describe.each(sources)('sluice verify on every type from $name', ({ url, jsonNote }) => {
+/**
+ * The suites below are independent (each its own databases, prefix and services) and run at once:
+ * their waits overlap. Within a suite, the tests stay in order.
+ */
+const inOrder = { concurrent: false };
+
+describe.concurrent.each(sources)('sluice verify on every type from $name', ({ url, jsonNote }) => {
   const db = uniqueName('iso_clity');
   const prefix = uniqueName('clity');
   const services: ServiceProcess[] = [];
@@ -28,7 +34,7 @@ describe.each(sources)('sluice verify on every type from $name', ({ url, jsonNot
 
   afterAll(() => cleanUpPipeline({ services, source, targets, db, prefix }));
 
-  it('says equal against the MariaDB and the TiDB target, column by column', async () => {
+  it('says equal against the MariaDB and the TiDB target, column by column', inOrder, async () => {
     if (!url) throw new Error('MYSQL8_URL is not set: run make up (it starts MySQL 8 as a second source)');
     source = await connect(url);
     await source.query("SET time_zone = '+00:00'");
@@ -87,7 +93,7 @@ describe.each(sources)('sluice verify on every type from $name', ({ url, jsonNot
     }
   });
 
-  it('finds a FLOAT one step off in the TiDB target', async () => {
+  it('finds a FLOAT one step off in the TiDB target', inOrder, async () => {
     const tidb = targets.find((t) => t.name === 'tidb');
     if (!tidb) throw new Error('no TiDB target');
     // 1.1f is 1.10000002384185791015625; the next float up is 1.10000014305114746.

@@ -71,8 +71,7 @@ describe.concurrent('DDL markers: skip / replace, renames never applied, several
       topicPrefix: prefix,
     });
     ctx.onTestFinished(async () => {
-      await capture.stop();
-      await sink.stop();
+      await Promise.all([capture.stop(), sink.stop()]);
     });
     return { db, prefix, capture, sink, name, cfg, q: (t: string) => `\`${db}\`.\`${t}\`` };
   };

@@ -96,7 +96,7 @@ describe.concurrent.each(sources)('DDL markers from $name (topics of $partitions
   }, 180_000);
 
   afterAll(async () => {
-    for (const p of services) await p.stop();
+    await Promise.all(services.map((p) => p.stop()));
     for (const d of [db, other]) await source?.query(`DROP DATABASE IF EXISTS \`${d}\``);
     await source?.end();
     for (const t of targets) {
@@ -223,7 +223,7 @@ describe.concurrent('a partition statement the target cannot take', () => {
   let target: mysql.Connection | undefined;
 
   afterAll(async () => {
-    for (const p of services) await p.stop();
+    await Promise.all(services.map((p) => p.stop()));
     await source?.query(`DROP DATABASE IF EXISTS \`${db}\``);
     await source?.end();
     await target?.query(`DROP DATABASE IF EXISTS \`${db}\``);

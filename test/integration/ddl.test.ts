@@ -27,7 +27,13 @@ const STATEMENTS = (db: string) => [
   `INSERT INTO \`${db}\`.t VALUES (5, 5.5)`,
 ];
 
-describe.each([
+/**
+ * The suites below are independent (each its own databases, prefix and services) and run at once:
+ * their waits overlap. Within a suite, the tests stay in order.
+ */
+const inOrder = { concurrent: false };
+
+describe.concurrent.each([
   { mode: 'streaming', stopDuring: false },
   { mode: 'backlog', stopDuring: true },
 ])('DDL mid-stream ($mode)', ({ mode, stopDuring }) => {
@@ -42,7 +48,7 @@ describe.each([
     await conn?.end();
   });
 
-  it('rows before and after each ALTER carry the schema they were written with', async () => {
+  it('rows before and after each ALTER carry the schema they were written with', inOrder, async () => {
     conn = await connect(s.sourceUrl);
     await conn.query(`CREATE DATABASE \`${db}\``);
     capture = ownCapture(s, {
@@ -106,7 +112,7 @@ describe.each([
   });
 });
 
-describe('DDL through the sinks', () => {
+describe.concurrent('DDL through the sinks', () => {
   const db = uniqueName('ddl');
   let source: mysql.Connection | undefined;
   const targets: mysql.Connection[] = [];
@@ -120,7 +126,7 @@ describe('DDL through the sinks', () => {
     }
   });
 
-  it('targets follow the source (add, drop and modify columns), apply the truncate and converge', async () => {
+  it('targets follow the source (add, drop and modify columns), apply the truncate and converge', inOrder, async () => {
     source = await connect(s.sourceUrl);
     await source.query(`CREATE DATABASE \`${db}\``);
     for (const sql of STATEMENTS(db)) await source.query(sql);
@@ -140,7 +146,7 @@ describe('DDL through the sinks', () => {
     }
   });
 
-  it('targets drop a table the source drops, and follow it when it is created again', async () => {
+  it('targets drop a table the source drops, and follow it when it is created again', inOrder, async () => {
     const src = source as mysql.Connection;
     for (const sql of [
       `CREATE TABLE \`${db}\`.gone (id INT PRIMARY KEY, x INT)`,

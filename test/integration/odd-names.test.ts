@@ -152,7 +152,13 @@ async function columnsOf(conn: mysql.Connection, t: OddTable): Promise<string[]>
 
 const sources = [{ name: 'MariaDB', url: s.sourceUrl }, ...(s.mysql8Url ? [{ name: 'MySQL 8', url: s.mysql8Url }] : [])];
 
-describe.each(sources)('odd database, table and column names from $name', (src) => {
+/**
+ * The suites below are independent (each its own databases, prefix and services) and run at once:
+ * their waits overlap. Within a suite, the tests stay in order.
+ */
+const inOrder = { concurrent: false };
+
+describe.concurrent.each(sources)('odd database, table and column names from $name', (src) => {
   const { u, dbs, tables } = fixture();
   const prefix = uniqueName('oddn');
   const services: ServiceProcess[] = [];
@@ -167,7 +173,7 @@ describe.each(sources)('odd database, table and column names from $name', (src) 
   });
 
   afterAll(async () => {
-    for (const p of services) await p.stop();
+    await Promise.all(services.map((p) => p.stop()));
     for (const db of Object.values(dbs)) {
       await source?.query(`DROP DATABASE IF EXISTS ${quoteIdent(db)}`);
       for (const t of sinks) await t.conn?.query(`DROP DATABASE IF EXISTS ${quoteIdent(db)}`).catch(() => undefined);
@@ -194,7 +200,10 @@ describe.each(sources)('odd database, table and column names from $name', (src) 
     }
   });
 
-  it('replicates snapshot and streamed changes of every table into every target, column by column', async () => {
+  it('replicates snapshot and streamed changes of every table into every target, column by column', {
+    ...inOrder,
+    timeout: 300_000,
+  }, async () => {
     for (const db of Object.values(dbs)) await source.query(`CREATE DATABASE ${quoteIdent(db)}`);
     for (const t of tables) {
       const cols = t.columns.map(([c, type]) => `${quoteIdent(c)} ${type}`);
@@ -258,9 +267,9 @@ describe.each(sources)('odd database, table and column names from $name', (src) 
       expect(target.sink.log()).not.toMatch(/sink stops/);
     }
     expect(capture.log()).not.toMatch(/table refused|KAFKA_UNAVAILABLE/);
-  }, 300_000);
+  });
 
-  it('gives every table a topic of its own that Kafka accepts and the sinks read', async () => {
+  it('gives every table a topic of its own that Kafka accepts and the sinks read', inOrder, async () => {
     const mine = (await admin.listTopics()).filter((t) => t.startsWith(`${prefix}.`));
     const pattern = tableTopicPattern(prefix);
     const tableTopics = mine.filter((t) => pattern.test(t));
@@ -277,7 +286,7 @@ describe.each(sources)('odd database, table and column names from $name', (src) 
     expect(fold.length, tableTopics.join('\n')).toBe(1);
   });
 
-  it('lets the CLI find mapped tables by their real names', async () => {
+  it('lets the CLI find mapped tables by their real names', { ...inOrder, timeout: 180_000 }, async () => {
     const schema = await sluice(['schema', `\`${dbs.dot}\`.\`t.dot\``, '--prefix', prefix, '--json'], { env });
     expect(schema.code, schema.stderr).toBe(0);
     const report = JSON.parse(schema.stdout);
@@ -330,7 +339,7 @@ describe.each(sources)('odd database, table and column names from $name', (src) 
     const checked = JSON.parse(verify.stdout) as { equal: boolean; tables: { source: string; status: string }[] };
     expect(checked.equal).toBe(true);
     expect(checked.tables.map((t) => [t.source, t.status]).sort()).toEqual(tables.map((t) => [name(t), 'equal']).sort());
-  }, 180_000);
+  });
 
   const pattern = (topic: string) => tableTopicPattern(prefix).test(topic);
 });
@@ -339,7 +348,7 @@ describe.each(sources)('odd database, table and column names from $name', (src) 
  * `T` and `t` are two tables on a Linux MariaDB and one in TiDB, which compares names without
  * case: the MariaDB target gets both, the TiDB sink refuses the second instead of merging it.
  */
-describe('tables whose names differ only in case', () => {
+describe.concurrent('tables whose names differ only in case', () => {
   const db = uniqueName('iso_oddcase');
   const prefix = uniqueName('oddc');
   const services: ServiceProcess[] = [];
@@ -347,7 +356,7 @@ describe('tables whose names differ only in case', () => {
   let source: mysql.Connection;
 
   afterAll(async () => {
-    for (const p of services) await p.stop();
+    await Promise.all(services.map((p) => p.stop()));
     await source?.query(`DROP DATABASE IF EXISTS ${quoteIdent(db)}`);
     await source?.end();
     for (const c of conns) {
@@ -363,7 +372,10 @@ describe('tables whose names differ only in case', () => {
     await admin.disconnect();
   });
 
-  it('replicates both into MariaDB and stops the TiDB sink at the second with TARGET_NAME_CLASH', async () => {
+  it('replicates both into MariaDB and stops the TiDB sink at the second with TARGET_NAME_CLASH', {
+    ...inOrder,
+    timeout: 180_000,
+  }, async () => {
     source = await connect(s.sourceUrl);
     await source.query(`CREATE DATABASE ${quoteIdent(db)}`);
     for (const t of ['T', 't']) await source.query(`CREATE TABLE ${qualified(db, t)} (id INT PRIMARY KEY, v VARCHAR(10))`);
@@ -416,5 +428,5 @@ describe('tables whose names differ only in case', () => {
         .catch(() => [[]]);
       expect([want.T, want.t, []]).toContainEqual(rows);
     }
-  }, 180_000);
+  });
 });

@@ -128,7 +128,13 @@ const flavorOf = async (conn: mysql.Connection) => {
   return /mariadb/i.test(r.v) ? ('mariadb' as const) : ('mysql' as const);
 };
 
-describe.each(sources)('schema evolution from $name', ({ name, url, short }) => {
+/**
+ * The suites below are independent (each its own databases, prefix and services) and run at once:
+ * their waits overlap. Within a suite, the tests stay in order.
+ */
+const inOrder = { concurrent: false };
+
+describe.concurrent.each(sources)('schema evolution from $name', ({ name, url, short }) => {
   const db = uniqueName(`iso_evo_${short}`);
   const prefix = uniqueName('evo');
   const services: ServiceProcess[] = [];
@@ -137,7 +143,10 @@ describe.each(sources)('schema evolution from $name', ({ name, url, short }) => 
 
   afterAll(() => cleanUpPipeline({ services, source, targets, db, prefix }));
 
-  it('every column change reaches both targets exactly, and the capture never stops', async () => {
+  it('every column change reaches both targets exactly, and the capture never stops', {
+    ...inOrder,
+    timeout: 420_000,
+  }, async () => {
     if (!url) throw new Error('MYSQL8_URL is not set: run make up (it starts MySQL 8 as a second source)');
     source = await connect(url);
     const t = `\`${db}\`.t`;
@@ -158,7 +167,13 @@ describe.each(sources)('schema evolution from $name', ({ name, url, short }) => 
     for (const target of s.targets) {
       targets.push({ name: target.name, conn: await connect(target.url) });
       const kind = target.name === 'tidb' ? 'tidb' : 'mariadb';
-      const sink = ownSink(s, { name: `${prefix}-${target.name}`, prefix, targetUrl: target.url, kind, extra: { ddl: 'apply' } });
+      const sink = ownSink(s, {
+        name: `${prefix}-${target.name}`,
+        prefix,
+        targetUrl: target.url,
+        kind,
+        extra: { ddl: 'apply' },
+      });
       services.push(sink);
       sinks.push(sink);
       await sink.start();
@@ -257,5 +272,5 @@ describe.each(sources)('schema evolution from $name', ({ name, url, short }) => 
     // Nothing stopped: no capture run failed, no sink stopped.
     expect(capture.log(), capture.tail()).not.toMatch(/capture run failed|"level":60/);
     for (const sink of sinks) expect(sink.log(), sink.tail()).not.toMatch(/sink stops|"level":60/);
-  }, 420_000);
+  });
 });

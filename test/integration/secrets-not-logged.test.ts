@@ -51,7 +51,13 @@ const flavours = [
     : []),
 ];
 
-describe.each(flavours)('secrets in statements the source logs ($name)', ({ name, url, accounts, kinds }) => {
+/**
+ * The suites below are independent (each its own databases, prefix and services) and run at once:
+ * their waits overlap. Within a suite, the tests stay in order.
+ */
+const inOrder = { concurrent: false };
+
+describe.concurrent.each(flavours)('secrets in statements the source logs ($name)', ({ name, url, accounts, kinds }) => {
   const db = uniqueName('iso_secret');
   const prefix = uniqueName('sec');
   const user = uniqueName('zz_sec');
@@ -68,7 +74,7 @@ describe.each(flavours)('secrets in statements the source logs ($name)', ({ name
     await conn?.end();
   });
 
-  it('reach neither the log nor the _schema_changes topic', async () => {
+  it('reach neither the log nor the _schema_changes topic', inOrder, async () => {
     const c = await connect(url);
     conn = c;
     await c.query(`CREATE DATABASE \`${db}\``);

@@ -1,18 +1,21 @@
 import { createKafka, createLogger } from '@sluice/core';
 import type mysql from 'mysql2/promise';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configFile, sluice } from '../support/cli.ts';
 import { ownCapture, ownSink } from '../support/pipeline.ts';
 import type { ServiceProcess } from '../support/services.ts';
 import { connect, expectConverged, stack, uniqueName, waitFor } from '../support/stack.ts';
 import { readTopic } from '../support/topics.ts';
 
-/** Poison records (DLQ and stop policies), routing (rename, shard merge) and replay by offset reset. */
+/**
+ * Poison records (DLQ and stop policies), routing (rename, shard merge) and replay by offset reset.
+ * Every test has its own database, prefix, capture and sinks: they all run at once.
+ */
 const s = stack();
 const mariadb = s.targets.find((t) => t.name === 'mariadb') ?? s.targets[0];
 const kafka = createKafka({ brokers: s.kafkaBrokers, clientId: 'sluice-test', log: createLogger('test', 'warn') });
 
-describe('sink policies', () => {
+describe.concurrent('sink policies', () => {
   const services: ServiceProcess[] = [];
   const sourceDbs: string[] = [];
   const targetDbs: string[] = [];
@@ -20,17 +23,20 @@ describe('sink policies', () => {
   let target: mysql.Connection;
 
   afterAll(async () => {
-    for (const p of services) await p.stop();
+    await Promise.all(services.map((p) => p.stop()));
     for (const db of sourceDbs) await source?.query(`DROP DATABASE IF EXISTS \`${db}\``);
     for (const db of targetDbs) await target?.query(`DROP DATABASE IF EXISTS \`${db}\``);
     await source?.end();
     await target?.end();
   });
 
-  const setup = async (name: string) => {
+  beforeAll(async () => {
     if (!mariadb) throw new Error('no MariaDB target in the stack');
-    source ??= await connect(s.sourceUrl);
-    target ??= await connect(mariadb.url);
+    source = await connect(s.sourceUrl);
+    target = await connect(mariadb.url);
+  });
+
+  const setup = async (name: string) => {
     const db = uniqueName(`iso_${name}`);
     sourceDbs.push(db);
     targetDbs.push(db);
@@ -225,14 +231,14 @@ describe('sink policies', () => {
   });
 });
 
-describe('sink ddl policies', () => {
+describe.concurrent('sink ddl policies', () => {
   const services: ServiceProcess[] = [];
   const dbs: string[] = [];
   let source: mysql.Connection;
   let target: mysql.Connection;
 
   afterAll(async () => {
-    for (const p of services) await p.stop();
+    await Promise.all(services.map((p) => p.stop()));
     for (const db of dbs) {
       await source?.query(`DROP DATABASE IF EXISTS \`${db}\``);
       await target?.query(`DROP DATABASE IF EXISTS \`${db}\``);

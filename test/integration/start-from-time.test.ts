@@ -13,7 +13,13 @@ const s = stack();
 
 const untilNextSecond = () => new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000) + 50));
 
-describe.each([
+/**
+ * The suites below are independent (each its own databases, prefix and services) and run at once:
+ * their waits overlap. Within a suite, the tests stay in order.
+ */
+const inOrder = { concurrent: false };
+
+describe.concurrent.each([
   ['MariaDB', () => s.sourceUrl],
   ['MySQL 8', () => s.mysql8Url],
 ])('startFrom time on %s', (flavor, url) => {
@@ -22,12 +28,12 @@ describe.each([
   let conn: mysql.Connection | undefined;
 
   afterAll(async () => {
-    for (const p of services) await p.stop();
+    await Promise.all(services.map((p) => p.stop()));
     await conn?.query(`DROP DATABASE IF EXISTS \`${db}\``);
     await conn?.end();
   });
 
-  it('publishes exactly the changes at or after the time, and reports the position it chose', async () => {
+  it('publishes exactly the changes at or after the time, and reports the position it chose', inOrder, async () => {
     const sourceUrl = url();
     if (!sourceUrl) throw new Error(`no ${flavor} source in the stack: run make up`);
     conn = await connect(sourceUrl);
@@ -85,7 +91,7 @@ describe.each([
     );
   });
 
-  it('starts at the end of the binlog for a time after every transaction', async () => {
+  it('starts at the end of the binlog for a time after every transaction', inOrder, async () => {
     const prefix = uniqueName('sfu');
     const p = ownCapture(s, {
       name: `capture-${prefix}`,

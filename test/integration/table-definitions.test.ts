@@ -61,7 +61,13 @@ function comparable(d: TableDefinition, version: string): string {
   });
 }
 
-describe.each(sources)('table definitions from $name', ({ url, short }) => {
+/**
+ * The suites below are independent (each its own databases, prefix and services) and run at once:
+ * their waits overlap. Within a suite, the tests stay in order.
+ */
+const inOrder = { concurrent: false };
+
+describe.concurrent.each(sources)('table definitions from $name', ({ url, short }) => {
   const db = uniqueName(`iso_def_${short}`);
   const prefix = uniqueName('def');
   const services: ServiceProcess[] = [];
@@ -107,7 +113,13 @@ describe.each(sources)('table definitions from $name', ({ url, short }) => {
       const conn = await connect(target.url);
       targets.push({ name: target.name, url: target.url, conn, version: await versionOf(conn) });
       const kind = target.name === 'tidb' ? 'tidb' : 'mariadb';
-      const sink = ownSink(s, { name: `${prefix}-${target.name}`, prefix, targetUrl: target.url, kind, extra: { ddl: 'apply' } });
+      const sink = ownSink(s, {
+        name: `${prefix}-${target.name}`,
+        prefix,
+        targetUrl: target.url,
+        kind,
+        extra: { ddl: 'apply' },
+      });
       services.push(sink);
       sinks.push(sink);
       await sink.start();
@@ -193,7 +205,7 @@ describe.each(sources)('table definitions from $name', ({ url, short }) => {
   });
 });
 
-describe('table definitions through routes', () => {
+describe.concurrent('table definitions through routes', () => {
   const db = uniqueName('iso_defr');
   const prefix = uniqueName('defr');
   const merged = `${db}_m`;
@@ -203,7 +215,7 @@ describe('table definitions through routes', () => {
   let target: mysql.Connection | undefined;
 
   afterAll(async () => {
-    for (const p of services) await p.stop();
+    await Promise.all(services.map((p) => p.stop()));
     await source?.query(`DROP DATABASE IF EXISTS \`${db}\``);
     await source?.end();
     for (const d of [merged, renamed]) await target?.query(`DROP DATABASE IF EXISTS \`${d}\``);
@@ -211,7 +223,7 @@ describe('table definitions through routes', () => {
     await target?.end();
   });
 
-  it('a renamed table gets the same indexes; a merged table gains every shard index and loses none', async () => {
+  it('a renamed table gets the same indexes; a merged table gains every shard index and loses none', inOrder, async () => {
     const mariadb = s.targets.find((x) => x.name !== 'tidb');
     if (!mariadb) throw new Error('no MariaDB target in the stack');
     source = await connect(s.sourceUrl);

@@ -17,7 +17,13 @@ const sources = [
   { name: 'MySQL 8', url: s.mysql8Url },
 ];
 
-describe.each(sources)('every type from $name', ({ name, url }) => {
+/**
+ * The suites below are independent (each its own databases, prefix and services) and run at once:
+ * their waits overlap. Within a suite, the tests stay in order.
+ */
+const inOrder = { concurrent: false };
+
+describe.concurrent.each(sources)('every type from $name', ({ name, url }) => {
   const db = uniqueName('iso_types');
   const prefix = uniqueName('ty');
   let capture: ServiceProcess | undefined;
@@ -29,7 +35,7 @@ describe.each(sources)('every type from $name', ({ name, url }) => {
     await conn?.end();
   });
 
-  it('arrives in Kafka exactly as in the source, by snapshot and by binlog', async () => {
+  it('arrives in Kafka exactly as in the source, by snapshot and by binlog', inOrder, async () => {
     if (!url) throw new Error('MYSQL8_URL is not set: run make up (it starts MySQL 8 as a second source)');
     conn = await connect(url);
     await conn.query("SET time_zone = '+00:00'");
@@ -81,7 +87,7 @@ describe.each(sources)('every type from $name', ({ name, url }) => {
   });
 });
 
-describe('every type through the sinks', () => {
+describe.concurrent('every type through the sinks', () => {
   const db = uniqueName('types');
   const targets: { name: string; conn: mysql.Connection }[] = [];
   let source: mysql.Connection | undefined;
@@ -103,7 +109,7 @@ describe('every type through the sinks', () => {
     return rows as unknown[][];
   };
 
-  it('reaches every target bit for bit', async () => {
+  it('reaches every target bit for bit', inOrder, async () => {
     source = await connect(s.sourceUrl);
     await source.query("SET time_zone = '+00:00'");
     await source.query(`CREATE DATABASE \`${db}\``);

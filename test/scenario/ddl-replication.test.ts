@@ -1,5 +1,5 @@
 import type mysql from 'mysql2/promise';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, it } from 'vitest';
 import { configFile, sluice } from '../support/cli.ts';
 import { cleanUpPipeline, ownCapture, ownSink } from '../support/pipeline.ts';
 import type { ServiceProcess } from '../support/services.ts';
@@ -175,7 +175,13 @@ async function tablesOf(conn: mysql.Connection, db: string): Promise<string[]> {
   return rows.map((r) => r.n);
 }
 
-describe.each(sources)('DDL replication from $name', ({ url, short, backlog }) => {
+/**
+ * The suites below are independent (each its own databases, prefix and services) and run at once:
+ * their waits overlap. Within a suite, the tests stay in order.
+ */
+const inOrder = { concurrent: false };
+
+describe.concurrent.each(sources)('DDL replication from $name', ({ url, short, backlog }) => {
   const db = uniqueName(`iso_ddlr_${short}`);
   const prefix = uniqueName('ddlr');
   const services: ServiceProcess[] = [];
@@ -184,7 +190,8 @@ describe.each(sources)('DDL replication from $name', ({ url, short, backlog }) =
 
   afterAll(() => cleanUpPipeline({ services, source, targets, db, prefix }));
 
-  it('every target ends equal to the source: rows, columns, defaults, keys and indexes', async () => {
+  it('every target ends equal to the source: rows, columns, defaults, keys and indexes', inOrder, async ({ expect }) => {
+    // The test's own expect: expect.soft is tied to the test that runs it (the suites run at once).
     if (!url) throw new Error('MYSQL8_URL is not set: run make up (it starts MySQL 8 as a second source)');
     source = await connect(url);
     const d = `\`${db}\``;

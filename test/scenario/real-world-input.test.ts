@@ -38,21 +38,27 @@ async function converge(source: mysql.Connection, target: mysql.Connection, db: 
 const BIG = 'id, MD5(t), LENGTH(t), MD5(b), LENGTH(b)';
 const ENUMS = 'id, e1, e1 + 0, e2, e2 + 0, s, s + 0';
 
-describe.each(sources)('real-world rows from $name', ({ name, url }) => {
+/**
+ * The suites below are independent (each its own databases, prefix and services) and run at once:
+ * their waits overlap. Within a suite, the tests stay in order.
+ */
+const inOrder = { concurrent: false };
+
+describe.concurrent.each(sources)('real-world rows from $name', ({ name, url }) => {
   const db = uniqueName(`iso_rw_${name}`);
   const prefix = uniqueName('rw');
   const services: ServiceProcess[] = [];
   const conns: mysql.Connection[] = [];
 
   afterAll(async () => {
-    for (const p of services) await p.stop();
+    await Promise.all(services.map((p) => p.stop()));
     for (const c of conns) {
       if (!process.env.KEEP) await c.query(`DROP DATABASE IF EXISTS \`${db}\``).catch(() => undefined);
       await c.end();
     }
   });
 
-  it('arrive exactly in every target that takes them, and a refused row never holds back the others', async () => {
+  it('arrive exactly in every target that takes them, and a refused row never holds back the others', inOrder, async () => {
     const source = await connect(url);
     conns.push(source);
     await source.query(`CREATE DATABASE \`${db}\``);
@@ -152,7 +158,7 @@ describe.each(sources)('real-world rows from $name', ({ name, url }) => {
   });
 });
 
-describe('records capture cannot carry stop it, naming them', () => {
+describe.concurrent('records capture cannot carry stop it, naming them', () => {
   const db = uniqueName('iso_rw_stop');
   const services: ServiceProcess[] = [];
   let source: mysql.Connection | undefined;
@@ -160,14 +166,14 @@ describe('records capture cannot carry stop it, naming them', () => {
   const mariadb = s.targets.find((t) => t.name === 'mariadb') ?? s.targets[0];
 
   afterAll(async () => {
-    for (const p of services) await p.stop();
+    await Promise.all(services.map((p) => p.stop()));
     await source?.query(`DROP DATABASE IF EXISTS \`${db}\``);
     await target?.query(`DROP DATABASE IF EXISTS \`${db}\``).catch(() => undefined);
     await source?.end();
     await target?.end();
   });
 
-  it('a record over maxRecordBytes stops with RECORD_TOO_LARGE; raising it resumes with nothing lost', async () => {
+  it('a record over maxRecordBytes stops with RECORD_TOO_LARGE; raising it resumes with nothing lost', inOrder, async () => {
     if (!mariadb) throw new Error('no MariaDB target in the stack');
     source = await connect(s.sourceUrl);
     target = await connect(mariadb.url);
