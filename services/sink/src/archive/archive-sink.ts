@@ -14,12 +14,11 @@ import {
   schemaIdOf,
   tableTopicPattern,
 } from '@sluice/core';
-import type avro from 'avsc';
 import { TableTopicConsumer } from '../consume/table-topic-consumer.ts';
 import { consumerSettings } from '../consumer-settings.ts';
 import { type DeadLetter, DeadLetterQueue } from '../dlq/dead-letter-queue.ts';
 import type { ArchiveSinkConfig } from './archive-config.ts';
-import { type ArchiveRecord, ArchiveStore, archiveType, type Envelope } from './archive-store.ts';
+import { type ArchiveRecord, ArchiveStore, type ArchiveType, archiveType } from './archive-store.ts';
 
 /** What an archive sink exposes on /metrics besides readiness. */
 export class ArchiveMetrics {
@@ -51,7 +50,7 @@ export class ArchiveSink {
   private readonly registry: Registry;
   private readonly dlq: DeadLetterQueue;
   readonly store: ArchiveStore;
-  private readonly types = new Map<number, Promise<{ type: avro.Type; raw: string }>>();
+  private readonly types = new Map<number, Promise<{ type: ArchiveType; raw: string }>>();
   private topics: TableTopicConsumer | undefined;
   /** The newest consumer: the one offsets are committed through. */
   private current: BatchConsumer | undefined;
@@ -191,15 +190,11 @@ export class ArchiveSink {
     try {
       const schemaId = schemaIdOf(m.value);
       const { type, raw } = await this.typeOf(schemaId);
-      const envType = (type as avro.types.RecordType).field('envelope')?.type as avro.Type;
-      const { value, offset } = envType.decode(m.value, 5) as { value: Envelope; offset: number };
-      if (offset !== m.value.length) {
-        throw new SluiceError(
-          'DECODE_FAILED',
-          `record does not fit schema id ${schemaId} (${m.value.length - offset} bytes left)`,
-        );
+      const { source, end } = type.readSource(m.value, 5);
+      if (end !== m.value.length) {
+        throw new SluiceError('DECODE_FAILED', `record does not fit schema id ${schemaId} (${m.value.length - end} bytes left)`);
       }
-      if (!value.source || !this.store.selected(value.source.db, value.source.table)) return null;
+      if (!source || !this.store.selected(source.db, source.table)) return null;
       return {
         topic,
         partition,
@@ -208,7 +203,8 @@ export class ArchiveSink {
         schemaId,
         type,
         rawSchema: raw,
-        envelope: value,
+        envelope: m.value.subarray(5),
+        source,
       };
     } catch (err) {
       const e = SluiceError.from(err, 'DECODE_FAILED');
@@ -222,7 +218,7 @@ export class ArchiveSink {
     }
   }
 
-  private typeOf(id: number): Promise<{ type: avro.Type; raw: string }> {
+  private typeOf(id: number): Promise<{ type: ArchiveType; raw: string }> {
     let t = this.types.get(id);
     if (!t) {
       t = this.registry.rawSchema(id).then((schema) => ({ type: archiveType(schema), raw: JSON.stringify(schema) }));

@@ -15,7 +15,7 @@ import {
 } from '@sluice/core';
 import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
-import { type ArchiveRecord, ArchiveStore, archiveType } from './archive-store.ts';
+import { type ArchiveRecord, ArchiveStore, type ArchiveType, archiveType } from './archive-store.ts';
 
 const log = createLogger('test', 'silent');
 
@@ -61,7 +61,7 @@ const envelopeSchema = (extra: Record<string, unknown>[] = []) => ({
 });
 
 const T0 = Date.UTC(2026, 11, 2, 7, 59, 58);
-const types = new Map<number, avro.Type>([
+const types = new Map<number, ArchiveType>([
   [1, archiveType(envelopeSchema())],
   [2, archiveType(envelopeSchema([{ name: 'note', type: ['null', 'string'], default: null }]))],
 ]);
@@ -74,26 +74,29 @@ function rec(offset: number, opts: { schemaId?: number; ts?: number; db?: string
     d: '12345678901234567890.12',
     ...(schemaId === 2 ? { note: 'x' } : {}),
   };
+  const type = types.get(schemaId) as ArchiveType;
+  const envelope = {
+    before: null,
+    after: row,
+    op: 'c',
+    source: {
+      db: opts.db ?? 'db',
+      table: opts.table ?? 'tab',
+      ts_ms: BigInt(opts.ts ?? T0),
+      gtid: `0-1-${offset}`,
+      file: 'b.1',
+      pos: 4n,
+    },
+  };
   return {
     topic: 't.db.tab',
     partition: 0,
     offset: String(offset),
     timestamp: 1,
     schemaId,
-    type: types.get(schemaId) as avro.Type,
-    envelope: {
-      before: null,
-      after: row,
-      op: 'c',
-      source: {
-        db: opts.db ?? 'db',
-        table: opts.table ?? 'tab',
-        ts_ms: BigInt(opts.ts ?? T0),
-        gtid: `0-1-${offset}`,
-        file: 'b.1',
-        pos: 4n,
-      },
-    },
+    type,
+    envelope: type.envelope.toBuffer(envelope),
+    source: envelope.source,
   };
 }
 
@@ -164,6 +167,14 @@ describe('archive layout', () => {
 });
 
 describe('archive store', () => {
+  it('reads only the source block of an envelope, to its end (the rest is written as it came)', () => {
+    const r = rec(3, { ts: T0 + 1 });
+    const framed = Buffer.concat([Buffer.from([0, 0, 0, 0, 1]), r.envelope]);
+    const { source, end } = (types.get(1) as ArchiveType).readSource(framed, 5);
+    expect(end).toBe(framed.length);
+    expect(source).toMatchObject({ db: 'db', table: 'tab', ts_ms: BigInt(T0 + 1), gtid: '0-1-3' });
+  });
+
   it('writes container files per table, hour and schema version, with a manifest, and commits after each', async () => {
     const root = mkdtempSync(join(tmpdir(), 'archive-'));
     const commits: string[] = [];

@@ -17,7 +17,7 @@ import {
 import avro from 'avsc';
 import { ArchiveFile } from './archive-file.ts';
 
-/** A change ready to archive: the decoded envelope with where it came from. */
+/** A change ready to archive: the envelope's Avro bytes as the capture wrote them, with where it came from. */
 export interface ArchiveRecord {
   topic: string;
   partition: number;
@@ -25,40 +25,109 @@ export interface ArchiveRecord {
   /** The Kafka record's timestamp (ms). */
   timestamp: number;
   schemaId: number;
-  /** The wrapper type of schemaId (archiveType). */
-  type: avro.Type;
+  /** The archive types of schemaId (archiveType). */
+  type: ArchiveType;
   /** The envelope schema as registered (with sluice's attributes, which avsc does not export). */
   rawSchema?: string;
-  envelope: Envelope;
+  /** The envelope's Avro bytes (the record's value after the 5-byte frame): written as they are. */
+  envelope: Buffer;
+  /** The envelope's source block (what the layout and the manifest need of it). */
+  source: SourceFields;
 }
 
-export interface Envelope {
-  op: string;
-  source: { db: string; table: string; ts_ms: bigint | number; gtid?: string | null; file: string; pos: bigint | number };
-  [field: string]: unknown;
+export interface SourceFields {
+  db: string;
+  table: string;
+  ts_ms: bigint | number;
+  gtid?: string | null;
+  file: string;
+  pos: bigint | number;
+}
+
+/** How records of one envelope schema are read for their source block and written to a file. */
+export interface ArchiveType {
+  /** The file's writer type: ArchivedChange { topic, partition, offset, timestamp, schemaId, envelope }. */
+  file: avro.Type;
+  /** The envelope alone (tests encode with it). */
+  envelope: avro.Type;
+  /** The source block of an envelope's bytes, and where the envelope ends. */
+  readSource(buf: Buffer, offset: number): { source: SourceFields; end: number };
+}
+
+const HEAD_FIELDS = [
+  { name: 'topic', type: 'string' },
+  { name: 'partition', type: 'int' },
+  { name: 'offset', type: 'long' },
+  { name: 'timestamp', type: 'long' },
+  { name: 'schemaId', type: 'int' },
+];
+
+interface Tap {
+  writeFixed(buf: Buffer, len: number): void;
+}
+interface Writes {
+  _write(tap: Tap, value: unknown): void;
 }
 
 /**
  * The record of an archive file: the Kafka coordinates, the registry id, and the envelope as the
- * capture wrote it (its own schema, attributes and all, is also in the file's metadata).
+ * capture wrote it (its own schema, attributes and all, is also in the file's metadata). The
+ * file's type writes the coordinates, then the envelope's bytes unchanged (an Avro record's
+ * encoding is its fields' in order): no decoding and re-encoding of the rows, and the archived
+ * values are the topic's bit for bit. Only the source block is decoded (a resolver skips the rest).
  */
-export function archiveType(envelopeSchema: Record<string, unknown>): avro.Type {
-  return avro.Type.forSchema(
+export function archiveType(envelopeSchema: Record<string, unknown>): ArchiveType {
+  const opts = { ...exactAvroOptions } as never;
+  const full = avro.Type.forSchema(
     {
       type: 'record',
       name: 'ArchivedChange',
       namespace: 'sluice.archive',
-      fields: [
-        { name: 'topic', type: 'string' },
-        { name: 'partition', type: 'int' },
-        { name: 'offset', type: 'long' },
-        { name: 'timestamp', type: 'long' },
-        { name: 'schemaId', type: 'int' },
-        { name: 'envelope', type: envelopeSchema },
-      ],
+      fields: [...HEAD_FIELDS, { name: 'envelope', type: envelopeSchema }],
     } as avro.Schema,
-    { ...exactAvroOptions } as never,
-  );
+    opts,
+  ) as avro.types.RecordType;
+  const head = avro.Type.forSchema(
+    { type: 'record', name: 'ArchivedChangeHead', namespace: 'sluice.archive', fields: HEAD_FIELDS } as avro.Schema,
+    opts,
+  ) as unknown as Writes;
+  const envelope = full.field('envelope')?.type as avro.Type;
+  // avsc's BlockEncoder writes each value with the type's _write (and the header from its schema).
+  const file = Object.create(full, {
+    _write: {
+      value: (tap: Tap, v: { head: unknown; raw: Buffer }) => {
+        head._write(tap, v.head);
+        tap.writeFixed(v.raw, v.raw.length);
+      },
+    },
+  }) as avro.Type;
+  return { file, envelope, readSource: sourceReader(envelopeSchema, envelope, opts) };
+}
+
+function sourceReader(
+  envelopeSchema: Record<string, unknown>,
+  envelope: avro.Type,
+  opts: never,
+): (buf: Buffer, offset: number) => { source: SourceFields; end: number } {
+  const field = (envelopeSchema.fields as { name: string; type: unknown }[] | undefined)?.find((f) => f.name === 'source');
+  try {
+    if (!field || typeof field.type !== 'object') throw new Error('no inline source record');
+    const reader = avro.Type.forSchema(
+      { type: 'record', name: envelope.name, fields: [{ name: 'source', type: field.type }] } as avro.Schema,
+      opts,
+    );
+    const resolver = reader.createResolver(envelope);
+    return (buf, offset) => {
+      const { value, offset: end } = reader.decode(buf, offset, resolver) as { value: { source: SourceFields }; offset: number };
+      return { source: value.source, end };
+    };
+  } catch {
+    // A shape the resolver cannot take: decode the whole envelope.
+    return (buf, offset) => {
+      const { value, offset: end } = envelope.decode(buf, offset) as { value: { source: SourceFields }; offset: number };
+      return { source: value.source, end };
+    };
+  }
 }
 
 interface OpenFile {
@@ -111,7 +180,7 @@ export interface ArchiveStoreOptions {
   written?: (e: ManifestEntry) => void;
 }
 
-const position = (s: Envelope['source']): string => s.gtid ?? `${s.file}:${s.pos}`;
+const position = (s: SourceFields): string => s.gtid ?? `${s.file}:${s.pos}`;
 
 /**
  * The archive's state: per table its directory and manifest, per topic partition the file being
@@ -186,16 +255,16 @@ export class ArchiveStore {
         const at = BigInt(offset);
         if (at < s.next) continue;
         if (record) {
-          const env = record.envelope;
-          const tsMs = Number(env.source.ts_ms);
+          const src = record.source;
+          const tsMs = Number(src.ts_ms);
           const window = hourWindow(tsMs);
           const o = s.open;
           if (
             o &&
             (o.schemaId !== record.schemaId ||
               o.window !== window ||
-              o.db !== env.source.db ||
-              o.table !== env.source.table ||
+              o.db !== src.db ||
+              o.table !== src.table ||
               o.file.bytes >= this.opts.maxFileBytes)
           ) {
             await this.closeOpen(s);
@@ -203,16 +272,18 @@ export class ArchiveStore {
           if (!s.open) s.open = await this.openFile(record, window, tsMs);
           const f = s.open;
           f.file.write({
-            topic: record.topic,
-            partition: record.partition,
-            offset: at,
-            timestamp: record.timestamp,
-            schemaId: record.schemaId,
-            envelope: env,
+            head: {
+              topic: record.topic,
+              partition: record.partition,
+              offset: at,
+              timestamp: record.timestamp,
+              schemaId: record.schemaId,
+            },
+            raw: record.envelope,
           });
           f.lastOffset = offset;
           f.lastSourceTsMs = tsMs;
-          f.lastPosition = position(env.source);
+          f.lastPosition = position(src);
           f.rows++;
           written++;
         }
@@ -232,11 +303,11 @@ export class ArchiveStore {
   }
 
   private async openFile(record: ArchiveRecord, window: string, tsMs: number): Promise<OpenFile> {
-    const { db, table } = record.envelope.source;
+    const { db, table } = record.source;
     const dir = tableDir(this.opts.root, db, table);
     const rel = `${window}/${archiveFileName(record.partition, record.offset)}`;
     if (!ARCHIVE_FILE.test(rel)) throw new Error(`archive file name ${rel} does not match the layout`);
-    const file = await ArchiveFile.open(join(dir, rel), record.type, {
+    const file = await ArchiveFile.open(join(dir, rel), record.type.file, {
       codec: this.opts.codec,
       // Blocks small enough that the size cap is kept to within one block.
       blockSize: Math.max(16 * 1024, Math.min(256 * 1024, Math.floor(this.opts.maxFileBytes / 8))),
@@ -249,7 +320,7 @@ export class ArchiveStore {
         'sluice.partition': Buffer.from(String(record.partition)),
       },
     });
-    const pos = position(record.envelope.source);
+    const pos = position(record.source);
     return {
       file,
       dir,
