@@ -1,10 +1,18 @@
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type ManifestEntry, tableDir, writeManifest } from '@sluice/core';
-import { describe, expect, it } from 'vitest';
+import { type ManifestEntry, removeTree, tableDir, writeManifest } from '@sluice/core';
+import { afterAll, describe, expect, it } from 'vitest';
 import { summarizeArchive } from './archive-summary.ts';
 import { renderArchive, sizeText } from './command.ts';
+
+const roots: string[] = [];
+const tempRoot = (prefix: string): string => {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  roots.push(d);
+  return d;
+};
+afterAll(() => Promise.all(roots.map((d) => removeTree(d))));
 
 const H = Date.UTC(2026, 11, 2, 7);
 const entry = (over: Partial<ManifestEntry>): ManifestEntry => ({
@@ -29,7 +37,7 @@ const entry = (over: Partial<ManifestEntry>): ManifestEntry => ({
 
 describe('sluice archive ls', () => {
   it('sums each table of an archive root from its manifest, filtered by table patterns', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'archive-ls-'));
+    const root = tempRoot('archive-ls-');
     const items = tableDir(root, 'shop', 'items');
     const odd = tableDir(root, 'shop', 'a.b;c/d');
     mkdirSync(items, { recursive: true });

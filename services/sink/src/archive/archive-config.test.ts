@@ -1,10 +1,12 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { removeTree } from '@sluice/core';
+import { afterAll, describe, expect, it } from 'vitest';
 import { isArchiveSink, loadArchiveSinkConfig } from './archive-config.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'archive-cfg-'));
+afterAll(() => removeTree(dir));
 const file = (name: string, text: string) => {
   const f = join(dir, name);
   writeFileSync(f, text);

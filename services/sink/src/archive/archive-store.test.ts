@@ -10,12 +10,21 @@ import {
   MANIFEST,
   readManifest,
   recoverTableDir,
+  removeTree,
   tableDir,
   unescapeName,
 } from '@sluice/core';
 import avro from 'avsc';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { type ArchiveRecord, ArchiveStore, type ArchiveType, archiveType } from './archive-store.ts';
+
+const roots: string[] = [];
+const tempRoot = (prefix: string): string => {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  roots.push(d);
+  return d;
+};
+afterAll(() => Promise.all(roots.map((d) => removeTree(d))));
 
 const log = createLogger('test', 'silent');
 
@@ -176,7 +185,7 @@ describe('archive store', () => {
   });
 
   it('writes container files per table, hour and schema version, with a manifest, and commits after each', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'archive-'));
+    const root = tempRoot('archive-');
     const commits: string[] = [];
     const s = store(root, commits);
     await s.recover();
@@ -221,7 +230,7 @@ describe('archive store', () => {
   });
 
   it('keeps selected tables only; a partition with nothing open commits what it skipped', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'archive-'));
+    const root = tempRoot('archive-');
     const commits: string[] = [];
     const s = store(root, commits, { exclude: ['db.tab'] });
     await s.recover();
@@ -232,7 +241,7 @@ describe('archive store', () => {
   });
 
   it('rotates at the size cap', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'archive-'));
+    const root = tempRoot('archive-');
     const s = store(root, [], { maxFileBytes: 64 * 1024, codec: 'null' });
     await s.recover();
     const batch = Array.from({ length: 4000 }, (_, i) => ({ offset: String(i), record: rec(i) }));
@@ -247,7 +256,7 @@ describe('archive store', () => {
 
 describe('archive recovery after a kill', () => {
   const setup = async () => {
-    const root = mkdtempSync(join(tmpdir(), 'archive-'));
+    const root = tempRoot('archive-');
     const commits: string[] = [];
     const s = store(root, commits);
     await s.recover();
@@ -306,7 +315,7 @@ describe('archive recovery after a kill', () => {
   });
 
   it('a partition given to another member drops its open file (never durable, never committed)', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'archive-'));
+    const root = tempRoot('archive-');
     const commits: string[] = [];
     const s = store(root, commits);
     await s.recover();
