@@ -6,6 +6,7 @@ import {
   createMetricsRegistry,
   exitOnFailure,
   insecureSettings,
+  type Logger,
   ProgressMonitor,
   Registry,
   redactUrl,
@@ -73,26 +74,7 @@ async function main(): Promise<number> {
   const metrics = createMetricsRegistry('sink');
   registerProgressMetrics(metrics, 'sink', progress);
   const sink = new Sink(cfg, writer, slog, new SinkMetrics(metrics), progress);
-  const http = await startHealthServer({
-    ...cfg.http,
-    metrics,
-    // Ready once consuming, and while no component has been unreachable for the grace period.
-    ready: () => {
-      const r = progress.readiness();
-      if (sink.ready) return r;
-      return { ok: false, reason: r.ok ? 'not consuming yet' : `not consuming yet: ${r.reason}` };
-    },
-  });
-  const shutdown = async (signal: string) => {
-    slog.info({ signal }, 'stopping');
-    await sink.stop();
-    http.close();
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  await sink.run();
-  return 0;
+  return serve(sink, cfg.http, metrics, progress, slog);
 }
 
 /** `target.kind: archive`: the same process shape (health, metrics, signals), files instead of SQL. */
@@ -105,8 +87,22 @@ async function archive(file: string | undefined): Promise<number> {
   const metrics = createMetricsRegistry('sink');
   registerProgressMetrics(metrics, 'sink', progress);
   const sink = new ArchiveSink(cfg, slog, new ArchiveMetrics(metrics), progress);
+  return serve(sink, cfg.http, metrics, progress, slog);
+}
+
+/**
+ * Runs a sink (SQL or archive) behind the health server: ready once consuming, and while no
+ * component has been unreachable for the grace period; SIGTERM and SIGINT stop it cleanly.
+ */
+async function serve(
+  sink: { readonly ready: boolean; run(): Promise<void>; stop(): Promise<void> },
+  httpCfg: Omit<Parameters<typeof startHealthServer>[0], 'metrics' | 'ready'>,
+  metrics: ReturnType<typeof createMetricsRegistry>,
+  progress: ProgressMonitor,
+  slog: Logger,
+): Promise<number> {
   const http = await startHealthServer({
-    ...cfg.http,
+    ...httpCfg,
     metrics,
     ready: () => {
       const r = progress.readiness();
