@@ -12,4 +12,7 @@ export const consumerSettings = (groupId: string): ConsumerOptions => ({
   // bench into MariaDB: 13.6 s with 1 MiB, 10.8 s with 8 MiB). Bounded: 32 MiB per fetch.
   maxBytesPerPartition: 8 << 20,
   maxBytes: 32 << 20,
+  // A fetch with nothing to return waits this long (kafkajs' default is 5 s): a partition resumed
+  // after a wait (a rename, a DDL barrier) is fetched again within this, not after 5 s of idling.
+  maxWaitTimeInMs: 500,
 });
