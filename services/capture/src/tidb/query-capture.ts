@@ -129,8 +129,6 @@ export class QueryCaptureRun {
     this.points = await ReadPoints.open(cfg.source);
     this.pool = mysql.createPool({ ...mysqlOptionsFromUrl(cfg.source), connectionLimit: 2 });
     this.progress.ok('source');
-    // Refused credentials or a TLS failure stop the capture here, not at the first table's schema.
-    await this.registry.probe();
     this.pub = await openPublishing({
       cfg,
       kafka: this.kafka,
@@ -300,8 +298,10 @@ export class QueryCaptureRun {
     let schemaVersion = '';
     let list: { database: string; table: string }[] = [];
     let columns = new Map<string, ChangeColumn | undefined>();
-    // After a DDL (and at start): tables gone between two read points get a DROP TABLE marker.
-    let lookForDrops = true;
+    // A DDL (or the start) since the previous read point: layouts and table lists of the two read
+    // points may differ, so they are compared (tables gone get a DROP TABLE marker). Without one
+    // they cannot differ, and the cycle reads no information_schema.
+    let ddlSincePrev = true;
     const ddl = new DdlRecords({
       prefix: this.cfg.topicPrefix,
       serverId: this.cfg.source.serverId,
@@ -322,15 +322,18 @@ export class QueryCaptureRun {
         list = await this.capturedTables();
         columns = await changeColumns(session, list, q.changeColumns);
         schemaVersion = version;
-        lookForDrops = true;
+        ddlSincePrev = true;
       }
       const { sinceMs, zoneOffsetSec } = await this.sinceNow();
       const cur = (await session.currentTso()).floorMs();
+      // A DDL that finished while the read point was taken: the layouts just read may not be the
+      // read point's. Read them again first.
+      if ((await session.schemaVersion()) !== schemaVersion) continue;
       if (cur.compare(cursor.prev) > 0) {
         await this.pin(cursor.prev, cur);
-        let rows = lookForDrops ? await this.dropped(cursor.prev, cur, ddl, tables) : 0;
-        lookForDrops = false;
-        rows += await this.cycle(cursor, cur, list, columns, zoneOffsetSec, tables);
+        let rows = ddlSincePrev ? await this.dropped(cursor.prev, cur, ddl, tables) : 0;
+        rows += await this.cycle(cursor, cur, list, columns, zoneOffsetSec, tables, ddlSincePrev);
+        ddlSincePrev = false;
         const checkpoint = this.checkpoint(cur, sinceMs);
         const idleFor = Date.now() - this.lastCommitMs;
         if (rows > 0) {
@@ -411,6 +414,7 @@ export class QueryCaptureRun {
     columns: Map<string, ChangeColumn | undefined>,
     zoneOffsetSec: number,
     tables: TableRegistry,
+    ddlSincePrev: boolean,
   ): Promise<number> {
     const points = this.points as ReadPoints;
     const order = newOrder();
@@ -426,7 +430,7 @@ export class QueryCaptureRun {
       if (!enc) continue;
       const key = enc.schema.primaryKey;
       const cols = enc.source.columns.map((c) => c.name);
-      const was = await points.columnsAt(cursor.prev, t.database, t.table);
+      const was = ddlSincePrev ? await points.columnsAt(cursor.prev, t.database, t.table) : cols;
       const layout = layoutChange(was, cols);
       const change = columns.get(name);
       const stale = { database: t.database, table: t.table, columns: cols, key, changeColumn: change?.name };
