@@ -134,8 +134,6 @@ export class CaptureRun {
     const facts = await readSourceFacts(this.pool);
     this.progress.ok('source');
     assertSourceReady(facts, (w) => this.log.warn(w));
-    // Refused credentials or a TLS failure stop the capture here, not at the first table's schema.
-    await this.registry.probe();
     const { topics, limits, publisher, last, startMarker } = await openPublishing({
       cfg,
       kafka: this.kafka,

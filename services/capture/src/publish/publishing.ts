@@ -27,7 +27,7 @@ export interface Publishing {
 }
 
 /**
- * Connects to Kafka for a capture run: brokers checked to take the largest record, the
+ * Connects to the registry and Kafka for a capture run: brokers checked to take the largest record, the
  * checkpoint topic, the transactional producer (which fences a predecessor), the last committed
  * checkpoint, and the publisher that writes records with checkpoints exactly once.
  */
@@ -42,6 +42,8 @@ export async function openPublishing(opts: {
   progress: ProgressMonitor;
 }): Promise<Publishing> {
   const { cfg, admin, producer, metrics } = opts;
+  // Refused credentials or a TLS failure stop the capture here, not at the first table's schema.
+  await opts.registry.probe();
   await admin.connect();
   // A topic (and a produce request) must take a batch holding one record of the largest size.
   const maxMessageBytes = cfg.maxRecordBytes + BATCH_OVERHEAD_BYTES;

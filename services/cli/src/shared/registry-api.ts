@@ -1,5 +1,5 @@
 import type { Agent } from 'node:http';
-import { httpAgent, httpRequest, passwordOf, redactUrl, SluiceError, tlsFailure } from '@sluice/core';
+import { httpRequest, redactUrl, registryTarget, SluiceError, tlsFailure } from '@sluice/core';
 import { registryConnection } from './connections.ts';
 
 /** One registered version of a subject. */
@@ -26,20 +26,12 @@ export class RegistryApi {
   constructor(url: string) {
     this.url = url.replace(/\/$/, '');
     const e = registryConnection(url);
-    const endpoint = typeof e === 'string' ? { url: e } : e;
-    const u = new URL(this.url);
-    const password = passwordOf(endpoint);
-    const basic = (user: string, pass: string) => `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
-    this.auth =
-      endpoint.username && password
-        ? basic(endpoint.username, password.reveal())
-        : u.username || u.password
-          ? basic(decodeURIComponent(u.username), decodeURIComponent(u.password))
-          : undefined;
-    u.username = '';
-    u.password = '';
-    this.base = u.toString().replace(/\/$/, '');
-    this.agent = httpAgent(this.base, endpoint.tls);
+    // The URL given here, with the TLS and login of the config file that names it (connections.ts).
+    ({
+      base: this.base,
+      auth: this.auth,
+      agent: this.agent,
+    } = registryTarget(typeof e === 'string' ? this.url : { ...e, url: this.url }));
   }
 
   /** GET /subjects: every subject name. */

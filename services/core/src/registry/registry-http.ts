@@ -33,6 +33,27 @@ const NOT_FOUND_CODES = new Set([40401, 40402, 40403, 40408]);
  * refused credentials a configuration error; 409 and 422 are left to the caller, which knows the
  * table (answer() returns them).
  */
+/**
+ * Where and how to reach a registry: its base URL without credentials, the basic-auth header
+ * (username and password of the config, or the URL's own), and the agent with its TLS settings.
+ */
+export function registryTarget(endpoint: string | RegistryEndpoint): { base: string; auth: string | undefined; agent: Agent } {
+  const e = typeof endpoint === 'string' ? { url: endpoint } : endpoint;
+  const u = new URL(e.url);
+  const password = passwordOf(e);
+  const basic = (user: string, pass: string) => `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
+  const auth =
+    e.username && password
+      ? basic(e.username, password.reveal())
+      : u.username || u.password
+        ? basic(decodeURIComponent(u.username), decodeURIComponent(u.password))
+        : undefined;
+  u.username = '';
+  u.password = '';
+  const base = u.toString().replace(/\/$/, '');
+  return { base, auth, agent: httpAgent(base, e.tls) };
+}
+
 export class RegistryHttp {
   /** The URL without credentials, without a trailing slash: safe to print. */
   readonly base: string;
@@ -43,21 +64,8 @@ export class RegistryHttp {
   private readonly agent: Agent;
 
   constructor(endpoint: string | RegistryEndpoint, watch?: OperationWatch) {
-    const e = typeof endpoint === 'string' ? { url: endpoint } : endpoint;
     this.watch = watch;
-    const u = new URL(e.url);
-    const password = passwordOf(e);
-    const basic = (user: string, pass: string) => `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
-    this.auth =
-      e.username && password
-        ? basic(e.username, password.reveal())
-        : u.username || u.password
-          ? basic(decodeURIComponent(u.username), decodeURIComponent(u.password))
-          : undefined;
-    u.username = '';
-    u.password = '';
-    this.base = u.toString().replace(/\/$/, '');
-    this.agent = httpAgent(this.base, e.tls);
+    ({ base: this.base, auth: this.auth, agent: this.agent } = registryTarget(endpoint));
   }
 
   /** Apicurio's native API root, when the URL is its ccompat API (`.../apis/ccompat/v7`). */

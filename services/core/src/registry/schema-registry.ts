@@ -5,7 +5,7 @@ import { SluiceError } from '../errors.ts';
 import type { OperationWatch } from '../health/progress.ts';
 import { errorCode, type RegistryEndpoint, RegistryHttp, registryMessage } from './registry-http.ts';
 
-export type { RegistryEndpoint } from './registry-http.ts';
+export { type RegistryEndpoint, registryTarget } from './registry-http.ts';
 
 /** The registry's compatibility levels (Confluent names). */
 export const COMPATIBILITY_LEVELS = [
