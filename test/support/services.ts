@@ -104,7 +104,11 @@ export class ServiceProcess {
   }
 }
 
-let nextPort = 29100 + (process.pid % 500) * 4;
+// 40 ports per test process (files that run their suites at once start a dozen services or
+// more; with 4 a file's ports ran into the next process's, and a service left listening by one
+// made another's start fail with EADDRINUSE). 29100..32699: away from the stack's ports and
+// below Linux's ephemeral range (32768+).
+let nextPort = 29100 + (process.pid % 90) * 40;
 /** Ports for test-owned services, away from the stack's. */
 export const freePort = (): number => nextPort++;
 
