@@ -1,5 +1,6 @@
 export * from './archive/archive-layout.ts';
 export * from './archive/archive-manifest.ts';
+export * from './archive/archive-storage.ts';
 export * from './avro/binary-reader.ts';
 export * from './avro/column-codecs.ts';
 export * from './avro/column-default.ts';

@@ -1,6 +1,7 @@
 import { open, readdir, readFile, rename, rm, unlink } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { ARCHIVE_FILE, MANIFEST, TEMP_SUFFIX } from './archive-layout.ts';
+import { fsyncDir } from './archive-storage.ts';
 
 /** One durable archive file, as the table's manifest (`manifest.jsonl`, one JSON object a line) lists it. */
 export interface ManifestEntry {
@@ -26,16 +27,6 @@ export interface ManifestEntry {
   codec: string;
   /** When the file was made durable (ms). */
   writtenAt: number;
-}
-
-/** fsync of a directory: a rename or a new entry in it survives a crash only after this. */
-export async function fsyncDir(dir: string): Promise<void> {
-  const fh = await open(dir, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
 }
 
 /** Writes a whole file durably: a temp name, fsync, rename over the old one, fsync the directory. */
