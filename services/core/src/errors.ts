@@ -150,6 +150,18 @@ export const ERROR_CODES = {
     retriable: false,
     fix: 'Bootstrap prepares new sink groups only: pick a new sink name, or re-apply history to an existing one with sluice replay --earliest; confirm with --yes.',
   },
+  RESTORE_REFUSED: {
+    retriable: false,
+    fix: 'sluice restore writes into new tables only: a target table it would write holds rows. Restore into another database (--rename db=db2) or server, or replace the table with --overwrite.',
+  },
+  RESTORE_NO_BASE: {
+    retriable: false,
+    fix: 'No complete base backup under the archive has all its changes at or before the time or position asked for: pick a later --to-time/--to-position, or take a base with sluice backup before the changes you want to restore to.',
+  },
+  RESTORE_GAP: {
+    retriable: false,
+    fix: 'The archive does not hold every change between the base and the time or position asked for (it starts after the base ends, or its newest change is before the time asked): pick an earlier time, a newer base, or wait until the archive sink has written its files (maxFileAgeMs).',
+  },
   NOT_FOUND: {
     retriable: false,
     fix: 'The named topic, table or registry subject does not exist: check the name and the topic prefix, and that capture has published a change of the table.',
