@@ -1,0 +1,131 @@
+import type { BaseManifest } from '@sluice/core';
+import { describe, expect, it } from 'vitest';
+import { parseToPosition, parseToTime, positionAtOrBefore } from './cut.ts';
+import { type ArchivedFile, planRestore } from './plan.ts';
+
+const T0 = Date.parse('2026-01-01T10:00:00Z');
+const s = (sec: number) => T0 + sec * 1000;
+
+function base(id: string, createdSec: number, end: string, lastSec: number | null, lastGtid: string | null): BaseManifest {
+  return {
+    id,
+    createdAtMs: s(createdSec),
+    topicPrefix: 'p',
+    tables: [
+      {
+        db: 'shop',
+        table: 'items',
+        topic: 'p.shop.items',
+        schemaIds: [1],
+        rows: 10,
+        bytes: 100,
+        files: [`base=${id}/shop/items/0-0.avro`],
+        partitions: [
+          { partition: 0, endOffset: end, lastSourceTsMs: lastSec === null ? null : s(lastSec), lastPosition: lastGtid },
+        ],
+      },
+    ],
+  };
+}
+
+function file(first: number, last: number, firstSec: number, lastSec: number, seq0: number, seq1: number): ArchivedFile {
+  return {
+    key: `shop/items/date=2026-01-01/hour=10/0-${first}.avro`,
+    db: 'shop',
+    table: 'items',
+    topic: 'p.shop.items',
+    partition: 0,
+    firstOffset: String(first),
+    lastOffset: String(last),
+    firstSourceTsMs: s(firstSec),
+    lastSourceTsMs: s(lastSec),
+    firstPosition: `0-1-${seq0}`,
+    lastPosition: `0-1-${seq1}`,
+    rows: last - first + 1,
+    bytes: 10,
+    schemaId: 1,
+  };
+}
+
+// The archive: offsets 0-99 (seconds 0-9, GTIDs 1-50), 100-199 (10-19, 51-100), 200-299 (20-29, 101-150).
+const archive = [file(0, 99, 0, 9, 1, 50), file(100, 199, 10, 19, 51, 100), file(200, 299, 20, 29, 101, 150)];
+const bases = [base('b1', 5, '50', 5, '0-1-25'), base('b2', 15, '150', 15, '0-1-75'), base('b3', 25, '250', 25, '0-1-125')];
+
+describe('planRestore', () => {
+  it('picks the newest base whose changes all precede the time, and the archive files after it up to the time', () => {
+    const plan = planRestore({ bases, archive, cut: { kind: 'time', tsMs: s(17) }, tables: [] });
+    expect(plan.base.id).toBe('b2');
+    const p = plan.tables[0]?.partitions[0];
+    expect(p?.fromOffset).toBe('150');
+    // The file 100-199 holds offsets from 150 on; 200-299 starts after second 17: not read.
+    expect(p?.files.map((f) => f.firstOffset)).toEqual(['100']);
+    expect(plan.baseRows).toBe(10);
+    expect(plan.archiveFiles).toBe(1);
+  });
+
+  it('a base ending exactly at the time is taken; one a second later is not', () => {
+    expect(planRestore({ bases, archive, cut: { kind: 'time', tsMs: s(25) }, tables: [] }).base.id).toBe('b3');
+    expect(planRestore({ bases, archive, cut: { kind: 'time', tsMs: s(25) - 1 }, tables: [] }).base.id).toBe('b2');
+  });
+
+  it('by position: the newest base whose last change is at or before it', () => {
+    const plan = planRestore({ bases, archive, cut: parseToPosition('0-1-124'), tables: [] });
+    expect(plan.base.id).toBe('b2');
+    expect(plan.tables[0]?.partitions[0]?.files.map((f) => f.firstOffset)).toEqual(['100', '200']);
+    expect(planRestore({ bases, archive, cut: parseToPosition('0-1-125'), tables: [] }).base.id).toBe('b3');
+  });
+
+  it('refuses when no base precedes the cut', () => {
+    expect(() => planRestore({ bases, archive, cut: { kind: 'time', tsMs: s(4) }, tables: [] })).toThrow(
+      expect.objectContaining({ code: 'RESTORE_NO_BASE' }),
+    );
+    expect(() => planRestore({ bases, archive, cut: { kind: 'time', tsMs: s(17) }, tables: ['other.*'] })).toThrow(
+      expect.objectContaining({ code: 'RESTORE_NO_BASE' }),
+    );
+  });
+
+  it('refuses a gap: the archive of a partition starting after the base ends', () => {
+    const late = archive.slice(1).map((f) => ({ ...f }));
+    late[0] = { ...(late[0] as ArchivedFile), firstOffset: '160' };
+    expect(() => planRestore({ bases, archive: late, cut: { kind: 'time', tsMs: s(17) }, tables: [] })).toThrow(
+      expect.objectContaining({ code: 'RESTORE_GAP', message: expect.stringContaining('starts at offset 160') }),
+    );
+    // Starting exactly at the base's end is no gap.
+    late[0] = { ...(late[0] as ArchivedFile), firstOffset: '150' };
+    expect(planRestore({ bases, archive: late, cut: { kind: 'time', tsMs: s(17) }, tables: [] }).base.id).toBe('b2');
+    // Nothing archived of a table the base holds rows of: a gap too.
+    expect(() => planRestore({ bases, archive: [], cut: { kind: 'time', tsMs: s(17) }, tables: [] })).toThrow(
+      expect.objectContaining({ code: 'RESTORE_GAP' }),
+    );
+  });
+
+  it('refuses a cut the archive does not reach past', () => {
+    expect(() => planRestore({ bases, archive, cut: { kind: 'time', tsMs: s(29) }, tables: [] })).toThrow(
+      expect.objectContaining({ code: 'RESTORE_GAP', message: expect.stringContaining('does not reach past') }),
+    );
+    expect(planRestore({ bases, archive, cut: { kind: 'time', tsMs: s(28) }, tables: [] }).base.id).toBe('b3');
+    expect(() => planRestore({ bases, archive, cut: parseToPosition('0-1-150'), tables: [] })).toThrow(
+      expect.objectContaining({ code: 'RESTORE_GAP' }),
+    );
+  });
+});
+
+describe('cut', () => {
+  it('compares positions of one GTID domain or server, or file:pos; never across', () => {
+    expect(positionAtOrBefore('0-1-5', '0-1-5')).toBe(true);
+    expect(positionAtOrBefore('0-1-6', '0-1-5')).toBe(false);
+    expect(positionAtOrBefore('0-2-6', '1-1-9,0-1-7')).toBe(true);
+    expect(positionAtOrBefore('2-1-6', '0-1-7')).toBeUndefined();
+    const u = '3e11fa47-71ca-11e1-9e33-c80aa9429562';
+    expect(positionAtOrBefore(`${u}:10`, `${u}:9`)).toBe(false);
+    expect(positionAtOrBefore('binlog.000003:400', 'binlog.000004:4')).toBe(true);
+    expect(positionAtOrBefore('binlog.000003:400', '0-1-5')).toBeUndefined();
+  });
+
+  it('parses times with a zone only', () => {
+    expect(parseToTime('2026-01-01T10:00:05Z')).toEqual({ kind: 'time', tsMs: s(5) });
+    expect(parseToTime(String(s(5)))).toEqual({ kind: 'time', tsMs: s(5) });
+    expect(() => parseToTime('2026-01-01 10:00:05')).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
+    expect(() => parseToPosition('nope')).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
+  });
+});
