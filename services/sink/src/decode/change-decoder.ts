@@ -58,16 +58,19 @@ interface Layout {
   read: ((buf: Buffer, offset: number) => EnvelopeView) | undefined;
 }
 
+/** Where the decoder gets a schema id's schema: the registry, or a restore's archive files (their metadata). */
+export type SchemaSource = Pick<Registry, 'rawSchema' | 'decode'>;
+
 /** Decodes Kafka values into target changes; table layouts and readers cached by schema id. */
 export class ChangeDecoder {
-  private readonly registry: Registry;
+  private readonly registry: SchemaSource;
   private readonly layouts = new Map<number, Layout>();
   private readonly loading = new Map<number, Promise<Layout>>();
 
   /** Source versions are only needed by the stale-write guard. */
   private readonly versions: boolean;
 
-  constructor(registry: Registry, opts: { versions?: boolean } = {}) {
+  constructor(registry: SchemaSource, opts: { versions?: boolean } = {}) {
     this.registry = registry;
     this.versions = opts.versions ?? true;
   }
