@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 import { didYouMean, ERROR_CODES, SluiceError } from '@sluice/core';
 import { archiveCommand } from './archive/command.ts';
+import { backupCommand } from './backup/command.ts';
 import { bootstrapCommand } from './bootstrap/command.ts';
 import { ddlCommand } from './ddl/command.ts';
 import { replayCommand } from './replay/command.ts';
+import { restoreCommand } from './restore/command.ts';
 import { schemaCommand } from './schema/command.ts';
 import { statusCommand } from './status/command.ts';
 import { switchoverCommand } from './switchover/command.ts';
@@ -26,6 +28,8 @@ commands:
   switchover move the primary role from A to B: drain and verify A -> B, then start B -> A
   ui         a status page in the browser: the pipeline as a picture, freshness over the last hour
   archive    ls: what an archive sink keeps per table (files, source time ranges, rows, sizes)
+  backup     a base backup of the selected tables from their topics into the archive
+  restore    point-in-time restore: a base and the archive up to --to-time/--to-position, into a new database
 
 Connection settings come from flags, the services' config files (--capture-config,
 --sink-config), SLUICE_* variables, and on the local stack from .stack/stack.env.
@@ -42,6 +46,8 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   switchover: switchoverCommand,
   ui: uiCommand,
   archive: archiveCommand,
+  backup: backupCommand,
+  restore: restoreCommand,
 };
 
 async function main(argv: string[]): Promise<number> {
