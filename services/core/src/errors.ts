@@ -133,6 +133,15 @@ export const ERROR_CODES = {
     fix: 'Two source tables whose names differ only in case would merge in a target that compares names without case (TiDB); route one to another name.',
   },
   TYPE_UNSUPPORTED: { retriable: false, fix: 'The column type is not mapped yet; see docs/types.md.' },
+  // archive: where the archive sink, backups and restores keep their files.
+  ARCHIVE_STORAGE: {
+    retriable: true,
+    fix: 'The archive storage (a directory or an S3 bucket) did not answer or failed for a while (network, 5xx, slow down, disk): check that it is up and reachable; the named bucket and key say where. The archive sink stops without committing past it and recovers at restart.',
+  },
+  ARCHIVE_STORAGE_REFUSED: {
+    retriable: false,
+    fix: "The archive storage refused the request for a reason retrying cannot change: wrong access key or secret (InvalidAccessKeyId, SignatureDoesNotMatch), no permission on the bucket (AccessDenied), no such bucket, or a local directory that cannot be written. Fix the archive's s3 settings (accessKeyId, secretAccessKey or secretAccessKeyFile, bucket, endpoint, region) or the directory's permissions and start again (docs/backup.md).",
+  },
   // cli: the operator commands.
   QUERY_FAILED: {
     retriable: false,

@@ -81,7 +81,9 @@ async function main(): Promise<number> {
 async function archive(file: string | undefined): Promise<number> {
   const cfg = loadArchiveSinkConfig(file);
   const slog = log.child({ sink: cfg.sinkName });
-  slog.info({ path: cfg.target.path, kind: 'archive', brokers: cfg.kafka.brokers }, 'starting sink');
+  // The location only (a path, or s3://bucket/prefix): never the S3 credentials.
+  const archiveAt = cfg.target.path ?? `s3://${cfg.target.s3?.bucket}/${cfg.target.s3?.prefix ?? ''}`;
+  slog.info({ archive: archiveAt, kind: 'archive', brokers: cfg.kafka.brokers }, 'starting sink');
   for (const w of insecureSettings(cfg)) slog.warn({ insecure: true }, w);
   const progress = new ProgressMonitor({ graceMs: cfg.http.readyGraceMs });
   const metrics = createMetricsRegistry('sink');

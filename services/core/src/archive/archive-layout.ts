@@ -46,6 +46,9 @@ export function unescapeName(escaped: string): string | undefined {
 /** A table's directory under the archive root. */
 export const tableDir = (root: string, db: string, table: string): string => join(root, escapeName(db), escapeName(table));
 
+/** A table's key prefix in an ArchiveStorage: `<db>/<table>` escaped (keys below it add `/...`). */
+export const archiveTableKey = (db: string, table: string): string => `${escapeName(db)}/${escapeName(table)}`;
+
 /** `date=YYYY-MM-DD/hour=HH` of a source time (ms since the epoch, UTC). */
 export function hourWindow(sourceTsMs: number): string {
   const iso = new Date(sourceTsMs).toISOString();

@@ -1,7 +1,8 @@
-import { open, readdir, readFile, rename, rm, unlink } from 'node:fs/promises';
-import { dirname, join, relative, sep } from 'node:path';
+import { open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { ARCHIVE_FILE, MANIFEST, TEMP_SUFFIX } from './archive-layout.ts';
-import { fsyncDir } from './archive-storage.ts';
+import { type ArchiveStorage, fsyncDir } from './archive-storage.ts';
+import { BASE_DIR_PREFIX } from './base-manifest.ts';
 
 /** One durable archive file, as the table's manifest (`manifest.jsonl`, one JSON object a line) lists it. */
 export interface ManifestEntry {
@@ -52,10 +53,7 @@ export async function readManifest(tableDir: string): Promise<ManifestEntry[]> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw err;
   }
-  return text
-    .split('\n')
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as ManifestEntry);
+  return parseManifest(text);
 }
 
 export const manifestText = (entries: ManifestEntry[]): string => entries.map((e) => `${JSON.stringify(e)}\n`).join('');
@@ -83,53 +81,6 @@ async function dirents(dir: string) {
   }
 }
 
-/** Every file under a directory, relative to it, with `/` separators. */
-async function filesUnder(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) {
-    if (e.isFile()) out.push(relative(dir, join(e.parentPath, e.name)).split(sep).join('/'));
-  }
-  return out.sort();
-}
-
-/** What start-up recovery found and did in a table's directory. */
-export interface Recovery {
-  entries: ManifestEntry[];
-  /** Temp files of writes that never finished: removed. */
-  removedTemps: string[];
-  /** Archive files the manifest does not list (renamed, then killed before the manifest named them): removed. */
-  removedOrphans: string[];
-}
-
-/**
- * Brings a table's directory back to what its manifest says, before anything is consumed
- * (docs/backup.md, durability). Files become durable in this order: temp file, fsync, rename,
- * fsync of the directory, manifest (the same way), then the Kafka offsets. So after a crash:
- * a temp file never became part of the archive (removed); a renamed file the manifest does not
- * list holds records whose offsets were not committed either (removed: they are read and
- * written again); a file the manifest lists is whole, and records up to its last offset are
- * skipped when read again, committed or not. Nothing is lost and nothing is kept twice.
- */
-export async function recoverTableDir(dir: string): Promise<Recovery> {
-  const entries = await readManifest(dir);
-  const listed = new Set(entries.map((e) => e.file));
-  const removedTemps: string[] = [];
-  const removedOrphans: string[] = [];
-  for (const f of await filesUnder(dir)) {
-    if (f.endsWith(TEMP_SUFFIX)) {
-      await unlink(join(dir, f));
-      removedTemps.push(f);
-    } else if (ARCHIVE_FILE.test(f) && !listed.has(f)) {
-      await unlink(join(dir, f));
-      removedOrphans.push(f);
-    }
-  }
-  // The removals are made durable before new files take their names.
-  const touched = new Set([...removedTemps, ...removedOrphans].map((f) => dirname(join(dir, f))));
-  for (const d of touched) await fsyncDir(d);
-  return { entries, removedTemps, removedOrphans };
-}
-
 /** Per topic partition, the offset after the last record in a durable file (what a restart skips to). */
 export function archivedEnds(entries: ManifestEntry[]): Map<string, bigint> {
   const out = new Map<string, bigint>();
@@ -145,3 +96,63 @@ export const partitionKey = (topic: string, partition: number): string => `${top
 
 /** Removes a directory tree (tests and tools). */
 export const removeTree = (dir: string): Promise<void> => rm(dir, { recursive: true, force: true });
+
+// The same through an ArchiveStorage (the sink, `sluice archive`, backups and restores):
+// `tableKey` is `<db>/<table>` escaped (archiveTableKey).
+
+/** The manifest's entries from its text. */
+export const parseManifest = (text: string): ManifestEntry[] =>
+  text
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as ManifestEntry);
+
+/** The manifest of a table in a storage; a table without one has none. */
+export async function readTableManifest(storage: ArchiveStorage, tableKey: string): Promise<ManifestEntry[]> {
+  const data = await storage.read(`${tableKey}/${MANIFEST}`);
+  return data ? parseManifest(data.toString('utf8')) : [];
+}
+
+/** Replaces a table's manifest (an atomic, durable write: the old entries or the new, never half). */
+export const writeTableManifest = (storage: ArchiveStorage, tableKey: string, entries: ManifestEntry[]): Promise<void> =>
+  storage.write(`${tableKey}/${MANIFEST}`, manifestText(entries));
+
+/**
+ * The table keys (`<db>/<table>`) among a storage's keys: every key of two or more segments
+ * outside `base=<id>/` belongs to the table of its first two.
+ */
+export function tableKeysOf(keys: string[]): string[] {
+  const out = new Set<string>();
+  for (const k of keys) {
+    const parts = k.split('/');
+    if (parts.length < 3 || parts[0]?.startsWith(BASE_DIR_PREFIX)) continue;
+    out.add(`${parts[0]}/${parts[1]}`);
+  }
+  return [...out].sort();
+}
+
+/** What start-up recovery found and did in a table of a storage. */
+export interface TableRecovery {
+  entries: ManifestEntry[];
+  /** Archive files the manifest does not list (put, then killed before the manifest named them): removed. */
+  removedOrphans: string[];
+}
+
+/**
+ * Brings a table back to what its manifest says, before anything is consumed (docs/backup.md,
+ * durability); `keys` are the storage's keys under the table (list(`<table>/`)). A file becomes
+ * part of the archive in this order: staged, put (durable), named in the manifest (a durable
+ * write), then the Kafka offsets. So an archive file the manifest does not list holds records
+ * whose offsets were not committed: removed, they are read and written again. Staged files that
+ * were never put are the storage's to clear (clearStaging).
+ */
+export async function recoverTable(storage: ArchiveStorage, tableKey: string, keys: string[]): Promise<TableRecovery> {
+  const entries = await readTableManifest(storage, tableKey);
+  const listed = new Set(entries.map((e) => e.file));
+  const removedOrphans = keys
+    .filter((k) => k.startsWith(`${tableKey}/`))
+    .map((k) => k.slice(tableKey.length + 1))
+    .filter((f) => ARCHIVE_FILE.test(f) && !listed.has(f));
+  await storage.remove(removedOrphans.map((f) => `${tableKey}/${f}`));
+  return { entries, removedOrphans };
+}

@@ -34,6 +34,8 @@ export interface ArchiveStorage {
   remove(keys: string[]): Promise<void>;
   /** Removes what staging() left that was never put (start-up, after a crash); returns the keys. */
   clearStaging(): Promise<string[]>;
+  /** Lets go of connections (an object store's client), so a command can end; optional. */
+  close?(): Promise<void>;
 }
 
 /** fsync of a directory: a rename or a new entry in it survives a crash only after this. */
@@ -74,10 +76,12 @@ export class LocalArchiveStorage implements ArchiveStorage {
   }
 
   async list(prefix: string): Promise<string[]> {
-    const base = this.path(prefix.replace(/\/$/, '') || '.');
+    // '' is the whole archive (path() refuses '.' as a key segment).
+    const dir = prefix.replace(/\/$/, '');
+    const base = dir ? this.path(dir) : this.root;
     let entries: import('node:fs').Dirent[];
     try {
-      entries = await readdir(base === this.root ? this.root : base, { withFileTypes: true, recursive: true });
+      entries = await readdir(base, { withFileTypes: true, recursive: true });
     } catch (err) {
       if (enoent(err)) return [];
       throw err;

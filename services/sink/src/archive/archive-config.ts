@@ -1,9 +1,11 @@
 import {
+  archiveStorageFields,
   type EnvOverride,
   HTTP_DEFAULTS,
   httpSection,
   kafkaSection,
   loadConfig,
+  oneArchiveStorage,
   readConfigFile,
   registrySection,
   SECRET_ENV,
@@ -15,30 +17,42 @@ const tablePattern = z.string().regex(/^[^.\s]+\.[^.\s]+$/, 'expected <db>.<tabl
 
 /**
  * An archive sink (`target.kind: archive`, docs/backup.md): the same consumer group, decoding,
- * DLQ and health as a SQL sink, writing every change to Avro object container files under
- * `target.path` instead of applying it to a database.
+ * DLQ and health as a SQL sink, writing every change to Avro object container files in a local
+ * directory (`target.path`) or an S3 bucket (`target.s3`) instead of applying it to a database.
  */
 export const archiveSinkConfigSchema = z.object({
   /** The consumer group id, as for every sink. */
   sinkName: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . and - only'),
-  target: z.object({
-    kind: z.literal('archive'),
-    /** The archive's root directory (local; created if missing). */
-    path: z.string().min(1),
-    /** A file is closed (made durable, offsets committed) once its compressed bytes reach this. */
-    maxFileBytes: z
-      .number()
-      .int()
-      .min(64 * 1024)
-      .default(128 * 1024 * 1024),
-    /**
-     * ... or once it has been open this long: the most a partition's offsets stay uncommitted, and
-     * the most a crash makes the sink read again.
-     */
-    maxFileAgeMs: z.number().int().min(100).default(60_000),
-    /** Avro block codec: deflate (node:zlib) or null. */
-    codec: z.enum(['deflate', 'null']).default('deflate'),
-  }),
+  target: z
+    .object({
+      kind: z.literal('archive'),
+      /** Where the archive is: path (a local directory, created if missing) or s3 (a bucket), one of them. */
+      ...archiveStorageFields,
+      /** A file is closed (made durable, offsets committed) once its compressed bytes reach this. */
+      maxFileBytes: z
+        .number()
+        .int()
+        .min(64 * 1024)
+        .default(128 * 1024 * 1024),
+      /**
+       * ... or once it has been open this long: the most a partition's offsets stay uncommitted, and
+       * the most a crash makes the sink read again.
+       */
+      maxFileAgeMs: z.number().int().min(100).default(60_000),
+      /** Avro block codec: deflate (node:zlib) or null. */
+      codec: z.enum(['deflate', 'null']).default('deflate'),
+      /** What the sink removes, checked at start and every checkEveryMs (docs/backup.md, retention); nothing without archiveDays. */
+      retention: z
+        .object({
+          /** Files whose newest change is older than this many days go, unless a kept base needs them. */
+          archiveDays: z.number().positive().optional(),
+          /** The newest this many base backups protect the files after them (older ones: sluice archive prune). */
+          keepBases: z.number().int().min(1).optional(),
+          checkEveryMs: z.number().int().min(1_000).default(3_600_000),
+        })
+        .default({ checkEveryMs: 3_600_000 }),
+    })
+    .superRefine(oneArchiveStorage),
   kafka: kafkaSection,
   schemaRegistry: registrySection,
   topicPrefix,
@@ -68,6 +82,13 @@ export const ARCHIVE_SINK_ENV: EnvOverride[] = [
   { env: 'SLUICE_SINK_NAME', path: 'sinkName' },
   { env: 'SLUICE_TARGET_KIND', path: 'target.kind' },
   { env: 'SLUICE_ARCHIVE_PATH', path: 'target.path' },
+  { env: 'SLUICE_ARCHIVE_S3_BUCKET', path: 'target.s3.bucket' },
+  { env: 'SLUICE_ARCHIVE_S3_PREFIX', path: 'target.s3.prefix' },
+  { env: 'SLUICE_ARCHIVE_S3_ENDPOINT', path: 'target.s3.endpoint' },
+  { env: 'SLUICE_ARCHIVE_S3_REGION', path: 'target.s3.region' },
+  { env: 'SLUICE_ARCHIVE_S3_ACCESS_KEY_ID', path: 'target.s3.accessKeyId' },
+  // A secret: set as the file's field would be, never logged (Secret).
+  { env: 'SLUICE_ARCHIVE_S3_SECRET_ACCESS_KEY', path: 'target.s3.secretAccessKey' },
   { env: 'SLUICE_KAFKA_BROKERS', path: 'kafka.brokers', kind: 'list' },
   { env: 'SLUICE_SCHEMA_REGISTRY_URL', path: 'schemaRegistry.url' },
   { env: 'SLUICE_TOPIC_PREFIX', path: 'topicPrefix' },

@@ -1,17 +1,19 @@
-import { type FileHandle, mkdir, open, rename, unlink } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import { fsyncDir, TEMP_SUFFIX } from '@sluice/core';
+import { type FileHandle, open, unlink } from 'node:fs/promises';
+import type { ArchiveStorage } from '@sluice/core';
 import avro from 'avsc';
 
 /**
- * One Avro object container file being written: records go to `<final>.tmp` through avsc's
- * BlockEncoder (header with the writer schema and metadata, deflate blocks); close() makes it
- * durable under its final name: end the encoder, write out, fsync the file, rename, fsync the
- * directory. Until then it is not part of the archive (start-up recovery removes temp files).
+ * One Avro object container file being written: records go to the storage's staging file for
+ * the key (a temp name beside the final one for a local archive, a local file for S3) through
+ * avsc's BlockEncoder (header with the writer schema and metadata, deflate blocks); close() ends
+ * the encoder, writes out and puts the file (storage.put: fsync and rename, or an upload), so it
+ * is durable under its key. Until then it is not part of the archive (start-up recovery clears
+ * staged files).
  */
 export class ArchiveFile {
-  readonly path: string;
+  readonly key: string;
   readonly temp: string;
+  private readonly storage: ArchiveStorage;
   private readonly fh: FileHandle;
   private readonly encoder: avro.streams.BlockEncoder;
   private chain: Promise<unknown> = Promise.resolve();
@@ -20,9 +22,10 @@ export class ArchiveFile {
   /** Bytes handed to the file so far (compressed blocks and the header). */
   bytes = 0;
 
-  private constructor(path: string, fh: FileHandle, encoder: avro.streams.BlockEncoder) {
-    this.path = path;
-    this.temp = `${path}${TEMP_SUFFIX}`;
+  private constructor(storage: ArchiveStorage, key: string, temp: string, fh: FileHandle, encoder: avro.streams.BlockEncoder) {
+    this.storage = storage;
+    this.key = key;
+    this.temp = temp;
     this.fh = fh;
     this.encoder = encoder;
     encoder.on('data', (chunk: Buffer) => {
@@ -39,32 +42,22 @@ export class ArchiveFile {
     this.ended = new Promise((resolve) => encoder.once('end', () => resolve()));
   }
 
-  /**
-   * Opens `<path>.tmp` (replacing one left by an aborted write of this process) in a directory
-   * that exists durably: directories it creates are fsynced into their parents.
-   */
+  /** Opens the staging file of `key` (replacing one left by an aborted write of this process). */
   static async open(
-    path: string,
+    storage: ArchiveStorage,
+    key: string,
     type: avro.Type,
     opts: { codec: 'deflate' | 'null'; metadata: Record<string, Buffer>; blockSize?: number },
   ): Promise<ArchiveFile> {
-    const dir = dirname(path);
-    const created = await mkdir(dir, { recursive: true });
-    if (created) {
-      // Each new directory's entry lives in its parent: fsync from the first one's parent down.
-      for (let d = dir; ; d = dirname(d)) {
-        await fsyncDir(dirname(d));
-        if (d === created) break;
-      }
-    }
-    const fh = await open(`${path}${TEMP_SUFFIX}`, 'w');
+    const temp = await storage.staging(key);
+    const fh = await open(temp, 'w');
     const encoder = new avro.streams.BlockEncoder(type, {
       codec: opts.codec,
       metadata: opts.metadata,
       blockSize: opts.blockSize ?? 256 * 1024,
       writeHeader: 'always',
     } as never);
-    return new ArchiveFile(path, fh, encoder);
+    return new ArchiveFile(storage, key, temp, fh, encoder);
   }
 
   write(record: unknown): void {
@@ -80,16 +73,14 @@ export class ArchiveFile {
     if (this.failure) throw this.failure;
   }
 
-  /** Makes the file durable under its final name. */
+  /** Makes the file durable under its key (storage.put: the staged file is gone afterwards). */
   async close(): Promise<void> {
     this.encoder.end();
     await this.ended;
     await this.chain;
     if (this.failure) throw this.failure;
-    await this.fh.sync();
     await this.fh.close();
-    await rename(this.temp, this.path);
-    await fsyncDir(dirname(this.path));
+    await this.storage.put(this.key, this.temp);
   }
 
   /** Drops the file: its records were never durable and their offsets never committed. */

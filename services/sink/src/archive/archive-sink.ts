@@ -1,5 +1,5 @@
-import { mkdir } from 'node:fs/promises';
 import {
+  type ArchiveStorage,
   type BatchConsumer,
   type BatchPayload,
   type ConsumedRecord,
@@ -8,6 +8,7 @@ import {
   type KafkaClient,
   type Logger,
   type MetricsRegistry,
+  openArchiveStorage,
   ProgressMonitor,
   Registry,
   SluiceError,
@@ -50,6 +51,8 @@ export class ArchiveSink {
   private readonly registry: Registry;
   private readonly dlq: DeadLetterQueue;
   readonly store: ArchiveStore;
+  readonly storage: ArchiveStorage;
+  private pruning: NodeJS.Timeout | undefined;
   private readonly types = new Map<number, Promise<{ type: ArchiveType; raw: string }>>();
   private topics: TableTopicConsumer | undefined;
   /** The newest consumer: the one offsets are committed through. */
@@ -73,8 +76,9 @@ export class ArchiveSink {
     });
     this.registry = new Registry(cfg.schemaRegistry, this.progress.watch('registry'));
     this.dlq = new DeadLetterQueue(this.kafka, cfg.topicPrefix, cfg.sinkName, log);
+    this.storage = openArchiveStorage(cfg.target);
     this.store = new ArchiveStore({
-      root: cfg.target.path,
+      storage: this.storage,
       maxFileBytes: cfg.target.maxFileBytes,
       maxFileAgeMs: cfg.target.maxFileAgeMs,
       codec: cfg.target.codec,
@@ -95,9 +99,11 @@ export class ArchiveSink {
   }
 
   async run(): Promise<void> {
-    await mkdir(this.cfg.target.path, { recursive: true });
-    // Before anything is read: the directory back to what the manifests say.
-    await this.store.recover();
+    // Before anything is read: the archive back to what the manifests say (a storage that
+    // refuses, such as wrong S3 credentials, stops the sink here).
+    await this.store.recover().catch((err) => {
+      throw SluiceError.from(err, 'ARCHIVE_STORAGE');
+    });
     const pattern = tableTopicPattern(this.cfg.topicPrefix);
     const failed = new Promise<void>((_, reject) => {
       this.fatal = reject;
@@ -128,12 +134,30 @@ export class ArchiveSink {
       },
       Math.min(1_000, this.cfg.target.maxFileAgeMs),
     );
+    const { retention } = this.cfg.target;
+    if (retention.archiveDays !== undefined) {
+      void this.prune();
+      this.pruning = setInterval(() => void this.prune(), retention.checkEveryMs);
+    }
     this.ready = true;
     try {
       await failed;
     } finally {
       clearInterval(this.aging);
+      clearInterval(this.pruning);
       await this.topics.close();
+    }
+  }
+
+  /** One retention round; a failure is logged and the next round tries again (nothing half-done: removeArchiveFiles). */
+  private async prune(): Promise<void> {
+    try {
+      const r = await this.store.prune(this.cfg.target.retention);
+      if (r.refused) this.log.warn({ archive: this.storage.location }, `archive retention skipped: ${r.refused}`);
+      else if (r.files) this.log.info({ files: r.files, rows: r.rows }, 'archive retention removed files');
+    } catch (err) {
+      const e = SluiceError.from(err, 'ARCHIVE_STORAGE');
+      this.log.warn({ code: e.code, err: e.message }, 'archive retention failed; tried again at the next round');
     }
   }
 
@@ -229,7 +253,7 @@ export class ArchiveSink {
   }
 
   private stop_(err: unknown): void {
-    const e = SluiceError.from(err, 'TARGET_REJECTED');
+    const e = SluiceError.from(err, 'ARCHIVE_STORAGE');
     this.log.fatal({ code: e.code, err: e.message }, `archive sink stops: ${e.message}`);
     this.fatal?.(e);
   }
@@ -244,10 +268,12 @@ export class ArchiveSink {
   async stop(): Promise<void> {
     this.ready = false;
     clearInterval(this.aging);
+    clearInterval(this.pruning);
     await this.store.closeAll().catch((err) => this.log.warn({ err: String(err) }, 'could not close archive files'));
     await this.topics?.disconnect();
     // A batch in hand when the group was left may have opened files again.
     await this.store.closeAll().catch((err) => this.log.warn({ err: String(err) }, 'could not close archive files'));
     await this.dlq.close();
+    await this.storage.close?.();
   }
 }

@@ -7,9 +7,10 @@ import {
   escapeName,
   exactAvroOptions,
   hourWindow,
+  LocalArchiveStorage,
   MANIFEST,
   readManifest,
-  recoverTableDir,
+  recoverTable,
   removeTree,
   tableDir,
   unescapeName,
@@ -111,7 +112,7 @@ function rec(offset: number, opts: { schemaId?: number; ts?: number; db?: string
 
 function store(root: string, commits: string[], over: Partial<ConstructorParameters<typeof ArchiveStore>[0]> = {}) {
   return new ArchiveStore({
-    root,
+    storage: new LocalArchiveStorage(root),
     maxFileBytes: 1 << 20,
     maxFileAgeMs: 60_000,
     codec: 'deflate',
@@ -285,10 +286,11 @@ describe('archive recovery after a kill', () => {
   });
 
   it('killed after the rename, before the manifest: the unlisted file is removed and written again', async () => {
-    const { dir } = await setup();
+    const { root, dir } = await setup();
     const orphan = 'date=2026-12-02/hour=07/0-2.avro';
     writeFileSync(join(dir, orphan), readFileSync(join(dir, 'date=2026-12-02/hour=07/0-0.avro')));
-    const r = await recoverTableDir(dir);
+    const storage = new LocalArchiveStorage(root);
+    const r = await recoverTable(storage, 'db/tab', await storage.list(''));
     expect(r.removedOrphans).toEqual([orphan]);
     expect(readdirSync(join(dir, 'date=2026-12-02/hour=07'))).toEqual(['0-0.avro']);
     expect(r.entries).toHaveLength(1);

@@ -1,18 +1,24 @@
-import { join } from 'node:path';
 import {
   ARCHIVE_FILE,
+  type ArchiveStorage,
   archivedEnds,
   archiveFileName,
+  archiveTableKey,
   exactAvroOptions,
+  expiredFiles,
   globToRegExp,
   hourWindow,
   type Logger,
   type ManifestEntry,
   partitionKey,
-  recoverTableDir,
-  tableDir,
-  tableDirs,
-  writeManifest,
+  type Retention,
+  readBases,
+  recoverTable,
+  removeArchiveFiles,
+  splitBases,
+  tableKeysOf,
+  usableBases,
+  writeTableManifest,
 } from '@sluice/core';
 import avro from 'avsc';
 import { ArchiveFile } from './archive-file.ts';
@@ -132,7 +138,8 @@ function sourceReader(
 
 interface OpenFile {
   file: ArchiveFile;
-  dir: string;
+  /** The table's key (`<db>/<table>` escaped) and the file's path under it. */
+  tableKey: string;
   rel: string;
   db: string;
   table: string;
@@ -161,13 +168,14 @@ interface PartitionState {
 }
 
 interface TableState {
-  dir: string;
+  key: string;
   entries: ManifestEntry[];
   lock: Promise<unknown>;
 }
 
 export interface ArchiveStoreOptions {
-  root: string;
+  /** Where the files and manifests go (a directory, a bucket): every read and write goes through it. */
+  storage: ArchiveStorage;
   maxFileBytes: number;
   maxFileAgeMs: number;
   codec: 'deflate' | 'null';
@@ -183,10 +191,10 @@ export interface ArchiveStoreOptions {
 const position = (s: SourceFields): string => s.gtid ?? `${s.file}:${s.pos}`;
 
 /**
- * The archive's state: per table its directory and manifest, per topic partition the file being
+ * The archive's state: per table its key and manifest, per topic partition the file being
  * written and the offset below which records are already archived. Order of a file's way to
- * durability (docs/backup.md): temp file, fsync, rename, fsync dir, manifest the same way, then
- * the offsets; the manifest, not the committed offsets, says what is archived, so a record read
+ * durability (docs/backup.md): staged, put (durable under its key), manifest written (durable),
+ * then the offsets; the manifest, not the committed offsets, says what is archived, so a record read
  * again after a crash between the manifest and the commit is skipped, not written twice.
  */
 export class ArchiveStore {
@@ -203,17 +211,29 @@ export class ArchiveStore {
     this.exclude = opts.exclude.map(globToRegExp);
   }
 
-  /** Start-up recovery of every table directory (recoverTableDir): run before consuming. */
+  /**
+   * Start-up recovery, run before consuming: staged files that were never put are cleared, then
+   * every table is brought back to its manifest (recoverTable: archive files it does not list go).
+   */
   async recover(): Promise<void> {
-    for (const dir of await tableDirs(this.opts.root)) {
-      const r = await recoverTableDir(dir);
-      if (r.removedTemps.length || r.removedOrphans.length) {
+    const { storage } = this.opts;
+    const temps = await storage.clearStaging();
+    if (temps.length) {
+      this.opts.log.info(
+        { temps },
+        'archive recovery: cleared staged files that were never stored (their records are read again)',
+      );
+    }
+    const keys = await storage.list('');
+    for (const key of tableKeysOf(keys)) {
+      const r = await recoverTable(storage, key, keys);
+      if (r.removedOrphans.length) {
         this.opts.log.info(
-          { dir, temps: r.removedTemps, orphans: r.removedOrphans },
-          'archive recovery: removed files that never became part of the archive (their records are read again)',
+          { table: key, orphans: r.removedOrphans },
+          'archive recovery: removed files the manifest does not list (their records are read again)',
         );
       }
-      this.tables.set(dir, { dir, entries: r.entries, lock: Promise.resolve() });
+      this.tables.set(key, { key, entries: r.entries, lock: Promise.resolve() });
       for (const [k, end] of archivedEnds(r.entries)) if ((this.ends.get(k) ?? -1n) < end) this.ends.set(k, end);
     }
   }
@@ -304,10 +324,10 @@ export class ArchiveStore {
 
   private async openFile(record: ArchiveRecord, window: string, tsMs: number): Promise<OpenFile> {
     const { db, table } = record.source;
-    const dir = tableDir(this.opts.root, db, table);
+    const key = archiveTableKey(db, table);
     const rel = `${window}/${archiveFileName(record.partition, record.offset)}`;
     if (!ARCHIVE_FILE.test(rel)) throw new Error(`archive file name ${rel} does not match the layout`);
-    const file = await ArchiveFile.open(join(dir, rel), record.type.file, {
+    const file = await ArchiveFile.open(this.opts.storage, `${key}/${rel}`, record.type.file, {
       codec: this.opts.codec,
       // Blocks small enough that the size cap is kept to within one block.
       blockSize: Math.max(16 * 1024, Math.min(256 * 1024, Math.floor(this.opts.maxFileBytes / 8))),
@@ -323,7 +343,7 @@ export class ArchiveStore {
     const pos = position(record.source);
     return {
       file,
-      dir,
+      tableKey: key,
       rel,
       db,
       table,
@@ -364,22 +384,26 @@ export class ArchiveStore {
       codec: this.opts.codec,
       writtenAt: Date.now(),
     };
-    let t = this.tables.get(o.dir);
-    if (!t) {
-      t = { dir: o.dir, entries: [], lock: Promise.resolve() };
-      this.tables.set(o.dir, t);
-    }
-    const table = t;
+    const table = this.table(o.tableKey);
     // Partitions of one table share its manifest: one update at a time.
     await this.locked(table, async () => {
       const entries = [...table.entries.filter((e) => e.file !== entry.file), entry];
-      await writeManifest(table.dir, entries);
+      await writeTableManifest(this.opts.storage, table.key, entries);
       table.entries = entries;
     });
     this.ends.set(partitionKey(s.topic, s.partition), BigInt(o.lastOffset) + 1n);
     this.opts.written?.(entry);
     // Only what was handled up to now: the record that made the file close is not.
     await this.commit(s);
+  }
+
+  private table(key: string): TableState {
+    let t = this.tables.get(key);
+    if (!t) {
+      t = { key, entries: [], lock: Promise.resolve() };
+      this.tables.set(key, t);
+    }
+    return t;
   }
 
   private async commit(s: PartitionState): Promise<void> {
@@ -395,6 +419,31 @@ export class ArchiveStore {
         'offsets not committed',
       );
     }
+  }
+
+  /**
+   * Retention (docs/backup.md): per table, the files expiredFiles picks (older than archiveDays,
+   * needed by no kept base, not a partition's newest) leave the manifest first, then the storage
+   * (removeArchiveFiles), under the table's lock, so a file closing meanwhile is not lost. A base
+   * that cannot be read stops the round: what it needs is unknown. Bases themselves are removed by
+   * `sluice archive prune`, never here.
+   */
+  async prune(retention: Retention, nowMs = Date.now()): Promise<{ files: number; rows: number; refused?: string }> {
+    const out = { files: 0, rows: 0 };
+    if (retention.archiveDays === undefined) return out;
+    const { storage } = this.opts;
+    const usable = usableBases(await readBases(storage, await storage.list('')));
+    if ('refused' in usable) return { ...out, refused: usable.refused };
+    const { kept } = splitBases(usable.bases, retention.keepBases);
+    for (const table of this.tables.values()) {
+      await this.locked(table, async () => {
+        const gone = expiredFiles(table.entries, { nowMs, retention, kept });
+        table.entries = await removeArchiveFiles(storage, table.key, table.entries, gone);
+        out.files += gone.length;
+        out.rows += gone.reduce((n, e) => n + e.rows, 0);
+      });
+    }
+    return out;
   }
 
   /** Closes files open longer than maxFileAgeMs (a partition that stopped receiving). */
