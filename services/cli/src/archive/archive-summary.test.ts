@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type ManifestEntry, removeTree, tableDir, writeManifest } from '@sluice/core';
+import { LocalArchiveStorage, type ManifestEntry, removeTree, tableDir, writeManifest } from '@sluice/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { summarizeArchive } from './archive-summary.ts';
 import { renderArchive, sizeText } from './command.ts';
@@ -58,14 +58,14 @@ describe('sluice archive ls', () => {
       }),
     ]);
     await writeManifest(odd, [entry({ table: 'a.b;c/d', topic: 'sluice.shop.a_b_c_d.h0123456789abcdef' })]);
-    const all = await summarizeArchive(root, []);
+    const all = await summarizeArchive(new LocalArchiveStorage(root), []);
     expect(all.map((t) => [`${t.db}.${t.table}`, t.dir, t.files, t.rows, t.bytes, t.schemaIds, t.hours])).toEqual([
       ['shop.a.b;c/d', 'shop/a%2Eb%3Bc%2Fd', 1, 10, 1000, [7], 1],
       ['shop.items', 'shop/items', 2, 15, 1024, [7, 9], 2],
     ]);
     const items0 = all[1];
     expect([items0?.from, items0?.to]).toEqual([H, H + 3_700_000]);
-    expect((await summarizeArchive(root, ['shop.it*'])).map((t) => t.table)).toEqual(['items']);
+    expect((await summarizeArchive(new LocalArchiveStorage(root), ['shop.it*'])).map((t) => t.table)).toEqual(['items']);
     const text = renderArchive(root, all, true);
     expect(text).toContain('2026-12-02T07:00:00Z');
     expect(text).toContain('2026-12-02T08:01:40Z');

@@ -1,10 +1,10 @@
-import { globToRegExp, type ManifestEntry, readManifest, tableDirs } from '@sluice/core';
+import { type ArchiveStorage, globToRegExp, type ManifestEntry, readTableManifest, tableKeysOf } from '@sluice/core';
 
 /** What the archive keeps of one table (from its manifest). */
 export interface ArchivedTable {
   db: string;
   table: string;
-  /** The table's directory, relative to the archive root (escaped names). */
+  /** The table's key (directory) in the archive: `<db>/<table>` escaped. */
   dir: string;
   files: number;
   rows: number;
@@ -42,14 +42,14 @@ export function summarizeTable(dir: string, entries: ManifestEntry[]): ArchivedT
   };
 }
 
-/** Every table of an archive root whose `<db>.<table>` matches one of the patterns (all without). */
-export async function summarizeArchive(root: string, patterns: string[]): Promise<ArchivedTable[]> {
+/** Every table of an archive whose `<db>.<table>` matches one of the patterns (all without). */
+export async function summarizeArchive(storage: ArchiveStorage, patterns: string[]): Promise<ArchivedTable[]> {
   const res = patterns.map(globToRegExp);
   const out: ArchivedTable[] = [];
-  for (const dir of await tableDirs(root)) {
-    const entries = await readManifest(dir);
+  for (const key of tableKeysOf(await storage.list(''))) {
+    const entries = await readTableManifest(storage, key);
     if (!entries.length) continue;
-    const t = summarizeTable(dir.slice(root.length).replace(/^\/+/, ''), entries);
+    const t = summarizeTable(key, entries);
     if (res.length && !res.some((r) => r.test(`${t.db}.${t.table}`))) continue;
     out.push(t);
   }

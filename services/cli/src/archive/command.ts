@@ -1,35 +1,54 @@
 import { statSync } from 'node:fs';
-import { SluiceError } from '@sluice/core';
+import { type ArchiveStorage, type PrunePlan, pruneArchive, SluiceError } from '@sluice/core';
 import { count, renderTable } from '../output/table.ts';
+import { ARCHIVE_STORAGE_HELP, ARCHIVE_STORAGE_OPTIONS, archiveStorageFromFlags } from '../shared/archive-storage-flags.ts';
 import { listFlag, parseCommandLine } from '../shared/args.ts';
 import { type ArchivedTable, summarizeArchive } from './archive-summary.ts';
 
-export const ARCHIVE_HELP = `sluice archive: what an archive sink keeps (docs/backup.md)
+export const ARCHIVE_HELP = `sluice archive: what an archive sink keeps, and its retention (docs/backup.md)
 
-usage: sluice archive ls --path <root> [--tables <patterns>] [--files] [--json]
+usage: sluice archive ls (--path <root> | --url s3://bucket/prefix) [--tables <patterns>] [--files] [--json]
+       sluice archive prune (--path <root> | --url s3://bucket/prefix) --archive-days <n> [--keep-bases <k>] [--dry-run] [--json]
 
-Reads the manifests under the archive root (<root>/<db>/<table>/manifest.jsonl, written by a
-sink with target.kind: archive) and shows per table:
+ls reads the manifests of the archive (<db>/<table>/manifest.jsonl, written by a sink with
+target.kind: archive) and shows per table:
   files, rows, size   the durable archive files, the changes in them, their bytes (compressed)
   from, to            the source times (UTC) of the first and last change kept
   schemas             the envelope schema versions (registry ids) the files were written with
   partitions, hours   the topic partitions and the hour windows that hold files
-Files still being written (temp names) are not part of the archive and are not counted.
+Files still being written (staged) are not part of the archive and are not counted.
+
+prune applies retention by hand (the archive sink applies it to archive files itself when its
+target.retention sets archiveDays): archive files whose newest change is older than
+--archive-days and that no kept base backup needs (files reaching a kept base's end offsets),
+never a partition's newest file; then base backups beyond the newest --keep-bases (all are kept
+without it). Files leave the manifest before the storage. Run it while no archive sink writes
+to this archive (a running sink keeps its manifests in memory and would list the files again);
+--dry-run only shows what would go.
 
 options:
-  --path <root>            the archive root (the sink's target.path)
-  --tables <patterns>      only these tables: <db>.<table> with * and ?, comma-separated or repeated
-  --files                  also every file: its hour window, offsets, source times, rows, schema id, size
+${ARCHIVE_STORAGE_HELP}
+  --tables <patterns>      ls: only these tables: <db>.<table> with * and ?, comma-separated or repeated
+  --files                  ls: also every file: its hour window, offsets, source times, rows, schema id, size
+  --archive-days <n>       prune: the age (days, fractions allowed) beyond which archive files may go
+  --keep-bases <k>         prune: how many of the newest base backups stay (and protect the files after them)
+  --dry-run                prune: show what would be removed, remove nothing
   --json                   one JSON document on stdout
   -h, --help               this text
-Exit codes: 0 listed, 2 no archive at the path (NOT_FOUND) or no table matches.`;
+Exit codes: 0 listed or pruned, 2 no archive there (NOT_FOUND), no table matches, or the
+archive storage refused (ARCHIVE_STORAGE_REFUSED: wrong credentials, no such bucket).`;
 
 const OPTIONS = {
-  path: { type: 'string' },
+  ...ARCHIVE_STORAGE_OPTIONS,
   tables: { type: 'string', multiple: true },
   files: { type: 'boolean' },
+  'archive-days': { type: 'string' },
+  'keep-bases': { type: 'string' },
+  'dry-run': { type: 'boolean' },
   json: { type: 'boolean' },
 } as const;
+
+type Flags = ReturnType<typeof parseCommandLine<typeof OPTIONS>>['values'];
 
 export async function archiveCommand(argv: string[]): Promise<number> {
   const { values: f, positionals } = parseCommandLine('archive', argv, OPTIONS);
@@ -37,35 +56,100 @@ export async function archiveCommand(argv: string[]): Promise<number> {
     process.stdout.write(`${ARCHIVE_HELP}\n`);
     return f.help ? 0 : 2;
   }
-  if (positionals[0] !== 'ls' || positionals.length > 1) {
+  const sub = positionals[0];
+  if ((sub !== 'ls' && sub !== 'prune') || positionals.length > 1) {
     throw new SluiceError(
       'CONFIG_INVALID',
-      `sluice archive: unknown subcommand ${JSON.stringify(positionals.join(' '))}; the one there is: ls (see sluice archive --help)`,
+      `sluice archive: unknown subcommand ${JSON.stringify(positionals.join(' '))}; the ones there are: ls, prune (see sluice archive --help)`,
     );
   }
-  if (!f.path) throw new SluiceError('CONFIG_INVALID', 'sluice archive ls: --path <root> is required (the sink target.path)');
-  let isDir = false;
-  try {
-    isDir = statSync(f.path).isDirectory();
-  } catch {
-    isDir = false;
+  if (f.path) {
+    let isDir = false;
+    try {
+      isDir = statSync(f.path).isDirectory();
+    } catch {
+      isDir = false;
+    }
+    if (!isDir) throw new SluiceError('NOT_FOUND', `sluice archive ${sub}: no archive directory at ${f.path}`);
   }
-  if (!isDir) throw new SluiceError('NOT_FOUND', `sluice archive ls: no archive directory at ${f.path}`);
+  const storage = archiveStorageFromFlags(`archive ${sub}`, f);
+  try {
+    return sub === 'ls' ? await list(storage, f) : await prune(storage, f);
+  } finally {
+    await storage.close?.();
+  }
+}
+
+async function list(storage: ArchiveStorage, f: Flags): Promise<number> {
   const patterns = listFlag(f.tables);
-  const tables = await summarizeArchive(f.path, patterns);
+  const tables = await summarizeArchive(storage, patterns);
   if (!tables.length) {
     throw new SluiceError(
       'NOT_FOUND',
-      `sluice archive ls: no archived table${patterns.length ? ` matching ${patterns.join(', ')}` : ''} under ${f.path}`,
+      `sluice archive ls: no archived table${patterns.length ? ` matching ${patterns.join(', ')}` : ''} in ${storage.location}`,
     );
   }
   if (f.json) {
     const out = tables.map(({ entries, ...t }) => ({ ...t, ...(f.files ? { entries } : {}) }));
-    process.stdout.write(`${JSON.stringify({ root: f.path, tables: out }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ root: storage.location, tables: out }, null, 2)}\n`);
   } else {
-    process.stdout.write(`${renderArchive(f.path, tables, f.files ?? false)}\n`);
+    process.stdout.write(`${renderArchive(storage.location, tables, f.files ?? false)}\n`);
   }
   return 0;
+}
+
+const positiveNumber = (flag: string, v: string | undefined, integer: boolean): number | undefined => {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
+    throw new SluiceError(
+      'CONFIG_INVALID',
+      `sluice archive prune: --${flag} takes a positive ${integer ? 'integer' : 'number'}, not ${v}`,
+    );
+  }
+  return n;
+};
+
+async function prune(storage: ArchiveStorage, f: Flags): Promise<number> {
+  const archiveDays = positiveNumber('archive-days', f['archive-days'], false);
+  const keepBases = positiveNumber('keep-bases', f['keep-bases'], true);
+  if (archiveDays === undefined && keepBases === undefined) {
+    throw new SluiceError('CONFIG_INVALID', 'sluice archive prune: give --archive-days <n>, --keep-bases <k>, or both');
+  }
+  const plan = await pruneArchive(storage, { archiveDays, keepBases }, { dryRun: f['dry-run'] ?? false });
+  if (plan.refused) throw new SluiceError('ARCHIVE_STORAGE_REFUSED', `sluice archive prune: ${plan.refused}`);
+  if (f.json) process.stdout.write(`${JSON.stringify(pruneJson(storage.location, plan, f['dry-run'] ?? false), null, 2)}\n`);
+  else process.stdout.write(`${renderPrune(storage.location, plan, f['dry-run'] ?? false)}\n`);
+  return 0;
+}
+
+const pruneJson = (root: string, plan: PrunePlan, dryRun: boolean) => ({
+  root,
+  dryRun,
+  files: plan.files.flatMap((t) =>
+    t.entries.map((e) => ({ table: `${e.db}.${e.table}`, file: `${t.table}/${e.file}`, rows: e.rows, bytes: e.bytes })),
+  ),
+  basesRemoved: plan.bases.map((b) => ({ id: b.id, createdAtMs: b.createdAtMs })),
+  basesKept: plan.kept.map((b) => ({ id: b.id, createdAtMs: b.createdAtMs })),
+});
+
+export function renderPrune(root: string, plan: PrunePlan, dryRun: boolean): string {
+  const verb = dryRun ? 'would remove' : 'removed';
+  const entries = plan.files.flatMap((t) => t.entries.map((e) => ({ key: t.table, e })));
+  const lines = [`archive at ${root}${dryRun ? ' (dry run: nothing removed)' : ''}`];
+  if (entries.length) {
+    lines.push(
+      renderTable(
+        ['table', 'file', 'to (source time)', 'rows', 'size'],
+        entries.map(({ e }) => [`${e.db}.${e.table}`, e.file, time(e.lastSourceTsMs), count(e.rows), sizeText(e.bytes)]),
+      ),
+    );
+  }
+  lines.push(
+    `${verb} ${count(entries.length)} archive files (${count(entries.reduce((n, x) => n + x.e.rows, 0))} changes, ${sizeText(entries.reduce((n, x) => n + x.e.bytes, 0))})`,
+    `${verb} ${plan.bases.length} base backups${plan.bases.length ? `: ${plan.bases.map((b) => b.id).join(', ')}` : ''}; kept ${plan.kept.length}${plan.kept.length ? `: ${plan.kept.map((b) => `${b.id} (${time(b.createdAtMs)})`).join(', ')}` : ''}`,
+  );
+  return lines.join('\n');
 }
 
 const time = (ms: number | null): string => (ms === null ? '-' : new Date(ms).toISOString().replace('.000Z', 'Z'));
