@@ -46,7 +46,7 @@ test-integration: install ## integration tests against the real stack (started i
 
 test: lint test-unit test-integration ## lint, unit tests, then integration tests on the real stack
 
-.PHONY: bench bench-capture bench-sink bench-sink-hot-path bench-e2e bench-verify bench-kafka-client bench-archive
+.PHONY: bench bench-capture bench-sink bench-sink-hot-path bench-e2e bench-verify bench-kafka-client bench-archive bench-restore
 
 bench: install ## all benchmarks against the running stack, then the targets they measured in this one run
 	@started=$$(date +%s); status=0; \
@@ -68,6 +68,9 @@ sluice: install ## the operator CLI: make sluice ARGS="status" (or verify, repla
 
 bench-archive: install ## archive sink: rows/s from a topic backlog into Avro files vs a plain multi-row INSERT of the same rows into MariaDB
 	@$(RUN) node bench/archive/run.ts
+
+bench-restore: install ## sluice restore: rows/s of archived changes replayed into MariaDB vs a plain multi-row INSERT of the same rows
+	@$(RUN) node bench/restore/run.ts
 
 bench-kafka-client: install ## Kafka clients behind the port: transactional produce of 1M records, kafkajs vs Confluent (librdkafka)
 	@$(RUN) node bench/kafka-client/run.ts
