@@ -2,7 +2,6 @@ import {
   type BaseManifest,
   baseManifestKey,
   globToRegExp,
-  LocalArchiveStorage,
   newBaseId,
   Registry,
   SluiceError,
@@ -10,6 +9,7 @@ import {
 } from '@sluice/core';
 import { Progress } from '../output/progress.ts';
 import { count } from '../output/table.ts';
+import { ARCHIVE_STORAGE_HELP, ARCHIVE_STORAGE_OPTIONS, archiveStorageFromFlags } from '../shared/archive-storage-flags.ts';
 import { listFlag, parseFlags } from '../shared/args.ts';
 import { registryConnection } from '../shared/connections.ts';
 import { cliKafka, connectAdmin } from '../shared/kafka.ts';
@@ -22,7 +22,7 @@ import { readTopicsToEnd } from './topic-reader.ts';
 
 export const BACKUP_HELP = `sluice backup: a base backup of the selected tables into the archive (docs/backup.md)
 
-usage: sluice backup --path <archive root> [--tables <patterns>] [options]
+usage: sluice backup (--path <dir> | --url s3://bucket/prefix) [--tables <patterns>] [options]
 
 A base is read from the table topics, not from the source: for each selected table topic and
 partition, every record from the start up to the partition's end (read_committed; the end is
@@ -33,7 +33,7 @@ and then <root>/base=<id>/base.json, last: it lists the tables, files and, per p
 end offset the base read to. A restore loads one base and replays the archive from those
 offsets (sluice restore). Topics must hold every row (cleanup.policy compact, the default).
 
-  --path <root>            the archive root (the archive sink's target.path)
+${ARCHIVE_STORAGE_HELP}
   --tables <patterns>      only these tables: <db>.<table> with * and ?, comma-separated or repeated
   --prefix <p>             topic prefix (also --topic-prefix; default: config, SLUICE_TOPIC_PREFIX, sluice)
   --registry <url>         the schema registry (SLUICE_SCHEMA_REGISTRY_URL; default: config)
@@ -42,7 +42,7 @@ offsets (sluice restore). Topics must hold every row (cleanup.policy compact, th
 Exit codes: 0 written, 2 failed (nothing is a base until its base.json is written).`;
 
 const OPTIONS = {
-  path: { type: 'string' },
+  ...ARCHIVE_STORAGE_OPTIONS,
   tables: { type: 'string', multiple: true },
   prefix: { type: 'string' },
   'topic-prefix': { type: 'string' },
@@ -59,7 +59,6 @@ export async function backupCommand(argv: string[]): Promise<number> {
     process.stdout.write(`${BACKUP_HELP}\n`);
     return 0;
   }
-  if (!f.path) throw new SluiceError('CONFIG_INVALID', 'sluice backup: --path <archive root> is required');
   const settings = new Settings({ captureConfig: f['capture-config'], sinkConfig: f['sink-config'] });
   const prefix = settings.topicPrefix(f.prefix ?? f['topic-prefix']);
   const brokers = settings.brokers(f.brokers);
@@ -71,7 +70,7 @@ export async function backupCommand(argv: string[]): Promise<number> {
     );
   }
   const patterns = listFlag(f.tables).map(globToRegExp);
-  const storage = new LocalArchiveStorage(f.path);
+  const storage = archiveStorageFromFlags('backup', f);
   const kafka = cliKafka(brokers);
   const admin = await connectAdmin(kafka, brokers);
   const started = Date.now();

@@ -1,7 +1,8 @@
-import { LocalArchiveStorage, listBases, redactUrl, SluiceError } from '@sluice/core';
+import { listBases, redactUrl, SluiceError } from '@sluice/core';
 import { type Route, Router } from '@sluice/sink/src/route/router.ts';
 import { Progress } from '../output/progress.ts';
 import { count, renderTable } from '../output/table.ts';
+import { ARCHIVE_STORAGE_HELP, ARCHIVE_STORAGE_OPTIONS, archiveStorageFromFlags } from '../shared/archive-storage-flags.ts';
 import { listFlag, parseFlags } from '../shared/args.ts';
 import { Session } from '../shared/session.ts';
 import { readArchiveIndex } from './archive-index.ts';
@@ -12,7 +13,7 @@ import { dropTables, nonEmptyTables } from './target-check.ts';
 
 export const RESTORE_HELP = `sluice restore: point-in-time restore from a base backup and the archive (docs/backup.md)
 
-usage: sluice restore --path <archive root> (--to-time <T> | --to-position <P>) --target <url>
+usage: sluice restore (--path <dir> | --url s3://…) (--to-time <T> | --to-position <P>) --target <url>
                       [--tables <patterns>] [--rename <from>=<to>] [--overwrite] [--dry-run]
 
 Picks the newest complete base (sluice backup) whose changes all precede the point, loads it,
@@ -21,7 +22,7 @@ per partition, into the target (a new database or server): tables are created fr
 the files carry, and ALTER TABLEs in between are applied where they happened. The SQL sink's own
 decoder, planner and target writer do the work (MariaDB, MySQL, TiDB).
 
-  --path <root>            the archive root (the archive sink's target.path)
+${ARCHIVE_STORAGE_HELP}
   --to-time <T>            every change at or before T (ISO 8601 with a zone, or ms since the
                            epoch). Binlog source times are whole seconds: one-second resolution
   --to-position <P>        every change up to and including the transaction at P: a MariaDB GTID
@@ -37,7 +38,7 @@ decoder, planner and target writer do the work (MariaDB, MySQL, TiDB).
 Exit codes: 0 restored (or dry run), 2 refused (RESTORE_REFUSED, RESTORE_NO_BASE, RESTORE_GAP) or failed.`;
 
 const OPTIONS = {
-  path: { type: 'string' },
+  ...ARCHIVE_STORAGE_OPTIONS,
   'to-time': { type: 'string' },
   'to-position': { type: 'string' },
   target: { type: 'string' },
@@ -76,14 +77,13 @@ export async function restoreCommand(argv: string[]): Promise<number> {
     process.stdout.write(`${RESTORE_HELP}\n`);
     return 0;
   }
-  if (!f.path) throw new SluiceError('CONFIG_INVALID', 'sluice restore: --path <archive root> is required');
   if (!f['to-time'] === !f['to-position']) {
     throw new SluiceError('CONFIG_INVALID', 'sluice restore: give one of --to-time <T> or --to-position <P>');
   }
   const cut: RestoreCut = f['to-time'] ? parseToTime(f['to-time']) : parseToPosition(f['to-position'] as string);
   if (!f.target && !f['dry-run']) throw new SluiceError('CONFIG_INVALID', 'sluice restore: --target <url> is required');
   const router = new Router(renameRoutes(listFlag(f.rename)));
-  const storage = new LocalArchiveStorage(f.path);
+  const storage = archiveStorageFromFlags('restore', f);
   const plan = planRestore({
     bases: await listBases(storage),
     archive: await readArchiveIndex(storage),
