@@ -329,3 +329,46 @@ describe('archive recovery after a kill', () => {
     expect(commits).toEqual([]);
   });
 });
+
+describe('archive retention in the sink', () => {
+  it('removes old files no kept base needs, manifest first, keeping each partition newest', async () => {
+    const root = tempRoot('archive-');
+    const s = store(root, []);
+    await s.recover();
+    const DAY = 86_400_000;
+    // Three files of one partition: hour 07 (0-1), hour 08 (2-3), hour 08 schema 2 (4).
+    await s.handle('t.db.tab', 0, [
+      { offset: '0', record: rec(0) },
+      { offset: '1', record: rec(1) },
+      { offset: '2', record: rec(2, { ts: T0 + 5_000 }) },
+      { offset: '3', record: rec(3, { ts: T0 + 6_000 }) },
+      { offset: '4', record: rec(4, { ts: T0 + 6_000, schemaId: 2 }) },
+    ]);
+    await s.closeAll();
+    const storage = new LocalArchiveStorage(root);
+    // A base that ends at offset 3 protects the file holding 2-3.
+    await storage.write(
+      'base=b1/base.json',
+      JSON.stringify({
+        id: 'b1',
+        createdAtMs: T0,
+        tables: [{ topic: 't.db.tab', partitions: [{ partition: 0, endOffset: '3' }] }],
+      }),
+    );
+    const r = await s.prune({ archiveDays: 1 }, T0 + 10 * DAY);
+    expect(r).toEqual({ files: 1, rows: 2 });
+    const dir = tableDir(root, 'db', 'tab');
+    expect((await readManifest(dir)).map((e) => e.file)).toEqual([
+      'date=2026-12-02/hour=08/0-2.avro',
+      'date=2026-12-02/hour=08/0-4.avro',
+    ]);
+    expect(await files(dir)).toEqual(['date=2026-12-02/hour=08/0-2.avro', 'date=2026-12-02/hour=08/0-4.avro', MANIFEST]);
+    // Without the base, the file of 2-3 goes too; the partition's newest never does.
+    await storage.remove(['base=b1/base.json']);
+    expect(await s.prune({ archiveDays: 1 }, T0 + 10 * DAY)).toEqual({ files: 1, rows: 2 });
+    expect((await readManifest(dir)).map((e) => e.file)).toEqual(['date=2026-12-02/hour=08/0-4.avro']);
+    // A base that cannot be read stops the round.
+    await storage.write('base=bad/base.json', '{');
+    expect((await s.prune({ archiveDays: 1 }, T0 + 10 * DAY)).refused).toMatch(/base bad/);
+  });
+});
