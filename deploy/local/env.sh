@@ -10,6 +10,9 @@ KAFKA_VERSION="${SLUICE_KAFKA_VERSION:-3.9.1}"
 APICURIO_VERSION="${SLUICE_APICURIO_VERSION:-3.0.9}"
 # v8.5.1 cannot be built here (the module mirror has no release-8.5 commit): see install/tidb.sh.
 TIDB_VERSION="${SLUICE_TIDB_VERSION:-v8.5.0-alpha-50b5cd27d413}"
+# SeaweedFS (Apache-2.0), the S3-compatible object store of the archive tests: a Go module
+# pseudo-version (the only one the module proxy here serves), built by install/s3.sh.
+SEAWEEDFS_VERSION="${SLUICE_SEAWEEDFS_VERSION:-v0.0.0-20261109003541-7506e5f91cd6}"
 
 SOURCE_PORT="${SLUICE_SOURCE_PORT:-13306}"
 TARGET_MARIADB_PORT="${SLUICE_TARGET_MARIADB_PORT:-13307}"
@@ -26,6 +29,11 @@ REGISTRY_PORT="${SLUICE_REGISTRY_PORT:-18081}"
 CAPTURE_HTTP_PORT="${SLUICE_CAPTURE_HTTP_PORT:-19100}"
 SINK_MARIADB_HTTP_PORT="${SLUICE_SINK_MARIADB_HTTP_PORT:-19101}"
 SINK_TIDB_HTTP_PORT="${SLUICE_SINK_TIDB_HTTP_PORT:-19102}"
+# The S3 API of SeaweedFS (components/s3.sh); its internal servers take 18334-18340.
+S3_PORT="${SLUICE_S3_PORT:-18333}"
+S3_BUCKET="${SLUICE_S3_BUCKET:-sluice-archive}"
+S3_ACCESS_KEY="${SLUICE_S3_ACCESS_KEY:-sluice}"
+S3_SECRET_KEY="${SLUICE_S3_SECRET_KEY:-sluice-secret}"
 
 # Which targets the stack runs: "mariadb,tidb" by default; "mariadb" where TiDB cannot be had.
 STACK_TARGETS="${SLUICE_TARGETS:-mariadb,tidb}"

@@ -8,6 +8,8 @@ t0=$SECONDS
 mkdir -p "$STACK_DIR"
 
 has_target() { [[ ",$STACK_TARGETS," == *",$1,"* ]]; }
+# The S3 server (SeaweedFS) of the archive tests; SLUICE_S3=off leaves it out.
+has_s3() { [[ "${SLUICE_S3:-on}" != off ]]; }
 
 say "installing what is missing (cache: $CACHE_DIR)"
 bash "$here/install/apt.sh"
@@ -17,6 +19,12 @@ bash "$here/install/ckjs.sh"  # after npm-deps: its npm install drops the link
 bash "$here/install/kafka.sh"
 bash "$here/install/registry.sh"
 bash "$here/install/mysql8.sh"
+if has_s3; then
+  bash "$here/install/s3.sh" || {
+    echo "SeaweedFS (the S3 server of the archive tests) could not be built (see above). Without it: SLUICE_S3=off make up" >&2
+    exit 1
+  }
+fi
 if has_target tidb; then
   bash "$here/install/tidb.sh" || {
     echo "TiDB could not be built (see above). Run with the MariaDB target only: SLUICE_TARGETS=mariadb make up" >&2
@@ -34,6 +42,7 @@ has_target mariadb && { bash "$here/components/mariadb.sh" start target-mariadb 
 has_target tidb && { bash "$here/components/tidb.sh" start & pids+=($!); }
 bash "$here/components/kafka.sh" start & pids+=($!)
 bash "$here/components/registry.sh" start & pids+=($!)
+has_s3 && { bash "$here/components/s3.sh" start & pids+=($!); }
 failed=0
 for p in "${pids[@]}"; do wait "$p" || failed=1; done
 ((failed == 0)) || { echo "the stack did not come up; see the messages above. 'make down' stops what started." >&2; exit 1; }
@@ -61,6 +70,14 @@ SCHEMA_REGISTRY_URL=http://127.0.0.1:$REGISTRY_PORT/apis/ccompat/v7
 TOPIC_PREFIX=sluice
 CAPTURE_METRICS_URL=http://127.0.0.1:$CAPTURE_HTTP_PORT/metrics
 ENV
+if has_s3; then
+  cat >>"$STACK_DIR/stack.env" <<ENV
+S3_ENDPOINT=http://127.0.0.1:$S3_PORT
+S3_BUCKET=$S3_BUCKET
+S3_ACCESS_KEY=$S3_ACCESS_KEY
+S3_SECRET_KEY=$S3_SECRET_KEY
+ENV
+fi
 
 say "starting capture and sinks"
 bash "$here/components/service.sh" start capture
@@ -80,6 +97,7 @@ $(has_target mariadb && echo "  target MariaDB   127.0.0.1:$TARGET_MARIADB_PORT 
 $(has_target tidb && echo "  target TiDB      127.0.0.1:$TIDB_PORT   (sluice/sluice)  <- sink 'tidb'")
   Kafka            127.0.0.1:$KAFKA_PORT   topics sluice.<db>.<table>
   schema registry  http://127.0.0.1:$REGISTRY_PORT/apis/ccompat/v7
+$(has_s3 && echo "  S3 (SeaweedFS)   http://127.0.0.1:$S3_PORT   bucket $S3_BUCKET ($S3_ACCESS_KEY/$S3_SECRET_KEY)  <- archive tests")
 
 Try it:
   mariadb -h127.0.0.1 -P$SOURCE_PORT -uadmin -padmin -e "CREATE DATABASE shop; CREATE TABLE shop.items (id INT PRIMARY KEY, name VARCHAR(50), price DECIMAL(10,2)); INSERT INTO shop.items VALUES (1, 'tea', 3.50);"

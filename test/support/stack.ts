@@ -17,6 +17,8 @@ export interface Stack {
   topicPrefix: string;
   /** Kafka's FAULT listener (a test's TCP proxy on proxyPort forwards to port); absent on an older stack. */
   kafkaFault: { port: number; proxyPort: number } | undefined;
+  /** The S3-compatible object store (SeaweedFS, components/s3.sh); absent on a stack started before it was added. */
+  s3: { endpoint: string; bucket: string; accessKeyId: string; secretAccessKey: string } | undefined;
 }
 
 export function stack(): Stack {
@@ -45,6 +47,15 @@ export function stack(): Stack {
     kafkaFault:
       vars.KAFKA_FAULT_PORT && vars.KAFKA_FAULT_PROXY_PORT
         ? { port: Number(vars.KAFKA_FAULT_PORT), proxyPort: Number(vars.KAFKA_FAULT_PROXY_PORT) }
+        : undefined,
+    s3:
+      vars.S3_ENDPOINT && vars.S3_BUCKET && vars.S3_ACCESS_KEY && vars.S3_SECRET_KEY
+        ? {
+            endpoint: vars.S3_ENDPOINT,
+            bucket: vars.S3_BUCKET,
+            accessKeyId: vars.S3_ACCESS_KEY,
+            secretAccessKey: vars.S3_SECRET_KEY,
+          }
         : undefined,
   };
 }

@@ -93,10 +93,12 @@ export class S3ArchiveStorage implements ArchiveStorage {
 
   async list(prefix: string): Promise<string[]> {
     const out: string[] = [];
+    // Whole segments, as a directory lists: `db/t` is `db/t/`, never `db/tab/`.
+    const Prefix = this.key(prefix && !prefix.endsWith('/') ? `${prefix}/` : prefix);
     let token: string | undefined;
     do {
       const r = await this.client
-        .send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.key(prefix), ContinuationToken: token }))
+        .send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix, ContinuationToken: token }))
         .catch((err) => {
           throw s3Error(err, 'ListObjectsV2', this.where(prefix));
         });
