@@ -4,7 +4,7 @@
 # archive tests (test/integration/archive-s3.test.ts) keep their archives in its bucket.
 # Ports, all on 127.0.0.1: the S3 API on $S3_PORT (18333); master 18334 (gRPC 18335), volume
 # 18336 (gRPC 18337), filer 18338 (gRPC 18339), S3 gRPC 18340. Small: 64 MB volumes, at most 8
-# of them, in-memory needle maps.
+# of them, in-memory needle maps; no 10 s wait at stop (nobody else reads the volume).
 # Credentials: one identity ($S3_ACCESS_KEY / $S3_SECRET_KEY) in the S3 config JSON; the bucket
 # $S3_BUCKET is created at start.
 # Usage: deploy/local/components/s3.sh start|stop|status
@@ -55,7 +55,7 @@ start() {
     (cd "$dir" && start_bg "$NAME" "$S3_PORT" "$BIN" server -ip=127.0.0.1 -ip.bind=127.0.0.1 -dir="$dir/data" \
       -master.port="$MASTER_PORT" -master.port.grpc="$((MASTER_PORT + 1))" -master.dir="$dir/meta" \
       -master.volumeSizeLimitMB=64 \
-      -volume.port="$VOLUME_PORT" -volume.port.grpc="$((VOLUME_PORT + 1))" -volume.max=8 -volume.index=memory \
+      -volume.port="$VOLUME_PORT" -volume.port.grpc="$((VOLUME_PORT + 1))" -volume.max=8 -volume.index=memory -volume.preStopSeconds=0 \
       -filer -filer.port="$FILER_PORT" -filer.port.grpc="$((FILER_PORT + 1))" \
       -s3 -s3.port="$S3_PORT" -s3.port.grpc="$((S3_PORT + 7))" -s3.config="$dir/s3.json" \
       -s3.port.iceberg=0 -s3.port.lance=0)
