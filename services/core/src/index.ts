@@ -6,6 +6,7 @@ export * from './archive/archive-manifest.ts';
 export * from './archive/archive-prune.ts';
 export * from './archive/archive-retention.ts';
 export * from './archive/archive-storage.ts';
+export * from './archive/archive-storage-error.ts';
 export * from './archive/archived-change.ts';
 export * from './archive/base-manifest.ts';
 export * from './archive/open-archive-storage.ts';

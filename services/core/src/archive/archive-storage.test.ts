@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { removeTree } from './archive-manifest.ts';
 import { LocalArchiveStorage } from './archive-storage.ts';
+import { archiveStorageError } from './archive-storage-error.ts';
 
 const roots: string[] = [];
 const temp = (): string => {
@@ -55,5 +56,17 @@ describe('LocalArchiveStorage', () => {
     const s = new LocalArchiveStorage(temp());
     await expect(s.write('../x', 'no')).rejects.toThrow(/leaves the archive/);
     await expect(s.read('db/../../x')).rejects.toThrow(/leaves the archive/);
+  });
+});
+
+describe('archiveStorageError', () => {
+  it('makes a permission error final and a full disk one retriable, naming the archive', () => {
+    const e = (code: string) => Object.assign(new Error(`${code}: open '/a/x'`), { code });
+    expect([archiveStorageError(e('EACCES'), '/a').code, archiveStorageError(e('EACCES'), '/a').retriable]).toEqual([
+      'ARCHIVE_STORAGE_REFUSED',
+      false,
+    ]);
+    const full = archiveStorageError(e('ENOSPC'), '/a');
+    expect([full.code, full.retriable, full.message]).toEqual(['ARCHIVE_STORAGE', true, "archive at /a: ENOSPC: open '/a/x'"]);
   });
 });

@@ -1,5 +1,6 @@
 import {
   type ArchiveStorage,
+  archiveStorageError,
   type BatchConsumer,
   type BatchPayload,
   type ConsumedRecord,
@@ -102,7 +103,7 @@ export class ArchiveSink {
     // Before anything is read: the archive back to what the manifests say (a storage that
     // refuses, such as wrong S3 credentials, stops the sink here).
     await this.store.recover().catch((err) => {
-      throw SluiceError.from(err, 'ARCHIVE_STORAGE');
+      throw archiveStorageError(err, this.storage.location);
     });
     const pattern = tableTopicPattern(this.cfg.topicPrefix);
     const failed = new Promise<void>((_, reject) => {
@@ -156,7 +157,7 @@ export class ArchiveSink {
       if (r.refused) this.log.warn({ archive: this.storage.location }, `archive retention skipped: ${r.refused}`);
       else if (r.files) this.log.info({ files: r.files, rows: r.rows }, 'archive retention removed files');
     } catch (err) {
-      const e = SluiceError.from(err, 'ARCHIVE_STORAGE');
+      const e = archiveStorageError(err, this.storage.location);
       this.log.warn({ code: e.code, err: e.message }, 'archive retention failed; tried again at the next round');
     }
   }
@@ -253,7 +254,7 @@ export class ArchiveSink {
   }
 
   private stop_(err: unknown): void {
-    const e = SluiceError.from(err, 'ARCHIVE_STORAGE');
+    const e = archiveStorageError(err, this.storage.location);
     this.log.fatal({ code: e.code, err: e.message }, `archive sink stops: ${e.message}`);
     this.fatal?.(e);
   }
