@@ -165,7 +165,13 @@ describe('sluice backup and restore', () => {
     await source.query(`INSERT INTO ${quoteIdent(db)}.items VALUES ?`, [
       Array.from({ length: 200 }, (_, i) => [i + 1, 0, 'start', i + 0.5]),
     ]);
-    const capture = ownCapture(s, { name: 'capture-restore', prefix, include: [`${db}.*`] });
+    // Two partitions: a restore merges them into source order (an ALTER's marker is on both).
+    const capture = ownCapture(s, {
+      name: 'capture-restore',
+      prefix,
+      include: [`${db}.*`],
+      extra: { topics: { partitions: 2, replicationFactor: 1, cleanupPolicy: 'compact' } },
+    });
     const sink = ownSink(s, {
       name: `archive-${prefix}`,
       prefix,

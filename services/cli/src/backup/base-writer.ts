@@ -31,6 +31,8 @@ interface PartitionState {
   open: OpenFile | undefined;
   lastSourceTsMs: number | null;
   lastPosition: string | null;
+  lastGtid: string | null;
+  lastFilePos: string | null;
 }
 
 interface TableState {
@@ -89,7 +91,7 @@ export class BaseWriter {
     const k = `${topic}\n${partition}`;
     let s = this.partitions.get(k);
     if (!s) {
-      s = { topic, partition, open: undefined, lastSourceTsMs: null, lastPosition: null };
+      s = { topic, partition, open: undefined, lastSourceTsMs: null, lastPosition: null, lastGtid: null, lastFilePos: null };
       this.partitions.set(k, s);
     }
     return s;
@@ -131,6 +133,8 @@ export class BaseWriter {
       await s.open.writer.write(r);
       s.lastSourceTsMs = Number(source.ts_ms);
       s.lastPosition = sourcePosition(source);
+      if (source.gtid) s.lastGtid = source.gtid;
+      s.lastFilePos = `${source.file}:${source.pos}`;
       t.schemaIds.add(schemaId);
       t.rows++;
       this.rows++;
@@ -185,6 +189,8 @@ export class BaseWriter {
         endOffset: e.endOffset,
         lastSourceTsMs: s?.lastSourceTsMs ?? null,
         lastPosition: s?.lastPosition ?? null,
+        lastGtid: s?.lastGtid ?? null,
+        lastFilePos: s?.lastFilePos ?? null,
       };
       byTopic.set(e.topic, [...(byTopic.get(e.topic) ?? []), p]);
     }

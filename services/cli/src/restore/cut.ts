@@ -62,9 +62,13 @@ export function positionAtOrBefore(position: string, to: string): boolean | unde
   return BinlogPosition.parse(position).compare(BinlogPosition.parse(to)) <= 0;
 }
 
-/** Whether a change (its source time and position) is inside the cut; undefined: its position cannot be compared. */
-export function withinCut(cut: RestoreCut, tsMs: number, position: string): boolean | undefined {
-  return cut.kind === 'time' ? tsMs <= cut.tsMs : positionAtOrBefore(position, cut.position);
+/**
+ * Whether a change (its source time and position: its GTID or file:pos, and its file:pos when
+ * known) is inside the cut; undefined when its position cannot be compared with the cut's.
+ */
+export function withinCut(cut: RestoreCut, tsMs: number, position: string, filePos?: string): boolean | undefined {
+  if (cut.kind === 'time') return tsMs <= cut.tsMs;
+  return positionAtOrBefore(position, cut.position) ?? (filePos ? positionAtOrBefore(filePos, cut.position) : undefined);
 }
 
 export const describeCut = (cut: RestoreCut): string =>

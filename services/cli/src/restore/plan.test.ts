@@ -75,6 +75,20 @@ describe('planRestore', () => {
     expect(planRestore({ bases, archive, cut: parseToPosition('0-1-125'), tables: [] }).base.id).toBe('b3');
   });
 
+  it('a base of snapshot rows only (no GTID, file:pos) precedes any GTID cut; a file:pos cut compares with file:pos', () => {
+    const snap = base('b0', 1, '20', 1, 'binlog.000001:900');
+    snap.tables[0]!.partitions[0]!.lastGtid = null;
+    snap.tables[0]!.partitions[0]!.lastFilePos = 'binlog.000001:900';
+    expect(planRestore({ bases: [snap], archive, cut: parseToPosition('0-1-10'), tables: [] }).base.id).toBe('b0');
+    // A file:pos cut over an archive of GTIDs: whether it reaches past the cut cannot be told.
+    expect(() => planRestore({ bases: [snap], archive, cut: parseToPosition('binlog.000001:1000'), tables: [] })).toThrow(
+      expect.objectContaining({ code: 'RESTORE_GAP', message: expect.stringContaining('cannot be compared') }),
+    );
+    expect(() => planRestore({ bases: [snap], archive, cut: parseToPosition('binlog.000001:800'), tables: [] })).toThrow(
+      expect.objectContaining({ code: 'RESTORE_NO_BASE' }),
+    );
+  });
+
   it('refuses when no base precedes the cut', () => {
     expect(() => planRestore({ bases, archive, cut: { kind: 'time', tsMs: s(4) }, tables: [] })).toThrow(
       expect.objectContaining({ code: 'RESTORE_NO_BASE' }),

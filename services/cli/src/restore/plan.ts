@@ -57,7 +57,9 @@ const selector = (patterns: string[]) => {
 /** Whether a base partition's last change is inside the cut (an empty partition always is). */
 function partitionBefore(p: BasePartition, cut: RestoreCut): boolean {
   if (p.lastSourceTsMs === null) return true;
-  return withinCut(cut, p.lastSourceTsMs, p.lastPosition ?? '') === true;
+  const inside = withinCut(cut, p.lastSourceTsMs, p.lastGtid ?? p.lastPosition ?? '', p.lastFilePos ?? undefined);
+  // No GTID in the partition at all (snapshot rows, markers only): they precede every GTID change.
+  return inside === true || (inside === undefined && cut.kind === 'position' && p.lastGtid === null);
 }
 
 /**

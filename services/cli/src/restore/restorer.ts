@@ -1,5 +1,6 @@
 import {
   type ArchivedRecord,
+  type ArchiveFileContents,
   type ArchiveStorage,
   createLogger,
   readArchiveFile,
@@ -12,8 +13,9 @@ import { planBatch } from '@sluice/sink/src/plan/batch-plan.ts';
 import { TXN_RECORDS } from '@sluice/sink/src/plan/txn-chunks.ts';
 import type { Router } from '@sluice/sink/src/route/router.ts';
 import { ArchiveSchemas, framed } from './archive-schemas.ts';
-import { describeCut, withinCut } from './cut.ts';
-import type { RestorePlan } from './plan.ts';
+import { withinCut } from './cut.ts';
+import type { PartitionPlan, RestorePlan, TablePlan } from './plan.ts';
+import { mergeBySourceOrder, PartitionCursor } from './source-order.ts';
 
 /** What a restore did. */
 export interface RestoreResult {
@@ -24,24 +26,15 @@ export interface RestoreResult {
   ms: number;
 }
 
-/** One file of the plan to read, with which of its records to apply. */
-interface FileStep {
-  key: string;
-  /** Archive files: records below this offset are in the base (skipped). */
-  fromOffset?: bigint;
-  /** Archive files: apply up to the cut, and stop the partition at the first change past it. */
-  cut: boolean;
-  base: boolean;
-}
-
 /**
  * Applies a restore plan to a target through the SQL sink's own pipeline: each archived envelope
  * is decoded by the sink's ChangeDecoder (with the schemas the files carry), routed to its new
  * name, coalesced by planBatch and written by the sink's TargetWriter, which creates databases
  * and tables from the schema's `sluice.*` attributes and follows DDL markers (ALTER TABLE) where
- * they are in the stream, as a sink does. Per table and partition: the base's files, then the
- * archive's from the base's end offset up to the cut, in offset (source) order, in transactions
- * of up to 2,048 changes; the next chunk is read while the target applies the current one.
+ * they are in the stream, as a sink does. Per table: each partition's base files, then its
+ * archive files from the base's end offset up to the cut, in offset (source) order; the
+ * partitions of a topic of several are merged into source order (source-order.ts). Transactions
+ * of up to 2,048 changes; the next chunk is decoded while the target applies the current one.
  */
 export class Restorer {
   private readonly storage: ArchiveStorage;
@@ -76,36 +69,10 @@ export class Restorer {
 
   async run(plan: RestorePlan): Promise<RestoreResult> {
     const started = Date.now();
-    let baseRows = 0;
-    let archiveRows = 0;
-    try {
-      for (const t of plan.tables) {
-        for (const key of t.base.files) baseRows += (await this.applyFile({ key, cut: false, base: true }, plan)).rows;
-        for (const p of t.partitions) {
-          for (const f of p.files) {
-            const n = await this.applyFile({ key: f.key, fromOffset: BigInt(p.fromOffset), cut: true, base: false }, plan);
-            archiveRows += n.rows;
-            // Source order: the partition's changes after this one are past the cut too.
-            if (n.pastCut) break;
-          }
-        }
-      }
-    } finally {
-      await this.writer.close().catch(() => undefined);
-    }
-    return { baseRows, archiveRows, files: this.files, bytes: this.bytes, ms: Date.now() - started };
-  }
-
-  /** One file's records (those the step takes) applied; pastCut: its partition reached a change after the cut. */
-  private async applyFile(step: FileStep, plan: RestorePlan): Promise<{ rows: number; pastCut: boolean }> {
-    const data = await this.storage.read(step.key);
-    if (!data) throw new SluiceError('NOT_FOUND', `archive file ${step.key} is listed but not in ${this.storage.location}`);
-    const file = readArchiveFile(data, step.key);
-    this.schemas.add(file.schemaId, file.envelopeSchema);
-    let rows = 0;
-    let pastCut = false;
+    const done = { base: 0, archive: 0 };
     let chunk: TargetChange[] = [];
     let pending: Promise<void> | undefined;
+    // The next chunk is decoded while the target applies the one before.
     const flush = async () => {
       if (pending) await pending;
       pending = undefined;
@@ -115,35 +82,74 @@ export class Restorer {
       pending = this.apply(changes);
     };
     try {
-      for (const r of file.records()) {
-        if (step.fromOffset !== undefined && BigInt(r.offset) < step.fromOffset) continue;
-        if (step.cut && !this.inCut(plan, r)) {
-          pastCut = true;
-          break;
+      for (const t of plan.tables) {
+        const cursors = t.partitions.map((p) => new PartitionCursor(this.partitionFiles(t, p, plan)));
+        const records = cursors.length === 1 ? single(cursors[0] as PartitionCursor<Step>) : mergeBySourceOrder(cursors);
+        for await (const { r, base } of records) {
+          chunk.push(await this.change(r));
+          if (base) done.base++;
+          else done.archive++;
+          if (chunk.length >= TXN_RECORDS) await flush();
         }
-        chunk.push(await this.change(r));
-        rows++;
-        if (chunk.length >= TXN_RECORDS) await flush();
+        await flush();
       }
       await flush();
       if (pending) await pending;
     } finally {
       await pending?.catch(() => undefined);
+      await this.writer.close().catch(() => undefined);
     }
-    this.files++;
-    this.bytes += data.length;
-    return { rows, pastCut };
+    return { baseRows: done.base, archiveRows: done.archive, files: this.files, bytes: this.bytes, ms: Date.now() - started };
   }
 
-  private inCut(plan: RestorePlan, r: ArchivedRecord): boolean {
-    const inside = withinCut(plan.cut, Number(r.source.ts_ms), sourcePosition(r.source));
-    if (inside === undefined) {
-      throw new SluiceError(
-        'CONFIG_INVALID',
-        `${r.topic}/${r.partition} offset ${r.offset}: its position ${sourcePosition(r.source)} cannot be compared with ${describeCut(plan.cut)} (another GTID domain or server, or GTID against file:pos)`,
-      );
+  /**
+   * A partition's files as record iterators: the base's, then the archive's from the base's end
+   * offset, up to the first change past the cut (source order: the rest are past it too).
+   */
+  private async *partitionFiles(t: TablePlan, p: PartitionPlan, plan: RestorePlan): AsyncGenerator<Iterator<Step>> {
+    for (const key of t.base.files.filter((k) => partitionOfKey(k) === p.partition)) {
+      const file = await this.open(key);
+      yield (function* () {
+        for (const r of file.records()) yield { r, base: true };
+      })();
     }
-    return inside;
+    const from = BigInt(p.fromOffset);
+    const past = { cut: false };
+    for (const f of p.files) {
+      if (past.cut) return;
+      const file = await this.open(f.key);
+      const inCut = (r: ArchivedRecord) => this.inCut(plan, r);
+      yield (function* () {
+        for (const r of file.records()) {
+          if (BigInt(r.offset) < from) continue;
+          if (!inCut(r)) {
+            past.cut = true;
+            return;
+          }
+          yield { r, base: false };
+        }
+      })();
+    }
+  }
+
+  private async open(key: string): Promise<ArchiveFileContents> {
+    const data = await this.storage.read(key);
+    if (!data) throw new SluiceError('NOT_FOUND', `archive file ${key} is listed but not in ${this.storage.location}`);
+    const file = readArchiveFile(data, key);
+    this.schemas.add(file.schemaId, file.envelopeSchema);
+    this.files++;
+    this.bytes += data.length;
+    return file;
+  }
+
+  /**
+   * Whether a change is inside the cut. One whose position cannot be compared with the cut's (a
+   * DDL marker or snapshot row has no GTID, under a GTID cut) is placed right after the change
+   * before it in its partition, which was inside (a partition stops at its first change past the cut).
+   */
+  private inCut(plan: RestorePlan, r: ArchivedRecord): boolean {
+    const s = r.source;
+    return withinCut(plan.cut, Number(s.ts_ms), sourcePosition(s), `${s.file}:${s.pos}`) ?? true;
   }
 
   private async change(r: ArchivedRecord): Promise<TargetChange> {
@@ -160,3 +166,13 @@ export class Restorer {
     this.onProgress({ rows: this.rows, files: this.files });
   }
 }
+
+/** A record to apply, and whether it comes from the base. */
+type Step = { r: ArchivedRecord; base: boolean };
+
+async function* single(c: PartitionCursor<Step>): AsyncGenerator<Step> {
+  for (await c.advance(); c.head; await c.advance()) yield c.head;
+}
+
+/** The partition of a base file key `…/<partition>-<first offset>.avro`. */
+const partitionOfKey = (key: string): number => Number(/(\d+)-\d+\.avro$/.exec(key)?.[1] ?? -1);

@@ -38,6 +38,12 @@ export interface BasePartition {
   /** Source time (ms) and position of the last change in the base (null: the partition was empty). */
   lastSourceTsMs: number | null;
   lastPosition: string | null;
+  /**
+   * The newest GTID among the partition's changes, and the last change's binlog file:pos: a
+   * position cut compares with the one of its kind (DDL markers and snapshot rows have no GTID).
+   */
+  lastGtid?: string | null;
+  lastFilePos?: string | null;
 }
 
 export const BASE_DIR_PREFIX = 'base=';
