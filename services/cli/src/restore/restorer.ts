@@ -4,6 +4,7 @@ import {
   type ArchiveStorage,
   createLogger,
   readArchiveFile,
+  retry,
   SluiceError,
   sourcePosition,
 } from '@sluice/core';
@@ -80,6 +81,8 @@ export class Restorer {
       const changes = chunk;
       chunk = [];
       pending = this.apply(changes);
+      // Awaited at the next flush; a failure meanwhile must not count as unhandled.
+      pending.catch(() => undefined);
     };
     try {
       for (const t of plan.tables) {
@@ -160,8 +163,9 @@ export class Restorer {
     return table === c.table ? c : { ...c, table };
   }
 
+  /** One target transaction (or a few, around DDL); a retriable failure (deadlock, lost connection) is tried again. */
   private async apply(changes: TargetChange[]): Promise<void> {
-    await this.writer.apply(planBatch(changes), []);
+    await retry(() => this.writer.apply(planBatch(changes), []), { attempts: 10, maxDelayMs: 2_000 });
     this.rows += changes.length;
     this.onProgress({ rows: this.rows, files: this.files });
   }
