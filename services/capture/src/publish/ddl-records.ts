@@ -138,24 +138,26 @@ export class DdlRecords {
         // Columns changed (or unknown before): the rows carry the definition (marker-definition.ts).
         const now = await this.opts.tables.valueSchemaOfNow(t.database, t.table);
         if (!now) continue; // gone by now (a backlog read): its next DDL or drop follows
+        // Columns dropped: a marker with the table right after the statement (the definition
+        // before, without them), a barrier on any topic: sinks drop them there, so that a column
+        // added again under the same name starts from its new default, as on the source. Decided
+        // before comparing with the table of now: read behind, now may have the column again.
+        const drops = columnChanges(ddl.statement)?.drops ?? [];
+        const dropFrom = drops.length ? await this.lastEncoding(t, ctx.before) : undefined;
+        const without = dropFrom?.table ? await this.opts.tables.withoutColumns(dropFrom.table, drops) : undefined;
+        if (without) {
+          // The next DDL's marker starts from it (a re-ADD's barrier must not bring the old column back).
+          this.opts.tables.markUsed(t.database, t.table, without);
+          ctx.after.set(tableKey(t.database, t.table), without.valueId);
+          markers.push(...(await this.marker(t, without, 's', ctx, undefined, 0, ctx.statement, extra, 'always')));
+          continue;
+        }
         if (!sameColumns(await this.schemaBefore(t, ctx.before), now)) {
           // A statement that removes rows still goes, in its place, with the definition before
           // (sinks run its action without following the layout). So does any column change on a
           // topic of several partitions: its marker is the barrier every partition reaches before
           // rows of the new columns are applied (a partition behind must not meet a later layout).
           const prev = await this.lastEncoding(t, ctx.before);
-          // Columns dropped: a marker with the table right after the statement (the definition
-          // before, without them), a barrier on any topic: sinks drop them there, so that a column
-          // added again under the same name starts from its new default, as on the source.
-          const drops = columnChanges(ddl.statement)?.drops ?? [];
-          const without = prev?.table && drops.length ? await this.opts.tables.withoutColumns(prev.table, drops) : undefined;
-          if (without) {
-            // The next DDL's marker starts from it (a re-ADD's barrier must not bring the old column back).
-            this.opts.tables.markUsed(t.database, t.table, without);
-            ctx.after.set(tableKey(t.database, t.table), without.valueId);
-            markers.push(...(await this.marker(t, without, 's', ctx, undefined, 0, ctx.statement, extra, 'always')));
-            continue;
-          }
           const barrier = prev !== undefined && (await this.opts.topics.partitions(prev.topic)) > 1;
           if (prev && (barrier || removesRows(ddl.statement)))
             markers.push(...(await this.marker(t, prev, 's', ctx, undefined, 0, ctx.statement, extra)));
