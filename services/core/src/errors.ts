@@ -142,6 +142,10 @@ export const ERROR_CODES = {
     retriable: false,
     fix: "The archive storage refused the request for a reason retrying cannot change: wrong access key or secret (InvalidAccessKeyId, SignatureDoesNotMatch), no permission on the bucket (AccessDenied), no such bucket, or a local directory that cannot be written. Fix the archive's s3 settings (accessKeyId, secretAccessKey or secretAccessKeyFile, bucket, endpoint, region) or the directory's permissions and start again (docs/backup.md).",
   },
+  ARCHIVE_IN_USE: {
+    retriable: false,
+    fix: "Another writer holds the archive's lease (writer.lease.json, refreshed every 30 s): stop that archive sink (or give this one its own path or prefix) before starting another on the archive, and prune while none runs (or let the sink's target.retention prune, or pass --force). A lease whose heartbeat is 90 s old is stale and taken over.",
+  },
   // cli: the operator commands.
   QUERY_FAILED: {
     retriable: false,
@@ -158,6 +162,10 @@ export const ERROR_CODES = {
   BOOTSTRAP_REFUSED: {
     retriable: false,
     fix: 'Bootstrap prepares new sink groups only: pick a new sink name, or re-apply history to an existing one with sluice replay --earliest; confirm with --yes.',
+  },
+  BACKUP_TOPIC_NOT_COMPACTED: {
+    retriable: false,
+    fix: 'sluice backup reads a base from the table topics, which must keep every row: the named topic deletes old records (cleanup.policy with delete and a finite retention.ms or retention.bytes). Make it compact only (capture topics.cleanupPolicy: compact, or kafka-configs --alter cleanup.policy=compact), or set retention.ms=-1 and retention.bytes=-1, or leave the table out with --tables.',
   },
   RESTORE_REFUSED: {
     retriable: false,

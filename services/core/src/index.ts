@@ -2,6 +2,7 @@ export * from './archive/archive-bases.ts';
 export * from './archive/archive-file-reader.ts';
 export * from './archive/archive-file-writer.ts';
 export * from './archive/archive-layout.ts';
+export * from './archive/archive-lease.ts';
 export * from './archive/archive-manifest.ts';
 export * from './archive/archive-prune.ts';
 export * from './archive/archive-retention.ts';
