@@ -9,6 +9,7 @@ import {
   hourWindow,
   LocalArchiveStorage,
   MANIFEST,
+  pruneArchive,
   readManifest,
   recoverTable,
   removeTree,
@@ -370,5 +371,52 @@ describe('archive retention in the sink', () => {
     // A base that cannot be read stops the round.
     await storage.write('base=bad/base.json', '{');
     expect((await s.prune({ archiveDays: 1 }, T0 + 10 * DAY)).refused).toMatch(/base bad/);
+  });
+
+  it('a prune by another writer between two closes stays done: the sink re-reads the stored manifest', async () => {
+    const root = tempRoot('archive-');
+    const s = store(root, []);
+    await s.recover();
+    const DAY = 86_400_000;
+    // Two files of hour 07 and 08, then one of schema 2: closed as the next one opens.
+    await s.handle('t.db.tab', 0, [
+      { offset: '0', record: rec(0) },
+      { offset: '1', record: rec(1, { ts: T0 + 5_000 }) },
+      { offset: '2', record: rec(2, { ts: T0 + 5_000, schemaId: 2 }) },
+    ]);
+    const dir = tableDir(root, 'db', 'tab');
+    const names = async () => (await readManifest(dir)).map((e) => e.file);
+    expect(await names()).toEqual(['date=2026-12-02/hour=07/0-0.avro', 'date=2026-12-02/hour=08/0-1.avro']);
+    // `sluice archive prune --force` while the sink runs: the two old files go (schema 2's is open).
+    const plan = await pruneArchive(new LocalArchiveStorage(root), { archiveDays: 1 }, { nowMs: Date.now() + 400 * DAY });
+    expect(plan.files[0]?.entries.map((e) => e.file)).toEqual(['date=2026-12-02/hour=07/0-0.avro']);
+    expect(await names()).toEqual(['date=2026-12-02/hour=08/0-1.avro']);
+    // The next close rewrites the manifest: the pruned file is not listed again (it is gone from the storage).
+    await s.closeAll();
+    expect(await names()).toEqual(['date=2026-12-02/hour=08/0-1.avro', 'date=2026-12-02/hour=08/0-2.avro']);
+    expect(await files(dir)).toEqual(['date=2026-12-02/hour=08/0-1.avro', 'date=2026-12-02/hour=08/0-2.avro', MANIFEST]);
+  });
+
+  it("files the sink's own retention removed are not listed again when a stale manifest is written back", async () => {
+    const root = tempRoot('archive-');
+    const s = store(root, []);
+    await s.recover();
+    const DAY = 86_400_000;
+    await s.handle('t.db.tab', 0, [
+      { offset: '0', record: rec(0) },
+      { offset: '1', record: rec(1, { ts: T0 + 5_000 }) },
+    ]);
+    await s.closeAll();
+    const dir = tableDir(root, 'db', 'tab');
+    const before = readFileSync(join(dir, MANIFEST));
+    expect((await s.prune({ archiveDays: 1 }, T0 + 10 * DAY)).files).toBe(1);
+    // Another writer that read the manifest before the sink's round writes it back as it was.
+    writeFileSync(join(dir, MANIFEST), before);
+    await s.handle('t.db.tab', 0, [{ offset: '2', record: rec(2, { ts: T0 + 6_000 }) }]);
+    await s.closeAll();
+    expect((await readManifest(dir)).map((e) => e.file)).toEqual([
+      'date=2026-12-02/hour=08/0-1.avro',
+      'date=2026-12-02/hour=08/0-2.avro',
+    ]);
   });
 });

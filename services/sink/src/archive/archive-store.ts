@@ -13,6 +13,7 @@ import {
   partitionKey,
   type Retention,
   readBases,
+  readTableManifest,
   recoverTable,
   removeArchiveFiles,
   splitBases,
@@ -22,6 +23,7 @@ import {
 } from '@sluice/core';
 import avro from 'avsc';
 import { ArchiveFile } from './archive-file.ts';
+import { dropped, mergeManifest } from './manifest-merge.ts';
 
 /** A change ready to archive: the envelope's Avro bytes as the capture wrote them, with where it came from. */
 export interface ArchiveRecord {
@@ -170,6 +172,8 @@ interface PartitionState {
 interface TableState {
   key: string;
   entries: ManifestEntry[];
+  /** Files this sink's retention removed: never listed again, whatever a concurrent writer stored. */
+  removed: Set<string>;
   lock: Promise<unknown>;
 }
 
@@ -233,7 +237,7 @@ export class ArchiveStore {
           'archive recovery: removed files the manifest does not list (their records are read again)',
         );
       }
-      this.tables.set(key, { key, entries: r.entries, lock: Promise.resolve() });
+      this.tables.set(key, { key, entries: r.entries, removed: new Set(), lock: Promise.resolve() });
       for (const [k, end] of archivedEnds(r.entries)) if ((this.ends.get(k) ?? -1n) < end) this.ends.set(k, end);
     }
   }
@@ -387,7 +391,7 @@ export class ArchiveStore {
     const table = this.table(o.tableKey);
     // Partitions of one table share its manifest: one update at a time.
     await this.locked(table, async () => {
-      const entries = [...table.entries.filter((e) => e.file !== entry.file), entry];
+      const entries = mergeManifest(await this.stored(table), table.removed, entry);
       await writeTableManifest(this.opts.storage, table.key, entries);
       table.entries = entries;
     });
@@ -397,10 +401,26 @@ export class ArchiveStore {
     await this.commit(s);
   }
 
+  /**
+   * The table's manifest as stored (re-read at every rewrite, so a prune that ran meanwhile is
+   * not undone: docs/backup.md, one writer).
+   */
+  private async stored(table: TableState): Promise<ManifestEntry[]> {
+    const stored = await readTableManifest(this.opts.storage, table.key);
+    const gone = dropped(table.entries, stored);
+    if (gone.length) {
+      this.opts.log.info(
+        { table: table.key, files: gone },
+        'archive files taken out of the manifest by another writer (a prune): not listed again',
+      );
+    }
+    return stored;
+  }
+
   private table(key: string): TableState {
     let t = this.tables.get(key);
     if (!t) {
-      t = { key, entries: [], lock: Promise.resolve() };
+      t = { key, entries: [], removed: new Set(), lock: Promise.resolve() };
       this.tables.set(key, t);
     }
     return t;
@@ -437,8 +457,10 @@ export class ArchiveStore {
     const { kept } = splitBases(usable.bases, retention.keepBases);
     for (const table of this.tables.values()) {
       await this.locked(table, async () => {
-        const gone = expiredFiles(table.entries, { nowMs, retention, kept });
-        table.entries = await removeArchiveFiles(storage, table.key, table.entries, gone);
+        const entries = mergeManifest(await this.stored(table), table.removed);
+        const gone = expiredFiles(entries, { nowMs, retention, kept });
+        for (const e of gone) table.removed.add(e.file);
+        table.entries = await removeArchiveFiles(storage, table.key, entries, gone);
         out.files += gone.length;
         out.rows += gone.reduce((n, e) => n + e.rows, 0);
       });
