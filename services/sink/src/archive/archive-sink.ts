@@ -20,6 +20,7 @@ import { TableTopicConsumer } from '../consume/table-topic-consumer.ts';
 import { consumerSettings } from '../consumer-settings.ts';
 import { type DeadLetter, DeadLetterQueue } from '../dlq/dead-letter-queue.ts';
 import type { ArchiveSinkConfig } from './archive-config.ts';
+import { ArchiveLeaseHolder } from './archive-lease-holder.ts';
 import { type ArchiveRecord, ArchiveStore, type ArchiveType, archiveType } from './archive-store.ts';
 
 /** What an archive sink exposes on /metrics besides readiness. */
@@ -53,6 +54,7 @@ export class ArchiveSink {
   private readonly dlq: DeadLetterQueue;
   readonly store: ArchiveStore;
   readonly storage: ArchiveStorage;
+  private readonly lease: ArchiveLeaseHolder;
   private pruning: NodeJS.Timeout | undefined;
   private readonly types = new Map<number, Promise<{ type: ArchiveType; raw: string }>>();
   private topics: TableTopicConsumer | undefined;
@@ -78,6 +80,7 @@ export class ArchiveSink {
     this.registry = new Registry(cfg.schemaRegistry, this.progress.watch('registry'));
     this.dlq = new DeadLetterQueue(this.kafka, cfg.topicPrefix, cfg.sinkName, log);
     this.storage = openArchiveStorage(cfg.target);
+    this.lease = new ArchiveLeaseHolder({ storage: this.storage, sinkName: cfg.sinkName, log });
     this.store = new ArchiveStore({
       storage: this.storage,
       maxFileBytes: cfg.target.maxFileBytes,
@@ -100,11 +103,14 @@ export class ArchiveSink {
   }
 
   async run(): Promise<void> {
-    // Before anything is read: the archive back to what the manifests say (a storage that
-    // refuses, such as wrong S3 credentials, stops the sink here).
-    await this.store.recover().catch((err) => {
+    // Before anything is read: this sink's lease (another sink writing the archive refuses the
+    // start), then the archive back to what the manifests say (a storage that refuses, such as
+    // wrong S3 credentials, stops the sink here).
+    const storageError = (err: unknown) => {
       throw archiveStorageError(err, this.storage.location);
-    });
+    };
+    await this.lease.acquire().catch(storageError);
+    await this.store.recover().catch(storageError);
     const pattern = tableTopicPattern(this.cfg.topicPrefix);
     const failed = new Promise<void>((_, reject) => {
       this.fatal = reject;
@@ -146,6 +152,7 @@ export class ArchiveSink {
     } finally {
       clearInterval(this.aging);
       clearInterval(this.pruning);
+      this.lease.stopBeating();
       await this.topics.close();
     }
   }
@@ -275,6 +282,8 @@ export class ArchiveSink {
     // A batch in hand when the group was left may have opened files again.
     await this.store.closeAll().catch((err) => this.log.warn({ err: String(err) }, 'could not close archive files'));
     await this.dlq.close();
+    // Last: the files are durable and listed; the archive is free for a prune or another sink.
+    await this.lease.release().catch((err) => this.log.warn({ err: String(err) }, 'could not remove the archive lease'));
     await this.storage.close?.();
   }
 }
