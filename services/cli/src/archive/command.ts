@@ -4,11 +4,12 @@ import { count, renderTable } from '../output/table.ts';
 import { ARCHIVE_STORAGE_HELP, ARCHIVE_STORAGE_OPTIONS, archiveStorageFromFlags } from '../shared/archive-storage-flags.ts';
 import { listFlag, parseCommandLine } from '../shared/args.ts';
 import { type ArchivedTable, summarizeArchive } from './archive-summary.ts';
+import { checkWriter } from './writer-check.ts';
 
 export const ARCHIVE_HELP = `sluice archive: what an archive sink keeps, and its retention (docs/backup.md)
 
 usage: sluice archive ls (--path <root> | --url s3://bucket/prefix) [--tables <patterns>] [--files] [--json]
-       sluice archive prune (--path <root> | --url s3://bucket/prefix) --archive-days <n> [--keep-bases <k>] [--dry-run] [--json]
+       sluice archive prune (--path <root> | --url s3://bucket/prefix) --archive-days <n> [--keep-bases <k>] [--dry-run] [--force] [--json]
 
 ls reads the manifests of the archive (<db>/<table>/manifest.jsonl, written by a sink with
 target.kind: archive) and shows per table:
@@ -22,9 +23,9 @@ prune applies retention by hand (the archive sink applies it to archive files it
 target.retention sets archiveDays): archive files whose newest change is older than
 --archive-days and that no kept base backup needs (files reaching a kept base's end offsets),
 never a partition's newest file; then base backups beyond the newest --keep-bases (all are kept
-without it). Files leave the manifest before the storage. Run it while no archive sink writes
-to this archive (a running sink keeps its manifests in memory and would list the files again);
---dry-run only shows what would go.
+without it). Files leave the manifest before the storage. It refuses (ARCHIVE_IN_USE) while an
+archive sink writes to this archive (its lease, writer.lease.json, had a heartbeat in the last
+3 x 30 s) unless --force; --dry-run only shows what would go.
 
 options:
 ${ARCHIVE_STORAGE_HELP}
@@ -33,6 +34,7 @@ ${ARCHIVE_STORAGE_HELP}
   --archive-days <n>       prune: the age (days, fractions allowed) beyond which archive files may go
   --keep-bases <k>         prune: how many of the newest base backups stay (and protect the files after them)
   --dry-run                prune: show what would be removed, remove nothing
+  --force                  prune: even while an archive sink writes (it re-reads each manifest before rewriting it)
   --json                   one JSON document on stdout
   -h, --help               this text
 Exit codes: 0 listed or pruned, 2 no archive there (NOT_FOUND), no table matches, or the
@@ -45,6 +47,7 @@ const OPTIONS = {
   'archive-days': { type: 'string' },
   'keep-bases': { type: 'string' },
   'dry-run': { type: 'boolean' },
+  force: { type: 'boolean' },
   json: { type: 'boolean' },
 } as const;
 
@@ -116,10 +119,12 @@ async function prune(storage: ArchiveStorage, f: Flags): Promise<number> {
   if (archiveDays === undefined && keepBases === undefined) {
     throw new SluiceError('CONFIG_INVALID', 'sluice archive prune: give --archive-days <n>, --keep-bases <k>, or both');
   }
-  const plan = await pruneArchive(storage, { archiveDays, keepBases }, { dryRun: f['dry-run'] ?? false });
+  const dryRun = f['dry-run'] ?? false;
+  const writer = await checkWriter(storage, { force: f.force ?? false, dryRun });
+  const plan = await pruneArchive(storage, { archiveDays, keepBases }, { dryRun });
   if (plan.refused) throw new SluiceError('ARCHIVE_STORAGE_REFUSED', `sluice archive prune: ${plan.refused}`);
-  if (f.json) process.stdout.write(`${JSON.stringify(pruneJson(storage.location, plan, f['dry-run'] ?? false), null, 2)}\n`);
-  else process.stdout.write(`${renderPrune(storage.location, plan, f['dry-run'] ?? false)}\n`);
+  if (f.json) process.stdout.write(`${JSON.stringify({ ...pruneJson(storage.location, plan, dryRun), writer }, null, 2)}\n`);
+  else process.stdout.write(`${renderPrune(storage.location, plan, dryRun)}${writer ? `\nnote: ${writer}` : ''}\n`);
   return 0;
 }
 
