@@ -19,6 +19,7 @@ import { type TopicTable, TopicTables } from '../shared/topic-tables.ts';
 import { prefixHint } from '../topics/topic-kinds.ts';
 import { BaseWriter } from './base-writer.ts';
 import { readTopicsToEnd } from './topic-reader.ts';
+import { requireTopicsKeepEveryRow } from './topic-retention.ts';
 
 export const BACKUP_HELP = `sluice backup: a base backup of the selected tables into the archive (docs/backup.md)
 
@@ -31,7 +32,9 @@ unchanged, in the archive's file format to
   <root>/base=<id>/<db>/<table>/<partition>-<first offset>.avro
 and then <root>/base=<id>/base.json, last: it lists the tables, files and, per partition, the
 end offset the base read to. A restore loads one base and replays the archive from those
-offsets (sluice restore). Topics must hold every row (cleanup.policy compact, the default).
+offsets (sluice restore). Topics must hold every row: a topic whose cleanup.policy deletes
+(delete, compact,delete) with a finite retention.ms or retention.bytes is refused
+(BACKUP_TOPIC_NOT_COMPACTED); compact, the default, or both limits -1 are taken.
 
 ${ARCHIVE_STORAGE_HELP}
   --tables <patterns>      only these tables: <db>.<table> with * and ?, comma-separated or repeated
@@ -39,7 +42,7 @@ ${ARCHIVE_STORAGE_HELP}
   --registry <url>         the schema registry (SLUICE_SCHEMA_REGISTRY_URL; default: config)
   --brokers <list>, --capture-config <file>, --sink-config <file>: where Kafka and the topics are
   --json                   the base's manifest as JSON on stdout
-Exit codes: 0 written, 2 failed (nothing is a base until its base.json is written).`;
+Exit codes: 0 written, 2 refused or failed (nothing is a base until its base.json is written).`;
 
 const OPTIONS = {
   ...ARCHIVE_STORAGE_OPTIONS,
@@ -89,6 +92,8 @@ export async function backupCommand(argv: string[]): Promise<number> {
         `sluice backup: no table topic of prefix ${prefix}${patterns.length ? ` matches --tables ${listFlag(f.tables).join(',')}` : ''}${prefixHint(all, prefix)}`,
       );
     }
+    // A topic that drops old records would give a base missing rows, silently.
+    await requireTopicsKeepEveryRow(admin, [...selected.keys()]);
     const id = newBaseId();
     const writer = new BaseWriter({
       storage,
