@@ -19,7 +19,10 @@ usage: sluice restore (--path <dir> | --url s3://…) (--to-time <T> | --to-posi
 Picks the newest complete base (sluice backup) whose changes all precede the point, loads it,
 then replays the archived changes after the base's end offsets up to the point, in source order
 per partition, into the target (a new database or server): tables are created from the schemas
-the files carry, and ALTER TABLEs in between are applied where they happened. The SQL sink's own
+the files carry, and ALTER TABLEs in between are applied where they happened. A selected table
+the base does not hold (created after it) is restored from its archive alone when that starts at
+offset 0 of every partition; otherwise it is refused (RESTORE_GAP), or left out with a note when
+--tables is given and names it by no exact pattern. The SQL sink's own
 decoder, planner and target writer do the work (MariaDB, MySQL, TiDB).
 
 ${ARCHIVE_STORAGE_HELP}
@@ -171,7 +174,9 @@ function planJson(plan: RestorePlan, names: { database: string; table: string }[
         files: p.files.map((x) => x.key),
       })),
       archiveRows: t.archiveRows,
+      afterBase: t.afterBase,
     })),
+    leftOut: plan.leftOut,
     baseRows: plan.baseRows,
     archiveRows: plan.archiveRows,
     files: plan.baseFiles + plan.archiveFiles,
@@ -185,16 +190,22 @@ function renderPlan(plan: RestorePlan, names: { database: string; table: string 
     plan.tables.map((t, i) => [
       `${t.db}.${t.table}`,
       `${names[i]?.database}.${names[i]?.table}`,
-      count(t.base.rows),
+      t.afterBase ? '0 (not in base)' : count(t.base.rows),
       String(t.base.files.length),
       String(t.partitions.reduce((n, p) => n + p.files.length, 0)),
       count(t.archiveRows),
       t.partitions.map((p) => `${p.partition}@${p.fromOffset}`).join(' '),
     ]),
   );
+  const notes = [
+    ...plan.tables
+      .filter((t) => t.afterBase)
+      .map((t) => `${t.db}.${t.table}: not in the base; restored from its archive, which starts at offset 0 of every partition`),
+    ...plan.leftOut.map((l) => `left out: ${l.reason}`),
+  ];
   return (
     `restore plan: to ${describeCut(plan.cut)}, base ${plan.base.id} (taken ${new Date(plan.base.createdAtMs).toISOString()})\n` +
     `${body}\ntotal: ${count(plan.baseRows)} base rows and at most ${count(plan.archiveRows)} archived changes, ` +
-    `${plan.baseFiles + plan.archiveFiles} files, ${count(plan.bytes)} bytes`
+    `${plan.baseFiles + plan.archiveFiles} files, ${count(plan.bytes)} bytes${notes.map((n) => `\n${n}`).join('')}`
   );
 }

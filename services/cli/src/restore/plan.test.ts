@@ -124,6 +124,62 @@ describe('planRestore', () => {
   });
 });
 
+describe('planRestore: tables not in the base', () => {
+  // shop.later: created after every base, its topic p.shop.later archived from offset 0 (seconds 12-27), two partitions.
+  const later = (partition: number, first: number, last: number, firstSec: number, lastSec: number): ArchivedFile => ({
+    ...file(first, last, firstSec, lastSec, 500 + first, 500 + last),
+    key: `shop/later/date=2026-01-01/hour=10/${partition}-${first}.avro`,
+    table: 'later',
+    topic: 'p.shop.later',
+    partition,
+  });
+  const withLater = [...archive, later(0, 0, 9, 12, 15), later(0, 10, 19, 16, 27), later(1, 0, 4, 13, 14)];
+
+  it('restores a table created after the base from an empty base when its archive starts at offset 0 of every partition', () => {
+    const plan = planRestore({ bases, archive: withLater, cut: { kind: 'time', tsMs: s(15) }, tables: [] });
+    expect(plan.base.id).toBe('b2');
+    expect(plan.tables.map((t) => [`${t.db}.${t.table}`, t.afterBase, t.base.rows, t.base.files.length])).toEqual([
+      ['shop.items', false, 10, 1],
+      ['shop.later', true, 0, 0],
+    ]);
+    const t = plan.tables[1];
+    // From offset 0, files up to the cut (the one from second 16 on is past it).
+    expect(t?.partitions.map((p) => [p.partition, p.fromOffset, p.files.map((f) => f.firstOffset)])).toEqual([
+      [0, '0', ['0']],
+      [1, '0', ['0']],
+    ]);
+    expect(t?.archiveRows).toBe(15);
+    expect(plan.leftOut).toEqual([]);
+    // Before its first change it is left out: it did not exist yet.
+    const early = planRestore({ bases, archive: withLater, cut: { kind: 'time', tsMs: s(11) }, tables: [] });
+    expect(early.tables.map((x) => x.table)).toEqual(['items']);
+    expect(early.leftOut[0]).toMatchObject({
+      table: 'shop.later',
+      reason: expect.stringContaining('no change of it at or before'),
+    });
+  });
+
+  it('refuses one whose archive does not reach back (RESTORE_GAP naming it), or leaves it out when --tables does not name it', () => {
+    // Partition 1's first file was pruned: it starts at offset 5.
+    const pruned = [...archive, later(0, 0, 9, 12, 15), later(1, 5, 8, 14, 14)];
+    const cut = { kind: 'time' as const, tsMs: s(17) };
+    expect(() => planRestore({ bases, archive: pruned, cut, tables: [] })).toThrow(
+      expect.objectContaining({
+        code: 'RESTORE_GAP',
+        message: expect.stringContaining(
+          'shop.later is not in base b2 and its archive does not reach back to the start of its topic p.shop.later (partition 1 starts at offset 5)',
+        ),
+      }),
+    );
+    expect(() => planRestore({ bases, archive: pruned, cut, tables: ['shop.later', 'shop.items'] })).toThrow(
+      expect.objectContaining({ code: 'RESTORE_GAP' }),
+    );
+    const plan = planRestore({ bases, archive: pruned, cut, tables: ['shop.*'] });
+    expect(plan.tables.map((t) => t.table)).toEqual(['items']);
+    expect(plan.leftOut).toEqual([{ table: 'shop.later', reason: expect.stringContaining('partition 1 starts at offset 5') }]);
+  });
+});
+
 describe('cut', () => {
   it('compares positions of one GTID domain or server, or file:pos; never across', () => {
     expect(positionAtOrBefore('0-1-5', '0-1-5')).toBe(true);

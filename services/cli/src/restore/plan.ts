@@ -36,12 +36,21 @@ export interface TablePlan {
   partitions: PartitionPlan[];
   /** Rows in the archive files to read (an upper bound of the changes replayed: files are cut at both ends). */
   archiveRows: number;
+  /** Not in the base (created after it): restored from an empty base, its archive from offset 0 of every partition. */
+  afterBase: boolean;
+}
+
+/** A selected table the plan leaves out, and why (the report says so). */
+export interface LeftOut {
+  table: string;
+  reason: string;
 }
 
 export interface RestorePlan {
   base: BaseManifest;
   cut: RestoreCut;
   tables: TablePlan[];
+  leftOut: LeftOut[];
   baseRows: number;
   baseFiles: number;
   archiveRows: number;
@@ -122,20 +131,100 @@ export function planRestore(opts: {
       );
       return { partition: p.partition, fromOffset: p.endOffset, files };
     });
-    const archiveRows = partitions.reduce((n, p) => n + p.files.reduce((m, f) => m + f.rows, 0), 0);
-    return { db: t.db, table: t.table, topic: t.topic, base: t, partitions, archiveRows };
+    return { db: t.db, table: t.table, topic: t.topic, base: t, partitions, archiveRows: rowsOf(partitions), afterBase: false };
   });
+  const later = tablesAfterBase({ base: chosen.b, archive: opts.archive, byPartition, cut, selected, patterns: opts.tables });
+  tables.push(...later.tables);
   const files = tables.flatMap((t) => t.partitions.flatMap((p) => p.files));
   return {
     base: chosen.b,
     cut,
     tables,
+    leftOut: later.leftOut,
     baseRows: tables.reduce((n, t) => n + t.base.rows, 0),
     baseFiles: tables.reduce((n, t) => n + t.base.files.length, 0),
     archiveRows: files.reduce((n, f) => n + f.rows, 0),
     archiveFiles: files.length,
     bytes: tables.reduce((n, t) => n + t.base.bytes, 0) + files.reduce((n, f) => n + f.bytes, 0),
   };
+}
+
+const rowsOf = (partitions: PartitionPlan[]): number =>
+  partitions.reduce((n, p) => n + p.files.reduce((m, f) => m + f.rows, 0), 0);
+
+/**
+ * Selected tables the archive holds but the base does not (created after it, or left out of
+ * it): restorable from an empty base when the archive reaches back to the start of each of their
+ * partitions (a first file at offset 0: the topic's first record). One whose archive does not
+ * is refused (RESTORE_GAP), unless --tables was given and names it by no exact pattern: then it
+ * is left out, with a line in the report. A table with no change at or before the cut is left
+ * out (it did not exist yet, or held nothing).
+ */
+function tablesAfterBase(opts: {
+  base: BaseManifest;
+  archive: ArchivedFile[];
+  byPartition: Map<string, ArchivedFile[]>;
+  cut: RestoreCut;
+  selected: (db: string, table: string) => boolean;
+  patterns: string[];
+}): { tables: TablePlan[]; leftOut: LeftOut[] } {
+  const inBase = new Set(opts.base.tables.map((t) => `${t.db}.${t.table}`));
+  const candidates = new Map<string, { db: string; table: string; topic: string; partitions: Set<number> }>();
+  for (const f of opts.archive) {
+    const name = `${f.db}.${f.table}`;
+    if (inBase.has(name) || !opts.selected(f.db, f.table)) continue;
+    const k = `${name}\n${f.topic}`;
+    const c = candidates.get(k) ?? { db: f.db, table: f.table, topic: f.topic, partitions: new Set<number>() };
+    c.partitions.add(f.partition);
+    candidates.set(k, c);
+  }
+  const tables: TablePlan[] = [];
+  const leftOut: LeftOut[] = [];
+  for (const c of [...candidates.values()].sort((a, b) => `${a.db}.${a.table}`.localeCompare(`${b.db}.${b.table}`))) {
+    const name = `${c.db}.${c.table}`;
+    const parts = [...c.partitions]
+      .sort((a, b) => a - b)
+      .map((partition) => {
+        const all = (opts.byPartition.get(`${c.topic}\n${partition}`) ?? []).sort((a, b) => cmp(a.firstOffset, b.firstOffset));
+        return {
+          partition,
+          first: all[0]?.firstOffset ?? '0',
+          files: all.filter((f) => withinCut(opts.cut, f.firstSourceTsMs, f.firstPosition) !== false),
+        };
+      });
+    if (parts.every((p) => p.files.length === 0)) {
+      leftOut.push({
+        table: name,
+        reason: `not in base ${opts.base.id} and no change of it at or before ${describeCut(opts.cut)}`,
+      });
+      continue;
+    }
+    const late = parts.filter((p) => p.first !== '0');
+    if (late.length) {
+      const why =
+        `${name} is not in base ${opts.base.id} and its archive does not reach back to the start of its topic ${c.topic} ` +
+        `(${late.map((p) => `partition ${p.partition} starts at offset ${p.first}`).join(', ')}): changes before may be missing`;
+      const named = opts.patterns.some((p) => p === name);
+      if (!opts.patterns.length || named) {
+        throw new SluiceError('RESTORE_GAP', `${why}; take a base that holds it (sluice backup), or leave it out with --tables`);
+      }
+      leftOut.push({ table: name, reason: why });
+      continue;
+    }
+    const partitions = parts.map((p): PartitionPlan => ({ partition: p.partition, fromOffset: '0', files: p.files }));
+    const base: BaseTable = {
+      db: c.db,
+      table: c.table,
+      topic: c.topic,
+      schemaIds: [],
+      rows: 0,
+      bytes: 0,
+      files: [],
+      partitions: partitions.map((p) => ({ partition: p.partition, endOffset: '0', lastSourceTsMs: null, lastPosition: null })),
+    };
+    tables.push({ db: c.db, table: c.table, topic: c.topic, base, partitions, archiveRows: rowsOf(partitions), afterBase: true });
+  }
+  return { tables, leftOut };
 }
 
 const cmp = (a: string, b: string): number => (BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0);
