@@ -4,20 +4,25 @@ import { count, renderTable } from '../output/table.ts';
 import { ARCHIVE_STORAGE_HELP, ARCHIVE_STORAGE_OPTIONS, archiveStorageFromFlags } from '../shared/archive-storage-flags.ts';
 import { listFlag, parseCommandLine } from '../shared/args.ts';
 import { type ArchivedTable, summarizeArchive } from './archive-summary.ts';
+import { type BaseSummary, summarizeBases } from './base-summary.ts';
 import { checkWriter } from './writer-check.ts';
 
 export const ARCHIVE_HELP = `sluice archive: what an archive sink keeps, and its retention (docs/backup.md)
 
-usage: sluice archive ls (--path <root> | --url s3://bucket/prefix) [--tables <patterns>] [--files] [--json]
+usage: sluice archive ls (--path <root> | --url s3://bucket/prefix) [--tables <patterns>] [--files] [--keep-bases <k>] [--json]
        sluice archive prune (--path <root> | --url s3://bucket/prefix) --archive-days <n> [--keep-bases <k>] [--dry-run] [--force] [--json]
 
 ls reads the manifests of the archive (<db>/<table>/manifest.jsonl, written by a sink with
-target.kind: archive) and shows per table:
+target.kind: archive) and its base backups (base=<id>/base.json, written by sluice backup from
+topics that keep every row: it refuses others) and shows per table:
   files, rows, size   the durable archive files, the changes in them, their bytes (compressed)
   from, to            the source times (UTC) of the first and last change kept
   schemas             the envelope schema versions (registry ids) the files were written with
   partitions, hours   the topic partitions and the hour windows that hold files
-Files still being written (staged) are not part of the archive and are not counted.
+Files still being written (staged) are not part of the archive and are not counted. Then per
+base: its id, when it was taken, tables, rows, size and whether retention keeps it (the newest
+--keep-bases; all without), and per table its end offsets (partition@offset: the archive from
+there on follows the base) and the source time of its newest change.
 
 prune applies retention by hand (the archive sink applies it to archive files itself when its
 target.retention sets archiveDays): archive files whose newest change is older than
@@ -32,7 +37,8 @@ ${ARCHIVE_STORAGE_HELP}
   --tables <patterns>      ls: only these tables: <db>.<table> with * and ?, comma-separated or repeated
   --files                  ls: also every file: its hour window, offsets, source times, rows, schema id, size
   --archive-days <n>       prune: the age (days, fractions allowed) beyond which archive files may go
-  --keep-bases <k>         prune: how many of the newest base backups stay (and protect the files after them)
+  --keep-bases <k>         prune: how many of the newest base backups stay (and protect the files after them);
+                           ls: which bases that retention would keep
   --dry-run                prune: show what would be removed, remove nothing
   --force                  prune: even while an archive sink writes (it re-reads each manifest before rewriting it)
   --json                   one JSON document on stdout
@@ -85,8 +91,10 @@ export async function archiveCommand(argv: string[]): Promise<number> {
 
 async function list(storage: ArchiveStorage, f: Flags): Promise<number> {
   const patterns = listFlag(f.tables);
+  const keepBases = positiveNumber('keep-bases', f['keep-bases'], true);
   const tables = await summarizeArchive(storage, patterns);
-  if (!tables.length) {
+  const bases = await summarizeBases(storage, patterns, keepBases);
+  if (!tables.length && !bases.length) {
     throw new SluiceError(
       'NOT_FOUND',
       `sluice archive ls: no archived table${patterns.length ? ` matching ${patterns.join(', ')}` : ''} in ${storage.location}`,
@@ -94,11 +102,42 @@ async function list(storage: ArchiveStorage, f: Flags): Promise<number> {
   }
   if (f.json) {
     const out = tables.map(({ entries, ...t }) => ({ ...t, ...(f.files ? { entries } : {}) }));
-    process.stdout.write(`${JSON.stringify({ root: storage.location, tables: out }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ root: storage.location, tables: out, bases, keepBases: keepBases ?? null }, null, 2)}\n`,
+    );
   } else {
-    process.stdout.write(`${renderArchive(storage.location, tables, f.files ?? false)}\n`);
+    process.stdout.write(`${renderArchive(storage.location, tables, f.files ?? false)}\n\n${renderBases(bases, keepBases)}\n`);
   }
   return 0;
+}
+
+/** The bases: one line each, then per table its rows, end offsets and newest change. */
+export function renderBases(bases: BaseSummary[], keepBases: number | undefined): string {
+  const rule = keepBases === undefined ? 'every base (no --keep-bases)' : `the newest ${keepBases}`;
+  if (!bases.length) return 'no base backups (sluice backup writes them)';
+  const lines = [
+    `${bases.length} base backup${bases.length === 1 ? '' : 's'}; retention keeps ${rule}`,
+    renderTable(
+      ['base', 'created', 'tables', 'rows', 'size', 'retention'],
+      bases.map((b) => [
+        b.id,
+        time(b.createdAtMs),
+        String(b.tables.length),
+        count(b.rows),
+        sizeText(b.bytes),
+        b.error ? `unreadable: ${b.error}` : b.kept ? 'kept' : `pruned (beyond --keep-bases ${keepBases})`,
+      ]),
+    ),
+  ];
+  for (const b of bases) {
+    if (!b.tables.length) continue;
+    lines.push(`${b.id}:`);
+    for (const t of b.tables) {
+      const ends = t.ends.map((e) => `${e.partition}@${e.endOffset}`).join(' ');
+      lines.push(`  ${t.db}.${t.table}: ${count(t.rows)} rows, ends ${ends}, last change ${time(t.lastSourceTsMs)}`);
+    }
+  }
+  return lines.join('\n');
 }
 
 const positiveNumber = (flag: string, v: string | undefined, integer: boolean): number | undefined => {
@@ -107,7 +146,7 @@ const positiveNumber = (flag: string, v: string | undefined, integer: boolean): 
   if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
     throw new SluiceError(
       'CONFIG_INVALID',
-      `sluice archive prune: --${flag} takes a positive ${integer ? 'integer' : 'number'}, not ${v}`,
+      `sluice archive: --${flag} takes a positive ${integer ? 'integer' : 'number'}, not ${v}`,
     );
   }
   return n;
