@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import {
@@ -6,6 +6,7 @@ import {
   escapeName,
   exactAvroOptions,
   hourWindow,
+  LEASE_KEY,
   MANIFEST,
   type ManifestEntry,
   readManifest,
@@ -209,8 +210,12 @@ describe('archive sink', () => {
       async () => ((await archivedRows()) >= onTopic.length ? true : undefined),
       20_000,
     );
-    // SIGTERM: the sink closes what it has open and exits 0.
+    // Restarted after each SIGKILL, the sink took its own lease over at once (same sinkName).
+    expect(sink.log().match(/archive lease of this sink name \(an earlier run\): taken over/g)?.length).toBe(2);
+    expect(readFileSync(join(root, LEASE_KEY), 'utf8')).toContain(`"sinkName":"archive-${prefix}"`);
+    // SIGTERM: the sink closes what it has open, gives its lease up and exits 0.
     expect(await sink.stop()).toBe(0);
+    expect(existsSync(join(root, LEASE_KEY)), 'the lease is removed on a clean stop').toBe(false);
 
     const manifest = await readManifest(tableDir);
     const onDisk = readdirSync(tableDir, { recursive: true, withFileTypes: true })

@@ -17,7 +17,8 @@ import { connect, rowsOf, stack, uniqueName, waitFor } from '../support/stack.ts
  * three instants (the load paused across a second boundary around each, as binlog times are
  * whole seconds), an ALTER TABLE ADD COLUMN between the first two. Then `sluice restore` to each
  * instant into a fresh database of the target MariaDB and of TiDB, and by position: each copy
- * equals the source at that instant row by row. And the refusals: a non-empty table without
+ * equals the source at that instant row by row; a table created after the base (after T1) is
+ * restored from its archive alone from T2 on. And the refusals: a non-empty table without
  * --overwrite, --dry-run changing nothing.
  */
 const s = stack();
@@ -201,6 +202,12 @@ describe('sluice backup and restore', () => {
 
     await pause(1_000);
     const t1 = await instant(load);
+    // A table created after the base: restored from its archive alone (it starts at offset 0).
+    await source.query(`CREATE TABLE ${quoteIdent(db)}.later (id INT PRIMARY KEY, v INT NOT NULL)`);
+    await source.query(`INSERT INTO ${quoteIdent(db)}.later VALUES ?`, [Array.from({ length: 40 }, (_, i) => [i + 1, i])]);
+    await source.query(`UPDATE ${quoteIdent(db)}.later SET v = v + 100 WHERE id <= 10`);
+    await source.query(`DELETE FROM ${quoteIdent(db)}.later WHERE id > 35`);
+    const laterRows = canonical(await rowsOf(source, db, 'later', 'id'));
     await pause(700);
     await sink.kill9();
     await pause(500);
@@ -243,6 +250,7 @@ describe('sluice backup and restore', () => {
     expect(dry.code, dry.stderr).toBe(0);
     expect(dry.stdout).toContain(`base ${base.id}`);
     expect(dry.stdout).toMatch(/total: [\d,]+ base rows and at most [\d,]+ archived changes/);
+    expect(dry.stdout).toContain(`${db}.later: not in the base; restored from its archive`);
     const m = await connect(targets.find((t) => t.name === 'mariadb')?.url as string);
     try {
       const [dbs] = (await m.query('SELECT COUNT(*) AS n FROM information_schema.schemata WHERE schema_name = ?', [
@@ -261,8 +269,22 @@ describe('sluice backup and restore', () => {
         const r = await restore(['--to-time', new Date(at.tsMs).toISOString()], t.url, into);
         expect(r.code, `${t.name} T${i + 1}: ${r.stderr}`).toBe(0);
         // The base and, after it, archived changes (files of the killed and restarted sink; past the ALTER from T2 on).
-        expect(r.stdout).toMatch(/restored 1 table to time .* from base .*: [\d,]+ base rows \+ [1-9][\d,]* archived changes/);
+        expect(r.stdout).toMatch(
+          /restored [12] tables? to time .* from base .*: [\d,]+ base rows \+ [1-9][\d,]* archived changes/,
+        );
         await expectEqual(t.url, into, at, `${t.name} at T${i + 1}`);
+        const c = await connect(t.url);
+        try {
+          const [has] = (await c.query(
+            'SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = ? AND table_name = ?',
+            [into, 'later'],
+          )) as [{ n: number }[], unknown];
+          // Created after T1: not there at T1, equal to the source from T2 on.
+          if (i === 0) expect(Number(has[0]?.n), `${t.name} T1 has no table later`).toBe(0);
+          else expect(canonical(await rowsOf(c, into, 'later', 'id')), `${t.name} later at T${i + 1}`).toEqual(laterRows);
+        } finally {
+          await c.end();
+        }
       }
     }
     const maria = targets.find((t) => t.name === 'mariadb')?.url as string;
