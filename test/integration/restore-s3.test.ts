@@ -1,7 +1,17 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { quoteIdent, removeTree, S3ArchiveStorage, s3Section } from '@sluice/core';
+import {
+  CONFIG_RESOURCE,
+  createKafka,
+  createLogger,
+  LEASE_KEY,
+  quoteIdent,
+  removeTree,
+  S3ArchiveStorage,
+  s3Section,
+  tableTopic,
+} from '@sluice/core';
 import type mysql from 'mysql2/promise';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sluice } from '../support/cli.ts';
@@ -13,7 +23,9 @@ import { connect, rowsOf, stack, uniqueName, waitFor } from '../support/stack.ts
  * Backup and restore through the archive's other storage kind: an archive sink writing to the
  * stack's S3-compatible store (SeaweedFS), `sluice backup --url s3://…` into the same bucket
  * prefix, then `sluice restore --url s3://…` to an instant into the target MariaDB, equal to the
- * source at that instant. Both commands reach the archive only through ArchiveStorage.
+ * source at that instant. Both commands reach the archive only through ArchiveStorage. While the
+ * sink runs, its lease keeps a second archive sink and `sluice archive prune` off the archive
+ * (ARCHIVE_IN_USE); a topic that deletes old records is refused by `sluice backup`.
  */
 const s = stack();
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -95,6 +107,23 @@ describe('backup and restore on S3', () => {
     expect(base.tables[0]?.rows).toBeGreaterThan(100);
     expect(await storage.list(`base=${base.id}/`)).toContain(`base=${base.id}/base.json`);
 
+    // One writer per archive: a second sink of another name refuses to start, a prune refuses.
+    const lease = JSON.parse(String(await storage.read(LEASE_KEY))) as { sinkName: string };
+    expect(lease.sinkName).toBe(`archive-${prefix}`);
+    const second = ownSink(s, {
+      name: `archive2-${prefix}`,
+      prefix,
+      targetUrl: '',
+      extra: { target: { kind: 'archive', s3: { ...s3, stagingPath: join(staging, 'second') } } },
+    });
+    services.push(second);
+    await expect(second.start()).rejects.toThrow(/exited during start-up/);
+    expect(await second.waitExit()).toBe(1);
+    expect(second.log()).toMatch(new RegExp(`ARCHIVE_IN_USE.*archive sink archive-${prefix} \\(instance`));
+    const prune = await sluice(['archive', 'prune', ...where, '--archive-days', '1'], { env });
+    expect(prune.code).toBe(2);
+    expect(prune.stderr).toMatch(new RegExp(`ARCHIVE_IN_USE.*archive-${prefix}.*last heartbeat`));
+
     await change(150, 100);
     // The instant: inside a second without changes.
     const next = Math.ceil(Date.now() / 1000) * 1000;
@@ -124,5 +153,43 @@ describe('backup and restore on S3', () => {
     } finally {
       await c.end();
     }
+
+    // A topic that deletes old records: no base from it.
+    const kafka = createKafka({ brokers: s.kafkaBrokers, clientId: 'sluice-test', log: createLogger('test-admin', 'warn') });
+    const admin = kafka.admin();
+    await admin.connect();
+    const topic = tableTopic(prefix, db, 'items');
+    try {
+      await admin.alterConfigs({
+        validateOnly: false,
+        resources: [
+          {
+            type: CONFIG_RESOURCE.TOPIC,
+            name: topic,
+            configEntries: [
+              { name: 'cleanup.policy', value: 'delete' },
+              { name: 'retention.ms', value: '86400000' },
+            ],
+          },
+        ],
+      });
+    } finally {
+      await admin.disconnect();
+    }
+    const refused = await sluice(
+      ['backup', ...where, '--prefix', prefix, '--brokers', s.kafkaBrokers.join(','), '--registry', s.registryUrl],
+      { env, timeoutMs: 60_000 },
+    );
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`BACKUP_TOPIC_NOT_COMPACTED`);
+    expect(refused.stderr).toContain(`${topic} (cleanup.policy=delete, retention.ms=86400000, retention.bytes=-1)`);
+    expect(
+      (await storage.list('')).filter((k) => k.endsWith('/base.json')),
+      'no second base',
+    ).toEqual([`base=${base.id}/base.json`]);
+
+    // A clean stop gives the archive free.
+    expect(await sink.stop()).toBe(0);
+    expect(await storage.read(LEASE_KEY)).toBeUndefined();
   });
 });
