@@ -68,4 +68,21 @@ describe('ArchiveLeaseHolder', () => {
     expect(later.heartbeatAtMs).toBeGreaterThan(first.heartbeatAtMs);
     await a.release();
   });
+
+  it('a heartbeat being written when the sink stops cleanly does not leave the lease behind', async () => {
+    const st = storage();
+    // A slow storage: the heartbeat's write is still in flight when release() is called.
+    const slow = Object.assign(Object.create(st) as LocalArchiveStorage, {
+      write: async (key: string, data: string | Buffer) => {
+        await new Promise((r) => setTimeout(r, 100));
+        await st.write(key, data);
+      },
+    });
+    const a = new ArchiveLeaseHolder({ storage: slow, sinkName: 'archive', log, heartbeatMs: 20 });
+    await a.acquire();
+    await new Promise((r) => setTimeout(r, 30));
+    await a.release();
+    await new Promise((r) => setTimeout(r, 250));
+    expect(await st.read(LEASE_KEY)).toBeUndefined();
+  });
 });

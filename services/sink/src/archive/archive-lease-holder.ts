@@ -28,6 +28,8 @@ export class ArchiveLeaseHolder {
   readonly instanceId = randomUUID();
   private readonly startedAtMs: number;
   private timer: NodeJS.Timeout | undefined;
+  /** The heartbeat being written: a release waits for it, so it cannot write the lease back after. */
+  private beating: Promise<void> = Promise.resolve();
 
   constructor(opts: { storage: ArchiveStorage; sinkName: string; log: Logger; heartbeatMs?: number; now?: () => number }) {
     this.storage = opts.storage;
@@ -57,7 +59,9 @@ export class ArchiveLeaseHolder {
     }
     await this.beat();
     this.timer = setInterval(() => {
-      this.beat().catch((err) => this.log.warn({ err: String(err) }, 'archive lease heartbeat failed; tried again'));
+      this.beating = this.beat().catch((err) =>
+        this.log.warn({ err: String(err) }, 'archive lease heartbeat failed; tried again'),
+      );
     }, this.heartbeatMs);
     this.timer.unref();
   }
@@ -84,6 +88,7 @@ export class ArchiveLeaseHolder {
   /** A clean stop: the heartbeat ends and the lease goes, if it is still this instance's. */
   async release(): Promise<void> {
     this.stopBeating();
+    await this.beating;
     const held = await readLease(this.storage);
     if (held && !('error' in held) && held.instanceId === this.instanceId) await this.storage.remove([LEASE_KEY]);
   }
