@@ -5,7 +5,7 @@ import { ARCHIVE_STORAGE_HELP, ARCHIVE_STORAGE_OPTIONS, archiveStorageFromFlags 
 import { listFlag, parseCommandLine } from '../shared/args.ts';
 import { type ArchivedTable, summarizeArchive } from './archive-summary.ts';
 import { type BaseSummary, summarizeBases } from './base-summary.ts';
-import { checkWriter } from './writer-check.ts';
+import { checkWriter, describeWriter } from './writer-check.ts';
 
 export const ARCHIVE_HELP = `sluice archive: what an archive sink keeps, and its retention (docs/backup.md)
 
@@ -19,7 +19,8 @@ topics that keep every row: it refuses others) and shows per table:
   from, to            the source times (UTC) of the first and last change kept
   schemas             the envelope schema versions (registry ids) the files were written with
   partitions, hours   the topic partitions and the hour windows that hold files
-Files still being written (staged) are not part of the archive and are not counted. Then per
+Files still being written (staged) are not part of the archive and are not counted. The writer
+line names the archive sink whose lease (writer.lease.json) is there, and says when it is stale. Then per
 base: its id, when it was taken, tables, rows, size and whether retention keeps it (the newest
 --keep-bases; all without), and per table its end offsets (partition@offset: the archive from
 there on follows the base) and the source time of its newest change.
@@ -94,6 +95,7 @@ async function list(storage: ArchiveStorage, f: Flags): Promise<number> {
   const keepBases = positiveNumber('keep-bases', f['keep-bases'], true);
   const tables = await summarizeArchive(storage, patterns);
   const bases = await summarizeBases(storage, patterns, keepBases);
+  const writer = await describeWriter(storage);
   if (!tables.length && !bases.length) {
     throw new SluiceError(
       'NOT_FOUND',
@@ -103,10 +105,13 @@ async function list(storage: ArchiveStorage, f: Flags): Promise<number> {
   if (f.json) {
     const out = tables.map(({ entries, ...t }) => ({ ...t, ...(f.files ? { entries } : {}) }));
     process.stdout.write(
-      `${JSON.stringify({ root: storage.location, tables: out, bases, keepBases: keepBases ?? null }, null, 2)}\n`,
+      `${JSON.stringify({ root: storage.location, writer: writer ?? null, tables: out, bases, keepBases: keepBases ?? null }, null, 2)}\n`,
     );
   } else {
-    process.stdout.write(`${renderArchive(storage.location, tables, f.files ?? false)}\n\n${renderBases(bases, keepBases)}\n`);
+    const head = writer ? `\nwriter: ${writer}` : '';
+    process.stdout.write(
+      `${renderArchive(storage.location, tables, f.files ?? false)}${head}\n\n${renderBases(bases, keepBases)}\n`,
+    );
   }
   return 0;
 }

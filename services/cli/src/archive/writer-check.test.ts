@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LEASE_KEY, LocalArchiveStorage, removeTree } from '@sluice/core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkWriter } from './writer-check.ts';
+import { checkWriter, describeWriter } from './writer-check.ts';
 
 const roots: string[] = [];
 afterAll(() => Promise.all(roots.map((d) => removeTree(d))));
@@ -26,5 +26,8 @@ describe('sluice archive prune while a sink writes', () => {
     expect(await checkWriter(st, { force: true, dryRun: false, nowMs: T })).toMatch(/pruned anyway \(--force\)/);
     expect(await checkWriter(st, { force: false, dryRun: true, nowMs: T })).toMatch(/would be refused without --force/);
     expect(await checkWriter(st, { force: false, dryRun: false, nowMs: T + 90_000 })).toBeUndefined();
+    // ls names the writer, and says when its lease went stale.
+    expect(await describeWriter(st, T + 1_000)).toMatch(/^archive sink archive \(instance i-1.*\(1 s ago\)$/);
+    expect(await describeWriter(st, T + 90_000)).toMatch(/\(90 s ago\) \(stale: not running, or killed\)$/);
   });
 });

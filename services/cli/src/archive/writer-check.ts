@@ -23,3 +23,11 @@ export async function checkWriter(
       'stop it first, let its target.retention prune, or pass --force (the sink re-reads each manifest before it rewrites it)',
   );
 }
+
+/** Who writes the archive, for `sluice archive ls`: the lease's writer, fresh or stale; undefined without one. */
+export async function describeWriter(storage: ArchiveStorage, nowMs = Date.now()): Promise<string | undefined> {
+  const lease = await readLease(storage);
+  if (!lease) return undefined;
+  if ('error' in lease) return `unknown (${lease.error})`;
+  return `${describeLease(lease, nowMs)}${leaseIsFresh(lease, nowMs) ? '' : ' (stale: not running, or killed)'}`;
+}
