@@ -182,6 +182,8 @@ describe('sluice backup and restore', () => {
     });
     services.push(capture, sink);
     await capture.start();
+    // The snapshot in Kafka before the base is taken (on a loaded machine it takes a while).
+    await capture.waitLog(/"msg":"capture streaming"/);
     await sink.start();
     const load = new MixedLoad(db);
     load.start();

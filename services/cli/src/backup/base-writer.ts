@@ -4,6 +4,7 @@ import {
   ArchiveFileWriter,
   type ArchiveStorage,
   archivedChangeType,
+  archivedHeaders,
   type BasePartition,
   type BaseTable,
   baseFileKey,
@@ -127,6 +128,7 @@ export class BaseWriter {
         offset: m.offset,
         timestamp: Number(m.timestamp),
         schemaId,
+        headers: archivedHeaders(m.headers),
         envelope: m.value.subarray(5),
         source,
       };

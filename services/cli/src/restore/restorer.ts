@@ -12,6 +12,9 @@ import { TargetWriter } from '@sluice/sink/src/apply/target-writer.ts';
 import { ChangeDecoder, type TargetChange } from '@sluice/sink/src/decode/change-decoder.ts';
 import { planBatch } from '@sluice/sink/src/plan/batch-plan.ts';
 import { TXN_RECORDS } from '@sluice/sink/src/plan/txn-chunks.ts';
+import { withPartitionHeader } from '@sluice/sink/src/rename/partition-route.ts';
+import { isRenameMarker, type RenameWait, waitAfter, waitBefore } from '@sluice/sink/src/rename/rename-gate.ts';
+import { withRename } from '@sluice/sink/src/rename/rename-route.ts';
 import type { Router } from '@sluice/sink/src/route/router.ts';
 import { ArchiveSchemas, framed } from './archive-schemas.ts';
 import { withinCut } from './cut.ts';
@@ -71,9 +74,46 @@ export class Restorer {
   async run(plan: RestorePlan): Promise<RestoreResult> {
     const started = Date.now();
     const done = { base: 0, archive: 0 };
+    const queue: TableRun[] = plan.tables.map((t) => {
+      const cursors = t.partitions.map((p) => new PartitionCursor(this.partitionFiles(t, p, plan)));
+      const records = cursors.length === 1 ? single(cursors[0] as PartitionCursor<Step>) : mergeBySourceOrder(cursors);
+      return { name: `${t.db}.${t.table}`, records, after: new Map() };
+    });
+    try {
+      // Table by table; a table whose next change waits for a rename or barrier another table
+      // makes (the new name's marker, a statement over two topics) gives way until it is done,
+      // as a sink pauses such a partition. Nothing can go on: the maker is not in the restore.
+      while (queue.length) {
+        let moved = false;
+        for (const run of [...queue]) {
+          const before = done.base + done.archive;
+          if (await this.runTable(run, done)) queue.splice(queue.indexOf(run), 1);
+          if (done.base + done.archive > before || !queue.includes(run)) moved = true;
+        }
+        if (!moved) {
+          const waits = queue.map(
+            (r) => `${r.name} at a ${r.waiting?.to ? `rename to ${r.waiting.to.database}.${r.waiting.to.table}` : 'barrier'}`,
+          );
+          throw new SluiceError(
+            'RESTORE_REFUSED',
+            `tables wait for a rename or statement no restored table makes: ${waits.join('; ')}; restore the tables it comes from too (--tables)`,
+          );
+        }
+      }
+    } finally {
+      await this.writer.close().catch(() => undefined);
+    }
+    return { baseRows: done.base, archiveRows: done.archive, files: this.files, bytes: this.bytes, ms: Date.now() - started };
+  }
+
+  /**
+   * Applies a table's changes until its end (true) or a change that must wait for another
+   * table (false: the change is kept for the next turn). Transactions of up to TXN_RECORDS
+   * changes; the next chunk is decoded while the target applies the one before.
+   */
+  private async runTable(run: TableRun, done: { base: number; archive: number }): Promise<boolean> {
     let chunk: TargetChange[] = [];
     let pending: Promise<void> | undefined;
-    // The next chunk is decoded while the target applies the one before.
     const flush = async () => {
       if (pending) await pending;
       pending = undefined;
@@ -84,25 +124,48 @@ export class Restorer {
       // Awaited at the next flush; a failure meanwhile must not count as unhandled.
       pending.catch(() => undefined);
     };
-    try {
-      for (const t of plan.tables) {
-        const cursors = t.partitions.map((p) => new PartitionCursor(this.partitionFiles(t, p, plan)));
-        const records = cursors.length === 1 ? single(cursors[0] as PartitionCursor<Step>) : mergeBySourceOrder(cursors);
-        for await (const { r, base } of records) {
-          chunk.push(await this.change(r));
-          if (base) done.base++;
-          else done.archive++;
-          if (chunk.length >= TXN_RECORDS) await flush();
-        }
-        await flush();
-      }
+    const settled = async () => {
       await flush();
-      if (pending) await pending;
+      await flush();
+    };
+    try {
+      if (run.waiting) {
+        if (!(await this.writer.renameDone(run.waiting.id, run.waiting.to))) return false;
+        run.waiting = undefined;
+      }
+      for (;;) {
+        const next = run.held ?? (await run.records.next());
+        run.held = undefined;
+        if ('done' in next && next.done) break;
+        const step = ('value' in next ? next.value : next) as Step;
+        const c = await this.change(step.r);
+        // After a marker its partition waits for the rename or barrier (the other partitions of
+        // the table come on in source order and reach it); before one, the new name's marker
+        // waits for the rename of the old (another table).
+        for (const wait of [run.after.get(step.r.partition), waitBefore(c)]) {
+          if (!wait) continue;
+          await settled();
+          if (!(await this.writer.renameDone(wait.id, wait.to))) {
+            run.held = step;
+            run.waiting = wait;
+            return false;
+          }
+          if (wait === run.after.get(step.r.partition)) run.after.delete(step.r.partition);
+        }
+        chunk.push(c);
+        if (step.base) done.base++;
+        else done.archive++;
+        const after = isRenameMarker(c) ? waitAfter(c) : undefined;
+        if (after) {
+          await settled();
+          run.after.set(step.r.partition, after);
+        } else if (chunk.length >= TXN_RECORDS) await flush();
+      }
+      await settled();
+      return true;
     } finally {
       await pending?.catch(() => undefined);
-      await this.writer.close().catch(() => undefined);
     }
-    return { baseRows: done.base, archiveRows: done.archive, files: this.files, bytes: this.bytes, ms: Date.now() - started };
   }
 
   /**
@@ -157,7 +220,17 @@ export class Restorer {
 
   private async change(r: ArchivedRecord): Promise<TargetChange> {
     const value = framed(r.schemaId, r.envelope);
-    const c = this.decoder.decodeKnown(value) ?? (await this.decoder.decode(value));
+    const c0 = this.decoder.decodeKnown(value) ?? (await this.decoder.decode(value));
+    if (c0.kind === 'skip') return c0;
+    // A DDL marker's rename, barrier or partition statement is in its headers, as for a sink (sink.ts).
+    const at = { topic: r.topic, partition: r.partition, offset: r.offset };
+    const c = withPartitionHeader(
+      withRename(c0, r.headers, r.partition, this.router, at),
+      r.headers,
+      r.partition,
+      this.router,
+      at,
+    );
     if (c.kind === 'skip') return c;
     const table = this.router.route(c.table);
     return table === c.table ? c : { ...c, table };
@@ -173,6 +246,17 @@ export class Restorer {
 
 /** A record to apply, and whether it comes from the base. */
 type Step = { r: ArchivedRecord; base: boolean };
+
+/** A table being restored: its changes in source order, and what it waits for when it gave way. */
+interface TableRun {
+  name: string;
+  records: AsyncGenerator<Step>;
+  /** The change that waits (not applied yet), or after which the table waits (applied). */
+  held?: Step;
+  waiting?: RenameWait;
+  /** Partitions waiting after a marker they applied, until its rename or barrier is done. */
+  after: Map<number, RenameWait>;
+}
 
 async function* single(c: PartitionCursor<Step>): AsyncGenerator<Step> {
   for (await c.advance(); c.head; await c.advance()) yield c.head;

@@ -11,6 +11,7 @@ const rec = (partition: number, offset: number, position: string, tsSec = 0, at 
     partition,
     offset: String(offset),
     timestamp: 0,
+    headers: {},
     schemaId: 1,
     envelope: Buffer.alloc(0),
     source: { db: 'd', table: 't', ts_ms: tsSec * 1000, gtid, file: String(file), pos: Number(pos) },

@@ -81,6 +81,8 @@ describe('ArchivedChange files', () => {
         partition: 0,
         offset: String(5 + i * 2),
         timestamp: 1000 + i,
+        // DDL markers carry their rename and barrier in headers: kept byte for byte.
+        headers: i % 1000 === 7 ? { 'sluice.rename': Buffer.from(`{"id":"r${i}"}`), empty: Buffer.alloc(0) } : {},
         schemaId: 7,
         envelope: buf,
         source,
@@ -99,6 +101,8 @@ describe('ArchivedChange files', () => {
     expect(back.every((r, i) => r.envelope.equals(envelopes[i] as Buffer))).toBe(true);
     expect(back[2999]?.source.gtid).toBe('0-1-3000');
     expect(String(back[0]?.source.pos)).toBe('9007199254740993');
+    expect(back[1007]?.headers).toEqual({ 'sluice.rename': Buffer.from('{"id":"r1007"}'), empty: Buffer.alloc(0) });
+    expect(back[1008]?.headers).toEqual({});
 
     const decoded: { offset: bigint; envelope: { after: { id: number } } }[] = [];
     await new Promise<void>((resolve, reject) =>

@@ -47,6 +47,10 @@ export function readArchiveFile(bytes: Buffer, name: string): ArchiveFileContent
   const envelopeSchema = JSON.parse(String(raw)) as Record<string, unknown>;
   const schemaId = Number(meta['sluice.schema.id']?.toString());
   const type: ArchivedChangeType = archivedChangeType(envelopeSchema);
+  // Files written before the Kafka headers were kept have no such field.
+  const withHeaders = (
+    (JSON.parse(meta['avro.schema']?.toString() ?? '{}') as { fields?: { name: string }[] }).fields ?? []
+  ).some((f) => f.name === 'headers');
   const start = r.pos;
   function* records(): Generator<ArchivedRecord> {
     const blocks = new AvroReader(bytes, start);
@@ -66,10 +70,22 @@ export function readArchiveFile(bytes: Buffer, name: string): ArchiveFileContent
         const offset = String(rec.long());
         const timestamp = Number(rec.long());
         const id = rec.int();
+        const headers: Record<string, Buffer> = {};
+        if (withHeaders) {
+          for (;;) {
+            let n = Number(rec.long());
+            if (n === 0) break;
+            if (n < 0) {
+              rec.long();
+              n = -n;
+            }
+            for (let h = 0; h < n; h++) headers[rec.string()] = Buffer.from(rec.bytes());
+          }
+        }
         const { source, end } = type.readSource(block, rec.pos);
         const envelope = block.subarray(rec.pos, end);
         rec.pos = end;
-        yield { topic, partition, offset, timestamp, schemaId: id, envelope, source };
+        yield { topic, partition, offset, timestamp, schemaId: id, headers, envelope, source };
       }
     }
   }

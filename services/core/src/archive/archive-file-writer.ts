@@ -36,7 +36,14 @@ export class ArchiveFileWriter {
   /** Appends a record; resolves when the encoder can take more (backpressure). */
   async write(r: ArchivedRecord): Promise<void> {
     const more = this.encoder.write({
-      head: { topic: r.topic, partition: r.partition, offset: BigInt(r.offset), timestamp: r.timestamp, schemaId: r.schemaId },
+      head: {
+        topic: r.topic,
+        partition: r.partition,
+        offset: BigInt(r.offset),
+        timestamp: r.timestamp,
+        schemaId: r.schemaId,
+        headers: r.headers,
+      },
       raw: r.envelope,
     });
     this.rows++;

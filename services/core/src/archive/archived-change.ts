@@ -1,12 +1,15 @@
 import avro from 'avsc';
 import { exactAvroOptions } from '../avro/logical-types.ts';
+import type { RecordHeaders } from '../kafka/port/records.ts';
 
 /**
  * The record of an archive file and of a base backup's files (docs/backup.md):
- * `ArchivedChange { topic, partition, offset, timestamp, schemaId, envelope }`, the envelope as
- * the capture wrote it. Written and read here without decoding the rows: the envelope's bytes go
- * in unchanged, and a reader takes them out unchanged (only the source block is decoded).
- * (The archive sink has its own copy of this type in sink/src/archive; the layouts are the same.)
+ * `ArchivedChange { topic, partition, offset, timestamp, schemaId, headers, envelope }`, the
+ * envelope as the capture wrote it. Written and read here without decoding the rows: the
+ * envelope's bytes go in unchanged, and a reader takes them out unchanged (only the source block
+ * is decoded). The Kafka headers are kept because DDL markers carry their rename, barrier and
+ * partition statements there: without them a restore cannot rename a table. Files written
+ * before headers were kept have no `headers` field (archive-file-reader.ts reads both).
  */
 
 /** The parts of an envelope's source block that order and place a change. */
@@ -26,6 +29,8 @@ export interface ArchivedRecord {
   offset: string;
   timestamp: number;
   schemaId: number;
+  /** The Kafka record's headers (a name repeated keeps its first value). */
+  headers: Record<string, Buffer>;
   /** The envelope's Avro bytes (the Kafka value after its 5-byte frame). */
   envelope: Buffer;
   source: ArchivedSource;
@@ -37,7 +42,18 @@ export const HEAD_FIELDS = [
   { name: 'offset', type: 'long' },
   { name: 'timestamp', type: 'long' },
   { name: 'schemaId', type: 'int' },
+  { name: 'headers', type: { type: 'map', values: 'bytes' } },
 ];
+
+/** A Kafka record's headers as a file keeps them: one value a name, as bytes. */
+export function archivedHeaders(h: RecordHeaders | undefined): Record<string, Buffer> {
+  const out: Record<string, Buffer> = {};
+  for (const [name, v] of Object.entries(h ?? {})) {
+    const first = Array.isArray(v) ? v[0] : v;
+    if (first !== undefined) out[name] = Buffer.isBuffer(first) ? first : Buffer.from(first);
+  }
+  return out;
+}
 
 /** A change's source position as the manifests and sinks print it: GTID, else file:pos. */
 export const sourcePosition = (s: ArchivedSource): string => s.gtid ?? `${s.file}:${s.pos}`;
@@ -50,8 +66,10 @@ interface Writes {
 }
 
 export interface ArchivedChangeType {
-  /** The file's writer type; its values are `{ head: {topic, partition, offset, timestamp, schemaId}, raw: envelope bytes }`. */
+  /** The file's writer type; its values are `{ head: {topic, partition, offset, timestamp, schemaId, headers}, raw: envelope bytes }`. */
   file: avro.Type;
+  /** The envelope alone (tests encode with it). */
+  envelope: avro.Type;
   /** The source block of an envelope's bytes at `offset`, and where the envelope ends. */
   readSource(buf: Buffer, offset: number): { source: ArchivedSource; end: number };
 }
@@ -82,7 +100,7 @@ export function archivedChangeType(envelopeSchema: Record<string, unknown>): Arc
       },
     },
   }) as avro.Type;
-  return { file, readSource: sourceReader(envelopeSchema, envelope, opts) };
+  return { file, envelope, readSource: sourceReader(envelopeSchema, envelope, opts) };
 }
 
 /** Reads the source block only (a resolver skips the row images): where the envelope ends comes with it. */

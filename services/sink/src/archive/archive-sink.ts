@@ -1,5 +1,6 @@
 import {
   type ArchiveStorage,
+  archivedHeaders,
   archiveStorageError,
   type BatchConsumer,
   type BatchPayload,
@@ -235,6 +236,7 @@ export class ArchiveSink {
         schemaId,
         type,
         rawSchema: raw,
+        headers: archivedHeaders(m.headers),
         envelope: m.value.subarray(5),
         source,
       };

@@ -1,10 +1,11 @@
 import {
   ARCHIVE_FILE,
+  type ArchivedChangeType,
   type ArchiveStorage,
+  archivedChangeType,
   archivedEnds,
   archiveFileName,
   archiveTableKey,
-  exactAvroOptions,
   expiredFiles,
   globToRegExp,
   hourWindow,
@@ -21,7 +22,6 @@ import {
   usableBases,
   writeTableManifest,
 } from '@sluice/core';
-import avro from 'avsc';
 import { ArchiveFile } from './archive-file.ts';
 import { dropped, mergeManifest } from './manifest-merge.ts';
 
@@ -37,6 +37,8 @@ export interface ArchiveRecord {
   type: ArchiveType;
   /** The envelope schema as registered (with sluice's attributes, which avsc does not export). */
   rawSchema?: string;
+  /** The Kafka record's headers (archivedHeaders): DDL markers carry renames and barriers there. */
+  headers?: Record<string, Buffer>;
   /** The envelope's Avro bytes (the record's value after the 5-byte frame): written as they are. */
   envelope: Buffer;
   /** The envelope's source block (what the layout and the manifest need of it). */
@@ -53,90 +55,11 @@ export interface SourceFields {
 }
 
 /** How records of one envelope schema are read for their source block and written to a file. */
-export interface ArchiveType {
-  /** The file's writer type: ArchivedChange { topic, partition, offset, timestamp, schemaId, envelope }. */
-  file: avro.Type;
-  /** The envelope alone (tests encode with it). */
-  envelope: avro.Type;
-  /** The source block of an envelope's bytes, and where the envelope ends. */
-  readSource(buf: Buffer, offset: number): { source: SourceFields; end: number };
-}
+/** How records of one envelope schema are read for their source block and written to a file (core archived-change.ts). */
+export type ArchiveType = ArchivedChangeType;
 
-const HEAD_FIELDS = [
-  { name: 'topic', type: 'string' },
-  { name: 'partition', type: 'int' },
-  { name: 'offset', type: 'long' },
-  { name: 'timestamp', type: 'long' },
-  { name: 'schemaId', type: 'int' },
-];
-
-interface Tap {
-  writeFixed(buf: Buffer, len: number): void;
-}
-interface Writes {
-  _write(tap: Tap, value: unknown): void;
-}
-
-/**
- * The record of an archive file: the Kafka coordinates, the registry id, and the envelope as the
- * capture wrote it (its own schema, attributes and all, is also in the file's metadata). The
- * file's type writes the coordinates, then the envelope's bytes unchanged (an Avro record's
- * encoding is its fields' in order): no decoding and re-encoding of the rows, and the archived
- * values are the topic's bit for bit. Only the source block is decoded (a resolver skips the rest).
- */
-export function archiveType(envelopeSchema: Record<string, unknown>): ArchiveType {
-  const opts = { ...exactAvroOptions } as never;
-  const full = avro.Type.forSchema(
-    {
-      type: 'record',
-      name: 'ArchivedChange',
-      namespace: 'sluice.archive',
-      fields: [...HEAD_FIELDS, { name: 'envelope', type: envelopeSchema }],
-    } as avro.Schema,
-    opts,
-  ) as avro.types.RecordType;
-  const head = avro.Type.forSchema(
-    { type: 'record', name: 'ArchivedChangeHead', namespace: 'sluice.archive', fields: HEAD_FIELDS } as avro.Schema,
-    opts,
-  ) as unknown as Writes;
-  const envelope = full.field('envelope')?.type as avro.Type;
-  // avsc's BlockEncoder writes each value with the type's _write (and the header from its schema).
-  const file = Object.create(full, {
-    _write: {
-      value: (tap: Tap, v: { head: unknown; raw: Buffer }) => {
-        head._write(tap, v.head);
-        tap.writeFixed(v.raw, v.raw.length);
-      },
-    },
-  }) as avro.Type;
-  return { file, envelope, readSource: sourceReader(envelopeSchema, envelope, opts) };
-}
-
-function sourceReader(
-  envelopeSchema: Record<string, unknown>,
-  envelope: avro.Type,
-  opts: never,
-): (buf: Buffer, offset: number) => { source: SourceFields; end: number } {
-  const field = (envelopeSchema.fields as { name: string; type: unknown }[] | undefined)?.find((f) => f.name === 'source');
-  try {
-    if (!field || typeof field.type !== 'object') throw new Error('no inline source record');
-    const reader = avro.Type.forSchema(
-      { type: 'record', name: envelope.name, fields: [{ name: 'source', type: field.type }] } as avro.Schema,
-      opts,
-    );
-    const resolver = reader.createResolver(envelope);
-    return (buf, offset) => {
-      const { value, offset: end } = reader.decode(buf, offset, resolver) as { value: { source: SourceFields }; offset: number };
-      return { source: value.source, end };
-    };
-  } catch {
-    // A shape the resolver cannot take: decode the whole envelope.
-    return (buf, offset) => {
-      const { value, offset: end } = envelope.decode(buf, offset) as { value: { source: SourceFields }; offset: number };
-      return { source: value.source, end };
-    };
-  }
-}
+/** The archive file type of one envelope schema: the same for archive files and base backups. */
+export const archiveType = (envelopeSchema: Record<string, unknown>): ArchiveType => archivedChangeType(envelopeSchema);
 
 interface OpenFile {
   file: ArchiveFile;
@@ -302,6 +225,7 @@ export class ArchiveStore {
               offset: at,
               timestamp: record.timestamp,
               schemaId: record.schemaId,
+              headers: record.headers ?? {},
             },
             raw: record.envelope,
           });
