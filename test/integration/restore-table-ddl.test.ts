@@ -13,7 +13,7 @@ import { connect, rowsOf, stack, uniqueName, waitFor } from '../support/stack.ts
  * A restore across table-level DDL in the archive: a table renamed (its rows before the rename
  * are on the old name's topic, after it on the new one's), a table truncated and written again,
  * and a table dropped and created again under the same name with other columns. Restored by
- * GTID after all of it, the target holds exactly the source's tables and rows: no table of an
+ * GTID after all of it (and a swap of two tables through a temporary name), the target holds exactly the source's tables and rows: no table of an
  * old name, no row from before the truncate or the drop.
  */
 const s = stack();
@@ -51,7 +51,7 @@ describe('restore across RENAME, TRUNCATE and DROP/CREATE', () => {
     const src = source;
     const q = (t: string) => qualified(db, t);
     await src.query(`CREATE DATABASE ${quoteIdent(db)}`);
-    for (const t of ['moved', 'emptied', 'again']) {
+    for (const t of ['moved', 'emptied', 'again', 'left', 'right']) {
       await src.query(`CREATE TABLE ${q(t)} (id INT PRIMARY KEY, v VARCHAR(20) NOT NULL)`);
       await src.query(`INSERT INTO ${q(t)} VALUES ?`, [Array.from({ length: 20 }, (_, i) => [i + 1, `${t}${i}`])]);
     }
@@ -72,7 +72,7 @@ describe('restore across RENAME, TRUNCATE and DROP/CREATE', () => {
         let rows = 0;
         for (const key of tableKeysOf(await storage.list('')))
           for (const e of await readTableManifest(storage, key)) rows += e.rows;
-        return rows >= 60 ? true : undefined;
+        return rows >= 100 ? true : undefined;
       },
       60_000,
     );
@@ -89,10 +89,14 @@ describe('restore across RENAME, TRUNCATE and DROP/CREATE', () => {
     await src.query(`DROP TABLE ${q('again')}`);
     await src.query(`CREATE TABLE ${q('again')} (id INT PRIMARY KEY, w INT NULL)`);
     await src.query(`INSERT INTO ${q('again')} VALUES (3, 33), (4, NULL)`);
+    // A swap through a temporary name in one statement (each rename waits for the one before).
+    await src.query(`RENAME TABLE ${q('left')} TO ${q('tmp')}, ${q('right')} TO ${q('left')}, ${q('tmp')} TO ${q('right')}`);
+    await src.query(`UPDATE ${q('left')} SET v = 'was right' WHERE id = 1`);
+    await src.query(`UPDATE ${q('right')} SET v = 'was left' WHERE id = 1`);
     const [[at]] = (await src.query({ sql: 'SELECT @@gtid_binlog_pos', rowsAsArray: true })) as [[string][], unknown];
     const want = new Map<string, unknown[]>();
     const tables = await tablesOf(src);
-    expect(tables).toEqual(['again', 'arrived', 'emptied']);
+    expect(tables).toEqual(['again', 'arrived', 'emptied', 'left', 'right']);
     for (const t of tables) want.set(t, await rowsOf(src, db, t, 'id'));
     await src.query(`INSERT INTO ${q('arrived')} VALUES (200, 'after the instant')`);
 

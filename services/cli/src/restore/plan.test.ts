@@ -159,6 +159,13 @@ describe('planRestore: tables not in the base', () => {
     });
   });
 
+  it('reads a topic of the base once: a file of it filed under another name (the temporary name of a rename swap) is no table of its own', () => {
+    // RENAME TABLE items TO tmp, x TO items, tmp TO x: the marker of tmp is on items' topic, filed under tmp.
+    const swap = { ...file(100, 100, 10, 10, 51, 51), key: 'shop/tmp/date=2026-01-01/hour=10/0-100.avro', table: 'tmp' };
+    const plan = planRestore({ bases, archive: [...archive, swap], cut: { kind: 'time', tsMs: s(17) }, tables: [] });
+    expect(plan.tables.map((t) => `${t.db}.${t.table}`)).toEqual(['shop.items']);
+  });
+
   it('refuses one whose archive does not reach back (RESTORE_GAP naming it), or leaves it out when --tables does not name it', () => {
     // Partition 1's first file was pruned: it starts at offset 5.
     const pruned = [...archive, later(0, 0, 9, 12, 15), later(1, 5, 8, 14, 14)];

@@ -169,11 +169,16 @@ function tablesAfterBase(opts: {
   patterns: string[];
 }): { tables: TablePlan[]; leftOut: LeftOut[] } {
   const inBase = new Set(opts.base.tables.map((t) => `${t.db}.${t.table}`));
+  // A topic the base holds is restored with its base table, whatever names its records carry
+  // (a marker of a temporary name in a rename swap is on the old name's topic, filed under the
+  // temporary name): read again as a table of its own, it would be applied twice.
+  const baseTopics = new Set(opts.base.tables.map((t) => t.topic));
   const candidates = new Map<string, { db: string; table: string; topic: string; partitions: Set<number> }>();
-  for (const f of opts.archive) {
+  for (const f of [...opts.archive].sort((a, b) => cmp(a.firstOffset, b.firstOffset))) {
     const name = `${f.db}.${f.table}`;
-    if (inBase.has(name) || !opts.selected(f.db, f.table)) continue;
-    const k = `${name}\n${f.topic}`;
+    if (baseTopics.has(f.topic) || inBase.has(name) || !opts.selected(f.db, f.table)) continue;
+    // One candidate a topic, named by its first file's table.
+    const k = f.topic;
     const c = candidates.get(k) ?? { db: f.db, table: f.table, topic: f.topic, partitions: new Set<number>() };
     c.partitions.add(f.partition);
     candidates.set(k, c);
