@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalArchiveStorage, qualified, quoteIdent, readTableManifest, removeTree, tableKeysOf } from '@sluice/core';
+import { qualified, quoteIdent, removeTree } from '@sluice/core';
 import type mysql from 'mysql2/promise';
 import { afterAll, describe, expect, it } from 'vitest';
+import { archivePipeline } from '../support/archive.ts';
 import { sluice } from '../support/cli.ts';
-import { ownCapture, ownSink } from '../support/pipeline.ts';
 import type { ServiceProcess } from '../support/services.ts';
 import { connect, stack, uniqueName, waitFor } from '../support/stack.ts';
 
@@ -75,29 +75,14 @@ describe('restore of odd names and edge values', () => {
         ],
       ]);
     }
-    const capture = ownCapture(s, { name: 'capture-restore-odd', prefix, include: [`${base}*.*`] });
-    const sink = ownSink(s, {
-      name: `archive-${prefix}`,
+    const { kafkaFlags: kafka } = await archivePipeline(s, {
+      name: 'capture-restore-odd',
       prefix,
-      targetUrl: '',
-      extra: { target: { kind: 'archive', path: dir, maxFileAgeMs: 500 }, sessionTimeoutMs: 6_000 },
+      include: [`${base}*.*`],
+      dir,
+      rows: 3 * tables.length,
+      services,
     });
-    services.push(capture, sink);
-    await capture.start();
-    await sink.start();
-    const kafka = ['--prefix', prefix, '--brokers', s.kafkaBrokers.join(','), '--registry', s.registryUrl];
-    const storage = new LocalArchiveStorage(dir);
-    await waitFor(
-      'the snapshot rows in the archive',
-      async () => {
-        let rows = 0;
-        for (const key of tableKeysOf(await storage.list(''))) {
-          for (const e of await readTableManifest(storage, key)) rows += e.rows;
-        }
-        return rows >= 3 * tables.length ? true : undefined;
-      },
-      60_000,
-    );
     const backup = await sluice(['backup', '--path', dir, ...kafka], { timeoutMs: 60_000 });
     expect(backup.code, backup.stderr).toBe(0);
 

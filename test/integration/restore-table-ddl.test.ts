@@ -1,11 +1,11 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalArchiveStorage, qualified, quoteIdent, readTableManifest, removeTree, tableKeysOf } from '@sluice/core';
+import { qualified, quoteIdent, removeTree } from '@sluice/core';
 import type mysql from 'mysql2/promise';
 import { afterAll, describe, expect, it } from 'vitest';
+import { archivePipeline } from '../support/archive.ts';
 import { sluice } from '../support/cli.ts';
-import { ownCapture, ownSink } from '../support/pipeline.ts';
 import type { ServiceProcess } from '../support/services.ts';
 import { connect, rowsOf, stack, uniqueName, waitFor } from '../support/stack.ts';
 
@@ -55,28 +55,14 @@ describe('restore across RENAME, TRUNCATE and DROP/CREATE', () => {
       await src.query(`CREATE TABLE ${q(t)} (id INT PRIMARY KEY, v VARCHAR(20) NOT NULL)`);
       await src.query(`INSERT INTO ${q(t)} VALUES ?`, [Array.from({ length: 20 }, (_, i) => [i + 1, `${t}${i}`])]);
     }
-    const capture = ownCapture(s, { name: 'capture-restore-ddl', prefix, include: [`${db}.*`] });
-    const sink = ownSink(s, {
-      name: `archive-${prefix}`,
+    const { kafkaFlags: kafka } = await archivePipeline(s, {
+      name: 'capture-restore-ddl',
       prefix,
-      targetUrl: '',
-      extra: { target: { kind: 'archive', path: dir, maxFileAgeMs: 500 }, sessionTimeoutMs: 6_000 },
+      include: [`${db}.*`],
+      dir,
+      rows: 100,
+      services,
     });
-    services.push(capture, sink);
-    await capture.start();
-    await sink.start();
-    const storage = new LocalArchiveStorage(dir);
-    await waitFor(
-      'the snapshot rows in the archive',
-      async () => {
-        let rows = 0;
-        for (const key of tableKeysOf(await storage.list('')))
-          for (const e of await readTableManifest(storage, key)) rows += e.rows;
-        return rows >= 100 ? true : undefined;
-      },
-      60_000,
-    );
-    const kafka = ['--prefix', prefix, '--brokers', s.kafkaBrokers.join(','), '--registry', s.registryUrl];
     const backup = await sluice(['backup', '--path', dir, ...kafka], { timeoutMs: 60_000 });
     expect(backup.code, backup.stderr).toBe(0);
 
