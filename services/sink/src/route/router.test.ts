@@ -28,3 +28,22 @@ describe('Router', () => {
     expect(new Router([{ from: 'shop.orders_0?', to: 'shop.orders' }]).name('shop', 'orders_01').merged).toBe(true);
   });
 });
+
+describe('Router with names that hold a dot', () => {
+  it('matches and maps the database and the table apart: a dot a wildcard took stays where it was', () => {
+    const r = new Router([{ from: '*.*', to: '*_copy.*' }]);
+    // Joined as `x.y.t`, the first * took `x.y` and the name was split at its first dot: database `x`.
+    expect(r.name('x.y', 't')).toEqual({ database: 'x.y_copy', table: 't', merged: false });
+    expect(r.name('d', 'a.b')).toEqual({ database: 'd_copy', table: 'a.b', merged: false });
+    expect(new Router([{ from: 'legacy.*', to: 'modern.*' }]).name('legacy', 'v1.2')).toEqual({
+      database: 'modern',
+      table: 'v1.2',
+      merged: false,
+    });
+    // A pattern's first dot parts database and table: `legacy.*` does not take database `legacy.x`.
+    expect(new Router([{ from: 'legacy.*', to: 'modern.*' }]).name('legacy.x', 't')).toEqual({
+      database: 'legacy.x',
+      table: 't',
+    });
+  });
+});

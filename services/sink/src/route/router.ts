@@ -8,18 +8,31 @@ export interface Route {
 }
 
 interface Compiled {
-  re: RegExp;
-  to: string;
+  db: RegExp;
+  table: RegExp;
+  toDb: string;
+  toTable: string;
   /** `to` keeps fewer of the wildcards than `from` has: several source tables can land in one target. */
   merges: boolean;
 }
 
 const wildcards = (s: string, re: RegExp) => s.match(re)?.length ?? 0;
-const compile = (r: Route): Compiled => ({
-  re: globToRegExp(r.from),
-  to: r.to,
-  merges: wildcards(r.from, /[*?]/g) > wildcards(r.to, /\*/g),
-});
+/** A `<db>.<table>` pattern's two parts (config allows one dot; the part after it is the table's). */
+const parts = (pattern: string): [string, string] => {
+  const dot = pattern.indexOf('.');
+  return dot < 0 ? [pattern, '*'] : [pattern.slice(0, dot), pattern.slice(dot + 1)];
+};
+const compile = (r: Route): Compiled => {
+  const [db, table] = parts(r.from);
+  const [toDb, toTable] = parts(r.to);
+  return {
+    db: globToRegExp(db),
+    table: globToRegExp(table),
+    toDb,
+    toTable,
+    merges: wildcards(r.from, /[*?]/g) > wildcards(r.to, /\*/g),
+  };
+};
 
 /**
  * Maps source tables to target tables: renames (`src.* -> dst.*`) and shard merges
@@ -35,14 +48,17 @@ export class Router {
   }
 
   name(database: string, table: string): { database: string; table: string; merged?: boolean } {
-    const full = `${database}.${table}`;
+    // Database and table are matched and mapped apart: joined, a wildcard could take a dot of a
+    // name, and the target would be split at the wrong one.
     for (const r of this.routes) {
-      const m = r.re.exec(full);
-      if (!m) continue;
-      let i = 1;
-      const mapped = r.to.replace(/\*/g, () => m[i++] ?? '');
-      const dot = mapped.indexOf('.');
-      return { database: mapped.slice(0, dot), table: mapped.slice(dot + 1), merged: r.merges };
+      const d = r.db.exec(database);
+      const t = d && r.table.exec(table);
+      if (!d || !t) continue;
+      const taken = [...d.slice(1), ...t.slice(1)];
+      let i = 0;
+      const fill = (to: string) => to.replace(/\*/g, () => taken[i++] ?? '');
+      const db = fill(r.toDb);
+      return { database: db, table: fill(r.toTable), merged: r.merges };
     }
     return { database, table };
   }
