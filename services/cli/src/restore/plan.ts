@@ -1,24 +1,15 @@
-import { type BaseManifest, type BasePartition, type BaseTable, globToRegExp, SluiceError } from '@sluice/core';
+import {
+  type BaseManifest,
+  type BasePartition,
+  type BaseTable,
+  globToRegExp,
+  type ManifestEntry,
+  SluiceError,
+} from '@sluice/core';
 import { describeCut, type RestoreCut, withinCut } from './cut.ts';
 
-/** An archive file as its table's manifest lists it (the fields a restore plan reads). */
-export interface ArchivedFile {
-  /** The file's key relative to the archive root (`<db>/<table>/date=…/hour=…/<p>-<o>.avro`). */
-  key: string;
-  db: string;
-  table: string;
-  topic: string;
-  partition: number;
-  firstOffset: string;
-  lastOffset: string;
-  firstSourceTsMs: number;
-  lastSourceTsMs: number;
-  firstPosition: string;
-  lastPosition: string;
-  rows: number;
-  bytes: number;
-  schemaId: number;
-}
+/** An archive file as its table's manifest lists it, with its key relative to the archive root (`<db>/<table>/date=…/hour=…/<p>-<o>.avro`). */
+export type ArchivedFile = Omit<ManifestEntry, 'file' | 'codec' | 'writtenAt'> & { key: string };
 
 export interface PartitionPlan {
   partition: number;
