@@ -27,9 +27,8 @@ import { EventFilter } from './filter/event-filter.ts';
 import type { SinkMetrics } from './observe/sink-metrics.ts';
 import { planBatch } from './plan/batch-plan.ts';
 import { chunkEnd } from './plan/txn-chunks.ts';
-import { withPartitionHeader } from './rename/partition-route.ts';
+import { withMarkerHeaders } from './rename/marker-headers.ts';
 import { isRenameMarker, RenameGate, type RenameWait, waitAfter, waitBefore } from './rename/rename-gate.ts';
-import { withRename } from './rename/rename-route.ts';
 import { Router } from './route/router.ts';
 import { holdsShard, ShardHolds } from './route/shard-holds.ts';
 
@@ -370,13 +369,7 @@ export class Sink {
     const decoded = this.filter.apply(change0);
     if (decoded.kind === 'skip') return { message, change: decoded };
     const at = { topic: batch.topic, partition: batch.partition, offset: message.offset };
-    const change = withPartitionHeader(
-      withRename(decoded, message.headers, batch.partition, this.router, at),
-      message.headers,
-      batch.partition,
-      this.router,
-      at,
-    );
+    const change = withMarkerHeaders(decoded, message.headers, at, this.router);
     if (change.kind === 'skip') return { message, change };
     const table = this.router.route(change.table);
     if (table.shared && (change.kind === 'truncate' || change.kind === 'drop')) {

@@ -12,9 +12,8 @@ import { TargetWriter } from '@sluice/sink/src/apply/target-writer.ts';
 import { ChangeDecoder, type TargetChange } from '@sluice/sink/src/decode/change-decoder.ts';
 import { planBatch } from '@sluice/sink/src/plan/batch-plan.ts';
 import { TXN_RECORDS } from '@sluice/sink/src/plan/txn-chunks.ts';
-import { withPartitionHeader } from '@sluice/sink/src/rename/partition-route.ts';
+import { withMarkerHeaders } from '@sluice/sink/src/rename/marker-headers.ts';
 import { isRenameMarker, type RenameWait, waitAfter, waitBefore } from '@sluice/sink/src/rename/rename-gate.ts';
-import { withRename } from '@sluice/sink/src/rename/rename-route.ts';
 import type { Router } from '@sluice/sink/src/route/router.ts';
 import { ArchiveSchemas, framed } from './archive-schemas.ts';
 import { withinCut } from './cut.ts';
@@ -124,6 +123,7 @@ export class Restorer {
       // Awaited at the next flush; a failure meanwhile must not count as unhandled.
       pending.catch(() => undefined);
     };
+    // Everything pushed so far applied: the first flush sends the chunk, the second waits for it.
     const settled = async () => {
       await flush();
       await flush();
@@ -134,10 +134,13 @@ export class Restorer {
         run.waiting = undefined;
       }
       for (;;) {
-        const next = run.held ?? (await run.records.next());
+        let step = run.held;
         run.held = undefined;
-        if ('done' in next && next.done) break;
-        const step = ('value' in next ? next.value : next) as Step;
+        if (!step) {
+          const next = await run.records.next();
+          if (next.done) break;
+          step = next.value;
+        }
         const c = await this.change(step.r);
         // After a marker its partition waits for the rename or barrier (the other partitions of
         // the table come on in source order and reach it); before one, the new name's marker
@@ -224,13 +227,7 @@ export class Restorer {
     if (c0.kind === 'skip') return c0;
     // A DDL marker's rename, barrier or partition statement is in its headers, as for a sink (sink.ts).
     const at = { topic: r.topic, partition: r.partition, offset: r.offset };
-    const c = withPartitionHeader(
-      withRename(c0, r.headers, r.partition, this.router, at),
-      r.headers,
-      r.partition,
-      this.router,
-      at,
-    );
+    const c = withMarkerHeaders(c0, r.headers, at, this.router);
     if (c.kind === 'skip') return c;
     const table = this.router.route(c.table);
     return table === c.table ? c : { ...c, table };
