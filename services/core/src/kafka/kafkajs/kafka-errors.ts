@@ -82,8 +82,8 @@ export function kafkaUnreachable(err: unknown): boolean {
   return all.some((e) => CONNECTION_ERRORS.has(String(e.name)) || CONNECT_FAILURES.test(String(e.message)));
 }
 
-/** Errors of a group commit that lost its membership; the consumer rejoins by itself. */
-const REBALANCED_TYPES = new Set(['UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION', 'REBALANCE_IN_PROGRESS']);
+/** Errors of a group commit that lost its membership (the consumer rejoins by itself), or made after the consumer left (ConsumerLeftError). */
+const REBALANCED_TYPES = new Set(['UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION', 'REBALANCE_IN_PROGRESS', 'CONSUMER_LEFT']);
 
 /** Whether a commit of offsets failed because the group rebalanced meanwhile (not a failure: the batch comes again). */
 export const kafkaRebalanced = (err: unknown): boolean => findError(err, REBALANCED_TYPES) !== undefined;

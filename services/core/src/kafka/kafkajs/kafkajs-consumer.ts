@@ -1,10 +1,21 @@
 import type { Consumer } from 'kafkajs';
-import type { BatchConsumer, ConsumerEventMap, RunOptions } from '../port/consumer.ts';
+import { type BatchConsumer, type ConsumerEventMap, ConsumerLeftError, type RunOptions } from '../port/consumer.ts';
 import type { PartitionOffset } from '../port/records.ts';
 
-/** A kafkajs consumer as the port's BatchConsumer: calls pass through, events are renamed. */
+/**
+ * A kafkajs consumer as the port's BatchConsumer: calls pass through, events are renamed. One
+ * difference: kafkajs drops a commit made once its stop has begun, without a word, so a batch in
+ * hand at disconnect() was applied but read again by the next consumer from an older offset.
+ * Here disconnect() first lets the batches in hand finish (their commits go through), hands over
+ * no new one, and a commit after the stop fails as kafkaRebalanced (not committed, read again).
+ */
 export class KafkajsConsumer implements BatchConsumer {
   private readonly consumer: Consumer;
+  /** Handlers running now, and who waits for them to be none. */
+  private inHand = 0;
+  private idle: (() => void)[] = [];
+  private closing = false;
+  private left = false;
 
   constructor(consumer: Consumer) {
     this.consumer = consumer;
@@ -21,7 +32,24 @@ export class KafkajsConsumer implements BatchConsumer {
   }
 
   run(options: RunOptions): Promise<void> {
-    return this.consumer.run(options);
+    const { eachBatch, eachMessage } = options;
+    return this.consumer.run({
+      ...options,
+      eachBatch: eachBatch && ((p) => this.handle(() => eachBatch(p))),
+      eachMessage: eachMessage && ((p) => this.handle(() => eachMessage(p))),
+    });
+  }
+
+  /** Runs a handler unless the consumer is closing (nothing resolved: the next consumer reads it). */
+  private async handle(fn: () => Promise<void>): Promise<void> {
+    if (this.closing) return;
+    this.inHand++;
+    try {
+      await fn();
+    } finally {
+      this.inHand--;
+      if (this.inHand === 0) for (const wake of this.idle.splice(0)) wake();
+    }
   }
 
   pause(topics: { topic: string; partitions?: number[] }[]): void {
@@ -36,12 +64,16 @@ export class KafkajsConsumer implements BatchConsumer {
     this.consumer.seek(at);
   }
 
-  commitOffsets(offsets: PartitionOffset[]): Promise<void> {
-    return this.consumer.commitOffsets(offsets);
+  async commitOffsets(offsets: PartitionOffset[]): Promise<void> {
+    if (this.left) throw new ConsumerLeftError(offsets);
+    await this.consumer.commitOffsets(offsets);
   }
 
-  disconnect(): Promise<void> {
-    return this.consumer.disconnect();
+  async disconnect(): Promise<void> {
+    this.closing = true;
+    if (this.inHand > 0) await new Promise<void>((resolve) => this.idle.push(resolve));
+    this.left = true;
+    await this.consumer.disconnect();
   }
 
   on<E extends keyof ConsumerEventMap>(event: E, listener: (payload: ConsumerEventMap[E]) => void): void {

@@ -73,7 +73,8 @@ export interface ConsumerEventMap {
  * starts: subscribing to a new topic means a new consumer), run, then pause/resume/seek at any
  * time. Batches of one partition are handed over one at a time, in order. A handler's error
  * makes the client retry the batch (it is fetched again from the last resolved offset) and may
- * end in a crash event. disconnect() waits for the batches in hand.
+ * end in a crash event. disconnect() hands over no new batch and waits for those in hand (their
+ * commits go through); a commit after it fails with ConsumerLeftError (kafkaRebalanced).
  */
 export interface BatchConsumer {
   connect(): Promise<void>;
@@ -86,8 +87,19 @@ export interface BatchConsumer {
   resume(topics: { topic: string; partitions?: number[] }[]): void;
   /** The next fetch of the partition starts at the offset. */
   seek(at: PartitionOffset): void;
-  /** Commits the group's offsets (the offset of the next record to read); fails when the group rebalanced meanwhile (kafkaRebalanced). */
+  /** Commits the group's offsets (the offset of the next record to read); fails when the group rebalanced meanwhile or the consumer left it (kafkaRebalanced). */
   commitOffsets(offsets: PartitionOffset[]): Promise<void>;
   on<E extends keyof ConsumerEventMap>(event: E, listener: (payload: ConsumerEventMap[E]) => void): void;
   disconnect(): Promise<void>;
+}
+
+/** A commit asked of a consumer that left its group (kafkajs would drop it quietly): not committed, read again. */
+export class ConsumerLeftError extends Error {
+  readonly type = 'CONSUMER_LEFT';
+  constructor(offsets: { topic: string; partition: number; offset: string }[]) {
+    super(
+      `offsets not committed: the consumer left its group (${offsets.map((o) => `${o.topic}[${o.partition}]@${o.offset}`).join(', ')})`,
+    );
+    this.name = 'ConsumerLeftError';
+  }
 }

@@ -1,4 +1,10 @@
-import type { BatchConsumer, ConsumerEventMap, ConsumerOptions, RunOptions } from '../port/consumer.ts';
+import {
+  type BatchConsumer,
+  type ConsumerEventMap,
+  ConsumerLeftError,
+  type ConsumerOptions,
+  type RunOptions,
+} from '../port/consumer.ts';
 import type { PartitionOffset } from '../port/records.ts';
 import type { FakeKafka, StoredRecord } from './fake-kafka.ts';
 
@@ -29,6 +35,7 @@ export class FakeConsumer implements BatchConsumer {
   private pumping: Promise<void> | undefined;
   private again = false;
   private stopped = false;
+  private left = false;
 
   constructor(kafka: FakeKafka, options: ConsumerOptions) {
     this.kafka = kafka;
@@ -83,6 +90,7 @@ export class FakeConsumer implements BatchConsumer {
   }
 
   async commitOffsets(offsets: PartitionOffset[]): Promise<void> {
+    if (this.left) throw new ConsumerLeftError(offsets);
     await this.kafka.operation({ kind: 'commitOffsets' });
     const group = this.kafka.groups.get(this.options.groupId) ?? new Map<string, string>();
     this.kafka.groups.set(this.options.groupId, group);
@@ -98,6 +106,7 @@ export class FakeConsumer implements BatchConsumer {
     this.stopped = true;
     this.kafka.consumers.delete(this);
     await this.pumping;
+    this.left = true;
   }
 
   /** Hands over what became available (called by the fake on new records). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SluiceError } from '../../errors.ts';
-import { kafkaFenced } from '../kafkajs/kafka-errors.ts';
+import { kafkaFenced, kafkaRebalanced } from '../kafkajs/kafka-errors.ts';
 import type { BatchPayload } from '../port/consumer.ts';
 import { FakeKafka } from './fake-kafka.ts';
 
@@ -82,5 +82,26 @@ describe('FakeKafka', () => {
     expect(seen).toEqual(['1', '2', '3', '1', '2', '3']);
     expect(kafka.groups.get('g')?.get('x:0')).toBe('3');
     await consumer.disconnect();
+  });
+
+  it('lets a batch in hand at disconnect commit, and refuses a commit after it as kafkaRebalanced', async () => {
+    const kafka = new FakeKafka();
+    kafka.createTopic('x');
+    await kafka.producer().send({ topic: 'x', messages: [{ value: '1' }] });
+    const consumer = kafka.consumer({ groupId: 'g' });
+    let stopping: Promise<void> | undefined;
+    await consumer.subscribe({ topics: ['x'], fromBeginning: true });
+    await consumer.run({
+      eachBatch: async () => {
+        stopping = consumer.disconnect();
+        await consumer.commitOffsets([{ topic: 'x', partition: 0, offset: '1' }]);
+      },
+    });
+    await kafka.settled();
+    await stopping;
+    expect(kafka.groups.get('g')?.get('x:0')).toBe('1');
+    const late = await consumer.commitOffsets([{ topic: 'x', partition: 0, offset: '0' }]).catch((e: unknown) => e);
+    expect(kafkaRebalanced(late)).toBe(true);
+    expect(kafka.groups.get('g')?.get('x:0')).toBe('1');
   });
 });
