@@ -51,7 +51,7 @@ test: lint test-unit test-integration ## lint, unit tests, then integration test
 bench: install ## all benchmarks against the running stack, then the targets they measured in this one run
 	@started=$$(date +%s); status=0; \
 	for b in capture sink e2e verify; do $(MAKE) --no-print-directory bench-$$b || status=$$?; done; \
-	$(RUN) node bench/summary/run.ts $$started; exit $$status
+	$(RUN) node bench/summary/run.ts $$started || status=$$?; exit $$status
 
 bench-capture: install ## capture: rows/s binlog -> committed Kafka records vs raw zongji decode (1M-row backlog); TiDB query capture vs a plain scan
 	@$(RUN) node bench/capture/run.ts && $(RUN) node bench/capture/tidb-run.ts

@@ -4,18 +4,14 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { formatRows, targetRows } from './targets.ts';
+import { formatRows, newestResult, targetRows } from './targets.ts';
 
 const dir = new URL('../results/', import.meta.url).pathname;
 const sinceMs = Number(process.argv[2] ?? 0) * 1000;
 
 function newest<T>(kind: string): T | undefined {
-  const files = readdirSync(dir)
-    .filter((f) => f.startsWith(`${kind}-`) && f.endsWith('.json'))
-    .map((f) => ({ f, at: statSync(join(dir, f)).mtimeMs }))
-    .filter((x) => x.at >= sinceMs)
-    .sort((a, b) => b.at - a.at);
-  const file = files[0]?.f;
+  const files = readdirSync(dir).map((name) => ({ name, atMs: statSync(join(dir, name)).mtimeMs }));
+  const file = newestResult(kind, files, sinceMs);
   return file ? (JSON.parse(readFileSync(join(dir, file), 'utf8')) as T) : undefined;
 }
 

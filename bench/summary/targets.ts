@@ -27,6 +27,15 @@ const SINK_RATIO: Record<string, number> = { mariadb: 0.7, tidb: 0.9 };
 
 const n = (x: number, digits: number) => x.toFixed(digits);
 
+/**
+ * The newest result file of a bench written since `sinceMs`: `<kind>-<timestamp>.json` exactly,
+ * so that capture's is not the TiDB capture's `capture-tidb-<timestamp>.json` (another shape).
+ */
+export function newestResult(kind: string, files: { name: string; atMs: number }[], sinceMs: number): string | undefined {
+  const own = new RegExp(`^${kind}-\\d{8}t\\d{6}\\.json$`);
+  return files.filter((f) => own.test(f.name) && f.atMs >= sinceMs).sort((a, b) => b.atMs - a.atMs)[0]?.name;
+}
+
 function missing(what: string, target: string): TargetRow {
   return { what, measured: 'not measured', target, met: undefined };
 }

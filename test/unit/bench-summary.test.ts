@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CaptureBenchResult } from '../../bench/capture/report.ts';
 import type { SinkBenchResult } from '../../bench/sink/report.ts';
-import { type E2eResult, formatRows, lagGrows, targetRows } from '../../bench/summary/targets.ts';
+import { type E2eResult, formatRows, lagGrows, newestResult, targetRows } from '../../bench/summary/targets.ts';
 
 const capture = { rows: 1_000_000, ratio: 0.125, target: 0.5, pipeline: { peakRssMb: 262.4 } } as CaptureBenchResult;
 const sink = {
@@ -41,5 +41,17 @@ describe('make bench targets', () => {
     expect(lagGrows(e2e([100, 200, 300, 900, 1400, 1500]), 'mariadb')).toBe(true); // 1,500 - 200 > 1,000/s
     expect(lagGrows(e2e([100, 900, 300, 400, 1000, 800]), 'mariadb')).toBe(false);
     expect(lagGrows(e2e([100, 5000]), 'mariadb')).toBe(false); // too few samples to tell
+  });
+
+  it("reads each bench's own newest result of the run: capture's, not the TiDB capture's of another shape", () => {
+    const files = [
+      { name: 'capture-20261202t184929.json', atMs: 2_000 },
+      { name: 'capture-tidb-20261202t185041.json', atMs: 3_000 },
+      { name: 'capture-20261201t101010.json', atMs: 500 },
+      { name: 'README.md', atMs: 4_000 },
+    ];
+    expect(newestResult('capture', files, 1_000)).toBe('capture-20261202t184929.json');
+    expect(newestResult('capture-tidb', files, 1_000)).toBe('capture-tidb-20261202t185041.json');
+    expect(newestResult('capture', files, 2_500)).toBeUndefined();
   });
 });
