@@ -6,14 +6,18 @@ import type { PartitionOffset } from '../port/records.ts';
  * A kafkajs consumer as the port's BatchConsumer: calls pass through, events are renamed. One
  * difference: kafkajs drops a commit made once its stop has begun, without a word, so a batch in
  * hand at disconnect() was applied but read again by the next consumer from an older offset.
- * Here disconnect() first lets the batches in hand finish (their commits go through), hands over
- * no new one, and a commit after the stop fails as kafkaRebalanced (not committed, read again).
+ * Here, for a run that commits by itself (autoCommit false), disconnect() first lets the batches
+ * in hand finish (their commits go through) and hands over no new one; and a commit after the
+ * stop fails as kafkaRebalanced (not committed, read again). A run with kafkajs' auto-commit is
+ * left to kafkajs: a handler passed over there would count as processed and be committed.
  */
 export class KafkajsConsumer implements BatchConsumer {
   private readonly consumer: Consumer;
   /** Handlers running now, and who waits for them to be none. */
   private inHand = 0;
   private idle: (() => void)[] = [];
+  /** The run commits by itself, so disconnect() waits for its batches in hand. */
+  private ownCommits = false;
   private closing = false;
   private left = false;
 
@@ -33,6 +37,7 @@ export class KafkajsConsumer implements BatchConsumer {
 
   run(options: RunOptions): Promise<void> {
     const { eachBatch, eachMessage } = options;
+    this.ownCommits = options.autoCommit === false;
     return this.consumer.run({
       ...options,
       eachBatch: eachBatch && ((p) => this.handle(() => eachBatch(p))),
@@ -70,8 +75,8 @@ export class KafkajsConsumer implements BatchConsumer {
   }
 
   async disconnect(): Promise<void> {
-    this.closing = true;
-    if (this.inHand > 0) await new Promise<void>((resolve) => this.idle.push(resolve));
+    this.closing = this.ownCommits;
+    if (this.closing && this.inHand > 0) await new Promise<void>((resolve) => this.idle.push(resolve));
     this.left = true;
     await this.consumer.disconnect();
   }

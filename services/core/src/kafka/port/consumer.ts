@@ -73,8 +73,9 @@ export interface ConsumerEventMap {
  * starts: subscribing to a new topic means a new consumer), run, then pause/resume/seek at any
  * time. Batches of one partition are handed over one at a time, in order. A handler's error
  * makes the client retry the batch (it is fetched again from the last resolved offset) and may
- * end in a crash event. disconnect() hands over no new batch and waits for those in hand (their
- * commits go through); a commit after it fails with ConsumerLeftError (kafkaRebalanced).
+ * end in a crash event. disconnect() waits for the batches in hand; in a run with autoCommit
+ * false it hands over no new one and their commits go through, and a commit after it fails with
+ * ConsumerLeftError (kafkaRebalanced).
  */
 export interface BatchConsumer {
   connect(): Promise<void>;
@@ -96,7 +97,7 @@ export interface BatchConsumer {
 /** A commit asked of a consumer that left its group (kafkajs would drop it quietly): not committed, read again. */
 export class ConsumerLeftError extends Error {
   readonly type = 'CONSUMER_LEFT';
-  constructor(offsets: { topic: string; partition: number; offset: string }[]) {
+  constructor(offsets: PartitionOffset[]) {
     super(
       `offsets not committed: the consumer left its group (${offsets.map((o) => `${o.topic}[${o.partition}]@${o.offset}`).join(', ')})`,
     );
