@@ -8,6 +8,7 @@ const TRANSIENT = new Set([
   8022, // TiDB: transaction retry error
   8028, // TiDB: schema changed (information schema is changed during the transaction)
   9007, // TiDB: write conflict
+  9004, // TiDB: resolve lock timeout (a conflicting transaction's lock outlived the wait)
   1105, // TiDB unknown error, often a TiKV/region hiccup
 ]);
 

@@ -17,6 +17,7 @@ import { LENIENT_SQL_MODE, RESTORE_SQL_MODE } from '../plan/enum-error-value.ts'
 import { planStatements } from '../plan/statements.ts';
 import type { ShardLayouts } from '../route/shard-catalog.ts';
 import { shardHoldMessage, shardStep } from '../route/shard-ddl.ts';
+import { beginApplySql } from './apply-transaction.ts';
 import { CaseClash } from './case-clash.ts';
 import {
   checkpointTableSql,
@@ -173,7 +174,7 @@ export class TargetWriter {
       if (!conn) {
         const c = await this.pool.getConnection();
         conn = c;
-        await c.beginTransaction();
+        await c.query(beginApplySql(this.guard));
         // First in the transaction: the target's capture knows it from its first row event (docs/bidirectional.md).
         if (this.originMarker) {
           const m = originMarkerUpsert(this.checkpointSchema, this.sinkName);
