@@ -1,6 +1,7 @@
 /**
  * make bench-sink: how fast the sink applies a topic backlog to each target, against a plain loop
- * of multi-row upserts of the same rows on the same target (the issue's target: at least 0.7).
+ * of multi-row upserts of the same rows on the same target (the issue's targets: at least 0.7 into
+ * MariaDB, 0.9 into TiDB).
  *
  *   1. produce BENCH_ROWS (default 1,000,000) change records (op 'c', distinct keys) for one table
  *      to <prefix>.<db>.events, once, read by every target's sink
@@ -39,9 +40,9 @@ import {
   replaceWithEmptyCopy,
   type TableAggregate,
 } from './target.ts';
+import { SINK_RATIO } from './target-ratio.ts';
 import { produceBacklog, type TopicBacklog } from './topic-backlog.ts';
 
-const TARGET_RATIO = 0.7;
 const KINDS = ['mariadb', 'tidb'] as const;
 const root = new URL('../../', import.meta.url).pathname;
 const resultsDir = join(root, 'bench/results');
@@ -168,8 +169,8 @@ async function measureTarget(t: BenchTarget, backlog: TopicBacklog): Promise<Tar
       serverCpuSeconds: plainServerCpu,
     },
     ratio: sinkRate / plainRate,
-    targetRatio: TARGET_RATIO,
-    targetMet: sinkRate / plainRate >= TARGET_RATIO,
+    targetRatio: SINK_RATIO[kind],
+    targetMet: sinkRate / plainRate >= SINK_RATIO[kind],
     check: { sink: sinkAgg, plain: plainAgg, equal: JSON.stringify(sinkAgg) === JSON.stringify(plainAgg) && sinkAgg.n === rows },
     loadAvg: { sink: loadSink, plain: loadPlain },
     seconds: (performance.now() - began) / 1000,

@@ -4,6 +4,7 @@
  */
 import type { CaptureBenchResult } from '../capture/report.ts';
 import type { SinkBenchResult } from '../sink/report.ts';
+import { SINK_RATIO } from '../sink/target-ratio.ts';
 
 /** What summary needs of an e2e result (bench/e2e/run.ts writes it). */
 export interface E2eResult {
@@ -23,7 +24,6 @@ export interface TargetRow {
 }
 
 export const MEMORY_MB = 256;
-const SINK_RATIO: Record<string, number> = { mariadb: 0.7, tidb: 0.9 };
 
 const n = (x: number, digits: number) => x.toFixed(digits);
 
@@ -73,7 +73,7 @@ export function targetRows(r: { capture?: CaptureBenchResult; sink?: SinkBenchRe
   }
   for (const kind of ['mariadb', 'tidb']) {
     const t = r.sink?.targets.find((x) => x.target === kind);
-    const want = SINK_RATIO[kind] as number;
+    const want = SINK_RATIO[kind as keyof typeof SINK_RATIO];
     if (!t || t.ratio === undefined || !t.sink) {
       rows.push({ ...missing(`sink ${kind} / plain upsert`, `>= ${want}`), measured: t ? `${t.status}` : 'not measured' });
       continue;
