@@ -27,7 +27,8 @@ describe('buildChanges', () => {
   it('update keeping the key -> one u with before and after', () => {
     const out = build('update', { id: 7, qty: 1 }, { id: 7, qty: 2 });
     expect(out.map((c) => c.value?.op)).toEqual(['u']);
-    expect(out[0]?.value?.before).toEqual({ id: 7, qty: 1n });
+    // A BIGINT within 2^53 stays a number (the same Avro long as the bigint); beyond, a bigint (above).
+    expect(out[0]?.value?.before).toEqual({ id: 7, qty: 1 });
   });
 
   it('update changing the key -> d of the old key, tombstone, c of the new key', () => {

@@ -1,6 +1,7 @@
 import { SluiceError } from '../errors.ts';
 import {
   dateTimeToEpochMicros,
+  dateTimeToEpochMicrosFast,
   dateToEpochDays,
   epochDaysToDate,
   epochMicrosToDateTime,
@@ -28,7 +29,12 @@ const num = (v: unknown): string => (typeof v === 'bigint' ? v.toString() : Stri
 const asBuffer = (v: unknown): Buffer => (Buffer.isBuffer(v) ? v : Buffer.from(String(v), 'utf8'));
 
 const INT: ColumnCodec = { avro: 'int', toAvro: (v) => Number(v), toSql: num };
-const LONG: ColumnCodec = { avro: 'long', toAvro: (v) => BigInt(num(v)), toSql: num };
+// BigLongType writes exact numbers as they are: only a BIGINT beyond 2^53 needs a bigint.
+const LONG: ColumnCodec = {
+  avro: 'long',
+  toAvro: (v) => (typeof v === 'number' && Number.isSafeInteger(v) ? v : BigInt(num(v))),
+  toSql: num,
+};
 const STRING: ColumnCodec = {
   avro: 'string',
   toAvro: (v) => (Buffer.isBuffer(v) ? v.toString('utf8') : String(v)),
@@ -51,7 +57,11 @@ function dateTime(fsp: number): ColumnCodec {
   return {
     avro: { type: 'long', 'connect.name': millis ? 'io.debezium.time.Timestamp' : 'io.debezium.time.MicroTimestamp' },
     toAvro: (v) => {
-      const us = dateTimeToEpochMicros(String(v));
+      const text = String(v);
+      const fast = dateTimeToEpochMicrosFast(text);
+      // Truncated toward zero like the bigint division (exact: fsp <= 3 leaves whole milliseconds).
+      if (fast !== undefined) return millis ? (fast - (fast % 1000)) / 1000 : fast;
+      const us = dateTimeToEpochMicros(text);
       return millis ? us / 1000n : us;
     },
     // Readers give longs as numbers while exact, as bigints beyond.

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   dateTimeToEpochMicros,
+  dateTimeToEpochMicrosFast,
   dateToEpochDays,
   epochDaysToDate,
   epochMicrosToDateTime,
@@ -83,5 +84,53 @@ describe('temporal conversions', () => {
   it('TIMESTAMP text in UTC <-> ISO-8601', () => {
     expect(utcTextToIso('2038-01-19 03:14:07.999999')).toBe('2038-01-19T03:14:07.999999Z');
     expect(isoToUtcText('2038-01-19T03:14:07.999999Z')).toBe('2038-01-19 03:14:07.999999');
+  });
+});
+
+describe('DATETIME fast path', () => {
+  it.each([
+    '1970-01-01 00:00:00',
+    '1969-12-31 23:59:59.999999',
+    '2024-02-29 23:59:59.123456',
+    '2026-12-03 06:40:00.5',
+    '2026-12-03 06:40:00.05',
+    '2026-12-03 06:40:00.123',
+    '1686-01-01 00:00:00',
+    '2254-01-01 23:59:59.999999',
+    '2000-12-31 12:00:00.000001',
+    '1900-03-01 00:00:00',
+  ])('%s: the exact micros as a number', (text) => {
+    expect(dateTimeToEpochMicrosFast(text)).toBe(Number(dateTimeToEpochMicros(text)));
+    expect(Number.isSafeInteger(dateTimeToEpochMicrosFast(text))).toBe(true);
+  });
+
+  it.each([
+    '0000-00-00 00:00:00',
+    '2024-00-10 00:00:00',
+    '2024-02-31 00:00:00',
+    '2024-02-30 10:00:00.5',
+    '9999-12-31 23:59:59.999999',
+    '1000-01-01 00:00:00',
+    '1600-01-01 00:00:00',
+    '1685-01-01 00:00:00',
+    '2254-12-31 23:59:59.999999',
+    '2300-01-01 00:00:00',
+    '2024-01-01',
+    '2024-01-01T00:00:00',
+    '2024-01-01 00:00:00.',
+    '2024-01-01 00:00:00.1234567',
+    '2024-01-01 0a:00:00',
+  ])('%s: left to the exact path', (text) => {
+    expect(dateTimeToEpochMicrosFast(text)).toBeUndefined();
+  });
+
+  it('agrees with the exact path on every 7th day of its range, at a varying time', () => {
+    for (let days = -103_999; days < 104_000; days += 7) {
+      const date = epochDaysToDate(days);
+      const us = ((days * 7919) % 86_400) * 1_000_000 + ((((days * 104_729) % 1_000_000) + 1_000_000) % 1_000_000);
+      const text = epochMicrosToDateTime(BigInt(days) * 86_400_000_000n + BigInt(Math.abs(us) % 86_400_000_000));
+      expect(text.startsWith(date)).toBe(true);
+      expect(dateTimeToEpochMicrosFast(text), text).toBe(Number(dateTimeToEpochMicros(text)));
+    }
   });
 });
