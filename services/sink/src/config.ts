@@ -21,7 +21,7 @@ export const sinkConfigSchema = z.object({
     kind: z.enum(['mysql', 'mariadb', 'tidb']).default('mysql'),
     poolSize: z.number().int().min(1).max(64).default(4),
     /**
-     * Bytes of Kafka records per target transaction (at most 2,048 records either way): keeps
+     * Bytes of Kafka records per target transaction (at most 8,192 records and 2 MiB either way): keeps
      * each transaction well under TiDB's txn-total-size-limit (100 MB by default).
      */
     maxTxnBytes: z

@@ -11,7 +11,6 @@ import {
 import { TargetWriter } from '@sluice/sink/src/apply/target-writer.ts';
 import { ChangeDecoder, type TargetChange } from '@sluice/sink/src/decode/change-decoder.ts';
 import { planBatch } from '@sluice/sink/src/plan/batch-plan.ts';
-import { TXN_RECORDS } from '@sluice/sink/src/plan/txn-chunks.ts';
 import { withMarkerHeaders } from '@sluice/sink/src/rename/marker-headers.ts';
 import { isRenameMarker, type RenameWait, waitAfter, waitBefore } from '@sluice/sink/src/rename/rename-gate.ts';
 import type { Router } from '@sluice/sink/src/route/router.ts';
@@ -19,6 +18,13 @@ import { ArchiveSchemas, framed } from './archive-schemas.ts';
 import { withinCut } from './cut.ts';
 import type { PartitionPlan, RestorePlan, TablePlan } from './plan.ts';
 import { mergeBySourceOrder, PartitionCursor } from './source-order.ts';
+
+/**
+ * Changes per restore transaction. Decoded changes have no record bytes to bound a transaction
+ * by (the sink's chunks end at TXN_BYTES too), so the count stays low enough that wide rows keep
+ * a transaction far under TiDB's txn-total-size-limit.
+ */
+const CHUNK_CHANGES = 2_048;
 
 /** What a restore did. */
 export interface RestoreResult {
@@ -107,7 +113,7 @@ export class Restorer {
 
   /**
    * Applies a table's changes until its end (true) or a change that must wait for another
-   * table (false: the change is kept for the next turn). Transactions of up to TXN_RECORDS
+   * table (false: the change is kept for the next turn). Transactions of up to CHUNK_CHANGES
    * changes; the next chunk is decoded while the target applies the one before.
    */
   private async runTable(run: TableRun, done: { base: number; archive: number }): Promise<boolean> {
@@ -162,7 +168,7 @@ export class Restorer {
         if (after) {
           await settled();
           run.after.set(step.r.partition, after);
-        } else if (chunk.length >= TXN_RECORDS) await flush();
+        } else if (chunk.length >= CHUNK_CHANGES) await flush();
       }
       await settled();
       return true;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chunkEnd, TXN_RECORDS } from './txn-chunks.ts';
+import { chunkEnd, TXN_BYTES, TXN_RECORDS } from './txn-chunks.ts';
 
 const msgs = (sizes: number[]) => sizes.map((n) => ({ key: Buffer.alloc(4), value: Buffer.alloc(n) }));
 const split = (sizes: number[], maxBytes: number) => {
@@ -21,5 +21,11 @@ describe('chunkEnd', () => {
   it('cuts by bytes when records are large, and never returns an empty chunk', () => {
     expect(split([400, 400, 400, 400, 400], 1_000)).toEqual([2, 2, 1]);
     expect(split([5_000, 10, 5_000], 1_000)).toEqual([1, 1, 1]);
+  });
+
+  it('ends a transaction after TXN_BYTES of records even when maxBytes allows more', () => {
+    const per = 1_020; // 1,016 value bytes and a 4-byte key
+    const fit = Math.floor(TXN_BYTES / per);
+    expect(split(Array(fit * 2 + 3).fill(1_016), 32 << 20)).toEqual([fit, fit, 3]);
   });
 });
