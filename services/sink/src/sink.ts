@@ -26,7 +26,7 @@ import { type DeadLetter, DeadLetterQueue } from './dlq/dead-letter-queue.ts';
 import { EventFilter } from './filter/event-filter.ts';
 import type { SinkMetrics } from './observe/sink-metrics.ts';
 import { planBatch } from './plan/batch-plan.ts';
-import { chunkEnd } from './plan/txn-chunks.ts';
+import { chunkEnd, DECODE_SLICE, yieldToIo } from './plan/txn-chunks.ts';
 import { withMarkerHeaders } from './rename/marker-headers.ts';
 import { isRenameMarker, RenameGate, type RenameWait, waitAfter, waitBefore } from './rename/rename-gate.ts';
 import { Router } from './route/router.ts';
@@ -236,7 +236,10 @@ export class Sink {
         for (let i = 0; i < batch.messages.length && !held; ) {
           let chunk = batch.messages.slice(i, chunkEnd(batch.messages, i, this.cfg.target.maxTxnBytes));
           let decoded: Decoded[] = [];
-          for (const m of chunk) {
+          for (let k = 0; k < chunk.length; k++) {
+            const m = chunk[k] as ConsumedRecord;
+            // Let the chunk in flight send its next statement as soon as the target answered one.
+            if (pending && k % DECODE_SLICE === DECODE_SLICE - 1) await yieldToIo();
             // Applied before a marker noted in the target (a replay after a rename): not again.
             if (floor !== undefined && BigInt(m.offset) < floor) decoded.push({ message: m, change: { kind: 'skip' } });
             else decoded.push(this.decodeKnown(m, batch) ?? (await this.decode(m, batch)));

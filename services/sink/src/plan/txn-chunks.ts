@@ -27,3 +27,12 @@ export function chunkEnd(messages: Pick<ConsumedRecord, 'key' | 'value'>[], from
   }
   return last;
 }
+
+/**
+ * Records decoded between turns of the event loop while a chunk is in flight: the chunk's
+ * statements go one at a time, each sent once the target answered the last, so a decode that
+ * held the thread for a whole chunk would leave the target idle meanwhile.
+ */
+export const DECODE_SLICE = 256;
+
+export const yieldToIo = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
