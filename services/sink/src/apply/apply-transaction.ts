@@ -15,3 +15,33 @@
  */
 export const beginApplySql = (staleWriteGuard: boolean): string =>
   staleWriteGuard ? 'START TRANSACTION' : 'BEGIN /*T! OPTIMISTIC */';
+
+/** TiDB's write conflicts: at COMMIT of an optimistic transaction, and of SELECT ... FOR UPDATE. */
+const WRITE_CONFLICTS = new Set([9007, 8002]);
+
+/**
+ * How each apply transaction begins: as beginApplySql says, except after a write conflict. Then
+ * the transactions that follow lock their keys as they write (pessimistic) until one commits, so
+ * that an outside writer that keeps changing the same rows (an application writing a
+ * bidirectional target) makes the sink wait for its locks once rather than retry without end.
+ */
+export class ApplyTransactionMode {
+  private readonly staleWriteGuard: boolean;
+  private conflicted = false;
+
+  constructor(staleWriteGuard: boolean) {
+    this.staleWriteGuard = staleWriteGuard;
+  }
+
+  begin(): string {
+    return beginApplySql(this.staleWriteGuard || this.conflicted);
+  }
+
+  failed(err: unknown): void {
+    if (WRITE_CONFLICTS.has(Number((err as { errno?: number })?.errno))) this.conflicted = true;
+  }
+
+  committed(): void {
+    this.conflicted = false;
+  }
+}

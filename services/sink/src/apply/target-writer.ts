@@ -17,7 +17,7 @@ import { LENIENT_SQL_MODE, RESTORE_SQL_MODE } from '../plan/enum-error-value.ts'
 import { planStatements } from '../plan/statements.ts';
 import type { ShardLayouts } from '../route/shard-catalog.ts';
 import { shardHoldMessage, shardStep } from '../route/shard-ddl.ts';
-import { beginApplySql } from './apply-transaction.ts';
+import { ApplyTransactionMode } from './apply-transaction.ts';
 import { CaseClash } from './case-clash.ts';
 import {
   checkpointTableSql,
@@ -69,6 +69,8 @@ export class TargetWriter {
   private markerReady: Promise<void> | undefined;
 
   private readonly guard: boolean;
+  /** Optimistic or pessimistic apply transactions (TiDB), after write conflicts too. */
+  private readonly txnMode: ApplyTransactionMode;
   private guardReady: Promise<void> | undefined;
   private stopsReady: Promise<void> | undefined;
 
@@ -107,6 +109,7 @@ export class TargetWriter {
     this.newestColumns = opts.newestColumns;
     this.ddl = opts.ddl ?? 'apply';
     this.guard = opts.staleWriteGuard ?? false;
+    this.txnMode = new ApplyTransactionMode(this.guard);
     this.originMarker = opts.originMarker ?? false;
     this.checkpointSchema = opts.checkpointSchema ?? '_sluice';
     this.pool = mysql.createPool({ ...mysqlOptionsFromUrl(opts.url), database: undefined, connectionLimit: opts.poolSize });
@@ -174,7 +177,7 @@ export class TargetWriter {
       if (!conn) {
         const c = await this.pool.getConnection();
         conn = c;
-        await c.query(beginApplySql(this.guard));
+        await c.query(this.txnMode.begin());
         // First in the transaction: the target's capture knows it from its first row event (docs/bidirectional.md).
         if (this.originMarker) {
           const m = originMarkerUpsert(this.checkpointSchema, this.sinkName);
@@ -260,8 +263,10 @@ export class TargetWriter {
           await c.execute(st.sql, st.params);
         }
         await commitOpen();
+        this.txnMode.committed();
         return { staleSkipped };
       } catch (err) {
+        this.txnMode.failed(err);
         const c = conn;
         conn = undefined;
         if (c) {
