@@ -1,7 +1,10 @@
+import { codecFor, createLogger } from '@sluice/core';
 import type mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { beginApplySql } from '../../services/sink/src/apply/apply-transaction.ts';
 import { classifyTargetError } from '../../services/sink/src/apply/target-errors.ts';
+import { TargetWriter } from '../../services/sink/src/apply/target-writer.ts';
+import type { TargetTable } from '../../services/sink/src/decode/target-table.ts';
 import { connect, stack, uniqueName } from '../support/stack.ts';
 
 /**
@@ -72,6 +75,60 @@ describe('apply transaction', () => {
     await sink.query('COMMIT');
     const [rows] = await other.query(`SELECT v FROM \`${db}\`.t WHERE id = 1`);
     expect(rows).toEqual([{ v: 3 }]);
+  });
+
+  it("the sink's writer on TiDB: after a write conflict it locks as it writes until a transaction commits", async () => {
+    const url = (tidb as { url: string }).url;
+    const col = (name: string) => ({
+      name,
+      field: name,
+      sqlType: 'int',
+      nullable: false,
+      charset: null,
+      collation: null,
+      codec: codecFor('int'),
+    });
+    const table: TargetTable = {
+      database: db,
+      table: 'w',
+      columns: [col('id'), col('v')],
+      key: [col('id')],
+      keyIndexes: [0],
+      id: `${db}.w`,
+    };
+    const plan = (v: number) => [{ table, truncate: false, upserts: [[1, v]], deletes: [] }];
+    const writer = new TargetWriter({ url, poolSize: 2, log: createLogger('test', 'warn'), checkpointSchema: `${db}_cp` });
+    const other = await open(url);
+    const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    /** The writer applies v while another transaction holds the row's lock and commits 1.5 s later. */
+    const againstLock = async (v: number) => {
+      await other.query('BEGIN PESSIMISTIC');
+      // A value of its own each time: an UPDATE that changes nothing writes nothing to conflict with.
+      await other.query(`UPDATE \`${db}\`.w SET v = ? WHERE id = 1`, [100 + v]);
+      const applied = writer.apply(plan(v)).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      await pause(1_500);
+      await other.query('COMMIT');
+      return applied;
+    };
+    try {
+      await writer.apply(plan(1)); // creates the table; optimistic, nothing in the way
+      // Optimistic: the writer neither waits nor locks, and its COMMIT meets the newer write.
+      const conflict = await againstLock(2);
+      expect((conflict as { code?: string })?.code).toBe('TARGET_TRANSIENT');
+      expect(String(conflict)).toMatch(/9007/);
+      // The retry locks as it writes: it waits for the other transaction, then commits after it.
+      expect(await againstLock(3)).toBeUndefined();
+      const [rows] = await other.query(`SELECT v FROM \`${db}\`.w WHERE id = 1`);
+      expect(rows).toEqual([{ v: 3 }]);
+      // Committed: optimistic again.
+      expect(String(await againstLock(4))).toMatch(/9007/);
+    } finally {
+      await writer.close();
+      await other.query(`DROP DATABASE IF EXISTS \`${db}_cp\``).catch(() => undefined);
+    }
   });
 
   it('on MariaDB is a plain transaction: ROLLBACK undoes it', async () => {
