@@ -11,14 +11,8 @@ const scratch = Buffer.alloc(8);
 export const BigLongType = avro.types.LongType.__with({
   fromBuffer: (buf: Buffer) => buf.readBigInt64LE(),
   toBuffer: (n: bigint | number) => {
-    if (typeof n === 'number' && n >= -0x800000000000 && n < 0x800000000000) {
-      // Small numbers (ts_ms, positions) skip BigInt: 48-bit write, then sign-extend.
-      scratch.writeIntLE(n, 0, 6);
-      const fill = n < 0 ? 0xff : 0;
-      scratch[6] = fill;
-      scratch[7] = fill;
-    } else if (typeof n === 'number' && Number.isSafeInteger(n)) {
-      // Exact numbers beyond 48 bits (DATETIME micros) skip BigInt too: two 32-bit halves.
+    if (typeof n === 'number' && Number.isSafeInteger(n)) {
+      // Exact numbers (ts_ms, positions, DATETIME micros) skip BigInt: two 32-bit halves.
       const hi = Math.floor(n / 0x100000000);
       scratch.writeUInt32LE(n - hi * 0x100000000, 0);
       scratch.writeInt32LE(hi, 4);
