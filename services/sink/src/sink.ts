@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import {
   type BatchConsumer,
   type BatchPayload,
@@ -26,7 +27,7 @@ import { type DeadLetter, DeadLetterQueue } from './dlq/dead-letter-queue.ts';
 import { EventFilter } from './filter/event-filter.ts';
 import type { SinkMetrics } from './observe/sink-metrics.ts';
 import { planBatch } from './plan/batch-plan.ts';
-import { chunkEnd, DECODE_SLICE, yieldToIo } from './plan/txn-chunks.ts';
+import { chunkEnd, DECODE_SLICE } from './plan/txn-chunks.ts';
 import { withMarkerHeaders } from './rename/marker-headers.ts';
 import { isRenameMarker, RenameGate, type RenameWait, waitAfter, waitBefore } from './rename/rename-gate.ts';
 import { Router } from './route/router.ts';
@@ -239,7 +240,7 @@ export class Sink {
           for (let k = 0; k < chunk.length; k++) {
             const m = chunk[k] as ConsumedRecord;
             // Let the chunk in flight send its next statement as soon as the target answered one.
-            if (pending && k % DECODE_SLICE === DECODE_SLICE - 1) await yieldToIo();
+            if (pending && k % DECODE_SLICE === DECODE_SLICE - 1) await nextTurn();
             // Applied before a marker noted in the target (a replay after a rename): not again.
             if (floor !== undefined && BigInt(m.offset) < floor) decoded.push({ message: m, change: { kind: 'skip' } });
             else decoded.push(this.decodeKnown(m, batch) ?? (await this.decode(m, batch)));

@@ -1,4 +1,5 @@
 import { type FileHandle, open, unlink } from 'node:fs/promises';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { ArchiveStorage } from '@sluice/core';
 import avro from 'avsc';
 
@@ -68,7 +69,7 @@ export class ArchiveFile {
   /** Waits until what was written so far is in the file's buffers (not yet fsynced). */
   async drain(): Promise<void> {
     // The encoder hands over full blocks on a later turn of the event loop.
-    await new Promise((resolve) => setImmediate(resolve));
+    await nextTurn();
     await this.chain;
     if (this.failure) throw this.failure;
   }

@@ -34,5 +34,3 @@ export function chunkEnd(messages: Pick<ConsumedRecord, 'key' | 'value'>[], from
  * held the thread for a whole chunk would leave the target idle meanwhile.
  */
 export const DECODE_SLICE = 256;
-
-export const yieldToIo = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
