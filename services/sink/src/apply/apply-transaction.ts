@@ -1,3 +1,5 @@
+import { errnoOf } from './target-errors.ts';
+
 /**
  * How the sink's apply transaction begins.
  *
@@ -38,7 +40,7 @@ export class ApplyTransactionMode {
   }
 
   failed(err: unknown): void {
-    if (WRITE_CONFLICTS.has(Number((err as { errno?: number })?.errno))) this.conflicted = true;
+    if (WRITE_CONFLICTS.has(errnoOf(err))) this.conflicted = true;
   }
 
   committed(): void {

@@ -30,6 +30,10 @@ const HINTS: Record<number, string> = {
   1301: "the target's max_allowed_packet is smaller than a value: raise it on the target",
 };
 
+/** The server's error number of an error, or of the driver error a SluiceError wraps (NaN when none). */
+export const errnoOf = (err: unknown): number =>
+  Number(((err instanceof SluiceError ? err.cause : err) as { errno?: number })?.errno);
+
 export function classifyTargetError(err: unknown): SluiceError {
   if (err instanceof SluiceError) return err;
   const e = err as { errno?: number; code?: string; message?: string; sqlMessage?: string };

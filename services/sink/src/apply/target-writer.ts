@@ -38,7 +38,7 @@ import { type StopRecord, stopClear, stopTableSql, stopUpsert } from './stop-rec
 import { StructureSync } from './structure-sync.ts';
 import { TableActions } from './table-actions.ts';
 import { createDatabaseSql, createTableSql, type TargetTraits } from './table-ddl.ts';
-import { classifyTargetError } from './target-errors.ts';
+import { classifyTargetError, errnoOf } from './target-errors.ts';
 
 /** The newest rename history the source has for a table (the registry's latest version), if any. */
 export type NewestRenames = (origin: { database: string; table: string }) => Promise<RenameHistory | undefined>;
@@ -706,7 +706,6 @@ export class TargetWriter {
 
 /** Errors of an ALTER that the table's rows do not fit: truncated, too long, out of range, NULL. */
 const DATA_ERRORS = new Set([1048, 1138, 1263, 1264, 1265, 1292, 1366, 1406]);
-const errnoOf = (err: unknown): number => Number(((err instanceof SluiceError ? err.cause : err) as { errno?: number })?.errno);
 const isDataError = (err: unknown): boolean => DATA_ERRORS.has(errnoOf(err));
 /** TiDB's "unsupported DDL" (a charset change it cannot make, among others). */
 const isUnsupported = (err: unknown): boolean => errnoOf(err) === 8200;
