@@ -1,9 +1,10 @@
-import { codecFor, createLogger } from '@sluice/core';
+import { createLogger } from '@sluice/core';
 import type mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { beginApplySql } from '../../services/sink/src/apply/apply-transaction.ts';
 import { classifyTargetError } from '../../services/sink/src/apply/target-errors.ts';
 import { TargetWriter } from '../../services/sink/src/apply/target-writer.ts';
+import { targetColumn as col } from '../../services/sink/src/decode/target-column-fixture.ts';
 import type { TargetTable } from '../../services/sink/src/decode/target-table.ts';
 import { connect, stack, uniqueName } from '../support/stack.ts';
 
@@ -79,15 +80,6 @@ describe('apply transaction', () => {
 
   it("the sink's writer on TiDB: after a write conflict it locks as it writes until a transaction commits", async () => {
     const url = (tidb as { url: string }).url;
-    const col = (name: string) => ({
-      name,
-      field: name,
-      sqlType: 'int',
-      nullable: false,
-      charset: null,
-      collation: null,
-      codec: codecFor('int'),
-    });
     const table: TargetTable = {
       database: db,
       table: 'w',

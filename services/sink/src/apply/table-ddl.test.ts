@@ -1,16 +1,12 @@
-import { codecFor } from '@sluice/core';
 import { describe, expect, it } from 'vitest';
+import { targetColumn } from '../decode/target-column-fixture.ts';
 import type { TargetTable } from '../decode/target-table.ts';
 import { columnDef, createTableSql, targetSqlType } from './table-ddl.ts';
 
 const col = (name: string, sqlType: string, nullable = false, charset: string | null = null) => ({
-  name,
-  field: name,
-  sqlType,
-  nullable,
+  ...targetColumn(name, sqlType, nullable),
   charset,
   collation: charset ? `${charset}_bin` : null,
-  codec: codecFor(sqlType),
 });
 
 describe('createTableSql', () => {

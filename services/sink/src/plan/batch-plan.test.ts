@@ -1,19 +1,10 @@
-import { codecFor } from '@sluice/core';
 import { describe, expect, it } from 'vitest';
 import type { TargetChange } from '../decode/change-decoder.ts';
+import { targetColumn as col } from '../decode/target-column-fixture.ts';
 import type { TargetTable } from '../decode/target-table.ts';
 import { planBatch } from './batch-plan.ts';
 import type { TableAction } from './table-action.ts';
 
-const col = (name: string, sqlType: string) => ({
-  name,
-  field: name,
-  sqlType,
-  nullable: false,
-  charset: null,
-  collation: null,
-  codec: codecFor(sqlType),
-});
 const t: TargetTable = {
   database: 'd',
   table: 't',

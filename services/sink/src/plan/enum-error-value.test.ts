@@ -1,18 +1,10 @@
-import { codecFor } from '@sluice/core';
 import { describe, expect, it } from 'vitest';
+import { targetColumn } from '../decode/target-column-fixture.ts';
 import type { TargetTable } from '../decode/target-table.ts';
 import { enumErrorColumns, enumHasEmptyMember } from './enum-error-value.ts';
 import { planStatements } from './statements.ts';
 
-const col = (name: string, sqlType: string) => ({
-  name,
-  field: name,
-  sqlType,
-  nullable: true,
-  charset: null,
-  collation: null,
-  codec: codecFor(sqlType),
-});
+const col = (name: string, sqlType: string) => targetColumn(name, sqlType, true);
 const t: TargetTable = {
   database: 'd',
   table: 't',

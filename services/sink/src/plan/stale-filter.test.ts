@@ -1,18 +1,9 @@
-import { codecFor } from '@sluice/core';
 import { describe, expect, it } from 'vitest';
+import { targetColumn as col } from '../decode/target-column-fixture.ts';
 import type { TargetTable } from '../decode/target-table.ts';
 import { keyString, type TablePlan } from './batch-plan.ts';
 import { dropStale } from './stale-filter.ts';
 
-const col = (name: string) => ({
-  name,
-  field: name,
-  sqlType: 'int',
-  nullable: false,
-  charset: null,
-  collation: null,
-  codec: codecFor('int'),
-});
 const t: TargetTable = { database: 'd', table: 't', columns: [col('id'), col('v')], key: [col('id')], keyIndexes: [0], id: 'x' };
 const plan = (): TablePlan => ({
   table: t,

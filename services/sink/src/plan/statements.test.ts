@@ -1,17 +1,8 @@
-import { codecFor } from '@sluice/core';
 import { describe, expect, it } from 'vitest';
+import { targetColumn as col } from '../decode/target-column-fixture.ts';
 import type { TargetTable } from '../decode/target-table.ts';
 import { deleteSql, MAX_PLACEHOLDERS, paramBytes, planStatements, upsertSql } from './statements.ts';
 
-const col = (name: string, sqlType = 'int') => ({
-  name,
-  field: name,
-  sqlType,
-  nullable: false,
-  charset: null,
-  collation: null,
-  codec: codecFor(sqlType),
-});
 const t: TargetTable = {
   database: 'd`b',
   table: 't',
